@@ -1,0 +1,50 @@
+//! The application state shared by every request, command and background task.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::http::site::cache::PageCache;
+use crate::store::{Store, StoreResult};
+use crate::templates::Templates;
+use crate::urls::Urls;
+
+/// Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub templates: Templates,
+    pub page_cache: PageCache,
+    pub urls: Urls,
+}
+
+impl AppState {
+    /// Connects to the database (migrating it) and prepares templates.
+    pub async fn new(config: Config) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url, config.max_connections).await?;
+        Self::with_store(config, store)
+    }
+
+    pub fn with_store(config: Config, store: Store) -> anyhow::Result<Self> {
+        let urls = Urls::new(&config.base_url, &config.site.default_language, config.site.timezone.clone());
+        let templates = Templates::new(&config.site, urls.clone())?;
+        Ok(AppState {
+            page_cache: PageCache::new(config.cache_max_pages),
+            config: Arc::new(config),
+            store,
+            templates,
+            urls,
+        })
+    }
+
+    /// Drops cached pages that other nodes changed since `after`; returns the newest change seen.
+    pub async fn apply_remote_changes(&self, after: i64) -> StoreResult<i64> {
+        let changes = self.store.content_changes_since(after).await?;
+        let mut last = after;
+        for (id, article) in changes {
+            self.page_cache.invalidate_article_everywhere(article);
+            last = id;
+        }
+        Ok(last)
+    }
+}

@@ -1,0 +1,232 @@
+//! The `newsdesk` command line: one binary, one subcommand per role.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::AppState;
+use crate::config::{Config, ConfigError, Overrides};
+use crate::services::{ServiceError, api_keys, staff};
+
+#[derive(Parser, Debug)]
+#[command(name = "newsdesk", version, about = "Publishing platform for independent newsrooms")]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// Directory for the SQLite database and media [default: ./data]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<String>,
+    /// sqlite://PATH or postgres://USER@HOST/DB [default: SQLite in the data dir]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// TOML configuration file (see `newsdesk config`)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server
+    Serve {
+        /// Seed the demo newsroom on first start (safe to repeat)
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Apply database migrations and exit
+    Migrate,
+    /// Manage newsroom staff
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Manage Admin API keys
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Print a documented example configuration file
+    Config,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StaffCommand {
+    /// Add a staff member and print their one-time password
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// owner, editor, author or contributor
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Create an Admin API key and print it (it is shown only once)
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    if let Command::Config = cli.command {
+        print!("{}", Config::example_toml());
+        return ExitCode::SUCCESS;
+    }
+    let listen = match &cli.command {
+        Command::Serve { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        config_file: cli.common.config.clone().map(Into::into),
+        listen,
+        data_dir: cli.common.data_dir.clone(),
+        database_url: cli.common.database_url.clone(),
+    };
+    let config = match Config::load(&overrides) {
+        Ok(config) => config,
+        Err(err) => return config_failure(&err),
+    };
+    init_tracing(matches!(cli.command, Command::Serve { .. }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli.command, config)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config_failure(err: &ConfigError) -> ExitCode {
+    eprintln!("{err}");
+    ExitCode::from(2)
+}
+
+fn init_tracing(serving: bool) {
+    let default = if serving { "info,sqlx=warn,tower_http=warn" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NEWSDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if std::env::var("NEWSDESK_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { demo, .. } => serve(config, demo).await,
+        Command::Migrate => {
+            let state = AppState::new(config).await?;
+            println!("database is up to date");
+            state.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Staff { command: StaffCommand::Add { email, name, role } } => {
+            let state = AppState::new(config).await?;
+            let input = staff::NewStaffInput { email, name, role, bio: String::new() };
+            match staff::add_staff(&state, input).await {
+                Ok((member, password)) => {
+                    println!("added {} <{}> as {}", member.name, member.email, member.role);
+                    println!("one-time password: {password}");
+                    println!("they must choose a new password at first sign-in");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ServiceError::Validation(fields)) => {
+                    for field in fields {
+                        eprintln!("error: --{}: {}", field.field, field.message);
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(other) => Err(other.into()),
+            }
+        }
+        Command::Key { command: KeyCommand::Create { name } } => {
+            if name.trim().is_empty() || name.chars().count() > 100 {
+                eprintln!("error: --name must be 1–100 characters");
+                return Ok(ExitCode::from(2));
+            }
+            let state = AppState::new(config).await?;
+            let (key, secret) = api_keys::create_api_key(&state.store, &name).await?;
+            println!("created API key #{} \"{}\"", key.id, key.name);
+            println!("{secret}");
+            println!("store it now: it cannot be shown again");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config => Ok(ExitCode::SUCCESS),
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    let listen = config.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let state = AppState::new(config).await?;
+    if demo {
+        crate::demo::seed(&state).await?;
+    }
+    tokio::spawn(follow_content_changes(state.clone()));
+    tracing::info!(url = %state.urls.base_url(), "newsdesk is serving");
+    eprintln!("newsdesk is serving {} (Ctrl-C to stop)", state.urls.base_url());
+    crate::http::serve(listener, state.clone(), shutdown_signal()).await?;
+    state.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Keeps this node's page cache in step with changes made by other nodes or commands.
+async fn follow_content_changes(state: AppState) {
+    let mut last = state.store.latest_content_change().await.unwrap_or(0);
+    let mut interval = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        interval.tick().await;
+        match state.apply_remote_changes(last).await {
+            Ok(newest) => last = newest,
+            Err(err) => tracing::warn!(error = %err, "cannot read content changes"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,509 @@
+//! Typed configuration: built-in defaults, then an optional TOML file, then
+//! `NEWSDESK_*` environment variables, then command-line flags.
+//!
+//! Every key is listed once in [`KEYS`] with its environment variable, its
+//! default and what it expects, so `newsdesk config` can print a documented
+//! example and a wrong value is reported as one clear line.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// One known configuration key.
+pub struct KeySpec {
+    /// Dotted name as written in the TOML file (`server.listen`).
+    pub key: &'static str,
+    /// Environment variable that overrides it.
+    pub env: &'static str,
+    /// Default value, as text; empty means "not set".
+    pub default: &'static str,
+    /// What a valid value looks like, shown in error messages.
+    pub expected: &'static str,
+    pub doc: &'static str,
+}
+
+pub const KEYS: &[KeySpec] = &[
+    KeySpec {
+        key: "server.listen",
+        env: "NEWSDESK_LISTEN",
+        default: "127.0.0.1:8080",
+        expected: "an address and port such as 127.0.0.1:8080",
+        doc: "Address the HTTP server listens on.",
+    },
+    KeySpec {
+        key: "server.base_url",
+        env: "NEWSDESK_BASE_URL",
+        default: "",
+        expected: "an absolute http(s) URL such as https://news.example.org",
+        doc: "Public address of the site, used in feeds, sitemaps and canonical links. Defaults to http://<listen>.",
+    },
+    KeySpec {
+        key: "server.data_dir",
+        env: "NEWSDESK_DATA_DIR",
+        default: "./data",
+        expected: "a directory path",
+        doc: "Where the SQLite database and media files live.",
+    },
+    KeySpec {
+        key: "database.url",
+        env: "NEWSDESK_DATABASE_URL",
+        default: "",
+        expected: "a sqlite:// or postgres:// URL",
+        doc: "Database to use. Empty means SQLite in <data_dir>/newsdesk.db.",
+    },
+    KeySpec {
+        key: "database.max_connections",
+        env: "NEWSDESK_DATABASE_MAX_CONNECTIONS",
+        default: "10",
+        expected: "a whole number from 1 to 1000",
+        doc: "Size of the connection pool.",
+    },
+    KeySpec {
+        key: "site.name",
+        env: "NEWSDESK_SITE_NAME",
+        default: "Newsdesk",
+        expected: "a non-empty name",
+        doc: "Name of the publication, shown in the header, feeds and metadata.",
+    },
+    KeySpec {
+        key: "site.default_language",
+        env: "NEWSDESK_SITE_DEFAULT_LANGUAGE",
+        default: "uk",
+        expected: "one of: uk, en",
+        doc: "Language served at the site root; other languages live under /<language>/.",
+    },
+    KeySpec {
+        key: "site.languages",
+        env: "NEWSDESK_SITE_LANGUAGES",
+        default: "uk,en",
+        expected: "a comma-separated list drawn from: uk, en",
+        doc: "Languages the newsroom publishes in.",
+    },
+    KeySpec {
+        key: "site.timezone",
+        env: "NEWSDESK_SITE_TIMEZONE",
+        default: "Europe/Kyiv",
+        expected: "an IANA time zone such as Europe/Kyiv",
+        doc: "Time zone of the newsroom: it decides what \"today\" and the date archive mean.",
+    },
+    KeySpec {
+        key: "site.page_size",
+        env: "NEWSDESK_SITE_PAGE_SIZE",
+        default: "20",
+        expected: "a whole number from 1 to 100",
+        doc: "Stories per page on list pages.",
+    },
+    KeySpec {
+        key: "site.theme_dir",
+        env: "NEWSDESK_THEME_DIR",
+        default: "",
+        expected: "a directory path",
+        doc: "Folder of templates that override the built-in theme file by file.",
+    },
+    KeySpec {
+        key: "cache.max_pages",
+        env: "NEWSDESK_CACHE_MAX_PAGES",
+        default: "5000",
+        expected: "a whole number (0 turns the page cache off)",
+        doc: "How many rendered public pages to keep in memory.",
+    },
+];
+
+/// Supported content languages. Adding one means adding its UI strings.
+pub const SUPPORTED_LANGUAGES: &[&str] = &["uk", "en"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config: {key} = {value:?} is invalid: expected {expected}")]
+    Invalid {
+        key: String,
+        value: String,
+        expected: String,
+    },
+    #[error("config: unknown key {key} in {file}")]
+    UnknownKey { key: String, file: String },
+    #[error("config: cannot read {file}: {reason}")]
+    Unreadable { file: String, reason: String },
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub max_connections: u32,
+    pub site: SiteConfig,
+    pub cache_max_pages: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct SiteConfig {
+    pub name: String,
+    pub default_language: String,
+    pub languages: Vec<String>,
+    pub timezone: jiff::tz::TimeZone,
+    pub timezone_name: String,
+    pub page_size: i64,
+    pub theme_dir: Option<PathBuf>,
+}
+
+impl fmt::Debug for Config {
+    /// Database URLs can hold passwords, so they are redacted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("base_url", &self.base_url)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("site", &self.site)
+            .finish_non_exhaustive()
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Default, Debug, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub data_dir: Option<String>,
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Loads configuration from the process environment.
+    pub fn load(overrides: &Overrides) -> Result<Self, ConfigError> {
+        let env: BTreeMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("NEWSDESK_"))
+            .collect();
+        Self::load_from(overrides, &env)
+    }
+
+    /// Loads configuration from an explicit environment, for tests.
+    pub fn load_from(
+        overrides: &Overrides,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        let mut values: BTreeMap<&'static str, String> = KEYS
+            .iter()
+            .map(|spec| (spec.key, spec.default.to_owned()))
+            .collect();
+        if let Some(file) = &overrides.config_file {
+            for (key, value) in read_toml(file)? {
+                let spec = KEYS.iter().find(|s| s.key == key).ok_or_else(|| {
+                    ConfigError::UnknownKey {
+                        key: key.clone(),
+                        file: file.display().to_string(),
+                    }
+                })?;
+                values.insert(spec.key, value);
+            }
+        }
+        for spec in KEYS {
+            if let Some(value) = env.get(spec.env) {
+                values.insert(spec.key, value.clone());
+            }
+        }
+        let cli = [
+            ("server.listen", &overrides.listen),
+            ("server.data_dir", &overrides.data_dir),
+            ("database.url", &overrides.database_url),
+        ];
+        for (key, value) in cli {
+            if let Some(value) = value {
+                values.insert(key, value.clone());
+            }
+        }
+        Self::from_values(&values)
+    }
+
+    fn from_values(values: &BTreeMap<&'static str, String>) -> Result<Self, ConfigError> {
+        let get = |key: &str| values.get(key).map(String::as_str).unwrap_or("").trim();
+        let listen: SocketAddr = parse(get("server.listen"), "server.listen")?;
+        let data_dir = PathBuf::from(non_empty(get("server.data_dir"), "server.data_dir")?);
+        let base_url = match get("server.base_url") {
+            "" => format!("http://{listen}"),
+            url => {
+                let parsed = url::Url::parse(url).map_err(|_| invalid("server.base_url", url))?;
+                if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+                    return Err(invalid("server.base_url", url));
+                }
+                url.trim_end_matches('/').to_owned()
+            }
+        };
+        let database_url = match get("database.url") {
+            "" => sqlite_url(&data_dir),
+            url if url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://") =>
+            {
+                url.to_owned()
+            }
+            url => return Err(invalid("database.url", url)),
+        };
+        let max_connections: u32 = parse(
+            get("database.max_connections"),
+            "database.max_connections",
+        )?;
+        if !(1..=1000).contains(&max_connections) {
+            return Err(invalid(
+                "database.max_connections",
+                &max_connections.to_string(),
+            ));
+        }
+        let languages: Vec<String> = get("site.languages")
+            .split(',')
+            .map(|l| l.trim().to_ascii_lowercase())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if languages.is_empty()
+            || languages
+                .iter()
+                .any(|l| !SUPPORTED_LANGUAGES.contains(&l.as_str()))
+        {
+            return Err(invalid("site.languages", get("site.languages")));
+        }
+        let default_language = get("site.default_language").to_ascii_lowercase();
+        if !languages.contains(&default_language) {
+            return Err(ConfigError::Invalid {
+                key: "site.default_language".into(),
+                value: default_language,
+                expected: format!("one of the site languages: {}", languages.join(", ")),
+            });
+        }
+        let timezone_name = get("site.timezone").to_owned();
+        let timezone = jiff::tz::TimeZone::get(&timezone_name)
+            .map_err(|_| invalid("site.timezone", &timezone_name))?;
+        let page_size: i64 = parse(get("site.page_size"), "site.page_size")?;
+        if !(1..=100).contains(&page_size) {
+            return Err(invalid("site.page_size", &page_size.to_string()));
+        }
+        let theme_dir = match get("site.theme_dir") {
+            "" => None,
+            dir => {
+                let path = PathBuf::from(dir);
+                if !path.is_dir() {
+                    return Err(ConfigError::Invalid {
+                        key: "site.theme_dir".into(),
+                        value: dir.into(),
+                        expected: "an existing directory".into(),
+                    });
+                }
+                Some(path)
+            }
+        };
+        Ok(Config {
+            listen,
+            base_url,
+            data_dir,
+            database_url,
+            max_connections,
+            site: SiteConfig {
+                name: non_empty(get("site.name"), "site.name")?.to_owned(),
+                default_language,
+                languages,
+                timezone,
+                timezone_name,
+                page_size,
+                theme_dir,
+            },
+            cache_max_pages: parse(get("cache.max_pages"), "cache.max_pages")?,
+        })
+    }
+
+    /// Whether the database is the embedded SQLite file.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// A commented TOML file with every key and its default.
+    pub fn example_toml() -> String {
+        let mut out = String::from("# newsdesk configuration. Every key can also be set by the environment variable named above it.\n");
+        let mut section = "";
+        for spec in KEYS {
+            let (sect, name) = spec.key.split_once('.').unwrap_or(("", spec.key));
+            if sect != section {
+                out.push_str(&format!("\n[{sect}]\n"));
+                section = sect;
+            }
+            out.push_str(&format!("# {} ({})\n", spec.doc, spec.env));
+            out.push_str(&format!("# {name} = {:?}\n", spec.default));
+        }
+        out
+    }
+}
+
+fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("newsdesk.db").display())
+}
+
+fn spec(key: &str) -> Option<&'static KeySpec> {
+    KEYS.iter().find(|s| s.key == key)
+}
+
+fn invalid(key: &str, value: &str) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        value: value.to_owned(),
+        expected: spec(key).map(|s| s.expected).unwrap_or("a valid value").to_owned(),
+    }
+}
+
+fn parse<T: std::str::FromStr>(value: &str, key: &str) -> Result<T, ConfigError> {
+    value.parse().map_err(|_| invalid(key, value))
+}
+
+fn non_empty<'a>(value: &'a str, key: &str) -> Result<&'a str, ConfigError> {
+    if value.is_empty() {
+        Err(invalid(key, value))
+    } else {
+        Ok(value)
+    }
+}
+
+/// Flattens a TOML file into `section.key = value` text pairs.
+fn read_toml(file: &Path) -> Result<Vec<(String, String)>, ConfigError> {
+    let text = std::fs::read_to_string(file).map_err(|e| ConfigError::Unreadable {
+        file: file.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        ConfigError::Unreadable {
+            file: file.display().to_string(),
+            reason: e.message().to_owned(),
+        }
+    })?;
+    let mut out = Vec::new();
+    for (section, value) in table {
+        let toml::Value::Table(inner) = value else {
+            return Err(ConfigError::UnknownKey {
+                key: section,
+                file: file.display().to_string(),
+            });
+        };
+        for (name, value) in inner {
+            let key = format!("{section}.{name}");
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                other => {
+                    let expected = spec(&key).map(|s| s.expected).unwrap_or("a valid value");
+                    return Err(ConfigError::Invalid {
+                        key,
+                        value: other.to_string(),
+                        expected: expected.to_owned(),
+                    });
+                }
+            };
+            out.push((key, text));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_run_on_sqlite_in_data_dir() {
+        let config = Config::load_from(&Overrides::default(), &env(&[])).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert!(config.is_sqlite());
+        assert!(config.database_url.ends_with("data/newsdesk.db"));
+        assert_eq!(config.base_url, "http://127.0.0.1:8080");
+        assert_eq!(config.site.languages, vec!["uk", "en"]);
+    }
+
+    #[test]
+    fn wrong_value_names_key_value_and_expectation() {
+        let err = Config::load_from(
+            &Overrides::default(),
+            &env(&[("NEWSDESK_LISTEN", "localhost:eighty")]),
+        )
+        .err()
+        .unwrap();
+        let line = err.to_string();
+        assert!(line.contains("server.listen"), "{line}");
+        assert!(line.contains("localhost:eighty"), "{line}");
+        assert!(line.contains("127.0.0.1:8080"), "{line}");
+        assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn cli_wins_over_env_and_file() {
+        let dir = std::env::temp_dir().join(format!("nd-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("newsdesk.toml");
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"127.0.0.1:9000\"\n[site]\nname = \"Kyiv Daily\"\nlanguages = [\"uk\", \"en\"]\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            config_file: Some(file.clone()),
+            listen: Some("127.0.0.1:9100".into()),
+            ..Default::default()
+        };
+        let config =
+            Config::load_from(&overrides, &env(&[("NEWSDESK_LISTEN", "127.0.0.1:9050")])).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:9100");
+        assert_eq!(config.site.name, "Kyiv Daily");
+        std::fs::write(&file, "[server]\nlisen = \"x\"\n").unwrap();
+        let err = Config::load_from(&overrides, &env(&[])).err().unwrap();
+        assert!(err.to_string().contains("server.lisen"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn rejects_unknown_language_and_timezone() {
+        let err = Config::load_from(
+            &Overrides::default(),
+            &env(&[("NEWSDESK_SITE_TIMEZONE", "Mars/Olympus")]),
+        )
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("site.timezone"));
+        let err = Config::load_from(
+            &Overrides::default(),
+            &env(&[("NEWSDESK_SITE_LANGUAGES", "uk,fr")]),
+        )
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("site.languages"));
+        let err = Config::load_from(
+            &Overrides {
+                database_url: Some("mysql://x".into()),
+                ..Default::default()
+            },
+            &env(&[]),
+        )
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("database.url"));
+    }
+}

@@ -1,0 +1,184 @@
+//! Articles through the Admin API.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiCaller, ApiJson};
+use crate::app::AppState;
+use crate::http::error::HttpError;
+use crate::services::FieldError;
+use crate::services::articles::{self as service, ArticleInput, CorrectionInput};
+use crate::store::{ArticleFilter, ArticleId, ArticleStatus, ArticleView};
+
+/// The API's article shape: the stored fields plus the public `url`.
+fn article_json(state: &AppState, view: &ArticleView) -> Value {
+    let mut value = serde_json::to_value(view).unwrap_or(Value::Null);
+    let url = (view.article.status == ArticleStatus::Published.as_str())
+        .then(|| state.urls.article_row(&view.article))
+        .flatten()
+        .map(|p| state.urls.absolute(&p));
+    if let Value::Object(map) = &mut value {
+        map.insert("url".into(), json!(url));
+        map.insert("section".into(), json!(view.section.as_ref().map(|s| &s.slug)));
+    }
+    value
+}
+
+fn parse_id(raw: &str) -> Result<ArticleId, HttpError> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).map(ArticleId).ok_or(HttpError::NotFound)
+}
+
+pub async fn create_article(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<(StatusCode, Json<Value>), HttpError> {
+    let view = service::create_article(&state, input, &caller.label()).await?;
+    Ok((StatusCode::CREATED, Json(article_json(&state, &view))))
+}
+
+pub async fn find_article(State(state): State<AppState>, _caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Value>, HttpError> {
+    let view = state.store.article(parse_id(&id)?).await?;
+    Ok(Json(article_json(&state, &view)))
+}
+
+pub async fn update_article(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ArticleInput>,
+) -> Result<Json<Value>, HttpError> {
+    let view = service::update_article(&state, parse_id(&id)?, input, &caller.label()).await?;
+    Ok(Json(article_json(&state, &view)))
+}
+
+pub async fn publish_article(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Value>, HttpError> {
+    let view = service::publish_article(&state, parse_id(&id)?, &caller.label()).await?;
+    Ok(Json(article_json(&state, &view)))
+}
+
+pub async fn unpublish_article(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Value>, HttpError> {
+    let view = service::unpublish_article(&state, parse_id(&id)?, &caller.label()).await?;
+    Ok(Json(article_json(&state, &view)))
+}
+
+pub async fn add_correction(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<CorrectionInput>,
+) -> Result<(StatusCode, Json<Value>), HttpError> {
+    let correction = service::add_correction(&state, parse_id(&id)?, input).await?;
+    Ok((StatusCode::CREATED, Json(json!(correction))))
+}
+
+pub async fn list_revisions(State(state): State<AppState>, _caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Value>, HttpError> {
+    let id = parse_id(&id)?;
+    state.store.article_row(id).await?;
+    let revisions: Vec<Value> = state
+        .store
+        .revisions(id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            json!({
+                "version": r.version,
+                "saved_by": r.saved_by,
+                "created_at": r.created_at,
+                "snapshot": serde_json::from_str::<Value>(&r.snapshot).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "revisions": revisions })))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    language: Option<String>,
+    section: Option<String>,
+    author: Option<String>,
+    q: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+pub async fn list_articles(State(state): State<AppState>, _caller: ApiCaller, Query(query): Query<ListQuery>) -> Result<Json<Value>, HttpError> {
+    let mut errors = Vec::new();
+    let status = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => {
+            let parsed = ArticleStatus::parse(s);
+            if parsed.is_none() {
+                errors.push(FieldError { field: "status".into(), message: "must be draft, in_review, scheduled, published or unpublished".into() });
+            }
+            parsed
+        }
+    };
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        errors.push(FieldError { field: "limit".into(), message: "must be from 1 to 200".into() });
+    }
+    let offset = query.offset.unwrap_or(0);
+    if offset < 0 {
+        errors.push(FieldError { field: "offset".into(), message: "must not be negative".into() });
+    }
+    let section_id = match query.section.as_deref() {
+        None | Some("") => None,
+        Some(slug) => match state.store.section_by_slug(slug).await {
+            Ok(s) => Some(s.id),
+            Err(_) => {
+                errors.push(FieldError { field: "section".into(), message: format!("no section \"{slug}\"") });
+                None
+            }
+        },
+    };
+    let author_id = match query.author.as_deref() {
+        None | Some("") => None,
+        Some(slug) => match state.store.staff_by_slug(slug).await {
+            Ok(s) => Some(s.id),
+            Err(_) => {
+                errors.push(FieldError { field: "author".into(), message: format!("no staff member \"{slug}\"") });
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(HttpError::Validation(errors));
+    }
+    let filter = ArticleFilter {
+        status,
+        language: query.language.filter(|l| !l.is_empty()),
+        section_id,
+        author_id,
+        headline_contains: query.q.filter(|q| !q.trim().is_empty()).map(|q| q.chars().take(200).collect()),
+        ..Default::default()
+    };
+    let total = state.store.count_articles(&filter).await?;
+    let cards = state.store.article_cards(&filter, limit, offset).await?;
+    let items: Vec<Value> = cards
+        .into_iter()
+        .map(|card| {
+            let url = (card.status == ArticleStatus::Published.as_str())
+                .then(|| state.urls.article(&card.language, &card.slug, card.published_at))
+                .flatten()
+                .map(|p| state.urls.absolute(&p));
+            json!({
+                "id": card.id,
+                "headline": card.headline,
+                "language": card.language,
+                "slug": card.slug,
+                "status": card.status,
+                "version": card.version,
+                "updated_at": card.updated_at,
+                "published_at": card.published_at,
+                "authors": card.authors,
+                "url": url,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "articles": items, "total": total, "limit": limit, "offset": offset })))
+}

@@ -1,0 +1,77 @@
+//! The Admin API: JSON over HTTP with `Authorization: Bearer <key>`.
+//! Automation, importers and tests use it; see docs/API.md.
+
+mod articles;
+mod taxonomy;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use crate::app::AppState;
+use crate::http::error::HttpError;
+use crate::services::api_keys;
+use crate::store::ApiKey;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/articles", get(articles::list_articles).post(articles::create_article))
+        .route("/articles/{id}", get(articles::find_article).patch(articles::update_article))
+        .route("/articles/{id}/publish", post(articles::publish_article))
+        .route("/articles/{id}/unpublish", post(articles::unpublish_article))
+        .route("/articles/{id}/corrections", post(articles::add_correction))
+        .route("/articles/{id}/revisions", get(articles::list_revisions))
+        .route("/sections", get(taxonomy::list_sections))
+        .route("/tags", get(taxonomy::list_tags))
+        .route("/staff", get(taxonomy::list_staff))
+        .fallback(|| async { HttpError::NotFound })
+}
+
+/// A caller holding a live Admin API key.
+pub struct ApiCaller(pub ApiKey);
+
+impl ApiCaller {
+    /// How revisions record who saved them.
+    pub fn label(&self) -> String {
+        format!("api-key:{}", self.0.name)
+    }
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(HttpError::Unauthorized)?;
+        match api_keys::authenticate(&state.store, token.trim()).await? {
+            Some(key) => Ok(ApiCaller(key)),
+            None => Err(HttpError::Unauthorized),
+        }
+    }
+}
+
+/// JSON body whose rejections use our error envelope, naming what is wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = HttpError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, HttpError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::JsonDataError(e)) => Err(HttpError::Validation(vec![crate::services::FieldError {
+                field: "body".into(),
+                message: e.body_text().replace("Failed to deserialize the JSON body into the target type: ", ""),
+            }])),
+            Err(e) => Err(HttpError::BadRequest(e.body_text())),
+        }
+    }
+}

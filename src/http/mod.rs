@@ -1,0 +1,74 @@
+//! HTTP: the router, its layers and the server loop.
+//!
+//! `site/` is the public site, `api/` the Admin API. Errors are mapped in
+//! `error.rs`; handlers hold no SQL and call one service or store function.
+
+pub mod api;
+pub mod error;
+pub mod site;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::AppState;
+use error::HttpError;
+
+/// No page of ours needs a longer path or query; longer ones are probes.
+const MAX_PATH_BYTES: usize = 1024;
+const MAX_QUERY_BYTES: usize = 2048;
+/// Articles are at most 200 kB of Markdown; JSON adds little.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(site::router(&state))
+        .nest("/api/admin", api::router())
+        .route("/healthz", get(health))
+        .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn(reject_oversized_uri))
+        .layer(middleware::from_fn_with_state(state.clone(), site::error_pages))
+        .layer(middleware::from_fn(site::security_headers))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn reject_oversized_uri(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    if uri.path().len() > MAX_PATH_BYTES || uri.query().is_some_and(|q| q.len() > MAX_QUERY_BYTES) {
+        return HttpError::UriTooLong.into_response();
+    }
+    next.run(request).await
+}
+
+/// Liveness and database reachability, for load balancers.
+async fn health(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response()
+        }
+    }
+}
+
+/// Serves until `shutdown` resolves; the listener is bound by the caller so tests can use port 0.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

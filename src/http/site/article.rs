@@ -1,0 +1,171 @@
+//! The article page.
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use super::Lang;
+use super::cache::CacheTags;
+use super::views::{LinkView, Page, author_links, card_views, nav_sections};
+use crate::app::AppState;
+use crate::content::i18n::language_name;
+use crate::content::markdown::{plain_text, render_body};
+use crate::http::error::HttpError;
+use crate::store::{ArticleStatus, ArticleView};
+
+pub async fn show_article(
+    State(state): State<AppState>,
+    Extension(Lang(language)): Extension<Lang>,
+    Path((year, month, day, slug)): Path<(String, String, String, String)>,
+) -> Result<Response, HttpError> {
+    if !is_date_part(&year, 4) || !is_date_part(&month, 2) || !is_date_part(&day, 2) || slug.len() > 200 {
+        return Err(HttpError::NotFound);
+    }
+    let Some(view) = state.store.published_article(&language, &slug).await? else {
+        return Err(HttpError::NotFound);
+    };
+    let Some(path) = state.urls.article_row(&view.article) else {
+        return Err(HttpError::NotFound);
+    };
+    if path != format!("{}/{year}/{month}/{day}/{slug}", state.urls.prefix(&language)) {
+        // Right story, wrong date in the address: send readers to the one true URL.
+        return Ok(Redirect::permanent(&path).into_response());
+    }
+    render_article(&state, &language, &view, &path).await
+}
+
+fn is_date_part(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+async fn render_article(state: &AppState, language: &str, view: &ArticleView, path: &str) -> Result<Response, HttpError> {
+    let article = &view.article;
+    let sections = nav_sections(state).await?;
+    let related = state.store.related_articles(article, 4).await?;
+    let related_views = card_views(state, &related, &sections);
+    let published_at = article.published_at.unwrap_or(article.created_at);
+    let updated_at = article.content_updated_at.filter(|u| *u > published_at + 60);
+    let description = if !article.meta_description.is_empty() {
+        article.meta_description.clone()
+    } else if !article.standfirst.is_empty() {
+        article.standfirst.clone()
+    } else {
+        plain_text(&article.body, 200)
+    };
+    let title = if article.meta_title.is_empty() { &article.headline } else { &article.meta_title };
+    let canonical = state.urls.absolute(path);
+    let cover = article.cover_url.as_ref().map(|url| state.urls.absolute(url));
+
+    let translations: Vec<_> = view
+        .translations
+        .iter()
+        .filter(|t| t.status == ArticleStatus::Published.as_str())
+        .filter_map(|t| {
+            let url = state.urls.article(&t.language, &t.slug, t.published_at)?;
+            Some(json!({
+                "lang": t.language,
+                "language_name": language_name(&t.language),
+                "headline": t.headline,
+                "url": url,
+                "absolute_url": state.urls.absolute(&url),
+            }))
+        })
+        .collect();
+    let mut alternates = vec![json!({ "lang": language, "url": canonical })];
+    alternates.extend(translations.iter().map(|t| json!({ "lang": t["lang"], "url": t["absolute_url"] })));
+
+    let authors = author_links(state, language, &view.authors);
+    let section = view.section.as_ref().map(|s| LinkView {
+        name: s.name(language).to_owned(),
+        url: state.urls.section(language, &s.slug),
+    });
+    let tags: Vec<LinkView> = view
+        .tags
+        .iter()
+        .map(|t| LinkView { name: t.name.clone(), url: state.urls.tag(language, &t.slug) })
+        .collect();
+
+    let json_ld = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline,
+        "description": description,
+        "datePublished": iso(published_at),
+        "dateModified": iso(article.content_updated_at.unwrap_or(published_at)),
+        "inLanguage": language,
+        "mainEntityOfPage": { "@type": "WebPage", "@id": canonical },
+        "url": canonical,
+        "image": cover.iter().collect::<Vec<_>>(),
+        "author": view.authors.iter().map(|a| json!({
+            "@type": "Person",
+            "name": a.name,
+            "url": state.urls.absolute(&state.urls.author(language, &a.slug)),
+        })).collect::<Vec<_>>(),
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": state.config.site.name,
+            "url": state.urls.absolute(&state.urls.home(language)),
+        },
+        "articleSection": section.as_ref().map(|s| s.name.clone()),
+        "keywords": view.tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
+    });
+
+    let mut page = Page::new(state, language, title, path, &sections);
+    page.set("article", json!({
+        "id": article.id,
+        "headline": article.headline,
+        "standfirst": article.standfirst,
+        "cover_url": article.cover_url,
+        "cover_alt": article.cover_alt,
+        "cover_credit": article.cover_credit,
+        "published_at": published_at,
+        "updated_at": updated_at,
+        "language": language,
+    }))
+    .set("description", &description)
+    .set("og_image", &cover)
+    .set("og_type", "article")
+    .set("authors", &authors)
+    .set("section", &section)
+    .set("tags", &tags)
+    .set("sources", &view.sources)
+    .set("corrections", &view.corrections)
+    .set("translations", &translations)
+    .set("alternates", &alternates)
+    .set("related", &related_views)
+    .safe("body_html", render_body(&article.body, language))
+    .safe("json_ld", script_safe_json(&json_ld));
+
+    // The page shows its translations' and related stories' headlines too.
+    let ids = std::iter::once(article.id)
+        .chain(view.translations.iter().map(|t| t.id))
+        .chain(related.iter().map(|r| r.id));
+    page.render(state, "article.html", Some(CacheTags::article_page(ids)))
+}
+
+fn iso(ts: i64) -> String {
+    jiff::Timestamp::from_second(ts).map(|t| t.to_string()).unwrap_or_default()
+}
+
+/// JSON inside `<script>`: `</script>` and `<!--` in text must not end or confuse the element.
+pub fn script_safe_json(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_in_script_cannot_close_the_element() {
+        let text = script_safe_json(&json!({ "headline": "</script><script>alert(1)</script>" }));
+        assert!(!text.contains("</script"));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["headline"], "</script><script>alert(1)</script>");
+    }
+}

@@ -1,0 +1,254 @@
+//! Whole public pages kept in memory, ready-compressed, so a breaking-news
+//! spike is served without touching templates or the database.
+//!
+//! A handler opts in by attaching [`CacheTags`] to its response: the
+//! articles the page shows, and whether it lists stories of a language. A
+//! change to article X drops exactly the pages that show X plus the lists
+//! where X could appear. Other nodes learn of changes through the
+//! `content_changes` table (see `AppState::apply_remote_changes`).
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::sync::{Arc, RwLock};
+
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::store::ArticleId;
+
+/// Longest page we will hold; anything bigger is served but not kept.
+const MAX_CACHED_BYTES: usize = 2 * 1024 * 1024;
+
+/// What a page depends on. Attach it to a response to make the page cacheable.
+#[derive(Clone, Debug, Default)]
+pub struct CacheTags {
+    pub articles: HashSet<ArticleId>,
+    /// The page lists stories of this language ("*" for every language).
+    pub lists_language: Option<String>,
+}
+
+impl CacheTags {
+    pub fn article_page(ids: impl IntoIterator<Item = ArticleId>) -> Self {
+        CacheTags { articles: ids.into_iter().collect(), lists_language: None }
+    }
+
+    pub fn listing(language: &str) -> Self {
+        CacheTags { articles: HashSet::new(), lists_language: Some(language.to_owned()) }
+    }
+}
+
+pub struct CachedPage {
+    content_type: HeaderValue,
+    etag: HeaderValue,
+    body: Bytes,
+    gzip: Option<Bytes>,
+    tags: CacheTags,
+}
+
+#[derive(Clone)]
+pub struct PageCache {
+    pages: Arc<RwLock<HashMap<String, Arc<CachedPage>>>>,
+    max_pages: usize,
+}
+
+impl PageCache {
+    pub fn new(max_pages: usize) -> Self {
+        PageCache { pages: Arc::new(RwLock::new(HashMap::new())), max_pages }
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        self.pages.read().ok()?.get(key).cloned()
+    }
+
+    pub fn len(&self) -> usize {
+        self.pages.read().map(|p| p.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn insert(&self, key: String, page: CachedPage) {
+        if self.max_pages == 0 {
+            return;
+        }
+        if let Ok(mut pages) = self.pages.write() {
+            if pages.len() >= self.max_pages {
+                // Rare: a full cache starts over rather than tracking recency on every hit.
+                pages.clear();
+            }
+            pages.insert(key, Arc::new(page));
+        }
+    }
+
+    /// Drops pages that show the article or list stories in its language.
+    pub fn invalidate_article(&self, id: ArticleId, language: &str) {
+        self.retain(|tags| {
+            !tags.articles.contains(&id)
+                && !matches!(tags.lists_language.as_deref(), Some(l) if l == language || l == "*")
+        });
+    }
+
+    /// Like [`Self::invalidate_article`] when the language is not known.
+    pub fn invalidate_article_everywhere(&self, id: ArticleId) {
+        self.retain(|tags| !tags.articles.contains(&id) && tags.lists_language.is_none());
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut pages) = self.pages.write() {
+            pages.clear();
+        }
+    }
+
+    fn retain(&self, keep: impl Fn(&CacheTags) -> bool) {
+        if let Ok(mut pages) = self.pages.write() {
+            pages.retain(|_, page| keep(&page.tags));
+        }
+    }
+}
+
+/// The cache key of a request, or `None` when the request must not use the cache.
+/// Only the `page` parameter is part of a key; other query strings bypass the
+/// cache so random parameters cannot flood it.
+fn cache_key(request: &Request) -> Option<String> {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return None;
+    }
+    let path = request.uri().path();
+    match request.uri().query() {
+        None | Some("") => Some(path.to_owned()),
+        Some(query) => {
+            let page = query.strip_prefix("page=")?;
+            (!page.is_empty() && page.len() < 6 && page.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| format!("{path}?page={page}"))
+        }
+    }
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|enc| enc.trim().starts_with("gzip")))
+}
+
+fn respond(page: &CachedPage, request_headers: &HeaderMap, head: bool) -> Response {
+    let not_modified = request_headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|tag| tag.as_bytes() == page.etag.as_bytes());
+    let gzip = page.gzip.as_ref().filter(|_| accepts_gzip(request_headers));
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let body = gzip.cloned().unwrap_or_else(|| page.body.clone());
+        let length = body.len();
+        let mut response = if head { Response::new(Body::empty()) } else { Response::new(Body::from(body)) };
+        response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        response
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, page.content_type.clone());
+    headers.insert(header::ETAG, page.etag.clone());
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
+    if gzip.is_some() && !not_modified {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
+}
+
+/// Middleware: serve from memory when possible; keep cacheable pages on the way out.
+pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(key) = cache_key(&request) else {
+        return next.run(request).await;
+    };
+    let head = request.method() == Method::HEAD;
+    let request_headers = request.headers().clone();
+    if let Some(page) = state.page_cache.get(&key) {
+        return respond(&page, &request_headers, head);
+    }
+    let response = next.run(request).await;
+    let Some(tags) = response.extensions().get::<CacheTags>().cloned() else {
+        return response;
+    };
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(body) = to_bytes(body, MAX_CACHED_BYTES).await else {
+        tracing::warn!(cache.key = %key, "page too large to cache");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("text/html; charset=utf-8"));
+    let page = CachedPage {
+        content_type,
+        etag: etag_of(&body),
+        gzip: gzip(&body),
+        body,
+        tags,
+    };
+    let response = respond(&page, &request_headers, head);
+    state.page_cache.insert(key, page);
+    response
+}
+
+fn etag_of(body: &[u8]) -> HeaderValue {
+    let digest = Sha256::digest(body);
+    HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12])))
+        .unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+fn gzip(body: &[u8]) -> Option<Bytes> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::new(6));
+    encoder.write_all(body).ok()?;
+    encoder.finish().ok().map(Bytes::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(tags: CacheTags) -> CachedPage {
+        CachedPage {
+            content_type: HeaderValue::from_static("text/html"),
+            etag: etag_of(b"x"),
+            body: Bytes::from_static(b"x"),
+            gzip: None,
+            tags,
+        }
+    }
+
+    #[test]
+    fn invalidation_is_precise() {
+        let cache = PageCache::new(100);
+        cache.insert("/2026/11/25/a".into(), page(CacheTags::article_page([ArticleId(1), ArticleId(2)])));
+        cache.insert("/2026/11/25/b".into(), page(CacheTags::article_page([ArticleId(3)])));
+        cache.insert("/".into(), page(CacheTags::listing("uk")));
+        cache.insert("/en".into(), page(CacheTags::listing("en")));
+        cache.insert("/sitemap.xml".into(), page(CacheTags::listing("*")));
+        cache.invalidate_article(ArticleId(2), "uk");
+        assert!(cache.get("/2026/11/25/a").is_none());
+        assert!(cache.get("/").is_none());
+        assert!(cache.get("/sitemap.xml").is_none());
+        assert!(cache.get("/2026/11/25/b").is_some());
+        assert!(cache.get("/en").is_some());
+    }
+
+    #[test]
+    fn only_page_parameter_is_part_of_the_key() {
+        let req = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
+        assert_eq!(cache_key(&req("/")).as_deref(), Some("/"));
+        assert_eq!(cache_key(&req("/?page=2")).as_deref(), Some("/?page=2"));
+        assert_eq!(cache_key(&req("/?page=2&x=1")), None);
+        assert_eq!(cache_key(&req("/?utm_source=x")), None);
+    }
+}

@@ -1,0 +1,134 @@
+//! RSS 2.0 and Atom feeds for the site, each section and each tag.
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use serde_json::json;
+
+use super::Lang;
+use super::cache::CacheTags;
+use crate::app::AppState;
+use crate::http::error::HttpError;
+use crate::store::{ArticleFilter, ArticleStatus, StoreError, now};
+
+const FEED_ITEMS: i64 = 30;
+
+#[derive(Clone, Copy)]
+enum Format {
+    Rss,
+    Atom,
+}
+
+async fn render_feed(
+    state: &AppState,
+    language: &str,
+    title: String,
+    list_path: &str,
+    filter: ArticleFilter,
+    format: Format,
+) -> Result<Response, HttpError> {
+    let filter = ArticleFilter {
+        status: Some(ArticleStatus::Published),
+        language: Some(language.to_owned()),
+        ..filter
+    };
+    let cards = state.store.article_cards(&filter, FEED_ITEMS, 0).await?;
+    let host = url::Url::parse(state.urls.base_url())
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "localhost".into());
+    let items: Vec<_> = cards
+        .iter()
+        .filter_map(|card| {
+            let published = card.published_at?;
+            let url = state.urls.absolute(&state.urls.article(&card.language, &card.slug, Some(published))?);
+            Some(json!({
+                "title": card.headline,
+                "url": url,
+                "summary": card.standfirst,
+                // Stable across slug and date changes: tied to the article row.
+                "guid": format!("tag:{host},2026:article-{}", card.id),
+                "published": published,
+                "updated": card.content_updated_at.unwrap_or(published).max(published),
+                "authors": card.authors.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
+            }))
+        })
+        .collect();
+    let updated = items.iter().filter_map(|i| i["updated"].as_i64()).max().unwrap_or_else(now);
+    let list_url = if list_path.is_empty() {
+        state.urls.absolute(&state.urls.home(language))
+    } else {
+        state.urls.absolute(list_path)
+    };
+    let (template, content_type) = match format {
+        Format::Rss => ("rss.xml", "application/rss+xml; charset=utf-8"),
+        Format::Atom => ("atom.xml", "application/atom+xml; charset=utf-8"),
+    };
+    let self_url = state.urls.absolute(&state.urls.feed(language, list_path, matches!(format, Format::Atom)));
+    let xml = state.templates.render(
+        template,
+        context! {
+            title => title,
+            lang => language,
+            link => list_url,
+            self_url => self_url,
+            feed_id => format!("tag:{host},2026:feed:{}", self_url.trim_start_matches(state.urls.base_url())),
+            updated => updated,
+            items => items,
+        },
+    )?;
+    let mut response = ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], xml).into_response();
+    response.extensions_mut().insert(CacheTags::listing(language));
+    Ok(response)
+}
+
+pub async fn site_rss(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>) -> Result<Response, HttpError> {
+    let title = state.config.site.name.clone();
+    render_feed(&state, &language, title, "", ArticleFilter::default(), Format::Rss).await
+}
+
+pub async fn site_atom(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>) -> Result<Response, HttpError> {
+    let title = state.config.site.name.clone();
+    render_feed(&state, &language, title, "", ArticleFilter::default(), Format::Atom).await
+}
+
+async fn section_feed(state: AppState, language: String, slug: String, format: Format) -> Result<Response, HttpError> {
+    let section = state.store.section_by_slug(&slug).await.map_err(missing)?;
+    let title = format!("{} — {}", state.config.site.name, section.name(&language));
+    let path = state.urls.section(&language, &section.slug);
+    let filter = ArticleFilter { section_id: Some(section.id), ..Default::default() };
+    render_feed(&state, &language, title, &path, filter, format).await
+}
+
+async fn tag_feed(state: AppState, language: String, slug: String, format: Format) -> Result<Response, HttpError> {
+    let tag = state.store.tag_by_slug(&slug).await.map_err(missing)?;
+    let title = format!("{} — #{}", state.config.site.name, tag.name);
+    let path = state.urls.tag(&language, &tag.slug);
+    let filter = ArticleFilter { tag_id: Some(tag.id), ..Default::default() };
+    render_feed(&state, &language, title, &path, filter, format).await
+}
+
+fn missing(err: StoreError) -> HttpError {
+    match err {
+        StoreError::NotFound => HttpError::NotFound,
+        other => other.into(),
+    }
+}
+
+pub async fn section_rss(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>, Path(slug): Path<String>) -> Result<Response, HttpError> {
+    section_feed(state, language, slug, Format::Rss).await
+}
+
+pub async fn section_atom(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>, Path(slug): Path<String>) -> Result<Response, HttpError> {
+    section_feed(state, language, slug, Format::Atom).await
+}
+
+pub async fn tag_rss(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>, Path(slug): Path<String>) -> Result<Response, HttpError> {
+    tag_feed(state, language, slug, Format::Rss).await
+}
+
+pub async fn tag_atom(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>, Path(slug): Path<String>) -> Result<Response, HttpError> {
+    tag_feed(state, language, slug, Format::Atom).await
+}

@@ -1,0 +1,23 @@
+//! newsdesk: a self-hosted publishing platform for small, reader-funded
+//! newsrooms. `main.rs` only parses the command line; everything else is
+//! here so tests and tools can reuse it.
+//!
+//! - `cli`: subcommands (`serve`, `migrate`, `staff`, `key`, `config`)
+//! - `config`: typed configuration from file, environment and flags
+//! - `app`: the shared state handed to every request
+//! - `http`: router, public site, Admin API, error mapping
+//! - `services`: domain rules between handlers and the store
+//! - `store`: all SQL, for SQLite and PostgreSQL
+//! - `content`: Markdown, sanitizing, embeds, slugs, interface words
+//! - `demo`: the demo newsroom that `serve --demo` seeds
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod demo;
+pub mod http;
+pub mod services;
+pub mod store;
+pub mod templates;
+pub mod urls;

@@ -1,0 +1,500 @@
+//! Writing articles: validation, slugs, translations, publishing and the
+//! corrections log. Every successful write drops the cached pages it affects.
+
+use serde::Deserialize;
+
+use super::{FieldError, ServiceError, ServiceResult};
+use crate::app::AppState;
+use crate::content::slug::{is_valid_slug, slugify};
+use crate::store::{
+    ArticleId, ArticleRow, ArticleStatus, ArticleView, ArticleWrite, Correction, Source,
+    StoreError, now,
+};
+
+pub const MAX_HEADLINE: usize = 300;
+pub const MAX_STANDFIRST: usize = 1_000;
+pub const MAX_BODY: usize = 200_000;
+pub const MAX_SOURCES: usize = 50;
+pub const MAX_TAGS: usize = 20;
+pub const MAX_AUTHORS: usize = 10;
+
+/// What a person or program sends to create or change an article. On update,
+/// absent fields keep their value.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleInput {
+    pub headline: Option<String>,
+    pub standfirst: Option<String>,
+    pub body: Option<String>,
+    pub language: Option<String>,
+    pub slug: Option<String>,
+    /// Section slug.
+    pub section: Option<String>,
+    /// Tag names; slugs are derived.
+    pub tags: Option<Vec<String>>,
+    /// Staff slugs or emails, in byline order.
+    pub authors: Option<Vec<String>>,
+    pub cover: Option<CoverInput>,
+    pub sources: Option<Vec<SourceInput>>,
+    /// Another article this one translates; joins its translation group.
+    pub translation_of: Option<i64>,
+    pub meta_title: Option<String>,
+    pub meta_description: Option<String>,
+    /// Optimistic lock: the version the client last read.
+    pub version: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverInput {
+    pub url: Option<String>,
+    #[serde(default)]
+    pub alt: String,
+    #[serde(default)]
+    pub credit: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceInput {
+    pub outlet: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub citation: String,
+}
+
+/// Collects every problem with an input, so the client can fix all at once.
+#[derive(Default)]
+struct Problems(Vec<FieldError>);
+
+impl Problems {
+    fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    fn text(&mut self, field: &str, value: &str, max: usize, required: bool) {
+        if required && value.trim().is_empty() {
+            self.add(field, "must not be empty");
+        } else if value.chars().count() > max {
+            self.add(field, format!("must be at most {max} characters"));
+        } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+            self.add(field, "must not contain control characters");
+        }
+    }
+
+    fn finish(self) -> ServiceResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Validation(self.0))
+        }
+    }
+}
+
+fn is_http_url(value: &str) -> bool {
+    url::Url::parse(value)
+        .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .unwrap_or(false)
+}
+
+/// Covers come from this site only ("/media/…"): a remote image would be a
+/// third-party request from every reader's browser.
+fn is_local_image_path(value: &str) -> bool {
+    value.starts_with('/')
+        && !value.starts_with("//")
+        && value.len() < 500
+        && !value.contains(['"', '<', '>', '\\', ' ', '?', '#'])
+        && !value.contains("..")
+}
+
+pub async fn create_article(
+    state: &AppState,
+    input: ArticleInput,
+    saved_by: &str,
+) -> ServiceResult<ArticleView> {
+    let mut problems = Problems::default();
+    let language = input.language.clone().unwrap_or_default();
+    if !state.config.site.languages.contains(&language) {
+        problems.add(
+            "language",
+            format!("must be one of: {}", state.config.site.languages.join(", ")),
+        );
+    }
+    if input.headline.is_none() {
+        problems.add("headline", "is required");
+    }
+    if input.authors.as_ref().is_none_or(Vec::is_empty) {
+        problems.add("authors", "name at least one author");
+    }
+    let translation_group = match input.translation_of {
+        Some(other) => match state.store.article_row(ArticleId(other)).await {
+            Ok(original) => {
+                if original.language == language {
+                    problems.add("translation_of", "must be an article in another language");
+                }
+                original.translation_group
+            }
+            Err(StoreError::NotFound) => {
+                problems.add("translation_of", "no article has this id");
+                String::new()
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => new_translation_group(),
+    };
+    let empty = ArticleWrite {
+        translation_group,
+        language,
+        slug: String::new(),
+        headline: String::new(),
+        standfirst: String::new(),
+        body: String::new(),
+        cover_url: None,
+        cover_alt: String::new(),
+        cover_credit: String::new(),
+        section_id: None,
+        status: ArticleStatus::Draft,
+        meta_title: String::new(),
+        meta_description: String::new(),
+        published_at: None,
+        content_updated_at: None,
+        scheduled_at: None,
+        author_ids: Vec::new(),
+        tag_ids: Vec::new(),
+        sources: Vec::new(),
+    };
+    let mut write = apply_input(state, empty, &input, &mut problems).await?;
+    problems.finish()?;
+    if write.slug.is_empty() {
+        write.slug = free_slug(state, &write.language, &slugify(&write.headline), None).await?;
+    }
+    let id = state
+        .store
+        .insert_article(&write, saved_by, now())
+        .await
+        .map_err(conflict_to_field)?;
+    tracing::info!(article.id = %id, saved_by, "article created");
+    Ok(state.store.article(id).await?)
+}
+
+pub async fn update_article(
+    state: &AppState,
+    id: ArticleId,
+    input: ArticleInput,
+    saved_by: &str,
+) -> ServiceResult<ArticleView> {
+    let current = state.store.article_row(id).await?;
+    let mut problems = Problems::default();
+    if input.language.as_ref().is_some_and(|l| *l != current.language) {
+        problems.add("language", "cannot change; create a translation instead");
+    }
+    if input.translation_of.is_some() {
+        problems.add("translation_of", "can only be set when the article is created");
+    }
+    if input.authors.as_ref().is_some_and(Vec::is_empty) {
+        problems.add("authors", "name at least one author");
+    }
+    let published = current.status == ArticleStatus::Published.as_str();
+    if published && input.slug.as_ref().is_some_and(|s| *s != current.slug) {
+        problems.add("slug", "is stable once the article is published");
+    }
+    let existing = state.store.article(id).await?;
+    let base = write_of(&existing);
+    let mut write = apply_input(state, base.clone(), &input, &mut problems).await?;
+    problems.finish()?;
+    if published && content_differs(&base, &write) {
+        write.content_updated_at = Some(now());
+    }
+    if write.slug.is_empty() {
+        write.slug = free_slug(state, &write.language, &slugify(&write.headline), Some(id)).await?;
+    }
+    state
+        .store
+        .update_article(id, input.version, &write, saved_by, now())
+        .await
+        .map_err(conflict_to_field)?;
+    state.page_cache.invalidate_article(id, &write.language);
+    tracing::info!(article.id = %id, saved_by, "article updated");
+    Ok(state.store.article(id).await?)
+}
+
+/// Publishes now. A story published before keeps its original date and URL.
+pub async fn publish_article(state: &AppState, id: ArticleId, saved_by: &str) -> ServiceResult<ArticleView> {
+    let view = state.store.article(id).await?;
+    let status = view.article.status.as_str();
+    if status == ArticleStatus::Published.as_str() {
+        return Ok(view);
+    }
+    let mut problems = Problems::default();
+    if view.article.body.trim().is_empty() {
+        problems.add("body", "must not be empty to publish");
+    }
+    if view.authors.is_empty() {
+        problems.add("authors", "name at least one author to publish");
+    }
+    problems.finish()?;
+    let mut write = write_of(&view);
+    let at = now();
+    write.status = ArticleStatus::Published;
+    write.scheduled_at = None;
+    if write.published_at.is_none() {
+        write.published_at = Some(at);
+    } else {
+        write.content_updated_at = Some(at);
+    }
+    state
+        .store
+        .update_article(id, Some(view.article.version), &write, saved_by, at)
+        .await?;
+    state.page_cache.invalidate_article(id, &write.language);
+    tracing::info!(article.id = %id, saved_by, "article published");
+    Ok(state.store.article(id).await?)
+}
+
+pub async fn unpublish_article(state: &AppState, id: ArticleId, saved_by: &str) -> ServiceResult<ArticleView> {
+    let view = state.store.article(id).await?;
+    if view.article.status != ArticleStatus::Published.as_str() {
+        return Err(ServiceError::InvalidTransition {
+            from: view.article.status.clone(),
+            to: ArticleStatus::Unpublished.as_str().into(),
+        });
+    }
+    let mut write = write_of(&view);
+    write.status = ArticleStatus::Unpublished;
+    state
+        .store
+        .update_article(id, Some(view.article.version), &write, saved_by, now())
+        .await?;
+    state.page_cache.invalidate_article(id, &write.language);
+    tracing::info!(article.id = %id, saved_by, "article unpublished");
+    Ok(state.store.article(id).await?)
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionInput {
+    /// "correction" (something was wrong) or "update" (news moved on).
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    pub text: String,
+}
+
+fn default_kind() -> String {
+    "correction".into()
+}
+
+pub async fn add_correction(state: &AppState, id: ArticleId, input: CorrectionInput) -> ServiceResult<Correction> {
+    let mut problems = Problems::default();
+    if !matches!(input.kind.as_str(), "correction" | "update") {
+        problems.add("kind", "must be \"correction\" or \"update\"");
+    }
+    problems.text("text", &input.text, 2_000, true);
+    problems.finish()?;
+    let row = state.store.article_row(id).await?;
+    let correction = state
+        .store
+        .add_correction(id, &input.kind, input.text.trim(), now())
+        .await?;
+    state.page_cache.invalidate_article(id, &row.language);
+    Ok(correction)
+}
+
+/// Fills `write` from `input`, recording problems instead of stopping at the first.
+async fn apply_input(
+    state: &AppState,
+    mut write: ArticleWrite,
+    input: &ArticleInput,
+    problems: &mut Problems,
+) -> ServiceResult<ArticleWrite> {
+    if let Some(headline) = &input.headline {
+        problems.text("headline", headline, MAX_HEADLINE, true);
+        write.headline = headline.trim().to_owned();
+    }
+    if let Some(standfirst) = &input.standfirst {
+        problems.text("standfirst", standfirst, MAX_STANDFIRST, false);
+        write.standfirst = standfirst.trim().to_owned();
+    }
+    if let Some(body) = &input.body {
+        if body.len() > MAX_BODY {
+            problems.add("body", format!("must be at most {MAX_BODY} bytes"));
+        }
+        write.body = body.clone();
+    }
+    if let Some(slug) = &input.slug {
+        if !is_valid_slug(slug) {
+            problems.add("slug", "use lowercase latin letters, digits and single hyphens (at most 120)");
+        }
+        write.slug = slug.clone();
+    }
+    if let Some(meta_title) = &input.meta_title {
+        problems.text("meta_title", meta_title, 200, false);
+        write.meta_title = meta_title.trim().to_owned();
+    }
+    if let Some(meta_description) = &input.meta_description {
+        problems.text("meta_description", meta_description, 400, false);
+        write.meta_description = meta_description.trim().to_owned();
+    }
+    if let Some(section) = &input.section {
+        if section.is_empty() {
+            write.section_id = None;
+        } else {
+            match state.store.section_by_slug(section).await {
+                Ok(s) => write.section_id = Some(s.id),
+                Err(StoreError::NotFound) => problems.add("section", format!("no section \"{section}\"")),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    if let Some(authors) = &input.authors {
+        if authors.len() > MAX_AUTHORS {
+            problems.add("authors", format!("at most {MAX_AUTHORS} authors"));
+        }
+        let found = state.store.staff_by_handles(authors).await?;
+        for handle in authors {
+            if !found.iter().any(|s| s.slug == *handle || s.email.eq_ignore_ascii_case(handle)) {
+                problems.add("authors", format!("no staff member \"{handle}\""));
+            }
+        }
+        write.author_ids = found.iter().map(|s| s.id).collect();
+        write.author_ids.dedup();
+    }
+    if let Some(tags) = &input.tags {
+        if tags.len() > MAX_TAGS {
+            problems.add("tags", format!("at most {MAX_TAGS} tags"));
+        }
+        let mut ids = Vec::new();
+        for name in tags.iter().take(MAX_TAGS) {
+            let name = name.trim();
+            let slug = slugify(name);
+            if slug.is_empty() || name.chars().count() > 60 {
+                problems.add("tags", format!("\"{name}\" is not a usable tag (1–60 characters with letters or digits)"));
+                continue;
+            }
+            let tag = state.store.ensure_tag(&slug, name).await?;
+            if !ids.contains(&tag.id) {
+                ids.push(tag.id);
+            }
+        }
+        write.tag_ids = ids;
+    }
+    if let Some(cover) = &input.cover {
+        match cover.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) if !is_local_image_path(url) => problems.add(
+                "cover.url",
+                "must be a path on this site such as /media/cover.jpg; upload remote images first",
+            ),
+            Some(url) => {
+                if cover.alt.trim().is_empty() {
+                    problems.add("cover.alt", "describe the image for readers who cannot see it");
+                }
+                write.cover_url = Some(url.to_owned());
+            }
+            None => write.cover_url = None,
+        }
+        problems.text("cover.alt", &cover.alt, 300, false);
+        problems.text("cover.credit", &cover.credit, 200, false);
+        write.cover_alt = cover.alt.trim().to_owned();
+        write.cover_credit = cover.credit.trim().to_owned();
+    }
+    if let Some(sources) = &input.sources {
+        if sources.len() > MAX_SOURCES {
+            problems.add("sources", format!("at most {MAX_SOURCES} sources"));
+        }
+        write.sources = Vec::new();
+        for (i, source) in sources.iter().enumerate() {
+            problems.text(&format!("sources[{i}].outlet"), &source.outlet, 200, true);
+            problems.text(&format!("sources[{i}].citation"), &source.citation, 200, false);
+            let url = source.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+            if let Some(url) = url {
+                if !is_http_url(url) || url.len() > 2_000 {
+                    problems.add(format!("sources[{i}].url"), "must be an http(s) URL");
+                }
+            }
+            write.sources.push(Source {
+                outlet: source.outlet.trim().to_owned(),
+                url: url.map(str::to_owned),
+                citation: source.citation.trim().to_owned(),
+            });
+        }
+    }
+    Ok(write)
+}
+
+fn content_differs(a: &ArticleWrite, b: &ArticleWrite) -> bool {
+    a.headline != b.headline
+        || a.standfirst != b.standfirst
+        || a.body != b.body
+        || a.sources != b.sources
+        || a.cover_url != b.cover_url
+}
+
+/// The write model that reproduces an article as it is.
+pub fn write_of(view: &ArticleView) -> ArticleWrite {
+    let a: &ArticleRow = &view.article;
+    ArticleWrite {
+        translation_group: a.translation_group.clone(),
+        language: a.language.clone(),
+        slug: a.slug.clone(),
+        headline: a.headline.clone(),
+        standfirst: a.standfirst.clone(),
+        body: a.body.clone(),
+        cover_url: a.cover_url.clone(),
+        cover_alt: a.cover_alt.clone(),
+        cover_credit: a.cover_credit.clone(),
+        section_id: a.section_id,
+        status: ArticleStatus::parse(&a.status).unwrap_or(ArticleStatus::Draft),
+        meta_title: a.meta_title.clone(),
+        meta_description: a.meta_description.clone(),
+        published_at: a.published_at,
+        content_updated_at: a.content_updated_at,
+        scheduled_at: a.scheduled_at,
+        author_ids: view.authors.iter().map(|s| s.id).collect(),
+        tag_ids: view.tags.iter().map(|t| t.id).collect(),
+        sources: view.sources.clone(),
+    }
+}
+
+/// `base`, or `base-2`, `base-3`… whichever is free in this language.
+async fn free_slug(state: &AppState, language: &str, base: &str, own: Option<ArticleId>) -> ServiceResult<String> {
+    let base = if base.is_empty() { "story" } else { base };
+    for n in 1..1000 {
+        let candidate = if n == 1 { base.to_owned() } else { format!("{base}-{n}") };
+        match state.store.article_by_slug(language, &candidate).await {
+            Err(StoreError::NotFound) => return Ok(candidate),
+            Ok(existing) if Some(existing.id) == own => return Ok(candidate),
+            Ok(_) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(format!("{base}-{}", rand::random::<u32>()))
+}
+
+fn new_translation_group() -> String {
+    hex::encode(rand::random::<[u8; 12]>())
+}
+
+/// Unique violations become field errors the client can act on.
+fn conflict_to_field(err: StoreError) -> ServiceError {
+    match err {
+        StoreError::Conflict { constraint } if constraint.contains("slug") => {
+            ServiceError::Validation(vec![FieldError {
+                field: "slug".into(),
+                message: "another article in this language already uses this slug".into(),
+            }])
+        }
+        StoreError::Conflict { constraint } if constraint.contains("translation_group") => {
+            ServiceError::Validation(vec![FieldError {
+                field: "translation_of".into(),
+                message: "that story already has a version in this language".into(),
+            }])
+        }
+        StoreError::StaleVersion => ServiceError::Conflict(
+            "someone else saved this article since you opened it; reload to see their changes".into(),
+        ),
+        other => other.into(),
+    }
+}

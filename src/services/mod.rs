@@ -1,0 +1,42 @@
+//! Domain rules between the HTTP handlers and the store: validation,
+//! workflow transitions, credentials. Handlers call one function here.
+
+pub mod api_keys;
+pub mod articles;
+pub mod staff;
+
+use serde::Serialize;
+
+use crate::store::StoreError;
+
+/// One problem with one field of an input, as shown to the person who sent it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("cannot go from {from} to {to}")]
+    InvalidTransition { from: String, to: String },
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => ServiceError::NotFound,
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

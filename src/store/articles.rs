@@ -1,0 +1,645 @@
+//! Articles with their authors, tags, sources, corrections and revisions.
+
+use sqlx::any::AnyArguments;
+use sqlx::query::QueryAs;
+use sqlx::{Any, AnyConnection};
+
+use super::models::*;
+use super::{Backend, Store, StoreError, StoreResult};
+
+/// The full editable state of an article. Services build it; the store
+/// writes it whole, with its lists, in one transaction.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ArticleWrite {
+    pub translation_group: String,
+    pub language: String,
+    pub slug: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub body: String,
+    pub cover_url: Option<String>,
+    pub cover_alt: String,
+    pub cover_credit: String,
+    pub section_id: Option<SectionId>,
+    pub status: ArticleStatus,
+    pub meta_title: String,
+    pub meta_description: String,
+    pub published_at: Option<i64>,
+    pub content_updated_at: Option<i64>,
+    pub scheduled_at: Option<i64>,
+    pub author_ids: Vec<StaffId>,
+    pub tag_ids: Vec<TagId>,
+    pub sources: Vec<Source>,
+}
+
+/// Which articles a list shows. `status: None` means any status.
+#[derive(Clone, Debug, Default)]
+pub struct ArticleFilter {
+    pub status: Option<ArticleStatus>,
+    pub language: Option<String>,
+    pub section_id: Option<SectionId>,
+    pub tag_id: Option<TagId>,
+    pub author_id: Option<StaffId>,
+    /// Published at or after this time.
+    pub published_from: Option<i64>,
+    /// Published before this time.
+    pub published_until: Option<i64>,
+    /// Case-insensitive substring of the headline.
+    pub headline_contains: Option<String>,
+}
+
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// Dynamic SQL with `$n` placeholders, which both backends accept.
+#[derive(Default)]
+struct Conditions {
+    clauses: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Conditions {
+    fn push(&mut self, clause_with_placeholder: &str, bind: Bind) {
+        self.binds.push(bind);
+        let n = self.binds.len();
+        self.clauses
+            .push(clause_with_placeholder.replace("$?", &format!("${n}")));
+    }
+
+    fn next_placeholder(&mut self, bind: Bind) -> String {
+        self.binds.push(bind);
+        format!("${}", self.binds.len())
+    }
+
+    fn where_sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    fn bind_all<'q, T>(
+        self,
+        mut query: QueryAs<'q, Any, T, AnyArguments<'q>>,
+    ) -> QueryAs<'q, Any, T, AnyArguments<'q>> {
+        for bind in self.binds {
+            query = match bind {
+                Bind::Int(v) => query.bind(v),
+                Bind::Text(v) => query.bind(v),
+            };
+        }
+        query
+    }
+}
+
+const CARD_COLUMNS: &str = "a.id, a.language, a.slug, a.headline, a.standfirst, a.cover_url, \
+     a.cover_alt, a.section_id, a.status, a.version, a.published_at, a.content_updated_at, a.updated_at";
+
+impl ArticleFilter {
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::default();
+        if let Some(status) = self.status {
+            c.push("a.status = $?", Bind::Text(status.as_str().into()));
+        }
+        if let Some(language) = &self.language {
+            c.push("a.language = $?", Bind::Text(language.clone()));
+        }
+        if let Some(section) = self.section_id {
+            c.push("a.section_id = $?", Bind::Int(section.0));
+        }
+        if let Some(tag) = self.tag_id {
+            c.push(
+                "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = $?)",
+                Bind::Int(tag.0),
+            );
+        }
+        if let Some(author) = self.author_id {
+            c.push(
+                "a.id IN (SELECT article_id FROM article_authors WHERE staff_id = $?)",
+                Bind::Int(author.0),
+            );
+        }
+        if let Some(from) = self.published_from {
+            c.push("a.published_at >= $?", Bind::Int(from));
+        }
+        if let Some(until) = self.published_until {
+            c.push("a.published_at < $?", Bind::Int(until));
+        }
+        if let Some(text) = &self.headline_contains {
+            let pattern = format!(
+                "%{}%",
+                text.to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            c.push("LOWER(a.headline) LIKE $? ESCAPE '\\'", Bind::Text(pattern));
+        }
+        c
+    }
+}
+
+impl Store {
+    pub async fn insert_article(
+        &self,
+        write: &ArticleWrite,
+        saved_by: &str,
+        now: i64,
+    ) -> StoreResult<ArticleId> {
+        let mut tx = self.pool.begin().await?;
+        let (id,): (ArticleId,) = sqlx::query_as(
+            "INSERT INTO articles (translation_group, language, slug, headline, standfirst, body, \
+             cover_url, cover_alt, cover_credit, section_id, status, meta_title, meta_description, \
+             version, created_at, updated_at, published_at, content_updated_at, scheduled_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15, $16, $17) \
+             RETURNING id",
+        )
+        .bind(&write.translation_group)
+        .bind(&write.language)
+        .bind(&write.slug)
+        .bind(&write.headline)
+        .bind(&write.standfirst)
+        .bind(&write.body)
+        .bind(&write.cover_url)
+        .bind(&write.cover_alt)
+        .bind(&write.cover_credit)
+        .bind(write.section_id.map(|s| s.0))
+        .bind(write.status.as_str())
+        .bind(&write.meta_title)
+        .bind(&write.meta_description)
+        .bind(now)
+        .bind(write.published_at)
+        .bind(write.content_updated_at)
+        .bind(write.scheduled_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        self.write_article_lists(&mut tx, id, write, 1, saved_by, now)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Replaces an article's state. With `expected_version`, the write is
+    /// refused with [`StoreError::StaleVersion`] if someone saved in between.
+    pub async fn update_article(
+        &self,
+        id: ArticleId,
+        expected_version: Option<i64>,
+        write: &ArticleWrite,
+        saved_by: &str,
+        now: i64,
+    ) -> StoreResult<i64> {
+        let mut tx = self.pool.begin().await?;
+        let version_check = if expected_version.is_some() {
+            " AND version = $19"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE articles SET translation_group = $2, language = $3, slug = $4, headline = $5, \
+             standfirst = $6, body = $7, cover_url = $8, cover_alt = $9, cover_credit = $10, \
+             section_id = $11, status = $12, meta_title = $13, meta_description = $14, \
+             updated_at = $15, published_at = $16, content_updated_at = $17, scheduled_at = $18, \
+             version = version + 1 WHERE id = $1{version_check} RETURNING version"
+        );
+        let mut query = sqlx::query_as::<_, (i64,)>(&sql)
+            .bind(id.0)
+            .bind(&write.translation_group)
+            .bind(&write.language)
+            .bind(&write.slug)
+            .bind(&write.headline)
+            .bind(&write.standfirst)
+            .bind(&write.body)
+            .bind(&write.cover_url)
+            .bind(&write.cover_alt)
+            .bind(&write.cover_credit)
+            .bind(write.section_id.map(|s| s.0))
+            .bind(write.status.as_str())
+            .bind(&write.meta_title)
+            .bind(&write.meta_description)
+            .bind(now)
+            .bind(write.published_at)
+            .bind(write.content_updated_at)
+            .bind(write.scheduled_at);
+        if let Some(expected) = expected_version {
+            query = query.bind(expected);
+        }
+        let Some((version,)) = query.fetch_optional(&mut *tx).await? else {
+            let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return Err(if exists.is_some() {
+                StoreError::StaleVersion
+            } else {
+                StoreError::NotFound
+            });
+        };
+        for table in ["article_authors", "article_tags", "article_sources"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE article_id = $1"))
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.write_article_lists(&mut tx, id, write, version, saved_by, now)
+            .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    async fn write_article_lists(
+        &self,
+        conn: &mut AnyConnection,
+        id: ArticleId,
+        write: &ArticleWrite,
+        version: i64,
+        saved_by: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        for (position, author) in write.author_ids.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO article_authors (article_id, staff_id, position) VALUES ($1, $2, $3)",
+            )
+            .bind(id.0)
+            .bind(author.0)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+        }
+        for (position, tag) in write.tag_ids.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)",
+            )
+            .bind(id.0)
+            .bind(tag.0)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+        }
+        for (position, source) in write.sources.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO article_sources (article_id, position, outlet, url, citation) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id.0)
+            .bind(position as i64)
+            .bind(&source.outlet)
+            .bind(&source.url)
+            .bind(&source.citation)
+            .execute(&mut *conn)
+            .await?;
+        }
+        let snapshot =
+            serde_json::to_string(write).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO article_revisions (article_id, version, saved_by, snapshot, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id.0)
+        .bind(version)
+        .bind(saved_by)
+        .bind(snapshot)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        if self.backend == Backend::Sqlite {
+            sqlx::query("DELETE FROM article_search WHERE rowid = $1")
+                .bind(id.0)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO article_search (rowid, headline, standfirst, body) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id.0)
+            .bind(&write.headline)
+            .bind(&write.standfirst)
+            .bind(&write.body)
+            .execute(&mut *conn)
+            .await?;
+        }
+        record_change(conn, id, now).await
+    }
+
+    /// Appends to the public corrections and updates log; the story counts as updated.
+    pub async fn add_correction(
+        &self,
+        id: ArticleId,
+        kind: &str,
+        body: &str,
+        now: i64,
+    ) -> StoreResult<Correction> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE articles SET content_updated_at = $2, updated_at = $2 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let correction: Correction = sqlx::query_as(
+            "INSERT INTO article_corrections (article_id, kind, body, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id, kind, body, created_at",
+        )
+        .bind(id.0)
+        .bind(kind)
+        .bind(body)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        record_change(&mut tx, id, now).await?;
+        tx.commit().await?;
+        Ok(correction)
+    }
+
+    pub async fn article_row(&self, id: ArticleId) -> StoreResult<ArticleRow> {
+        Ok(sqlx::query_as(&format!("{ARTICLE_SELECT} WHERE id = $1"))
+            .bind(id.0)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    pub async fn article(&self, id: ArticleId) -> StoreResult<ArticleView> {
+        let row = self.article_row(id).await?;
+        self.view(row).await
+    }
+
+    /// A published article by its language and slug.
+    pub async fn published_article(
+        &self,
+        language: &str,
+        slug: &str,
+    ) -> StoreResult<Option<ArticleView>> {
+        let row: Option<ArticleRow> = sqlx::query_as(&format!(
+            "{ARTICLE_SELECT} WHERE language = $1 AND slug = $2 AND status = 'published'"
+        ))
+        .bind(language)
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(Some(self.view(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn article_by_slug(&self, language: &str, slug: &str) -> StoreResult<ArticleRow> {
+        Ok(sqlx::query_as(&format!(
+            "{ARTICLE_SELECT} WHERE language = $1 AND slug = $2"
+        ))
+        .bind(language)
+        .bind(slug)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn view(&self, article: ArticleRow) -> StoreResult<ArticleView> {
+        let id = article.id.0;
+        let section = match article.section_id {
+            Some(section) => Some(self.section(section).await?),
+            None => None,
+        };
+        let authors = sqlx::query_as(
+            "SELECT s.id, s.name, s.slug FROM article_authors aa JOIN staff s ON s.id = aa.staff_id \
+             WHERE aa.article_id = $1 ORDER BY aa.position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let tags = sqlx::query_as(
+            "SELECT t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id \
+             WHERE at.article_id = $1 ORDER BY at.position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let sources = sqlx::query_as(
+            "SELECT outlet, url, citation FROM article_sources WHERE article_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let corrections = sqlx::query_as(
+            "SELECT id, kind, body, created_at FROM article_corrections WHERE article_id = $1 \
+             ORDER BY created_at, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let translations = sqlx::query_as(
+            "SELECT id, language, slug, headline, status, published_at FROM articles \
+             WHERE translation_group = $1 AND id <> $2 ORDER BY language",
+        )
+        .bind(&article.translation_group)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ArticleView {
+            article,
+            section,
+            authors,
+            tags,
+            sources,
+            corrections,
+            translations,
+        })
+    }
+
+    /// Stories for a list page, newest first, with their bylines.
+    pub async fn article_cards(
+        &self,
+        filter: &ArticleFilter,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<ArticleCard>> {
+        let mut conditions = filter.conditions();
+        let limit_ph = conditions.next_placeholder(Bind::Int(limit));
+        let offset_ph = conditions.next_placeholder(Bind::Int(offset));
+        let sql = format!(
+            "SELECT {CARD_COLUMNS} FROM articles a {} \
+             ORDER BY COALESCE(a.published_at, a.updated_at) DESC, a.id DESC LIMIT {limit_ph} OFFSET {offset_ph}",
+            conditions.where_sql()
+        );
+        let cards = conditions
+            .bind_all(sqlx::query_as::<_, ArticleCard>(&sql))
+            .fetch_all(&self.pool)
+            .await?;
+        self.with_authors(cards).await
+    }
+
+    pub async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<i64> {
+        let conditions = filter.conditions();
+        let sql = format!(
+            "SELECT COUNT(*) FROM articles a {}",
+            conditions.where_sql()
+        );
+        let (count,) = conditions
+            .bind_all(sqlx::query_as::<_, (i64,)>(&sql))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count)
+    }
+
+    /// Full-text search over headline, standfirst and body of published stories.
+    pub async fn search_articles(
+        &self,
+        language: &str,
+        terms: &[String],
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<ArticleCard>> {
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let cards = match self.backend {
+            Backend::Sqlite => {
+                // Each term is quoted, so FTS5 query syntax in user input is inert.
+                let query = terms
+                    .iter()
+                    .map(|t| format!("\"{}\"*", t.replace('"', "\"\"")))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                sqlx::query_as::<_, ArticleCard>(&format!(
+                    "SELECT {CARD_COLUMNS} FROM article_search s JOIN articles a ON a.id = s.rowid \
+                     WHERE article_search MATCH $1 AND a.status = 'published' AND a.language = $2 \
+                     ORDER BY bm25(article_search, 10.0, 5.0, 1.0), a.published_at DESC LIMIT $3 OFFSET $4"
+                ))
+                .bind(query)
+                .bind(language)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Backend::Postgres => {
+                // Terms are bound as text and cast, so tsquery syntax in user input is inert.
+                let query = terms
+                    .iter()
+                    .map(|t| {
+                        let cleaned: String = t
+                            .chars()
+                            .filter(|c| c.is_alphanumeric() || *c == '-')
+                            .collect();
+                        format!("{cleaned}:*")
+                    })
+                    .filter(|t| t.len() > 2)
+                    .collect::<Vec<_>>()
+                    .join(" & ");
+                if query.is_empty() {
+                    return Ok(Vec::new());
+                }
+                sqlx::query_as::<_, ArticleCard>(&format!(
+                    "SELECT {CARD_COLUMNS} FROM articles a \
+                     WHERE a.search_vector @@ to_tsquery('simple', $1) AND a.status = 'published' AND a.language = $2 \
+                     ORDER BY ts_rank(a.search_vector, to_tsquery('simple', $1)) DESC, a.published_at DESC \
+                     LIMIT $3 OFFSET $4"
+                ))
+                .bind(query)
+                .bind(language)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        self.with_authors(cards).await
+    }
+
+    async fn with_authors(&self, mut cards: Vec<ArticleCard>) -> StoreResult<Vec<ArticleCard>> {
+        if cards.is_empty() {
+            return Ok(cards);
+        }
+        let placeholders = (1..=cards.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT aa.article_id, s.id, s.name, s.slug FROM article_authors aa \
+             JOIN staff s ON s.id = aa.staff_id WHERE aa.article_id IN ({placeholders}) \
+             ORDER BY aa.article_id, aa.position"
+        );
+        let mut query = sqlx::query_as::<_, (i64, StaffId, String, String)>(&sql);
+        for card in &cards {
+            query = query.bind(card.id.0);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        for card in &mut cards {
+            card.authors = rows
+                .iter()
+                .filter(|(article, ..)| *article == card.id.0)
+                .map(|(_, id, name, slug)| AuthorRef {
+                    id: *id,
+                    name: name.clone(),
+                    slug: slug.clone(),
+                })
+                .collect();
+        }
+        Ok(cards)
+    }
+
+    /// Other published stories in the same section and language.
+    pub async fn related_articles(
+        &self,
+        article: &ArticleRow,
+        limit: i64,
+    ) -> StoreResult<Vec<ArticleCard>> {
+        let cards = sqlx::query_as::<_, ArticleCard>(&format!(
+            "SELECT {CARD_COLUMNS} FROM articles a WHERE a.status = 'published' AND a.language = $1 \
+             AND a.id <> $2 AND (a.section_id = $3 OR a.id IN (SELECT article_id FROM article_tags \
+             WHERE tag_id IN (SELECT tag_id FROM article_tags WHERE article_id = $2))) \
+             ORDER BY a.published_at DESC LIMIT $4"
+        ))
+        .bind(&article.language)
+        .bind(article.id.0)
+        .bind(article.section_id.map(|s| s.0).unwrap_or(-1))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        self.with_authors(cards).await
+    }
+
+    pub async fn revisions(&self, id: ArticleId) -> StoreResult<Vec<Revision>> {
+        Ok(sqlx::query_as(
+            "SELECT id, article_id, version, saved_by, snapshot, created_at FROM article_revisions \
+             WHERE article_id = $1 ORDER BY version DESC",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Content changes after `after_id`, oldest first: what other nodes must drop from their caches.
+    pub async fn content_changes_since(&self, after_id: i64) -> StoreResult<Vec<(i64, ArticleId)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, article_id FROM content_changes WHERE id > $1 ORDER BY id LIMIT 1000",
+        )
+        .bind(after_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn latest_content_change(&self) -> StoreResult<i64> {
+        let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM content_changes")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id)
+    }
+}
+
+async fn record_change(conn: &mut AnyConnection, id: ArticleId, now: i64) -> StoreResult<()> {
+    sqlx::query("INSERT INTO content_changes (article_id, changed_at) VALUES ($1, $2)")
+        .bind(id.0)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+const ARTICLE_SELECT: &str = "SELECT id, translation_group, language, slug, headline, standfirst, \
+     body, cover_url, cover_alt, cover_credit, section_id, status, meta_title, meta_description, \
+     version, created_at, updated_at, published_at, content_updated_at, scheduled_at FROM articles";

@@ -1,0 +1,174 @@
+//! All SQL lives here. One [`Store`] serves both backends: statements are
+//! written once in SQL that SQLite and PostgreSQL both accept, and the few
+//! parts that truly differ (full-text search, pragmas) branch on [`Backend`].
+//!
+//! Times are stored as UTC Unix seconds so both backends sort and compare
+//! them identically.
+
+mod articles;
+mod keys;
+mod models;
+mod settings;
+mod staff;
+mod taxonomy;
+
+pub use articles::{ArticleFilter, ArticleWrite};
+pub use models::*;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Errors of the storage layer. Callers match on the first two; the rest is
+/// an infrastructure failure that the HTTP layer reports as a 5xx.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint was violated; `constraint` names the columns.
+    #[error("conflict on {constraint}")]
+    Conflict { constraint: String },
+    /// The row changed since the caller read it (optimistic locking).
+    #[error("stale version")]
+    StaleVersion,
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                constraint: db
+                    .constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| unique_columns(db.message())),
+            },
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+/// SQLite names the columns in the message ("UNIQUE constraint failed: articles.language, articles.slug").
+fn unique_columns(message: &str) -> String {
+    message
+        .split_once(':')
+        .map(|(_, cols)| cols.trim().to_owned())
+        .unwrap_or_else(|| message.to_owned())
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects, creating the SQLite file if needed, and applies migrations.
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let url = match backend {
+            Backend::Sqlite => sqlite_url_with_create(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let mut options = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            options = options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers and one writer work at once, so CLI commands
+                    // can run beside a live server; busy_timeout makes writers wait
+                    // instead of failing when another process holds the lock.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options.connect(&url).await?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Checks that the database answers; used by the health endpoint.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// sqlx opens SQLite files read-write but does not create them unless asked.
+fn sqlite_url_with_create(url: &str) -> StoreResult<String> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or(path);
+    if !path.is_empty() && path != ":memory:" {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Corrupt(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+    }
+    // Validate early so a bad URL is reported plainly.
+    sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+    if url.contains('?') {
+        Ok(format!("{url}&mode=rwc"))
+    } else {
+        Ok(format!("{url}?mode=rwc"))
+    }
+}
+
+/// Current time as Unix seconds.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}

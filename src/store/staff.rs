@@ -1,0 +1,64 @@
+//! Newsroom staff accounts.
+
+use super::models::*;
+use super::{Store, StoreResult};
+
+const STAFF_COLUMNS: &str = "id, email, name, slug, bio, avatar_url, role, created_at";
+
+impl Store {
+    pub async fn insert_staff(&self, new: &NewStaff, now: i64) -> StoreResult<Staff> {
+        Ok(sqlx::query_as(&format!(
+            "INSERT INTO staff (email, name, slug, bio, role, password_hash, password_must_change, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {STAFF_COLUMNS}"
+        ))
+        .bind(&new.email)
+        .bind(&new.name)
+        .bind(&new.slug)
+        .bind(&new.bio)
+        .bind(new.role.as_str())
+        .bind(&new.password_hash)
+        .bind(i64::from(new.password_must_change))
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn all_staff(&self) -> StoreResult<Vec<Staff>> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY name"))
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn staff_by_slug(&self, slug: &str) -> StoreResult<Staff> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE slug = $1"))
+                .bind(slug)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn staff_by_email(&self, email: &str) -> StoreResult<Staff> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {STAFF_COLUMNS} FROM staff WHERE LOWER(email) = LOWER($1)"
+        ))
+        .bind(email)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Staff chosen by email or slug, in the order given; unknown ones are left out.
+    pub async fn staff_by_handles(&self, handles: &[String]) -> StoreResult<Vec<Staff>> {
+        let all = self.all_staff().await?;
+        Ok(handles
+            .iter()
+            .filter_map(|h| {
+                all.iter()
+                    .find(|s| s.slug == *h || s.email.eq_ignore_ascii_case(h))
+                    .cloned()
+            })
+            .collect())
+    }
+}

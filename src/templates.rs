@@ -1,0 +1,83 @@
+//! Page templates: built into the binary, each overridable by a file of the
+//! same name in the configured theme folder.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use minijinja::{Environment, Value};
+
+use crate::config::SiteConfig;
+use crate::content::i18n;
+use crate::urls::Urls;
+
+const BUILT_IN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("article.html", include_str!("../templates/article.html")),
+    ("list.html", include_str!("../templates/list.html")),
+    ("search.html", include_str!("../templates/search.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("rss.xml", include_str!("../templates/rss.xml")),
+    ("atom.xml", include_str!("../templates/atom.xml")),
+    ("sitemap.xml", include_str!("../templates/sitemap.xml")),
+    ("news_sitemap.xml", include_str!("../templates/news_sitemap.xml")),
+];
+
+#[derive(Clone)]
+pub struct Templates {
+    env: Arc<Environment<'static>>,
+}
+
+impl Templates {
+    pub fn new(site: &SiteConfig, urls: Urls) -> anyhow::Result<Self> {
+        let mut env = Environment::new();
+        let theme_dir: Option<PathBuf> = site.theme_dir.clone();
+        env.set_loader(move |name| {
+            if let Some(dir) = &theme_dir {
+                // Names come from our own code, but never let one leave the theme folder.
+                if !name.contains("..") && !name.starts_with('/') {
+                    let path = dir.join(name);
+                    if path.is_file() {
+                        return std::fs::read_to_string(&path).map(Some).map_err(|e| {
+                            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "cannot read theme file")
+                                .with_source(e)
+                        });
+                    }
+                }
+            }
+            Ok(BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, src)| (*src).to_owned()))
+        });
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        let tz = site.timezone.clone();
+        env.add_filter("date", move |ts: i64, language: String| i18n::format_date(ts, &language, &tz));
+        let tz = site.timezone.clone();
+        env.add_filter("datetime", move |ts: i64, language: String| i18n::format_datetime(ts, &language, &tz));
+        let tz = site.timezone.clone();
+        env.add_filter("time", move |ts: i64| i18n::format_time(ts, &tz));
+        env.add_filter("iso", |ts: i64| {
+            jiff::Timestamp::from_second(ts).map(|t| t.to_string()).unwrap_or_default()
+        });
+        let tz = site.timezone.clone();
+        env.add_filter("rfc2822", move |ts: i64| {
+            jiff::Timestamp::from_second(ts)
+                .ok()
+                .and_then(|t| jiff::fmt::rfc2822::to_string(&t.to_zoned(tz.clone())).ok())
+                .unwrap_or_default()
+        });
+        let absolute = urls.clone();
+        env.add_filter("absolute", move |path: String| absolute.absolute(&path));
+        env.add_global("site_name", Value::from(site.name.clone()));
+        env.add_global("base_url", Value::from(urls.base_url().to_owned()));
+        // Load every built-in template now so a broken theme fails at start, not on a reader.
+        for (name, _) in BUILT_IN {
+            env.get_template(name)?;
+        }
+        Ok(Templates { env: Arc::new(env) })
+    }
+
+    pub fn render(&self, name: &str, context: Value) -> Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(context)
+    }
+}

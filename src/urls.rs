@@ -1,0 +1,106 @@
+//! Public addresses of pages, in one place so links, feeds, sitemaps and the
+//! API agree. Articles live at `/<lang>/YYYY/MM/DD/<slug>`; the site's
+//! default language has no prefix.
+
+use jiff::tz::TimeZone;
+
+use crate::content::i18n::local_date;
+use crate::store::ArticleRow;
+
+#[derive(Clone, Debug)]
+pub struct Urls {
+    base_url: String,
+    default_language: String,
+    timezone: TimeZone,
+}
+
+impl Urls {
+    pub fn new(base_url: &str, default_language: &str, timezone: TimeZone) -> Self {
+        Urls {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            default_language: default_language.to_owned(),
+            timezone,
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Root-relative prefix of a language: "" for the default one, "/en" otherwise.
+    pub fn prefix(&self, language: &str) -> String {
+        if language == self.default_language {
+            String::new()
+        } else {
+            format!("/{language}")
+        }
+    }
+
+    pub fn absolute(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else {
+            format!("{}{}", self.base_url, path)
+        }
+    }
+
+    pub fn home(&self, language: &str) -> String {
+        let prefix = self.prefix(language);
+        if prefix.is_empty() { "/".into() } else { prefix }
+    }
+
+    /// Path of a published story; `None` until it has a publication time.
+    pub fn article(&self, language: &str, slug: &str, published_at: Option<i64>) -> Option<String> {
+        let (y, m, d) = local_date(published_at?, &self.timezone);
+        Some(format!("{}/{y:04}/{m:02}/{d:02}/{slug}", self.prefix(language)))
+    }
+
+    pub fn article_row(&self, article: &ArticleRow) -> Option<String> {
+        self.article(&article.language, &article.slug, article.published_at)
+    }
+
+    pub fn section(&self, language: &str, slug: &str) -> String {
+        format!("{}/section/{slug}", self.prefix(language))
+    }
+
+    pub fn tag(&self, language: &str, slug: &str) -> String {
+        format!("{}/tag/{slug}", self.prefix(language))
+    }
+
+    pub fn author(&self, language: &str, slug: &str) -> String {
+        format!("{}/author/{slug}", self.prefix(language))
+    }
+
+    pub fn day(&self, language: &str, (y, m, d): (i16, i8, i8)) -> String {
+        format!("{}/{y:04}/{m:02}/{d:02}", self.prefix(language))
+    }
+
+    pub fn search(&self, language: &str) -> String {
+        format!("{}/search", self.prefix(language))
+    }
+
+    /// Feed of a list page: `list_path` is "" for the whole site.
+    pub fn feed(&self, language: &str, list_path: &str, atom: bool) -> String {
+        let base = if list_path.is_empty() { self.prefix(language) } else { list_path.to_owned() };
+        format!("{base}/{}", if atom { "atom.xml" } else { "feed.xml" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_dates_follow_the_newsroom_zone() {
+        let urls = Urls::new("https://news.example.org/", "uk", TimeZone::get("Europe/Kyiv").unwrap());
+        // 23:30 UTC on 24 November is already 25 November in Kyiv.
+        let ts = 1_795_563_000;
+        assert_eq!(urls.article("uk", "kyiv", Some(ts)).unwrap(), "/2026/11/25/kyiv");
+        assert_eq!(urls.article("en", "kyiv", Some(ts)).unwrap(), "/en/2026/11/25/kyiv");
+        assert_eq!(urls.article("en", "kyiv", None), None);
+        assert_eq!(urls.home("uk"), "/");
+        assert_eq!(urls.feed("en", "", true), "/en/atom.xml");
+        assert_eq!(urls.feed("uk", "/section/war", false), "/section/war/feed.xml");
+        assert_eq!(urls.absolute("/x"), "https://news.example.org/x");
+    }
+}
