@@ -48,6 +48,7 @@ impl Templates {
             }
             Ok(BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, src)| (*src).to_owned()))
         });
+        env.set_formatter(escape_without_slashes);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         let tz = site.timezone.clone();
@@ -79,5 +80,57 @@ impl Templates {
 
     pub fn render(&self, name: &str, context: Value) -> Result<String, minijinja::Error> {
         self.env.get_template(name)?.render(context)
+    }
+}
+
+/// minijinja's HTML escaping also rewrites `/` as `&#x2f;`, which bloats every
+/// URL in a page and its feeds. Escaping `& < > " '` is what HTML and XML need.
+fn escape_without_slashes(
+    out: &mut minijinja::Output<'_>,
+    state: &minijinja::State<'_, '_>,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text) if state.auto_escape() != minijinja::AutoEscape::None && !value.is_safe() => {
+            let mut last = 0;
+            for (i, c) in text.char_indices() {
+                let replacement = match c {
+                    '&' => "&amp;",
+                    '<' => "&lt;",
+                    '>' => "&gt;",
+                    '"' => "&quot;",
+                    '\'' => "&#39;",
+                    _ => continue,
+                };
+                out.write_str(&text[last..i])?;
+                out.write_str(replacement)?;
+                last = i + 1;
+            }
+            out.write_str(&text[last..])?;
+            Ok(())
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Overrides};
+
+    #[test]
+    fn escapes_markup_but_keeps_urls_readable() {
+        let config = Config::load_from(&Overrides::default(), &Default::default()).unwrap();
+        let templates = Templates::new(&config.site, Urls::new("http://x", "uk", config.site.timezone.clone())).unwrap();
+        let out = templates
+            .env
+            .template_from_named_str("t.html", "<a href=\"{{ u }}\">{{ h }}</a>")
+            .unwrap()
+            .render(minijinja::context! { u => "/a/b?x=1&y=\"2\"", h => "<script>alert('x')</script>" })
+            .unwrap();
+        assert_eq!(
+            out,
+            "<a href=\"/a/b?x=1&amp;y=&quot;2&quot;\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</a>"
+        );
     }
 }

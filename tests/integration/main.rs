@@ -1,1 +1,11 @@
+//! Integration tests: the real HTTP app on SQLite and on PostgreSQL.
+//! Every test in `on_both_backends!` runs once per backend.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod util;
+
+mod api;
+mod cli;
+mod feeds;
+mod site;
+mod store;

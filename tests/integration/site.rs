@@ -1,0 +1,312 @@
+//! Every public page type, bad addresses and the page cache.
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::util::{Backend, TestApp};
+
+on_both_backends!(
+    home_is_the_news_picture_of_the_day,
+    article_page_shows_sources_corrections_and_translation,
+    article_json_ld_is_a_valid_news_article,
+    section_tag_author_and_day_pages_list_stories,
+    search_finds_ukrainian_and_english_stories,
+    bad_addresses_get_error_pages_not_500s,
+    hostile_article_body_renders_harmlessly,
+    embeds_load_nothing_until_clicked,
+    page_cache_serves_and_invalidates_precisely,
+);
+
+async fn home_is_the_news_picture_of_the_day(backend: Backend) {
+    let app = TestApp::with_env(backend, &[("NEWSDESK_SITE_PAGE_SIZE", "8")]).await;
+    newsdesk::demo::seed(&app.state).await.unwrap();
+    let response = app.get("/").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(response.header("content-type").starts_with("text/html"));
+    assert!(response.header("content-security-policy").contains("default-src 'self'"));
+    let html = response.body;
+    assert!(html.contains("<html lang=\"uk\">"));
+    assert!(html.contains("class=\"lead-story\""), "lead story is prominent");
+    assert!(html.contains("Енергетики Лісополя повернули світло"), "the newest story leads");
+    assert!(html.contains("Сьогодні") && html.contains("Вчора"), "grouped by day");
+    assert!(html.contains("hreflang=\"en\" href=\"https://news.example.org/en\""));
+    assert!(html.contains("type=\"application/rss+xml\""), "feed autodiscovery");
+    assert!(!html.contains("http://") || !html.contains("src=\"http"), "no third-party resources");
+    let next = TestApp::first_link(&html, "/?page=");
+    let page2 = app.page(&next).await;
+    assert!(page2.contains("rel=\"prev\""));
+    assert!(!page2.contains("class=\"lead-story\""));
+
+    let en = app.page("/en").await;
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(en.contains("Lisopil crews restore power"));
+    assert!(en.contains("Today"));
+    assert!(!en.contains("Енергетики"), "only English stories on the English home");
+    assert_eq!(app.get("/?page=999").await.status, StatusCode::NOT_FOUND);
+}
+
+async fn article_page_shows_sources_corrections_and_translation(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    let home = app.page("/").await;
+    let lead_start = home.find("lead-story__headline").unwrap();
+    let url = TestApp::first_link(&home[lead_start..], "/");
+    let html = app.page(&url).await;
+    assert!(html.contains("<h1 class=\"article__headline\">Енергетики Лісополя повернули світло 42 тисячам домівок"));
+    assert!(html.contains("Ремонтні бригади працювали до ранку"), "standfirst");
+    assert!(html.contains("href=\"/author/iryna-bondar\">Ірина Бондар</a>"), "byline links");
+    assert!(html.contains("Опубліковано") && html.contains("Оновлено"), "published and updated times");
+    assert!(html.contains("Фото: Ілюстрація редакції"), "cover credit");
+    assert!(html.contains("<strong>42 тисячам</strong>"), "Markdown body");
+    assert!(html.contains("class=\"sources\""));
+    assert!(html.contains("href=\"https://northwind-wire.example/energy/lisopil-storm-repairs\""));
+    assert!(html.contains("з посиланням на джерела в енергокомпанії"), "how the source is cited");
+    assert!(html.contains("class=\"corrections\""));
+    assert!(html.contains("Оператор уточнив"));
+    assert!(html.contains("hreflang=\"en\""), "link to the translation");
+    assert!(html.contains("Lisopil crews restore power to 42,000 homes"));
+    assert!(html.contains("data-slot=\"donation\""), "slot for the donation box");
+    assert!(html.contains("class=\"related\""));
+    assert!(html.contains(&format!("<link rel=\"canonical\" href=\"https://news.example.org{url}\">")));
+    assert!(html.contains("property=\"og:image\" content=\"https://news.example.org/static/demo/cover-grid.svg\""));
+    assert!(html.contains("name=\"twitter:card\" content=\"summary_large_image\""));
+
+    // The English version links back.
+    let en_url = TestApp::first_link(&html, "/en/2026/");
+    let en = app.page(&en_url).await;
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(en.contains("citing sources at the grid company"));
+    assert!(en.contains(&format!("href=\"{url}\"")));
+
+    // A wrong date in the address redirects to the real one.
+    let slug = url.rsplit('/').next().unwrap();
+    let wrong = app.get(&format!("/2020/01/01/{slug}")).await;
+    assert_eq!(wrong.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(wrong.header("location"), url);
+    // A Ukrainian slug under the English prefix is not a page.
+    assert_eq!(app.get(&format!("/en{url}")).await.status, StatusCode::NOT_FOUND);
+}
+
+/// The JSON-LD block of a page, parsed.
+fn json_ld(html: &str) -> Value {
+    let start = html.find("<script type=\"application/ld+json\">").unwrap() + 35;
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+async fn article_json_ld_is_a_valid_news_article(backend: Backend) {
+    let mut app = TestApp::with_demo(backend).await;
+    let article = app
+        .publish(json!({
+            "headline": "Headline with </script><script>alert(1)</script> & \"quotes\"",
+            "standfirst": "Standfirst",
+            "body": "Body text.",
+            "language": "en",
+            "section": "news",
+            "authors": ["editor@example.com"],
+            "cover": { "url": "/static/demo/cover-city.svg", "alt": "A city" },
+        }))
+        .await;
+    let html = app.page(&TestApp::path_of(article["url"].as_str().unwrap())).await;
+    assert!(!html.contains("<script>alert(1)"), "headline cannot break out of JSON-LD");
+    let ld = json_ld(&html);
+    assert_eq!(ld["@context"], "https://schema.org");
+    assert_eq!(ld["@type"], "NewsArticle");
+    assert_eq!(ld["headline"], "Headline with </script><script>alert(1)</script> & \"quotes\"");
+    assert_eq!(ld["inLanguage"], "en");
+    for field in ["datePublished", "dateModified"] {
+        let value = ld[field].as_str().unwrap();
+        value.parse::<jiff::Timestamp>().unwrap_or_else(|e| panic!("{field} = {value}: {e}"));
+    }
+    assert_eq!(ld["author"][0]["@type"], "Person");
+    assert_eq!(ld["author"][0]["name"], "Андрій Мельник");
+    assert_eq!(ld["publisher"]["@type"], "NewsMediaOrganization");
+    assert_eq!(ld["image"][0], "https://news.example.org/static/demo/cover-city.svg");
+    assert_eq!(ld["mainEntityOfPage"]["@id"], article["url"]);
+}
+
+async fn section_tag_author_and_day_pages_list_stories(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    let section = app.page("/section/economy").await;
+    assert!(section.contains("<h1>Економіка</h1>"));
+    assert!(section.contains("Малі пекарні Лісополя"));
+    assert!(!section.contains("Енергетики Лісополя повернули"), "only this section's stories");
+    assert!(section.contains("href=\"/section/economy/feed.xml\""), "section feed autodiscovery");
+    let en_section = app.page("/en/section/economy").await;
+    assert!(en_section.contains("<h1>Economy</h1>"));
+    assert!(en_section.contains("small bakeries"));
+
+    let tag = app.page("/tag/enerhetyka").await;
+    assert!(tag.contains("#енергетика"));
+    assert!(tag.contains("Сонячні панелі на даху лікарні"));
+    let en_tag = app.page("/en/tag/energy").await;
+    assert!(en_tag.contains("Solar panels on hospital roof"));
+
+    let author = app.page("/author/mariia-lysenko").await;
+    assert!(author.contains("<h1>Марія Лисенко</h1>"));
+    assert!(author.contains("Річкові порти звітують"));
+    assert!(author.contains("world desk correspondent"), "author bio");
+
+    let home = app.page("/").await;
+    let day = TestApp::first_link(&home, "/2026/");
+    let day = day.rsplitn(2, '/').nth(1).unwrap().to_owned();
+    let day_page = app.page(&day).await;
+    assert!(day_page.contains("Архів"));
+    assert!(day_page.contains("class=\"card"));
+
+    let empty_day = app.page("/2001/09/10").await;
+    assert!(empty_day.contains("Поки що тут немає матеріалів."));
+}
+
+async fn search_finds_ukrainian_and_english_stories(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    let uk = app.page("/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96").await; // пекарні
+    assert!(uk.contains("Малі пекарні Лісополя"), "{uk}");
+    assert!(uk.contains("noindex"));
+    let uk_body = app.page("/search?q=%D0%BA%D0%BE%D0%BE%D0%BF%D0%B5%D1%80%D0%B0%D1%82%D0%B8%D0%B2").await; // кооператив
+    assert!(uk_body.contains("Малі пекарні Лісополя"));
+    let en = app.page("/en/search?q=bakeries+cooperative").await;
+    assert!(en.contains("small bakeries form a cooperative"));
+    assert!(!en.contains("Малі пекарні"), "results in the page's language");
+    let none = app.page("/en/search?q=zzzyyyxxx").await;
+    assert!(none.contains("Nothing found"));
+    // Query syntax of either backend is inert.
+    for q in ["%22", "NEAR(a%20b)", "a%20OR%20", "%27%3B--", "*", "%26%7C!", "-", "%5C"] {
+        let response = app.get(&format!("/search?q={q}")).await;
+        assert_eq!(response.status, StatusCode::OK, "q={q}: {}", response.body);
+    }
+    let empty = app.page("/search").await;
+    assert!(empty.contains("Введіть слово"));
+}
+
+async fn bad_addresses_get_error_pages_not_500s(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    for (path, status) in [
+        ("/no-such-page", StatusCode::NOT_FOUND),
+        ("/section/no-such-section", StatusCode::NOT_FOUND),
+        ("/tag/no-such-tag", StatusCode::NOT_FOUND),
+        ("/author/nobody", StatusCode::NOT_FOUND),
+        ("/2025/13/45", StatusCode::NOT_FOUND),
+        ("/2025/02/30", StatusCode::NOT_FOUND),
+        ("/2025/13/45/some-story", StatusCode::NOT_FOUND),
+        ("/2026/11/25/no-such-story", StatusCode::NOT_FOUND),
+        ("/section/%ZZ", StatusCode::NOT_FOUND),
+        ("/?page=abc", StatusCode::NOT_FOUND),
+        ("/en/no-such-page", StatusCode::NOT_FOUND),
+        ("/static/../Cargo.toml", StatusCode::NOT_FOUND),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status, status, "{path}");
+        assert!(response.header("content-type").starts_with("text/html"), "{path} has an HTML error page");
+        assert!(response.body.contains("class=\"error-page\""), "{path}");
+    }
+    // Broken percent-encoding in a query is read literally and shown as text.
+    let broken = app.get("/search?q=%ZZ%3Cb%3E").await;
+    assert_eq!(broken.status, StatusCode::OK);
+    assert!(broken.body.contains("%ZZ&lt;b&gt;"), "{}", broken.body);
+    let long_path = format!("/{}", "a".repeat(5000));
+    let response = app.get(&long_path).await;
+    assert_eq!(response.status, StatusCode::URI_TOO_LONG);
+    assert!(response.body.contains("class=\"error-page\""));
+    let huge_query = format!("/search?q={}", "x".repeat(10_000));
+    assert_eq!(app.get(&huge_query).await.status, StatusCode::URI_TOO_LONG);
+    let en = app.get("/en/nothing-here").await;
+    assert!(en.body.contains("Page not found"));
+    let uk = app.get("/nothing-here").await;
+    assert!(uk.body.contains("Сторінку не знайдено"));
+
+    // Trailing slashes redirect, but never off-site.
+    let slash = app.get("/section/news/").await;
+    assert_eq!(slash.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(slash.header("location"), "/section/news");
+    let sneaky = app.get("//evil.example/").await;
+    assert_eq!(sneaky.header("location"), "/evil.example");
+    let post = app.request(Method::POST, "/", &[], Body::empty()).await;
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+const HOSTILE_BODY: &str = "Intro.\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1))\n\n<svg onload=alert(1)><script>alert(2)</script></svg>\n\n<a href=\"data:text/html;base64,PHNjcmlwdD4=\">data</a>\n\n<p style=\"position:fixed\" onclick=\"alert(3)\">styled</p>\n\n<iframe src=\"https://evil.example\"></iframe>\n\nOutro.";
+
+async fn hostile_article_body_renders_harmlessly(backend: Backend) {
+    let mut app = TestApp::with_demo(backend).await;
+    let article = app
+        .publish(json!({
+            "headline": "<b>Bold</b> headline",
+            "body": HOSTILE_BODY,
+            "language": "uk",
+            "authors": ["author@example.com"],
+        }))
+        .await;
+    let html = app.page(&TestApp::path_of(article["url"].as_str().unwrap())).await;
+    let start = html.find("class=\"article__body\"").unwrap();
+    let end = html.find("data-slot=\"donation\"").unwrap();
+    let body = &html[start..end].to_lowercase();
+    for needle in ["<script", "onerror", "onload", "onclick", "javascript:", "data:text", "<svg", "<iframe", "style="] {
+        assert!(!body.contains(needle), "{needle} survived: {body}");
+    }
+    assert!(body.contains("intro.") && body.contains("outro."), "the harmless text stays");
+    assert!(html.contains("&lt;b&gt;Bold&lt;/b&gt; headline"), "headlines are text");
+}
+
+async fn embeds_load_nothing_until_clicked(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    let mut seen = Vec::new();
+    for search in ["/search?q=%D0%B1%D1%83%D1%80%D1%96", "/search?q=%D0%B0%D0%B2%D1%82%D0%BE%D0%B1%D1%83%D1%81", "/search?q=%D0%B1%D1%96%D0%B1%D0%BB%D1%96%D0%BE%D1%82%D0%B5%D0%BA%D0%B0", "/search?q=%D0%91%D0%B0%D0%B7%D0%B0%D1%80"] {
+        let results = app.page(search).await;
+        let url = TestApp::first_link(&results[results.find("class=\"stories\"").unwrap()..], "/2026/");
+        let html = app.page(&url).await;
+        assert!(!html.contains("<iframe"), "{url}");
+        for provider in ["youtube", "tiktok", "x", "telegram"] {
+            if html.contains(&format!("class=\"embed embed--{provider}\"")) {
+                seen.push(provider);
+            }
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, vec!["telegram", "tiktok", "x", "youtube"], "one story with each embed kind");
+}
+
+async fn page_cache_serves_and_invalidates_precisely(backend: Backend) {
+    let mut app = TestApp::with_demo(backend).await;
+    let a = app
+        .publish(json!({ "headline": "First cached story", "body": "One.", "language": "en", "authors": ["editor@example.com"], "section": "world" }))
+        .await;
+    let b = app
+        .publish(json!({ "headline": "Second cached story", "body": "Two.", "language": "en", "authors": ["editor@example.com"], "section": "culture" }))
+        .await;
+    let a_path = TestApp::path_of(a["url"].as_str().unwrap());
+    let b_path = TestApp::path_of(b["url"].as_str().unwrap());
+    app.page(&a_path).await;
+    app.page(&b_path).await;
+    app.page("/en").await;
+    app.page("/").await;
+    let cache = &app.state.page_cache;
+    assert!(cache.len() >= 4);
+
+    // Served from memory, compressed, with validators.
+    let gz = app.request(Method::GET, &a_path, &[("accept-encoding", "gzip, br")], Body::empty()).await;
+    assert_eq!(gz.header("content-encoding"), "gzip");
+    assert!(gz.body.contains("First cached story"));
+    let etag = gz.header("etag").to_owned();
+    let revalidated = app.request(Method::GET, &a_path, &[("if-none-match", &etag)], Body::empty()).await;
+    assert_eq!(revalidated.status, StatusCode::NOT_MODIFIED);
+
+    // Editing A drops A and English lists, but not B or Ukrainian pages.
+    let id = a["id"].as_i64().unwrap();
+    let edited = app
+        .api(Method::PATCH, &format!("/api/admin/articles/{id}"), Some(json!({ "headline": "First story, edited" })))
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    assert!(app.state.page_cache.get(&a_path).is_none());
+    assert!(app.state.page_cache.get("/en").is_none());
+    assert!(app.state.page_cache.get(&b_path).is_some());
+    assert!(app.state.page_cache.get("/").is_some());
+    assert!(app.page(&a_path).await.contains("First story, edited"));
+    assert!(app.page("/en").await.contains("First story, edited"));
+
+    // Unpublishing removes the page at once.
+    app.api(Method::POST, &format!("/api/admin/articles/{id}/unpublish"), None).await;
+    assert_eq!(app.get(&a_path).await.status, StatusCode::NOT_FOUND);
+    assert!(!app.page("/en").await.contains("First story, edited"));
+}
