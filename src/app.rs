@@ -26,7 +26,11 @@ impl AppState {
     }
 
     pub fn with_store(config: Config, store: Store) -> anyhow::Result<Self> {
-        let urls = Urls::new(&config.base_url, &config.site.default_language, config.site.timezone.clone());
+        let urls = Urls::new(
+            &config.base_url,
+            &config.site.default_language,
+            config.site.timezone.clone(),
+        );
         let templates = Templates::new(&config.site, urls.clone())?;
         Ok(AppState {
             page_cache: PageCache::new(config.cache_max_pages),

@@ -10,7 +10,11 @@ use crate::config::{Config, ConfigError, Overrides};
 use crate::services::{ServiceError, api_keys, staff};
 
 #[derive(Parser, Debug)]
-#[command(name = "newsdesk", version, about = "Publishing platform for independent newsrooms")]
+#[command(
+    name = "newsdesk",
+    version,
+    about = "Publishing platform for independent newsrooms"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub common: CommonArgs,
@@ -102,7 +106,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(err) => return config_failure(&err),
     };
     init_tracing(matches!(cli.command, Command::Serve { .. }));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("error: cannot start the runtime: {err}");
@@ -124,10 +131,16 @@ fn config_failure(err: &ConfigError) -> ExitCode {
 }
 
 fn init_tracing(serving: bool) {
-    let default = if serving { "info,sqlx=warn,tower_http=warn" } else { "warn" };
+    let default = if serving {
+        "info,sqlx=warn,tower_http=warn"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("NEWSDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = if std::env::var("NEWSDESK_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().try_init()
     } else {
@@ -144,12 +157,22 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             state.store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Staff { command: StaffCommand::Add { email, name, role } } => {
+        Command::Staff {
+            command: StaffCommand::Add { email, name, role },
+        } => {
             let state = AppState::new(config).await?;
-            let input = staff::NewStaffInput { email, name, role, bio: String::new() };
+            let input = staff::NewStaffInput {
+                email,
+                name,
+                role,
+                bio: String::new(),
+            };
             match staff::add_staff(&state, input).await {
                 Ok((member, password)) => {
-                    println!("added {} <{}> as {}", member.name, member.email, member.role);
+                    println!(
+                        "added {} <{}> as {}",
+                        member.name, member.email, member.role
+                    );
                     println!("one-time password: {password}");
                     println!("they must choose a new password at first sign-in");
                     Ok(ExitCode::SUCCESS)
@@ -163,7 +186,9 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 Err(other) => Err(other.into()),
             }
         }
-        Command::Key { command: KeyCommand::Create { name } } => {
+        Command::Key {
+            command: KeyCommand::Create { name },
+        } => {
             if name.trim().is_empty() || name.chars().count() > 100 {
                 eprintln!("error: --name must be 1–100 characters");
                 return Ok(ExitCode::from(2));
@@ -190,7 +215,10 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     tokio::spawn(follow_content_changes(state.clone()));
     tracing::info!(url = %state.urls.base_url(), "newsdesk is serving");
-    eprintln!("newsdesk is serving {} (Ctrl-C to stop)", state.urls.base_url());
+    eprintln!(
+        "newsdesk is serving {} (Ctrl-C to stop)",
+        state.urls.base_url()
+    );
     crate::http::serve(listener, state.clone(), shutdown_signal()).await?;
     state.store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -201,12 +201,13 @@ impl Config {
             .collect();
         if let Some(file) = &overrides.config_file {
             for (key, value) in read_toml(file)? {
-                let spec = KEYS.iter().find(|s| s.key == key).ok_or_else(|| {
-                    ConfigError::UnknownKey {
-                        key: key.clone(),
-                        file: file.display().to_string(),
-                    }
-                })?;
+                let spec =
+                    KEYS.iter()
+                        .find(|s| s.key == key)
+                        .ok_or_else(|| ConfigError::UnknownKey {
+                            key: key.clone(),
+                            file: file.display().to_string(),
+                        })?;
                 values.insert(spec.key, value);
             }
         }
@@ -252,10 +253,8 @@ impl Config {
             }
             url => return Err(invalid("database.url", url)),
         };
-        let max_connections: u32 = parse(
-            get("database.max_connections"),
-            "database.max_connections",
-        )?;
+        let max_connections: u32 =
+            parse(get("database.max_connections"), "database.max_connections")?;
         if !(1..=1000).contains(&max_connections) {
             return Err(invalid(
                 "database.max_connections",
@@ -329,7 +328,9 @@ impl Config {
 
     /// A commented TOML file with every key and its default.
     pub fn example_toml() -> String {
-        let mut out = String::from("# newsdesk configuration. Every key can also be set by the environment variable named above it.\n");
+        let mut out = String::from(
+            "# newsdesk configuration. Every key can also be set by the environment variable named above it.\n",
+        );
         let mut section = "";
         for spec in KEYS {
             let (sect, name) = spec.key.split_once('.').unwrap_or(("", spec.key));
@@ -356,7 +357,10 @@ fn invalid(key: &str, value: &str) -> ConfigError {
     ConfigError::Invalid {
         key: key.to_owned(),
         value: value.to_owned(),
-        expected: spec(key).map(|s| s.expected).unwrap_or("a valid value").to_owned(),
+        expected: spec(key)
+            .map(|s| s.expected)
+            .unwrap_or("a valid value")
+            .to_owned(),
     }
 }
 
@@ -378,12 +382,12 @@ fn read_toml(file: &Path) -> Result<Vec<(String, String)>, ConfigError> {
         file: file.display().to_string(),
         reason: e.to_string(),
     })?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        ConfigError::Unreadable {
-            file: file.display().to_string(),
-            reason: e.message().to_owned(),
-        }
-    })?;
+    let table: toml::Table =
+        text.parse()
+            .map_err(|e: toml::de::Error| ConfigError::Unreadable {
+                file: file.display().to_string(),
+                reason: e.message().to_owned(),
+            })?;
     let mut out = Vec::new();
     for (section, value) in table {
         let toml::Value::Table(inner) = value else {
@@ -400,7 +404,11 @@ fn read_toml(file: &Path) -> Result<Vec<(String, String)>, ConfigError> {
                 toml::Value::Boolean(b) => b.to_string(),
                 toml::Value::Array(items) => items
                     .iter()
-                    .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| i.to_string())
+                    })
                     .collect::<Vec<_>>()
                     .join(","),
                 other => {

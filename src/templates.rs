@@ -21,7 +21,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("rss.xml", include_str!("../templates/rss.xml")),
     ("atom.xml", include_str!("../templates/atom.xml")),
     ("sitemap.xml", include_str!("../templates/sitemap.xml")),
-    ("news_sitemap.xml", include_str!("../templates/news_sitemap.xml")),
+    (
+        "news_sitemap.xml",
+        include_str!("../templates/news_sitemap.xml"),
+    ),
 ];
 
 #[derive(Clone)]
@@ -40,25 +43,37 @@ impl Templates {
                     let path = dir.join(name);
                     if path.is_file() {
                         return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "cannot read theme file")
-                                .with_source(e)
+                            minijinja::Error::new(
+                                minijinja::ErrorKind::InvalidOperation,
+                                "cannot read theme file",
+                            )
+                            .with_source(e)
                         });
                     }
                 }
             }
-            Ok(BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, src)| (*src).to_owned()))
+            Ok(BUILT_IN
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, src)| (*src).to_owned()))
         });
         env.set_formatter(escape_without_slashes);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         let tz = site.timezone.clone();
-        env.add_filter("date", move |ts: i64, language: String| i18n::format_date(ts, &language, &tz));
+        env.add_filter("date", move |ts: i64, language: String| {
+            i18n::format_date(ts, &language, &tz)
+        });
         let tz = site.timezone.clone();
-        env.add_filter("datetime", move |ts: i64, language: String| i18n::format_datetime(ts, &language, &tz));
+        env.add_filter("datetime", move |ts: i64, language: String| {
+            i18n::format_datetime(ts, &language, &tz)
+        });
         let tz = site.timezone.clone();
         env.add_filter("time", move |ts: i64| i18n::format_time(ts, &tz));
         env.add_filter("iso", |ts: i64| {
-            jiff::Timestamp::from_second(ts).map(|t| t.to_string()).unwrap_or_default()
+            jiff::Timestamp::from_second(ts)
+                .map(|t| t.to_string())
+                .unwrap_or_default()
         });
         let tz = site.timezone.clone();
         env.add_filter("rfc2822", move |ts: i64| {
@@ -121,12 +136,18 @@ mod tests {
     #[test]
     fn escapes_markup_but_keeps_urls_readable() {
         let config = Config::load_from(&Overrides::default(), &Default::default()).unwrap();
-        let templates = Templates::new(&config.site, Urls::new("http://x", "uk", config.site.timezone.clone())).unwrap();
+        let templates = Templates::new(
+            &config.site,
+            Urls::new("http://x", "uk", config.site.timezone.clone()),
+        )
+        .unwrap();
         let out = templates
             .env
             .template_from_named_str("t.html", "<a href=\"{{ u }}\">{{ h }}</a>")
             .unwrap()
-            .render(minijinja::context! { u => "/a/b?x=1&y=\"2\"", h => "<script>alert('x')</script>" })
+            .render(
+                minijinja::context! { u => "/a/b?x=1&y=\"2\"", h => "<script>alert('x')</script>" },
+            )
             .unwrap();
         assert_eq!(
             out,

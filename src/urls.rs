@@ -46,13 +46,20 @@ impl Urls {
 
     pub fn home(&self, language: &str) -> String {
         let prefix = self.prefix(language);
-        if prefix.is_empty() { "/".into() } else { prefix }
+        if prefix.is_empty() {
+            "/".into()
+        } else {
+            prefix
+        }
     }
 
     /// Path of a published story; `None` until it has a publication time.
     pub fn article(&self, language: &str, slug: &str, published_at: Option<i64>) -> Option<String> {
         let (y, m, d) = local_date(published_at?, &self.timezone);
-        Some(format!("{}/{y:04}/{m:02}/{d:02}/{slug}", self.prefix(language)))
+        Some(format!(
+            "{}/{y:04}/{m:02}/{d:02}/{slug}",
+            self.prefix(language)
+        ))
     }
 
     pub fn article_row(&self, article: &ArticleRow) -> Option<String> {
@@ -81,7 +88,11 @@ impl Urls {
 
     /// Feed of a list page: `list_path` is "" for the whole site.
     pub fn feed(&self, language: &str, list_path: &str, atom: bool) -> String {
-        let base = if list_path.is_empty() { self.prefix(language) } else { list_path.to_owned() };
+        let base = if list_path.is_empty() {
+            self.prefix(language)
+        } else {
+            list_path.to_owned()
+        };
         format!("{base}/{}", if atom { "atom.xml" } else { "feed.xml" })
     }
 }
@@ -92,15 +103,28 @@ mod tests {
 
     #[test]
     fn article_dates_follow_the_newsroom_zone() {
-        let urls = Urls::new("https://news.example.org/", "uk", TimeZone::get("Europe/Kyiv").unwrap());
+        let urls = Urls::new(
+            "https://news.example.org/",
+            "uk",
+            TimeZone::get("Europe/Kyiv").unwrap(),
+        );
         // 23:30 UTC on 24 November is already 25 November in Kyiv.
         let ts = 1_795_563_000;
-        assert_eq!(urls.article("uk", "kyiv", Some(ts)).unwrap(), "/2026/11/25/kyiv");
-        assert_eq!(urls.article("en", "kyiv", Some(ts)).unwrap(), "/en/2026/11/25/kyiv");
+        assert_eq!(
+            urls.article("uk", "kyiv", Some(ts)).unwrap(),
+            "/2026/11/25/kyiv"
+        );
+        assert_eq!(
+            urls.article("en", "kyiv", Some(ts)).unwrap(),
+            "/en/2026/11/25/kyiv"
+        );
         assert_eq!(urls.article("en", "kyiv", None), None);
         assert_eq!(urls.home("uk"), "/");
         assert_eq!(urls.feed("en", "", true), "/en/atom.xml");
-        assert_eq!(urls.feed("uk", "/section/war", false), "/section/war/feed.xml");
+        assert_eq!(
+            urls.feed("uk", "/section/war", false),
+            "/section/war/feed.xml"
+        );
         assert_eq!(urls.absolute("/x"), "https://news.example.org/x");
     }
 }

@@ -23,7 +23,10 @@ pub struct Embed {
 }
 
 fn is_id(s: &str, extra: &[char]) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
 }
 
 fn is_digits(s: &str) -> bool {
@@ -40,7 +43,10 @@ impl Embed {
         if url.scheme() != "https" && url.scheme() != "http" {
             return None;
         }
-        let host = url.host_str()?.trim_start_matches("www.").trim_start_matches("m.");
+        let host = url
+            .host_str()?
+            .trim_start_matches("www.")
+            .trim_start_matches("m.");
         let segments: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
         match (host, segments.as_slice()) {
             ("youtube.com", ["watch"]) => {
@@ -58,14 +64,18 @@ impl Embed {
                     frame_src: format!("https://www.tiktok.com/embed/v2/{id}"),
                 })
             }
-            ("x.com" | "twitter.com", [user, "status", id]) if is_id(user, &['_']) && is_digits(id) => {
+            ("x.com" | "twitter.com", [user, "status", id])
+                if is_id(user, &['_']) && is_digits(id) =>
+            {
                 Some(Embed {
                     provider: Provider::X,
                     url: format!("https://x.com/{user}/status/{id}"),
                     frame_src: format!("https://platform.twitter.com/embed/Tweet.html?id={id}"),
                 })
             }
-            ("t.me", [channel, id]) if is_id(channel, &['_']) && is_digits(id) && *channel != "s" => {
+            ("t.me", [channel, id])
+                if is_id(channel, &['_']) && is_digits(id) && *channel != "s" =>
+            {
                 Some(Embed {
                     provider: Provider::Telegram,
                     url: format!("https://t.me/{channel}/{id}"),
@@ -164,8 +174,12 @@ mod tests {
     #[test]
     fn recognises_each_provider() {
         let yt = Embed::from_url("https://youtu.be/dQw4w9WgXcQ").unwrap();
-        assert_eq!(yt.frame_src, "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ");
-        let tt = Embed::from_url("https://www.tiktok.com/@newsroom/video/7300000000000000000").unwrap();
+        assert_eq!(
+            yt.frame_src,
+            "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+        );
+        let tt =
+            Embed::from_url("https://www.tiktok.com/@newsroom/video/7300000000000000000").unwrap();
         assert_eq!(tt.provider, Provider::TikTok);
         let x = Embed::from_url("https://twitter.com/newsroom/status/1790000000000000000").unwrap();
         assert_eq!(x.url, "https://x.com/newsroom/status/1790000000000000000");

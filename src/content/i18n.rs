@@ -14,8 +14,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("search_label", "Пошук на сайті", "Search the site"),
     ("search_button", "Шукати", "Search"),
     ("search_results_for", "Результати пошуку", "Search results"),
-    ("search_nothing", "Нічого не знайдено. Спробуйте інші слова.", "Nothing found. Try other words."),
-    ("search_hint", "Введіть слово або кілька слів.", "Type a word or a few words."),
+    (
+        "search_nothing",
+        "Нічого не знайдено. Спробуйте інші слова.",
+        "Nothing found. Try other words.",
+    ),
+    (
+        "search_hint",
+        "Введіть слово або кілька слів.",
+        "Type a word or a few words.",
+    ),
     ("today", "Сьогодні", "Today"),
     ("yesterday", "Вчора", "Yesterday"),
     ("news_of_the_day", "Головне за день", "The news of the day"),
@@ -28,33 +36,73 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("published", "Опубліковано", "Published"),
     ("updated", "Оновлено", "Updated"),
     ("sources", "Джерела", "Sources"),
-    ("sources_intro", "На що спирається цей матеріал:", "What this story is based on:"),
-    ("corrections", "Виправлення та оновлення", "Corrections and updates"),
+    (
+        "sources_intro",
+        "На що спирається цей матеріал:",
+        "What this story is based on:",
+    ),
+    (
+        "corrections",
+        "Виправлення та оновлення",
+        "Corrections and updates",
+    ),
     ("correction", "Виправлення", "Correction"),
     ("update", "Оновлення", "Update"),
     ("photo", "Фото", "Photo"),
     ("tags", "Теги", "Tags"),
     ("related", "Читайте також", "Related stories"),
-    ("other_language", "Цей матеріал іншою мовою", "This story in another language"),
+    (
+        "other_language",
+        "Цей матеріал іншою мовою",
+        "This story in another language",
+    ),
     ("section", "Розділ", "Section"),
     ("tag", "Тег", "Tag"),
     ("author", "Автор", "Author"),
     ("stories_by", "Матеріали автора", "Stories by"),
     ("archive", "Архів", "Archive"),
-    ("no_stories", "Поки що тут немає матеріалів.", "No stories here yet."),
+    (
+        "no_stories",
+        "Поки що тут немає матеріалів.",
+        "No stories here yet.",
+    ),
     ("feed", "RSS-стрічка", "RSS feed"),
     ("atom_feed", "Atom-стрічка", "Atom feed"),
-    ("support_title", "Підтримайте незалежну журналістику", "Support independent journalism"),
-    ("support_text", "Ми існуємо завдяки читачам. Ваш внесок допомагає нам розповідати повну картину дня.", "Readers keep us going. Your support helps us tell the full story of every day."),
+    (
+        "support_title",
+        "Підтримайте незалежну журналістику",
+        "Support independent journalism",
+    ),
+    (
+        "support_text",
+        "Ми існуємо завдяки читачам. Ваш внесок допомагає нам розповідати повну картину дня.",
+        "Readers keep us going. Your support helps us tell the full story of every day.",
+    ),
     ("language_switch", "Мова сайту", "Site language"),
     ("error_not_found", "Сторінку не знайдено", "Page not found"),
-    ("error_not_found_text", "Можливо, посилання застаріло або в адресі помилка.", "The link may be out of date, or the address may have a typo."),
+    (
+        "error_not_found_text",
+        "Можливо, посилання застаріло або в адресі помилка.",
+        "The link may be out of date, or the address may have a typo.",
+    ),
     ("error_bad_request", "Неправильний запит", "Bad request"),
-    ("error_bad_request_text", "Ми не змогли прочитати цю адресу.", "We could not read this address."),
+    (
+        "error_bad_request_text",
+        "Ми не змогли прочитати цю адресу.",
+        "We could not read this address.",
+    ),
     ("error_server", "Щось пішло не так", "Something went wrong"),
-    ("error_server_text", "Ми вже знаємо про проблему. Спробуйте, будь ласка, трохи пізніше.", "We know about the problem. Please try again a little later."),
+    (
+        "error_server_text",
+        "Ми вже знаємо про проблему. Спробуйте, будь ласка, трохи пізніше.",
+        "We know about the problem. Please try again a little later.",
+    ),
     ("go_home", "На головну", "Go to the home page"),
-    ("all_rights", "Незалежна редакція, яку підтримують читачі.", "An independent, reader-funded newsroom."),
+    (
+        "all_rights",
+        "Незалежна редакція, яку підтримують читачі.",
+        "An independent, reader-funded newsroom.",
+    ),
     ("more_in_section", "Більше в розділі", "More in"),
 ];
 
@@ -75,15 +123,51 @@ pub fn language_name(language: &str) -> &'static str {
 }
 
 const MONTHS_UK_GENITIVE: [&str; 12] = [
-    "січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня",
-    "жовтня", "листопада", "грудня",
+    "січня",
+    "лютого",
+    "березня",
+    "квітня",
+    "травня",
+    "червня",
+    "липня",
+    "серпня",
+    "вересня",
+    "жовтня",
+    "листопада",
+    "грудня",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const WEEKDAYS_UK: [&str; 7] = ["понеділок", "вівторок", "середа", "четвер", "пʼятниця", "субота", "неділя"];
-const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAYS_UK: [&str; 7] = [
+    "понеділок",
+    "вівторок",
+    "середа",
+    "четвер",
+    "пʼятниця",
+    "субота",
+    "неділя",
+];
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 fn zoned(ts: i64, tz: &TimeZone) -> jiff::Zoned {
     Timestamp::from_second(ts)
@@ -96,7 +180,12 @@ pub fn format_date(ts: i64, language: &str, tz: &TimeZone) -> String {
     let z = zoned(ts, tz);
     let month = (z.month() - 1) as usize;
     match language {
-        "uk" => format!("{} {} {}", z.day(), MONTHS_UK_GENITIVE[month % 12], z.year()),
+        "uk" => format!(
+            "{} {} {}",
+            z.day(),
+            MONTHS_UK_GENITIVE[month % 12],
+            z.year()
+        ),
         _ => format!("{} {} {}", z.day(), MONTHS_EN[month % 12], z.year()),
     }
 }
@@ -104,7 +193,12 @@ pub fn format_date(ts: i64, language: &str, tz: &TimeZone) -> String {
 /// "25 листопада 2026, 14:05" / "25 November 2026, 14:05".
 pub fn format_datetime(ts: i64, language: &str, tz: &TimeZone) -> String {
     let z = zoned(ts, tz);
-    format!("{}, {:02}:{:02}", format_date(ts, language, tz), z.hour(), z.minute())
+    format!(
+        "{}, {:02}:{:02}",
+        format_date(ts, language, tz),
+        z.hour(),
+        z.minute()
+    )
 }
 
 /// "14:05".
@@ -127,8 +221,18 @@ pub fn day_heading(ts: i64, now: i64, language: &str, tz: &TimeZone) -> String {
     let weekday = day.weekday().to_monday_zero_offset() as usize;
     let month = (day.month() - 1) as usize;
     match language {
-        "uk" => format!("{}, {} {}", WEEKDAYS_UK[weekday % 7], day.day(), MONTHS_UK_GENITIVE[month % 12]),
-        _ => format!("{}, {} {}", WEEKDAYS_EN[weekday % 7], day.day(), MONTHS_EN[month % 12]),
+        "uk" => format!(
+            "{}, {} {}",
+            WEEKDAYS_UK[weekday % 7],
+            day.day(),
+            MONTHS_UK_GENITIVE[month % 12]
+        ),
+        _ => format!(
+            "{}, {} {}",
+            WEEKDAYS_EN[weekday % 7],
+            day.day(),
+            MONTHS_EN[month % 12]
+        ),
     }
 }
 
@@ -145,7 +249,11 @@ mod tests {
     #[test]
     fn every_key_exists_in_both_languages() {
         assert_eq!(strings("uk").len(), STRINGS.len());
-        assert!(STRINGS.iter().all(|(_, uk, en)| !uk.is_empty() && !en.is_empty()));
+        assert!(
+            STRINGS
+                .iter()
+                .all(|(_, uk, en)| !uk.is_empty() && !en.is_empty())
+        );
     }
 
     #[test]
@@ -157,6 +265,9 @@ mod tests {
         assert_eq!(format_datetime(ts, "en", &tz), "25 November 2026, 14:05");
         assert_eq!(day_heading(ts, ts + 3600, "uk", &tz), "Сьогодні");
         assert_eq!(day_heading(ts - 86_400, ts, "en", &tz), "Yesterday");
-        assert_eq!(day_heading(ts - 2 * 86_400, ts, "uk", &tz), "понеділок, 23 листопада");
+        assert_eq!(
+            day_heading(ts - 2 * 86_400, ts, "uk", &tz),
+            "понеділок, 23 листопада"
+        );
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 use super::embed::{Embed, render_embed};
 
@@ -15,16 +15,61 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(build_sani
 
 fn build_sanitizer() -> ammonia::Builder<'static> {
     let tags: HashSet<&str> = [
-        "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em", "figcaption",
-        "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "q", "s",
-        "small", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "del",
+        "div",
+        "em",
+        "figcaption",
+        "figure",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
     ]
     .into_iter()
     .collect();
     let mut tag_attributes: HashMap<&str, HashSet<&str>> = HashMap::new();
     tag_attributes.insert("a", ["href", "title", "id"].into_iter().collect());
-    tag_attributes.insert("img", ["src", "alt", "title", "width", "height"].into_iter().collect());
-    tag_attributes.insert("th", ["align", "colspan", "rowspan", "scope"].into_iter().collect());
+    tag_attributes.insert(
+        "img",
+        ["src", "alt", "title", "width", "height"]
+            .into_iter()
+            .collect(),
+    );
+    tag_attributes.insert(
+        "th",
+        ["align", "colspan", "rowspan", "scope"]
+            .into_iter()
+            .collect(),
+    );
     tag_attributes.insert("td", ["align", "colspan", "rowspan"].into_iter().collect());
     tag_attributes.insert("div", ["id", "class"].into_iter().collect());
     tag_attributes.insert("sup", ["class"].into_iter().collect());
@@ -38,7 +83,9 @@ fn build_sanitizer() -> ammonia::Builder<'static> {
         .link_rel(Some("noopener noreferrer"))
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             // Footnote anchors are the only ids we let through.
-            (_, "id") if value.starts_with("fn-") || value.starts_with("fnref-") => Some(value.into()),
+            (_, "id") if value.starts_with("fn-") || value.starts_with("fnref-") => {
+                Some(value.into())
+            }
             (_, "id") => None,
             ("div", "class") if value == "footnote" => Some(value.into()),
             ("sup", "class") if value == "footnote-ref" => Some(value.into()),
@@ -78,12 +125,18 @@ pub fn render_body(markdown: &str, language: &str) -> String {
         }
         Event::End(TagEnd::FootnoteDefinition) => Event::Html("</div>".into()),
         // Headings in a body sit below the page's h1.
-        Event::Start(Tag::Heading { level, id, classes, attrs }) if level == pulldown_cmark::HeadingLevel::H1 => {
-            Event::Start(Tag::Heading { level: pulldown_cmark::HeadingLevel::H2, id, classes, attrs })
-        }
-        Event::End(TagEnd::Heading(pulldown_cmark::HeadingLevel::H1)) => {
-            Event::End(TagEnd::Heading(pulldown_cmark::HeadingLevel::H2))
-        }
+        Event::Start(Tag::Heading {
+            level: HeadingLevel::H1,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: HeadingLevel::H2,
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(HeadingLevel::H1)) => Event::End(TagEnd::Heading(HeadingLevel::H2)),
         other => other,
     });
     let mut unsafe_html = String::with_capacity(text.len() * 3 / 2);
@@ -137,7 +190,13 @@ pub fn plain_text(markdown: &str, max_chars: usize) -> String {
             _ => {}
         }
     }
-    truncate_words(text.split_whitespace().collect::<Vec<_>>().join(" ").as_str(), max_chars)
+    truncate_words(
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .as_str(),
+        max_chars,
+    )
 }
 
 /// Cuts at a word boundary and adds an ellipsis when text is longer than `max_chars`.
@@ -159,7 +218,21 @@ mod tests {
 
     fn assert_inert(html: &str) {
         let lower = html.to_lowercase();
-        for needle in ["<script", "onerror", "onload", "onclick", "javascript:", "data:", "<svg", "<iframe", "<style", "style=", "<form", "<object", "<embed"] {
+        for needle in [
+            "<script",
+            "onerror",
+            "onload",
+            "onclick",
+            "javascript:",
+            "data:",
+            "<svg",
+            "<iframe",
+            "<style",
+            "style=",
+            "<form",
+            "<object",
+            "<embed",
+        ] {
             assert!(!lower.contains(needle), "{needle} survived in {html}");
         }
     }
@@ -191,7 +264,10 @@ mod tests {
 
     #[test]
     fn remote_images_are_dropped_local_kept() {
-        let html = render_body("![a](https://tracker.example/p.gif) ![b](/media/b.jpg)", "en");
+        let html = render_body(
+            "![a](https://tracker.example/p.gif) ![b](/media/b.jpg)",
+            "en",
+        );
         assert!(!html.contains("tracker.example"), "{html}");
         assert!(html.contains("src=\"/media/b.jpg\""), "{html}");
     }
@@ -221,7 +297,10 @@ mod tests {
             "Before.\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nAfter https://youtu.be/dQw4w9WgXcQ inline.",
             "uk",
         );
-        assert!(html.contains("data-embed-src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\""), "{html}");
+        assert!(
+            html.contains("data-embed-src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\""),
+            "{html}"
+        );
         assert!(!html.contains("<iframe"), "{html}");
         assert_eq!(html.matches("class=\"embed ").count(), 1, "{html}");
     }
@@ -234,7 +313,10 @@ mod tests {
 
     #[test]
     fn plain_text_and_truncation() {
-        assert_eq!(plain_text("**Bold** and [link](https://x.org).\n\nNext.", 100), "Bold and link. Next.");
+        assert_eq!(
+            plain_text("**Bold** and [link](https://x.org).\n\nNext.", 100),
+            "Bold and link. Next."
+        );
         let cut = truncate_words("one two three four five", 12);
         assert!(cut.chars().count() <= 12, "{cut}");
         assert!(cut.ends_with('…'));

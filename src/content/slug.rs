@@ -122,8 +122,14 @@ mod tests {
     fn transliterates_ukrainian_by_the_national_system() {
         assert_eq!(slugify("Київ"), "kyiv");
         assert_eq!(slugify("Згорани"), "zghorany");
-        assert_eq!(slugify("Щастя та Юлія в Ялті"), "shchastia-ta-yuliia-v-yalti");
-        assert_eq!(slugify("Знам'янка, Їжакевич, Єнакієве"), "znamianka-yizhakevych-yenakiieve");
+        assert_eq!(
+            slugify("Щастя та Юлія в Ялті"),
+            "shchastia-ta-yuliia-v-yalti"
+        );
+        assert_eq!(
+            slugify("Знам'янка, Їжакевич, Єнакієве"),
+            "znamianka-yizhakevych-yenakiieve"
+        );
         assert_eq!(slugify("Ґудзь і Харків"), "gudz-i-kharkiv");
     }
 

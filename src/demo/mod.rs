@@ -10,9 +10,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::content::slug::slugify;
-use crate::store::{
-    ArticleStatus, ArticleWrite, NewStaff, Role, Source, StaffId, TagId, now,
-};
+use crate::store::{ArticleStatus, ArticleWrite, NewStaff, Role, Source, StaffId, TagId, now};
 
 const NEWSROOM: &str = include_str!("newsroom.toml");
 const SEEDED_MARKER: &str = "demo.seeded";
@@ -119,7 +117,11 @@ async fn seed_newsroom(state: &AppState) -> anyhow::Result<usize> {
     for (position, s) in newsroom.sections.iter().enumerate() {
         let section = match store.section_by_slug(&s.slug).await {
             Ok(existing) => existing,
-            Err(_) => store.insert_section(&s.slug, &s.uk, &s.en, position as i64).await?,
+            Err(_) => {
+                store
+                    .insert_section(&s.slug, &s.uk, &s.en, position as i64)
+                    .await?
+            }
         };
         sections.insert(s.slug.clone(), section.id);
     }
@@ -129,7 +131,8 @@ async fn seed_newsroom(state: &AppState) -> anyhow::Result<usize> {
         let id = match existing {
             Ok(found) => found.id,
             Err(_) => {
-                let role = Role::parse(&member.role).ok_or_else(|| anyhow::anyhow!("demo role {}", member.role))?;
+                let role = Role::parse(&member.role)
+                    .ok_or_else(|| anyhow::anyhow!("demo role {}", member.role))?;
                 store
                     .insert_staff(
                         &NewStaff {
@@ -184,7 +187,11 @@ async fn seed_newsroom(state: &AppState) -> anyhow::Result<usize> {
                 published_at: Some(published_at),
                 content_updated_at: last_correction,
                 scheduled_at: None,
-                author_ids: story.authors.iter().filter_map(|e| staff.get(e).copied()).collect(),
+                author_ids: story
+                    .authors
+                    .iter()
+                    .filter_map(|e| staff.get(e).copied())
+                    .collect(),
                 tag_ids,
                 sources: story
                     .sources
@@ -192,13 +199,21 @@ async fn seed_newsroom(state: &AppState) -> anyhow::Result<usize> {
                     .map(|s| Source {
                         outlet: s.outlet.clone(),
                         url: s.url.clone(),
-                        citation: if language == "uk" { s.uk.clone() } else { s.en.clone() },
+                        citation: if language == "uk" {
+                            s.uk.clone()
+                        } else {
+                            s.en.clone()
+                        },
                     })
                     .collect(),
             };
             let id = store.insert_article(&write, "demo", published_at).await?;
             for correction in &story.corrections {
-                let body = if language == "uk" { &correction.uk } else { &correction.en };
+                let body = if language == "uk" {
+                    &correction.uk
+                } else {
+                    &correction.en
+                };
                 let at = published_at + (correction.hours_after * 3600.0) as i64;
                 store.add_correction(id, &correction.kind, body, at).await?;
             }
@@ -206,7 +221,9 @@ async fn seed_newsroom(state: &AppState) -> anyhow::Result<usize> {
         }
     }
     store.delete_setting(SEEDED_MARKER).await?;
-    store.claim_setting(SEEDED_MARKER, &start.to_string()).await?;
+    store
+        .claim_setting(SEEDED_MARKER, &start.to_string())
+        .await?;
     state.page_cache.clear();
     Ok(count)
 }
@@ -225,14 +242,26 @@ mod tests {
             .sum();
         assert!((36..=48).contains(&articles), "{articles} articles");
         assert!((4..=5).contains(&newsroom.sections.len()));
-        for role in ["owner@example.com", "editor@example.com", "author@example.com", "contributor@example.com"] {
+        for role in [
+            "owner@example.com",
+            "editor@example.com",
+            "author@example.com",
+            "contributor@example.com",
+        ] {
             assert!(newsroom.staff.iter().any(|s| s.email == role), "{role}");
         }
         for story in &newsroom.stories {
             assert!(!story.sources.is_empty(), "every demo story has sources");
-            assert!(newsroom.sections.iter().any(|s| s.slug == story.section), "{}", story.section);
+            assert!(
+                newsroom.sections.iter().any(|s| s.slug == story.section),
+                "{}",
+                story.section
+            );
             for author in &story.authors {
-                assert!(newsroom.staff.iter().any(|s| s.email == *author), "{author}");
+                assert!(
+                    newsroom.staff.iter().any(|s| s.email == *author),
+                    "{author}"
+                );
             }
         }
         let bodies: String = newsroom
@@ -245,6 +274,13 @@ mod tests {
         for host in ["youtube.com/watch", "tiktok.com/@", "x.com/", "t.me/"] {
             assert!(bodies.contains(host), "an embed of {host}");
         }
-        assert!(newsroom.stories.iter().filter(|s| !s.corrections.is_empty()).count() >= 3);
+        assert!(
+            newsroom
+                .stories
+                .iter()
+                .filter(|s| !s.corrections.is_empty())
+                .count()
+                >= 3
+        );
     }
 }

@@ -85,8 +85,12 @@ impl From<StoreError> for HttpError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => HttpError::NotFound,
-            StoreError::Conflict { constraint } => HttpError::Conflict(format!("already exists ({constraint})")),
-            StoreError::StaleVersion => HttpError::Conflict("changed by someone else; reload and try again".into()),
+            StoreError::Conflict { constraint } => {
+                HttpError::Conflict(format!("already exists ({constraint})"))
+            }
+            StoreError::StaleVersion => {
+                HttpError::Conflict("changed by someone else; reload and try again".into())
+            }
             other => HttpError::internal(other),
         }
     }
@@ -131,7 +135,11 @@ mod tests {
         let (status, _) = body_of(StoreError::StaleVersion.into()).await;
         assert_eq!(status, StatusCode::CONFLICT);
         let (status, body) = body_of(
-            ServiceError::Validation(vec![FieldError { field: "headline".into(), message: "is required".into() }]).into(),
+            ServiceError::Validation(vec![FieldError {
+                field: "headline".into(),
+                message: "is required".into(),
+            }])
+            .into(),
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -140,7 +148,8 @@ mod tests {
 
     #[tokio::test]
     async fn internal_errors_do_not_leak_their_cause() {
-        let (status, body) = body_of(HttpError::internal(anyhow::anyhow!("password=hunter2"))).await;
+        let (status, body) =
+            body_of(HttpError::internal(anyhow::anyhow!("password=hunter2"))).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!body.to_string().contains("hunter2"));
     }

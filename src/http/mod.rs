@@ -37,10 +37,16 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(reject_oversized_uri))
-        .layer(middleware::from_fn_with_state(state.clone(), site::error_pages))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            site::error_pages,
+        ))
         .layer(middleware::from_fn(site::security_headers))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -70,5 +76,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -10,7 +10,9 @@ pub const KEY_PREFIX: &str = "nd_";
 /// Creates a key and returns it in full; it cannot be shown again.
 pub async fn create_api_key(store: &Store, name: &str) -> ServiceResult<(ApiKey, String)> {
     let secret = format!("{KEY_PREFIX}{}", hex::encode(rand::random::<[u8; 24]>()));
-    let key = store.insert_api_key(name.trim(), &hash_key(&secret), now()).await?;
+    let key = store
+        .insert_api_key(name.trim(), &hash_key(&secret), now())
+        .await?;
     Ok((key, secret))
 }
 

@@ -81,7 +81,10 @@ impl Problems {
             self.add(field, "must not be empty");
         } else if value.chars().count() > max {
             self.add(field, format!("must be at most {max} characters"));
-        } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        } else if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
             self.add(field, "must not contain control characters");
         }
     }
@@ -189,11 +192,18 @@ pub async fn update_article(
 ) -> ServiceResult<ArticleView> {
     let current = state.store.article_row(id).await?;
     let mut problems = Problems::default();
-    if input.language.as_ref().is_some_and(|l| *l != current.language) {
+    if input
+        .language
+        .as_ref()
+        .is_some_and(|l| *l != current.language)
+    {
         problems.add("language", "cannot change; create a translation instead");
     }
     if input.translation_of.is_some() {
-        problems.add("translation_of", "can only be set when the article is created");
+        problems.add(
+            "translation_of",
+            "can only be set when the article is created",
+        );
     }
     if input.authors.as_ref().is_some_and(Vec::is_empty) {
         problems.add("authors", "name at least one author");
@@ -223,7 +233,11 @@ pub async fn update_article(
 }
 
 /// Publishes now. A story published before keeps its original date and URL.
-pub async fn publish_article(state: &AppState, id: ArticleId, saved_by: &str) -> ServiceResult<ArticleView> {
+pub async fn publish_article(
+    state: &AppState,
+    id: ArticleId,
+    saved_by: &str,
+) -> ServiceResult<ArticleView> {
     let view = state.store.article(id).await?;
     let status = view.article.status.as_str();
     if status == ArticleStatus::Published.as_str() {
@@ -255,7 +269,11 @@ pub async fn publish_article(state: &AppState, id: ArticleId, saved_by: &str) ->
     Ok(state.store.article(id).await?)
 }
 
-pub async fn unpublish_article(state: &AppState, id: ArticleId, saved_by: &str) -> ServiceResult<ArticleView> {
+pub async fn unpublish_article(
+    state: &AppState,
+    id: ArticleId,
+    saved_by: &str,
+) -> ServiceResult<ArticleView> {
     let view = state.store.article(id).await?;
     if view.article.status != ArticleStatus::Published.as_str() {
         return Err(ServiceError::InvalidTransition {
@@ -287,7 +305,11 @@ fn default_kind() -> String {
     "correction".into()
 }
 
-pub async fn add_correction(state: &AppState, id: ArticleId, input: CorrectionInput) -> ServiceResult<Correction> {
+pub async fn add_correction(
+    state: &AppState,
+    id: ArticleId,
+    input: CorrectionInput,
+) -> ServiceResult<Correction> {
     let mut problems = Problems::default();
     if !matches!(input.kind.as_str(), "correction" | "update") {
         problems.add("kind", "must be \"correction\" or \"update\"");
@@ -326,7 +348,10 @@ async fn apply_input(
     }
     if let Some(slug) = &input.slug {
         if !is_valid_slug(slug) {
-            problems.add("slug", "use lowercase latin letters, digits and single hyphens (at most 120)");
+            problems.add(
+                "slug",
+                "use lowercase latin letters, digits and single hyphens (at most 120)",
+            );
         }
         write.slug = slug.clone();
     }
@@ -344,7 +369,9 @@ async fn apply_input(
         } else {
             match state.store.section_by_slug(section).await {
                 Ok(s) => write.section_id = Some(s.id),
-                Err(StoreError::NotFound) => problems.add("section", format!("no section \"{section}\"")),
+                Err(StoreError::NotFound) => {
+                    problems.add("section", format!("no section \"{section}\""))
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -355,7 +382,10 @@ async fn apply_input(
         }
         let found = state.store.staff_by_handles(authors).await?;
         for handle in authors {
-            if !found.iter().any(|s| s.slug == *handle || s.email.eq_ignore_ascii_case(handle)) {
+            if !found
+                .iter()
+                .any(|s| s.slug == *handle || s.email.eq_ignore_ascii_case(handle))
+            {
                 problems.add("authors", format!("no staff member \"{handle}\""));
             }
         }
@@ -371,7 +401,12 @@ async fn apply_input(
             let name = name.trim();
             let slug = slugify(name);
             if slug.is_empty() || name.chars().count() > 60 {
-                problems.add("tags", format!("\"{name}\" is not a usable tag (1–60 characters with letters or digits)"));
+                problems.add(
+                    "tags",
+                    format!(
+                        "\"{name}\" is not a usable tag (1–60 characters with letters or digits)"
+                    ),
+                );
                 continue;
             }
             let tag = state.store.ensure_tag(&slug, name).await?;
@@ -382,14 +417,22 @@ async fn apply_input(
         write.tag_ids = ids;
     }
     if let Some(cover) = &input.cover {
-        match cover.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        match cover
+            .url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
             Some(url) if !is_local_image_path(url) => problems.add(
                 "cover.url",
                 "must be a path on this site such as /media/cover.jpg; upload remote images first",
             ),
             Some(url) => {
                 if cover.alt.trim().is_empty() {
-                    problems.add("cover.alt", "describe the image for readers who cannot see it");
+                    problems.add(
+                        "cover.alt",
+                        "describe the image for readers who cannot see it",
+                    );
                 }
                 write.cover_url = Some(url.to_owned());
             }
@@ -407,12 +450,19 @@ async fn apply_input(
         write.sources = Vec::new();
         for (i, source) in sources.iter().enumerate() {
             problems.text(&format!("sources[{i}].outlet"), &source.outlet, 200, true);
-            problems.text(&format!("sources[{i}].citation"), &source.citation, 200, false);
-            let url = source.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
-            if let Some(url) = url {
-                if !is_http_url(url) || url.len() > 2_000 {
-                    problems.add(format!("sources[{i}].url"), "must be an http(s) URL");
-                }
+            problems.text(
+                &format!("sources[{i}].citation"),
+                &source.citation,
+                200,
+                false,
+            );
+            let url = source
+                .url
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty());
+            if url.is_some_and(|url| !is_http_url(url) || url.len() > 2_000) {
+                problems.add(format!("sources[{i}].url"), "must be an http(s) URL");
             }
             write.sources.push(Source {
                 outlet: source.outlet.trim().to_owned(),
@@ -459,10 +509,19 @@ pub fn write_of(view: &ArticleView) -> ArticleWrite {
 }
 
 /// `base`, or `base-2`, `base-3`… whichever is free in this language.
-async fn free_slug(state: &AppState, language: &str, base: &str, own: Option<ArticleId>) -> ServiceResult<String> {
+async fn free_slug(
+    state: &AppState,
+    language: &str,
+    base: &str,
+    own: Option<ArticleId>,
+) -> ServiceResult<String> {
     let base = if base.is_empty() { "story" } else { base };
     for n in 1..1000 {
-        let candidate = if n == 1 { base.to_owned() } else { format!("{base}-{n}") };
+        let candidate = if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}-{n}")
+        };
         match state.store.article_by_slug(language, &candidate).await {
             Err(StoreError::NotFound) => return Ok(candidate),
             Ok(existing) if Some(existing.id) == own => return Ok(candidate),
@@ -493,7 +552,8 @@ fn conflict_to_field(err: StoreError) -> ServiceError {
             }])
         }
         StoreError::StaleVersion => ServiceError::Conflict(
-            "someone else saved this article since you opened it; reload to see their changes".into(),
+            "someone else saved this article since you opened it; reload to see their changes"
+                .into(),
         ),
         other => other.into(),
     }

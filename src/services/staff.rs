@@ -1,7 +1,7 @@
 //! Staff accounts: creation with a one-time password.
 
-use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 
 use super::{FieldError, ServiceError, ServiceResult};
 use crate::app::AppState;
@@ -32,11 +32,17 @@ pub async fn add_staff_with_password(
     let mut errors = Vec::new();
     let email = input.email.trim().to_lowercase();
     if !looks_like_email(&email) {
-        errors.push(FieldError { field: "email".into(), message: "must be an email address".into() });
+        errors.push(FieldError {
+            field: "email".into(),
+            message: "must be an email address".into(),
+        });
     }
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
-        errors.push(FieldError { field: "name".into(), message: "must be 1–120 characters".into() });
+        errors.push(FieldError {
+            field: "name".into(),
+            message: "must be 1–120 characters".into(),
+        });
     }
     let role = Role::parse(&input.role);
     if role.is_none() {
@@ -50,9 +56,17 @@ pub async fn add_staff_with_password(
     };
     let password_hash = hash_password(password)?;
     let base_slug = slugify(&name);
-    let base_slug = if base_slug.is_empty() { "staff".to_owned() } else { base_slug };
+    let base_slug = if base_slug.is_empty() {
+        "staff".to_owned()
+    } else {
+        base_slug
+    };
     for n in 1..100 {
-        let slug = if n == 1 { base_slug.clone() } else { format!("{base_slug}-{n}") };
+        let slug = if n == 1 {
+            base_slug.clone()
+        } else {
+            format!("{base_slug}-{n}")
+        };
         let new = NewStaff {
             email: email.clone(),
             name: name.clone(),
@@ -74,11 +88,15 @@ pub async fn add_staff_with_password(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ServiceError::Conflict("could not find a free profile address".into()))
+    Err(ServiceError::Conflict(
+        "could not find a free profile address".into(),
+    ))
 }
 
 fn looks_like_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')

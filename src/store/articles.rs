@@ -474,10 +474,7 @@ impl Store {
 
     pub async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<i64> {
         let conditions = filter.conditions();
-        let sql = format!(
-            "SELECT COUNT(*) FROM articles a {}",
-            conditions.where_sql()
-        );
+        let sql = format!("SELECT COUNT(*) FROM articles a {}", conditions.where_sql());
         let (count,) = conditions
             .bind_all(sqlx::query_as::<_, (i64,)>(&sql))
             .fetch_one(&self.pool)

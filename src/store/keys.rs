@@ -4,7 +4,12 @@ use super::models::*;
 use super::{Store, StoreResult};
 
 impl Store {
-    pub async fn insert_api_key(&self, name: &str, key_hash: &str, now: i64) -> StoreResult<ApiKey> {
+    pub async fn insert_api_key(
+        &self,
+        name: &str,
+        key_hash: &str,
+        now: i64,
+    ) -> StoreResult<ApiKey> {
         Ok(sqlx::query_as(
             "INSERT INTO api_keys (name, key_hash, created_at) VALUES ($1, $2, $3) \
              RETURNING id, name, created_at, last_used_at",

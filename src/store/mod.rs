@@ -152,12 +152,13 @@ fn sqlite_url_with_create(url: &str) -> StoreResult<String> {
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or(path);
-    if !path.is_empty() && path != ":memory:" {
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                StoreError::Corrupt(format!("cannot create {}: {e}", parent.display()))
-            })?;
-        }
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|_| !path.is_empty() && path != ":memory:")
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            StoreError::Corrupt(format!("cannot create {}: {e}", parent.display()))
+        })?;
     }
     // Validate early so a bad URL is reported plainly.
     sqlx::sqlite::SqliteConnectOptions::from_str(url)?;

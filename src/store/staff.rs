@@ -32,12 +32,12 @@ impl Store {
     }
 
     pub async fn staff_by_slug(&self, slug: &str) -> StoreResult<Staff> {
-        Ok(
-            sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE slug = $1"))
-                .bind(slug)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {STAFF_COLUMNS} FROM staff WHERE slug = $1"
+        ))
+        .bind(slug)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     pub async fn staff_by_email(&self, email: &str) -> StoreResult<Staff> {

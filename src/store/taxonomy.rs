@@ -50,16 +50,20 @@ impl Store {
     }
 
     pub async fn tags(&self) -> StoreResult<Vec<Tag>> {
-        Ok(sqlx::query_as("SELECT id, slug, name FROM tags ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, slug, name FROM tags ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn tag_by_slug(&self, slug: &str) -> StoreResult<Tag> {
-        Ok(sqlx::query_as("SELECT id, slug, name FROM tags WHERE slug = $1")
-            .bind(slug)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, slug, name FROM tags WHERE slug = $1")
+                .bind(slug)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// The tag with this slug, created with `name` if it does not exist yet.

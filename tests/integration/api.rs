@@ -39,23 +39,45 @@ async fn requires_a_valid_key(backend: Backend) {
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(none.header("www-authenticate"), "Bearer");
     assert!(none.json()["errors"][0]["detail"].is_string());
-    for token in ["Bearer nd_0000", "Bearer ", "Basic abc", "Bearer nd_' OR 1=1 --"] {
-        let response = app.request(Method::GET, "/api/admin/articles", &[("authorization", token)], Body::empty()).await;
+    for token in [
+        "Bearer nd_0000",
+        "Bearer ",
+        "Basic abc",
+        "Bearer nd_' OR 1=1 --",
+    ] {
+        let response = app
+            .request(
+                Method::GET,
+                "/api/admin/articles",
+                &[("authorization", token)],
+                Body::empty(),
+            )
+            .await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{token}");
     }
     let missing = app.get("/api/admin/nothing").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert!(missing.header("content-type").starts_with("application/json"), "the API keeps JSON errors");
+    assert!(
+        missing
+            .header("content-type")
+            .starts_with("application/json"),
+        "the API keeps JSON errors"
+    );
 }
 
 async fn article_lifecycle_from_draft_to_unpublished(backend: Backend) {
     let mut app = TestApp::with_demo(backend).await;
-    let created = app.api(Method::POST, "/api/admin/articles", Some(story())).await;
+    let created = app
+        .api(Method::POST, "/api/admin/articles", Some(story()))
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let draft = created.json();
     let id = draft["id"].as_i64().unwrap();
     assert_eq!(draft["status"], "draft");
-    assert_eq!(draft["slug"], "kyivrada-ukhvalyla-novyi-hrafik-prybyrannia-snihu");
+    assert_eq!(
+        draft["slug"],
+        "kyivrada-ukhvalyla-novyi-hrafik-prybyrannia-snihu"
+    );
     assert_eq!(draft["url"], Value::Null, "a draft has no public address");
     assert_eq!(draft["section"], "news");
     assert_eq!(draft["authors"][0]["slug"], "iryna-bondar");
@@ -64,7 +86,14 @@ async fn article_lifecycle_from_draft_to_unpublished(backend: Backend) {
     assert_eq!(draft["sources"][0]["outlet"], "Financial Times");
     assert_eq!(draft["sources"][1]["url"], Value::Null);
 
-    let published = app.api(Method::POST, &format!("/api/admin/articles/{id}/publish"), None).await.json();
+    let published = app
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{id}/publish"),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(published["status"], "published");
     let url = published["url"].as_str().unwrap().to_owned();
     assert!(url.starts_with("https://news.example.org/20"), "{url}");
@@ -73,37 +102,86 @@ async fn article_lifecycle_from_draft_to_unpublished(backend: Backend) {
     let page = app.page(&path).await;
     assert!(page.contains("Київрада ухвалила новий графік"));
     assert!(page.contains("Financial Times") && page.contains("з посиланням на джерела"));
-    assert!(app.page("/").await.contains("Київрада ухвалила новий графік"), "on the home page at once");
+    assert!(
+        app.page("/")
+            .await
+            .contains("Київрада ухвалила новий графік"),
+        "on the home page at once"
+    );
 
     // The slug stays put once published.
-    let moved = app.api(Method::PATCH, &format!("/api/admin/articles/{id}"), Some(json!({ "slug": "new-slug" }))).await;
+    let moved = app
+        .api(
+            Method::PATCH,
+            &format!("/api/admin/articles/{id}"),
+            Some(json!({ "slug": "new-slug" })),
+        )
+        .await;
     assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(moved.json()["errors"][0]["field"], "slug");
 
     let corrected = app
-        .api(Method::POST, &format!("/api/admin/articles/{id}/corrections"), Some(json!({ "text": "Виправили дату засідання." })))
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{id}/corrections"),
+            Some(json!({ "text": "Виправили дату засідання." })),
+        )
         .await;
     assert_eq!(corrected.status, StatusCode::CREATED, "{}", corrected.body);
     assert!(app.page(&path).await.contains("Виправили дату засідання."));
-    let fetched = app.api(Method::GET, &format!("/api/admin/articles/{id}"), None).await.json();
+    let fetched = app
+        .api(Method::GET, &format!("/api/admin/articles/{id}"), None)
+        .await
+        .json();
     assert_eq!(fetched["corrections"][0]["kind"], "correction");
 
-    let revisions = app.api(Method::GET, &format!("/api/admin/articles/{id}/revisions"), None).await.json();
+    let revisions = app
+        .api(
+            Method::GET,
+            &format!("/api/admin/articles/{id}/revisions"),
+            None,
+        )
+        .await
+        .json();
     let revisions = revisions["revisions"].as_array().unwrap();
     assert_eq!(revisions.len(), 2, "create and publish are both kept");
     assert_eq!(revisions[0]["snapshot"]["status"], "published");
     assert_eq!(revisions[1]["snapshot"]["status"], "draft");
-    assert!(revisions[0]["saved_by"].as_str().unwrap().starts_with("api-key:"));
+    assert!(
+        revisions[0]["saved_by"]
+            .as_str()
+            .unwrap()
+            .starts_with("api-key:")
+    );
 
-    let unpublished = app.api(Method::POST, &format!("/api/admin/articles/{id}/unpublish"), None).await;
+    let unpublished = app
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{id}/unpublish"),
+            None,
+        )
+        .await;
     assert_eq!(unpublished.status, StatusCode::OK);
     assert_eq!(unpublished.json()["url"], Value::Null);
     assert_eq!(app.get(&path).await.status, StatusCode::NOT_FOUND);
-    let again = app.api(Method::POST, &format!("/api/admin/articles/{id}/unpublish"), None).await;
+    let again = app
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{id}/unpublish"),
+            None,
+        )
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 
     // Republishing keeps the original address.
-    let republished = app.api(Method::POST, &format!("/api/admin/articles/{id}/publish"), None).await.json();
+    let republished = app
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{id}/publish"),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(republished["url"], url);
     assert!(republished["content_updated_at"].is_i64());
 }
@@ -123,13 +201,23 @@ async fn translations_link_both_ways(backend: Backend) {
         .await;
     assert_eq!(en["translation_group"], uk["translation_group"]);
     assert_eq!(en["translations"][0]["id"], uk_id);
-    let uk_page = app.page(&TestApp::path_of(uk["url"].as_str().unwrap())).await;
+    let uk_page = app
+        .page(&TestApp::path_of(uk["url"].as_str().unwrap()))
+        .await;
     assert!(uk_page.contains("Kyiv council adopts a new snow-clearing schedule"));
-    assert!(uk_page.contains(&format!("hreflang=\"en\" href=\"{}\"", en["url"].as_str().unwrap())));
+    assert!(uk_page.contains(&format!(
+        "hreflang=\"en\" href=\"{}\"",
+        en["url"].as_str().unwrap()
+    )));
     let duplicate = app
         .api(Method::POST, "/api/admin/articles", Some(json!({ "headline": "Another", "language": "en", "authors": ["editor@example.com"], "translation_of": uk_id })))
         .await;
-    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", duplicate.body);
+    assert_eq!(
+        duplicate.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        duplicate.body
+    );
     assert_eq!(duplicate.json()["errors"][0]["field"], "translation_of");
     let same_language = app
         .api(Method::POST, "/api/admin/articles", Some(json!({ "headline": "Ще одна", "language": "uk", "authors": ["editor@example.com"], "translation_of": uk_id })))
@@ -138,7 +226,11 @@ async fn translations_link_both_ways(backend: Backend) {
 }
 
 async fn article_count(app: &mut TestApp) -> i64 {
-    app.api(Method::GET, "/api/admin/articles", None).await.json()["total"].as_i64().unwrap()
+    app.api(Method::GET, "/api/admin/articles", None)
+        .await
+        .json()["total"]
+        .as_i64()
+        .unwrap()
 }
 
 async fn invalid_input_names_fields_and_writes_nothing(backend: Backend) {
@@ -160,24 +252,56 @@ async fn invalid_input_names_fields_and_writes_nothing(backend: Backend) {
             })),
         )
         .await;
-    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", response.body);
+    assert_eq!(
+        response.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        response.body
+    );
     let fields: Vec<String> = response.json()["errors"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["field"].as_str().unwrap().to_owned())
         .collect();
-    for field in ["headline", "language", "section", "authors", "slug", "cover.url", "sources[0].outlet", "sources[0].url", "tags"] {
-        assert!(fields.iter().any(|f| f == field), "{field} missing from {fields:?}");
+    for field in [
+        "headline",
+        "language",
+        "section",
+        "authors",
+        "slug",
+        "cover.url",
+        "sources[0].outlet",
+        "sources[0].url",
+        "tags",
+    ] {
+        assert!(
+            fields.iter().any(|f| f == field),
+            "{field} missing from {fields:?}"
+        );
     }
-    let missing = app.api(Method::POST, "/api/admin/articles", Some(json!({ "body": "x" }))).await;
+    let missing = app
+        .api(
+            Method::POST,
+            "/api/admin/articles",
+            Some(json!({ "body": "x" })),
+        )
+        .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     let unknown = app.api(Method::POST, "/api/admin/articles", Some(json!({ "headline": "x", "language": "uk", "authors": ["editor@example.com"], "colour": "red" }))).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unknown.body.contains("colour"), "{}", unknown.body);
     let key = format!("Bearer {}", app.api_key().await);
     let malformed = app
-        .request(Method::POST, "/api/admin/articles", &[("authorization", &key), ("content-type", "application/json")], Body::from("{\"headline\": "))
+        .request(
+            Method::POST,
+            "/api/admin/articles",
+            &[
+                ("authorization", &key),
+                ("content-type", "application/json"),
+            ],
+            Body::from("{\"headline\": "),
+        )
         .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     assert!(malformed.json()["errors"][0]["detail"].is_string());
@@ -189,55 +313,129 @@ async fn invalid_input_names_fields_and_writes_nothing(backend: Backend) {
         .api(Method::POST, "/api/admin/articles", Some(json!({ "headline": "x", "language": "uk", "authors": ["editor@example.com"], "body": "x".repeat(2_000_000) })))
         .await;
     assert!(huge.status.is_client_error(), "{}", huge.status);
-    assert_eq!(article_count(&mut app).await, before, "nothing half-written");
+    assert_eq!(
+        article_count(&mut app).await,
+        before,
+        "nothing half-written"
+    );
     let bad_id = app.api(Method::GET, "/api/admin/articles/abc", None).await;
     assert_eq!(bad_id.status, StatusCode::NOT_FOUND);
-    let absent = app.api(Method::POST, "/api/admin/articles/999999/publish", None).await;
+    let absent = app
+        .api(Method::POST, "/api/admin/articles/999999/publish", None)
+        .await;
     assert_eq!(absent.status, StatusCode::NOT_FOUND);
-    let correction = app.api(Method::POST, "/api/admin/articles/1/corrections", Some(json!({ "kind": "oops", "text": "" }))).await;
+    let correction = app
+        .api(
+            Method::POST,
+            "/api/admin/articles/1/corrections",
+            Some(json!({ "kind": "oops", "text": "" })),
+        )
+        .await;
     assert_eq!(correction.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 async fn stale_saves_are_refused(backend: Backend) {
     let mut app = TestApp::with_demo(backend).await;
-    let created = app.api(Method::POST, "/api/admin/articles", Some(story())).await.json();
+    let created = app
+        .api(Method::POST, "/api/admin/articles", Some(story()))
+        .await
+        .json();
     let id = created["id"].as_i64().unwrap();
     let version = created["version"].as_i64().unwrap();
     let first = app
-        .api(Method::PATCH, &format!("/api/admin/articles/{id}"), Some(json!({ "body": "Editor A's text", "version": version })))
+        .api(
+            Method::PATCH,
+            &format!("/api/admin/articles/{id}"),
+            Some(json!({ "body": "Editor A's text", "version": version })),
+        )
         .await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     let second = app
-        .api(Method::PATCH, &format!("/api/admin/articles/{id}"), Some(json!({ "body": "Editor B's text", "version": version })))
+        .api(
+            Method::PATCH,
+            &format!("/api/admin/articles/{id}"),
+            Some(json!({ "body": "Editor B's text", "version": version })),
+        )
         .await;
     assert_eq!(second.status, StatusCode::CONFLICT);
     assert!(second.body.contains("someone else saved"));
-    let current = app.api(Method::GET, &format!("/api/admin/articles/{id}"), None).await.json();
-    assert_eq!(current["body"], "Editor A's text", "nothing silently overwritten");
+    let current = app
+        .api(Method::GET, &format!("/api/admin/articles/{id}"), None)
+        .await
+        .json();
+    assert_eq!(
+        current["body"], "Editor A's text",
+        "nothing silently overwritten"
+    );
 }
 
 async fn lists_filter_and_taxonomies(backend: Backend) {
     let mut app = TestApp::with_demo(backend).await;
-    app.api(Method::POST, "/api/admin/articles", Some(story())).await;
-    let drafts = app.api(Method::GET, "/api/admin/articles?status=draft", None).await.json();
+    app.api(Method::POST, "/api/admin/articles", Some(story()))
+        .await;
+    let drafts = app
+        .api(Method::GET, "/api/admin/articles?status=draft", None)
+        .await
+        .json();
     assert_eq!(drafts["total"], 1);
     assert_eq!(drafts["articles"][0]["status"], "draft");
-    let english = app.api(Method::GET, "/api/admin/articles?language=en&status=published&limit=5", None).await.json();
+    let english = app
+        .api(
+            Method::GET,
+            "/api/admin/articles?language=en&status=published&limit=5",
+            None,
+        )
+        .await
+        .json();
     assert_eq!(english["articles"].as_array().unwrap().len(), 5);
-    assert!(english["articles"].as_array().unwrap().iter().all(|a| a["language"] == "en" && a["url"].is_string()));
-    let by_headline = app.api(Method::GET, "/api/admin/articles?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96", None).await.json();
+    assert!(
+        english["articles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["language"] == "en" && a["url"].is_string())
+    );
+    let by_headline = app
+        .api(
+            Method::GET,
+            "/api/admin/articles?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96",
+            None,
+        )
+        .await
+        .json();
     assert_eq!(by_headline["total"], 1, "{by_headline}");
-    let by_author = app.api(Method::GET, "/api/admin/articles?author=mariia-lysenko", None).await.json();
+    let by_author = app
+        .api(
+            Method::GET,
+            "/api/admin/articles?author=mariia-lysenko",
+            None,
+        )
+        .await
+        .json();
     assert!(by_author["total"].as_i64().unwrap() >= 4);
-    let bad = app.api(Method::GET, "/api/admin/articles?status=lost&limit=0", None).await;
+    let bad = app
+        .api(Method::GET, "/api/admin/articles?status=lost&limit=0", None)
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json()["errors"].as_array().unwrap().len(), 2);
-    let sections = app.api(Method::GET, "/api/admin/sections", None).await.json();
+    let sections = app
+        .api(Method::GET, "/api/admin/sections", None)
+        .await
+        .json();
     assert_eq!(sections["sections"].as_array().unwrap().len(), 5);
     let tags = app.api(Method::GET, "/api/admin/tags", None).await.json();
-    assert!(tags["tags"].as_array().unwrap().iter().any(|t| t["name"] == "енергетика"));
+    assert!(
+        tags["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "енергетика")
+    );
     let staff = app.api(Method::GET, "/api/admin/staff", None).await.json();
     let staff = staff["staff"].as_array().unwrap();
     assert!(staff.iter().any(|s| s["role"] == "contributor"));
-    assert!(staff.iter().all(|s| s.get("password_hash").is_none()), "no secrets in the API");
+    assert!(
+        staff.iter().all(|s| s.get("password_hash").is_none()),
+        "no secrets in the API"
+    );
 }

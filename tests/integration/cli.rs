@@ -26,44 +26,104 @@ on_both_backends!(commands_work_beside_a_running_server);
 async fn commands_work_beside_a_running_server(backend: Backend) {
     let app = TestApp::with_demo(backend).await;
     let db = app.database_url.clone();
-    let run = |args: Vec<String>| tokio::task::spawn_blocking(move || newsdesk(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+    let run = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            newsdesk(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        })
+    };
 
-    let (code, out, err) = run(vec!["migrate".into(), "--database-url".into(), db.clone()]).await.unwrap();
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("up to date"));
-
-    let (code, out, err) = run(vec!["key".into(), "create".into(), "--name".into(), "importer".into(), "--database-url".into(), db.clone()])
+    let (code, out, err) = run(vec!["migrate".into(), "--database-url".into(), db.clone()])
         .await
         .unwrap();
     assert_eq!(code, 0, "{err}");
-    let key = out.lines().find(|l| l.starts_with("nd_")).unwrap().to_owned();
-    let auth = format!("Bearer {key}");
-    let listed = app.request(Method::GET, "/api/admin/sections", &[("authorization", &auth)], Body::empty()).await;
-    assert_eq!(listed.status, StatusCode::OK, "the printed key works on the running server");
+    assert!(out.contains("up to date"));
 
     let (code, out, err) = run(vec![
-        "staff".into(), "add".into(), "--email".into(), "New.Reporter@Example.com".into(), "--name".into(),
-        "Оксана Петренко".into(), "--role".into(), "author".into(), "--database-url".into(), db.clone(),
+        "key".into(),
+        "create".into(),
+        "--name".into(),
+        "importer".into(),
+        "--database-url".into(),
+        db.clone(),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "{err}");
+    let key = out
+        .lines()
+        .find(|l| l.starts_with("nd_"))
+        .unwrap()
+        .to_owned();
+    let auth = format!("Bearer {key}");
+    let listed = app
+        .request(
+            Method::GET,
+            "/api/admin/sections",
+            &[("authorization", &auth)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(
+        listed.status,
+        StatusCode::OK,
+        "the printed key works on the running server"
+    );
+
+    let (code, out, err) = run(vec![
+        "staff".into(),
+        "add".into(),
+        "--email".into(),
+        "New.Reporter@Example.com".into(),
+        "--name".into(),
+        "Оксана Петренко".into(),
+        "--role".into(),
+        "author".into(),
+        "--database-url".into(),
+        db.clone(),
     ])
     .await
     .unwrap();
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("one-time password: "));
-    let staff = app.state.store.staff_by_email("new.reporter@example.com").await.unwrap();
+    let staff = app
+        .state
+        .store
+        .staff_by_email("new.reporter@example.com")
+        .await
+        .unwrap();
     assert_eq!(staff.slug, "oksana-petrenko");
     assert_eq!(staff.role, "author");
 
     let (code, _, err) = run(vec![
-        "staff".into(), "add".into(), "--email".into(), "new.reporter@example.com".into(), "--name".into(), "Twin".into(),
-        "--role".into(), "author".into(), "--database-url".into(), db.clone(),
+        "staff".into(),
+        "add".into(),
+        "--email".into(),
+        "new.reporter@example.com".into(),
+        "--name".into(),
+        "Twin".into(),
+        "--role".into(),
+        "author".into(),
+        "--database-url".into(),
+        db.clone(),
     ])
     .await
     .unwrap();
     assert_eq!(code, 2);
-    assert!(err.contains("--email") && err.contains("already exists"), "{err}");
+    assert!(
+        err.contains("--email") && err.contains("already exists"),
+        "{err}"
+    );
     let (code, _, err) = run(vec![
-        "staff".into(), "add".into(), "--email".into(), "x@example.com".into(), "--name".into(), "X".into(),
-        "--role".into(), "king".into(), "--database-url".into(), db,
+        "staff".into(),
+        "add".into(),
+        "--email".into(),
+        "x@example.com".into(),
+        "--name".into(),
+        "X".into(),
+        "--role".into(),
+        "king".into(),
+        "--database-url".into(),
+        db,
     ])
     .await
     .unwrap();
@@ -79,7 +139,13 @@ fn help_lists_every_subcommand() {
         assert!(out.contains(command), "{command} in --help");
     }
     let (_, serve_help, _) = newsdesk(&["serve", "--help"]);
-    for option in ["--demo", "--listen", "--data-dir", "--database-url", "--config"] {
+    for option in [
+        "--demo",
+        "--listen",
+        "--data-dir",
+        "--database-url",
+        "--config",
+    ] {
         assert!(serve_help.contains(option), "{option} in serve --help");
     }
 }
@@ -94,7 +160,10 @@ fn a_wrong_config_value_is_one_clear_line_and_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     let err = String::from_utf8_lossy(&output.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("site.page_size") && err.contains("lots") && err.contains("whole number"), "{err}");
+    assert!(
+        err.contains("site.page_size") && err.contains("lots") && err.contains("whole number"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"));
     let (code, _, err) = newsdesk(&["migrate", "--database-url", "mysql://db"]);
     assert_eq!(code, 2);

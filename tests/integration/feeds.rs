@@ -24,11 +24,21 @@ fn text<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> &'a str {
 
 async fn rss_feeds_are_valid_rss_2(backend: Backend) {
     let app = TestApp::with_demo(backend).await;
-    for (path, language) in [("/feed.xml", "uk"), ("/en/feed.xml", "en"), ("/section/economy/feed.xml", "uk"), ("/en/tag/energy/feed.xml", "en")] {
+    for (path, language) in [
+        ("/feed.xml", "uk"),
+        ("/en/feed.xml", "en"),
+        ("/section/economy/feed.xml", "uk"),
+        ("/en/tag/energy/feed.xml", "en"),
+    ] {
         let response = app.get(path).await;
         assert_eq!(response.status, StatusCode::OK, "{path}");
-        assert!(response.header("content-type").starts_with("application/rss+xml"));
-        let doc = roxmltree::Document::parse(&response.body).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(
+            response
+                .header("content-type")
+                .starts_with("application/rss+xml")
+        );
+        let doc =
+            roxmltree::Document::parse(&response.body).unwrap_or_else(|e| panic!("{path}: {e}"));
         let rss = doc.root_element();
         assert_eq!(rss.tag_name().name(), "rss");
         assert_eq!(rss.attribute("version"), Some("2.0"));
@@ -37,20 +47,33 @@ async fn rss_feeds_are_valid_rss_2(backend: Backend) {
         assert!(text(channel, "link").starts_with("https://news.example.org"));
         assert_eq!(text(channel, "language"), language);
         jiff::fmt::rfc2822::parse(text(channel, "lastBuildDate")).unwrap();
-        let items: Vec<_> = channel.children().filter(|n| n.has_tag_name("item")).collect();
+        let items: Vec<_> = channel
+            .children()
+            .filter(|n| n.has_tag_name("item"))
+            .collect();
         assert!(!items.is_empty(), "{path} has items");
         let mut guids = std::collections::HashSet::new();
         for item in items {
             assert!(!text(item, "title").is_empty());
-            assert!(text(item, "link").starts_with("https://news.example.org/"), "absolute links");
+            assert!(
+                text(item, "link").starts_with("https://news.example.org/"),
+                "absolute links"
+            );
             assert!(guids.insert(text(item, "guid").to_owned()), "unique guids");
-            jiff::fmt::rfc2822::parse(text(item, "pubDate")).unwrap_or_else(|e| panic!("{path} pubDate: {e}"));
+            jiff::fmt::rfc2822::parse(text(item, "pubDate"))
+                .unwrap_or_else(|e| panic!("{path} pubDate: {e}"));
         }
     }
     let economy = app.get("/section/economy/feed.xml").await.body;
     assert!(economy.contains("Малі пекарні"));
-    assert!(!economy.contains("Енергетики Лісополя"), "a section feed holds its own stories");
-    assert_eq!(app.get("/section/nope/feed.xml").await.status, StatusCode::NOT_FOUND);
+    assert!(
+        !economy.contains("Енергетики Лісополя"),
+        "a section feed holds its own stories"
+    );
+    assert_eq!(
+        app.get("/section/nope/feed.xml").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn atom_feeds_are_valid_and_show_updates(backend: Backend) {
@@ -62,28 +85,52 @@ async fn atom_feeds_are_valid_and_show_updates(backend: Backend) {
     let first = app.get("/en/atom.xml").await.body;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let added = app
-        .api(Method::POST, &format!("/api/admin/articles/{id}/corrections"), Some(json!({ "kind": "update", "text": "New figures added." })))
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{id}/corrections"),
+            Some(json!({ "kind": "update", "text": "New figures added." })),
+        )
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
     let response = app.get("/en/atom.xml").await;
-    assert!(response.header("content-type").starts_with("application/atom+xml"));
+    assert!(
+        response
+            .header("content-type")
+            .starts_with("application/atom+xml")
+    );
     let doc = roxmltree::Document::parse(&response.body).unwrap();
     let feed = doc.root_element();
     assert_eq!(feed.tag_name().name(), "feed");
-    assert_eq!(feed.tag_name().namespace(), Some("http://www.w3.org/2005/Atom"));
+    assert_eq!(
+        feed.tag_name().namespace(),
+        Some("http://www.w3.org/2005/Atom")
+    );
     assert!(!text(feed, "id").is_empty());
     text(feed, "updated").parse::<jiff::Timestamp>().unwrap();
-    let entries: Vec<_> = feed.children().filter(|n| n.has_tag_name("entry")).collect();
+    let entries: Vec<_> = feed
+        .children()
+        .filter(|n| n.has_tag_name("entry"))
+        .collect();
     assert!(entries.len() > 5);
     let mut ids = std::collections::HashSet::new();
     for entry in &entries {
         assert!(ids.insert(text(*entry, "id").to_owned()), "unique ids");
-        text(*entry, "published").parse::<jiff::Timestamp>().unwrap();
+        text(*entry, "published")
+            .parse::<jiff::Timestamp>()
+            .unwrap();
         text(*entry, "updated").parse::<jiff::Timestamp>().unwrap();
-        assert!(child(*entry, "link").attribute("href").unwrap().starts_with("https://news.example.org/en/"));
+        assert!(
+            child(*entry, "link")
+                .attribute("href")
+                .unwrap()
+                .starts_with("https://news.example.org/en/")
+        );
         assert!(!text(child(*entry, "author"), "name").is_empty());
     }
-    let changed = entries.iter().find(|e| text(**e, "title") == "Story that will change").unwrap();
+    let changed = entries
+        .iter()
+        .find(|e| text(**e, "title") == "Story that will change")
+        .unwrap();
     let published: jiff::Timestamp = text(*changed, "published").parse().unwrap();
     let updated: jiff::Timestamp = text(*changed, "updated").parse().unwrap();
     assert!(updated > published, "feed readers see the update");
@@ -102,7 +149,11 @@ async fn atom_feeds_are_valid_and_show_updates(backend: Backend) {
 async fn sitemaps_and_robots_point_at_every_story(backend: Backend) {
     let app = TestApp::with_demo(backend).await;
     let sitemap = app.get("/sitemap.xml").await;
-    assert!(sitemap.header("content-type").starts_with("application/xml"));
+    assert!(
+        sitemap
+            .header("content-type")
+            .starts_with("application/xml")
+    );
     let doc = roxmltree::Document::parse(&sitemap.body).unwrap();
     let urls: Vec<String> = doc
         .descendants()
@@ -110,20 +161,35 @@ async fn sitemaps_and_robots_point_at_every_story(backend: Backend) {
         .map(|n| n.text().unwrap().to_owned())
         .collect();
     assert!(urls.len() >= 38 + 2, "{} urls", urls.len());
-    assert!(urls.iter().all(|u| u.starts_with("https://news.example.org/")));
-    for url in urls.iter().filter(|u| u.contains("/2026/") || u.contains("/2025/")).take(5) {
+    assert!(
+        urls.iter()
+            .all(|u| u.starts_with("https://news.example.org/"))
+    );
+    for url in urls
+        .iter()
+        .filter(|u| u.contains("/2026/") || u.contains("/2025/"))
+        .take(5)
+    {
         app.page(&TestApp::path_of(url)).await;
     }
     let news = app.get("/news-sitemap.xml").await;
     let doc = roxmltree::Document::parse(&news.body).unwrap();
     let ns = "http://www.google.com/schemas/sitemap-news/0.9";
-    let entries: Vec<_> = doc.descendants().filter(|n| n.tag_name().name() == "news" && n.tag_name().namespace() == Some(ns)).collect();
-    assert!(!entries.is_empty(), "recent stories are in the news sitemap");
+    let entries: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.tag_name().name() == "news" && n.tag_name().namespace() == Some(ns))
+        .collect();
+    assert!(
+        !entries.is_empty(),
+        "recent stories are in the news sitemap"
+    );
     for entry in entries {
         let publication = child(entry, "publication");
         assert!(!text(publication, "name").is_empty());
         assert!(["uk", "en"].contains(&text(publication, "language")));
-        text(entry, "publication_date").parse::<jiff::Timestamp>().unwrap();
+        text(entry, "publication_date")
+            .parse::<jiff::Timestamp>()
+            .unwrap();
         assert!(!text(entry, "title").is_empty());
     }
     let robots = app.page("/robots.txt").await;

@@ -25,15 +25,34 @@ async fn home_is_the_news_picture_of_the_day(backend: Backend) {
     let response = app.get("/").await;
     assert_eq!(response.status, StatusCode::OK);
     assert!(response.header("content-type").starts_with("text/html"));
-    assert!(response.header("content-security-policy").contains("default-src 'self'"));
+    assert!(
+        response
+            .header("content-security-policy")
+            .contains("default-src 'self'")
+    );
     let html = response.body;
     assert!(html.contains("<html lang=\"uk\">"));
-    assert!(html.contains("class=\"lead-story\""), "lead story is prominent");
-    assert!(html.contains("Енергетики Лісополя повернули світло"), "the newest story leads");
-    assert!(html.contains("Сьогодні") && html.contains("Вчора"), "grouped by day");
+    assert!(
+        html.contains("class=\"lead-story\""),
+        "lead story is prominent"
+    );
+    assert!(
+        html.contains("Енергетики Лісополя повернули світло"),
+        "the newest story leads"
+    );
+    assert!(
+        html.contains("Сьогодні") && html.contains("Вчора"),
+        "grouped by day"
+    );
     assert!(html.contains("hreflang=\"en\" href=\"https://news.example.org/en\""));
-    assert!(html.contains("type=\"application/rss+xml\""), "feed autodiscovery");
-    assert!(!html.contains("http://") || !html.contains("src=\"http"), "no third-party resources");
+    assert!(
+        html.contains("type=\"application/rss+xml\""),
+        "feed autodiscovery"
+    );
+    assert!(
+        !html.contains("http://") || !html.contains("src=\"http"),
+        "no third-party resources"
+    );
     let next = TestApp::first_link(&html, "/?page=");
     let page2 = app.page(&next).await;
     assert!(page2.contains("rel=\"prev\""));
@@ -43,7 +62,10 @@ async fn home_is_the_news_picture_of_the_day(backend: Backend) {
     assert!(en.contains("<html lang=\"en\">"));
     assert!(en.contains("Lisopil crews restore power"));
     assert!(en.contains("Today"));
-    assert!(!en.contains("Енергетики"), "only English stories on the English home");
+    assert!(
+        !en.contains("Енергетики"),
+        "only English stories on the English home"
+    );
     assert_eq!(app.get("/?page=999").await.status, StatusCode::NOT_FOUND);
 }
 
@@ -53,23 +75,47 @@ async fn article_page_shows_sources_corrections_and_translation(backend: Backend
     let lead_start = home.find("lead-story__headline").unwrap();
     let url = TestApp::first_link(&home[lead_start..], "/");
     let html = app.page(&url).await;
-    assert!(html.contains("<h1 class=\"article__headline\">Енергетики Лісополя повернули світло 42 тисячам домівок"));
-    assert!(html.contains("Ремонтні бригади працювали до ранку"), "standfirst");
-    assert!(html.contains("href=\"/author/iryna-bondar\">Ірина Бондар</a>"), "byline links");
-    assert!(html.contains("Опубліковано") && html.contains("Оновлено"), "published and updated times");
+    assert!(html.contains(
+        "<h1 class=\"article__headline\">Енергетики Лісополя повернули світло 42 тисячам домівок"
+    ));
+    assert!(
+        html.contains("Ремонтні бригади працювали до ранку"),
+        "standfirst"
+    );
+    assert!(
+        html.contains("href=\"/author/iryna-bondar\">Ірина Бондар</a>"),
+        "byline links"
+    );
+    assert!(
+        html.contains("Опубліковано") && html.contains("Оновлено"),
+        "published and updated times"
+    );
     assert!(html.contains("Фото: Ілюстрація редакції"), "cover credit");
-    assert!(html.contains("<strong>42 тисячам</strong>"), "Markdown body");
+    assert!(
+        html.contains("<strong>42 тисячам</strong>"),
+        "Markdown body"
+    );
     assert!(html.contains("class=\"sources\""));
     assert!(html.contains("href=\"https://northwind-wire.example/energy/lisopil-storm-repairs\""));
-    assert!(html.contains("з посиланням на джерела в енергокомпанії"), "how the source is cited");
+    assert!(
+        html.contains("з посиланням на джерела в енергокомпанії"),
+        "how the source is cited"
+    );
     assert!(html.contains("class=\"corrections\""));
     assert!(html.contains("Оператор уточнив"));
     assert!(html.contains("hreflang=\"en\""), "link to the translation");
     assert!(html.contains("Lisopil crews restore power to 42,000 homes"));
-    assert!(html.contains("data-slot=\"donation\""), "slot for the donation box");
+    assert!(
+        html.contains("data-slot=\"donation\""),
+        "slot for the donation box"
+    );
     assert!(html.contains("class=\"related\""));
-    assert!(html.contains(&format!("<link rel=\"canonical\" href=\"https://news.example.org{url}\">")));
-    assert!(html.contains("property=\"og:image\" content=\"https://news.example.org/static/demo/cover-grid.svg\""));
+    assert!(html.contains(&format!(
+        "<link rel=\"canonical\" href=\"https://news.example.org{url}\">"
+    )));
+    assert!(html.contains(
+        "property=\"og:image\" content=\"https://news.example.org/static/demo/cover-grid.svg\""
+    ));
     assert!(html.contains("name=\"twitter:card\" content=\"summary_large_image\""));
 
     // The English version links back.
@@ -85,7 +131,10 @@ async fn article_page_shows_sources_corrections_and_translation(backend: Backend
     assert_eq!(wrong.status, StatusCode::PERMANENT_REDIRECT);
     assert_eq!(wrong.header("location"), url);
     // A Ukrainian slug under the English prefix is not a page.
-    assert_eq!(app.get(&format!("/en{url}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/en{url}")).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 /// The JSON-LD block of a page, parsed.
@@ -108,21 +157,34 @@ async fn article_json_ld_is_a_valid_news_article(backend: Backend) {
             "cover": { "url": "/static/demo/cover-city.svg", "alt": "A city" },
         }))
         .await;
-    let html = app.page(&TestApp::path_of(article["url"].as_str().unwrap())).await;
-    assert!(!html.contains("<script>alert(1)"), "headline cannot break out of JSON-LD");
+    let html = app
+        .page(&TestApp::path_of(article["url"].as_str().unwrap()))
+        .await;
+    assert!(
+        !html.contains("<script>alert(1)"),
+        "headline cannot break out of JSON-LD"
+    );
     let ld = json_ld(&html);
     assert_eq!(ld["@context"], "https://schema.org");
     assert_eq!(ld["@type"], "NewsArticle");
-    assert_eq!(ld["headline"], "Headline with </script><script>alert(1)</script> & \"quotes\"");
+    assert_eq!(
+        ld["headline"],
+        "Headline with </script><script>alert(1)</script> & \"quotes\""
+    );
     assert_eq!(ld["inLanguage"], "en");
     for field in ["datePublished", "dateModified"] {
         let value = ld[field].as_str().unwrap();
-        value.parse::<jiff::Timestamp>().unwrap_or_else(|e| panic!("{field} = {value}: {e}"));
+        value
+            .parse::<jiff::Timestamp>()
+            .unwrap_or_else(|e| panic!("{field} = {value}: {e}"));
     }
     assert_eq!(ld["author"][0]["@type"], "Person");
     assert_eq!(ld["author"][0]["name"], "Андрій Мельник");
     assert_eq!(ld["publisher"]["@type"], "NewsMediaOrganization");
-    assert_eq!(ld["image"][0], "https://news.example.org/static/demo/cover-city.svg");
+    assert_eq!(
+        ld["image"][0],
+        "https://news.example.org/static/demo/cover-city.svg"
+    );
     assert_eq!(ld["mainEntityOfPage"]["@id"], article["url"]);
 }
 
@@ -131,8 +193,14 @@ async fn section_tag_author_and_day_pages_list_stories(backend: Backend) {
     let section = app.page("/section/economy").await;
     assert!(section.contains("<h1>Економіка</h1>"));
     assert!(section.contains("Малі пекарні Лісополя"));
-    assert!(!section.contains("Енергетики Лісополя повернули"), "only this section's stories");
-    assert!(section.contains("href=\"/section/economy/feed.xml\""), "section feed autodiscovery");
+    assert!(
+        !section.contains("Енергетики Лісополя повернули"),
+        "only this section's stories"
+    );
+    assert!(
+        section.contains("href=\"/section/economy/feed.xml\""),
+        "section feed autodiscovery"
+    );
     let en_section = app.page("/en/section/economy").await;
     assert!(en_section.contains("<h1>Economy</h1>"));
     assert!(en_section.contains("small bakeries"));
@@ -150,7 +218,7 @@ async fn section_tag_author_and_day_pages_list_stories(backend: Backend) {
 
     let home = app.page("/").await;
     let day = TestApp::first_link(&home, "/2026/");
-    let day = day.rsplitn(2, '/').nth(1).unwrap().to_owned();
+    let day = day.rsplit_once('/').unwrap().0.to_owned();
     let day_page = app.page(&day).await;
     assert!(day_page.contains("Архів"));
     assert!(day_page.contains("class=\"card"));
@@ -161,18 +229,34 @@ async fn section_tag_author_and_day_pages_list_stories(backend: Backend) {
 
 async fn search_finds_ukrainian_and_english_stories(backend: Backend) {
     let app = TestApp::with_demo(backend).await;
-    let uk = app.page("/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96").await; // пекарні
+    let uk = app
+        .page("/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96")
+        .await; // пекарні
     assert!(uk.contains("Малі пекарні Лісополя"), "{uk}");
     assert!(uk.contains("noindex"));
-    let uk_body = app.page("/search?q=%D0%BA%D0%BE%D0%BE%D0%BF%D0%B5%D1%80%D0%B0%D1%82%D0%B8%D0%B2").await; // кооператив
+    let uk_body = app
+        .page("/search?q=%D0%BA%D0%BE%D0%BE%D0%BF%D0%B5%D1%80%D0%B0%D1%82%D0%B8%D0%B2")
+        .await; // кооператив
     assert!(uk_body.contains("Малі пекарні Лісополя"));
     let en = app.page("/en/search?q=bakeries+cooperative").await;
     assert!(en.contains("small bakeries form a cooperative"));
-    assert!(!en.contains("Малі пекарні"), "results in the page's language");
+    assert!(
+        !en.contains("Малі пекарні"),
+        "results in the page's language"
+    );
     let none = app.page("/en/search?q=zzzyyyxxx").await;
     assert!(none.contains("Nothing found"));
     // Query syntax of either backend is inert.
-    for q in ["%22", "NEAR(a%20b)", "a%20OR%20", "%27%3B--", "*", "%26%7C!", "-", "%5C"] {
+    for q in [
+        "%22",
+        "NEAR(a%20b)",
+        "a%20OR%20",
+        "%27%3B--",
+        "*",
+        "%26%7C!",
+        "-",
+        "%5C",
+    ] {
         let response = app.get(&format!("/search?q={q}")).await;
         assert_eq!(response.status, StatusCode::OK, "q={q}: {}", response.body);
     }
@@ -198,7 +282,10 @@ async fn bad_addresses_get_error_pages_not_500s(backend: Backend) {
     ] {
         let response = app.get(path).await;
         assert_eq!(response.status, status, "{path}");
-        assert!(response.header("content-type").starts_with("text/html"), "{path} has an HTML error page");
+        assert!(
+            response.header("content-type").starts_with("text/html"),
+            "{path} has an HTML error page"
+        );
         assert!(response.body.contains("class=\"error-page\""), "{path}");
     }
     // Broken percent-encoding in a query is read literally and shown as text.
@@ -238,23 +325,49 @@ async fn hostile_article_body_renders_harmlessly(backend: Backend) {
             "authors": ["author@example.com"],
         }))
         .await;
-    let html = app.page(&TestApp::path_of(article["url"].as_str().unwrap())).await;
+    let html = app
+        .page(&TestApp::path_of(article["url"].as_str().unwrap()))
+        .await;
     let start = html.find("class=\"article__body\"").unwrap();
     let end = html.find("data-slot=\"donation\"").unwrap();
     let body = &html[start..end].to_lowercase();
-    for needle in ["<script", "onerror", "onload", "onclick", "javascript:", "data:text", "<svg", "<iframe", "style="] {
+    for needle in [
+        "<script",
+        "onerror",
+        "onload",
+        "onclick",
+        "javascript:",
+        "data:text",
+        "<svg",
+        "<iframe",
+        "style=",
+    ] {
         assert!(!body.contains(needle), "{needle} survived: {body}");
     }
-    assert!(body.contains("intro.") && body.contains("outro."), "the harmless text stays");
-    assert!(html.contains("&lt;b&gt;Bold&lt;/b&gt; headline"), "headlines are text");
+    assert!(
+        body.contains("intro.") && body.contains("outro."),
+        "the harmless text stays"
+    );
+    assert!(
+        html.contains("&lt;b&gt;Bold&lt;/b&gt; headline"),
+        "headlines are text"
+    );
 }
 
 async fn embeds_load_nothing_until_clicked(backend: Backend) {
     let app = TestApp::with_demo(backend).await;
     let mut seen = Vec::new();
-    for search in ["/search?q=%D0%B1%D1%83%D1%80%D1%96", "/search?q=%D0%B0%D0%B2%D1%82%D0%BE%D0%B1%D1%83%D1%81", "/search?q=%D0%B1%D1%96%D0%B1%D0%BB%D1%96%D0%BE%D1%82%D0%B5%D0%BA%D0%B0", "/search?q=%D0%91%D0%B0%D0%B7%D0%B0%D1%80"] {
+    for search in [
+        "/search?q=%D0%B1%D1%83%D1%80%D1%96",
+        "/search?q=%D0%B0%D0%B2%D1%82%D0%BE%D0%B1%D1%83%D1%81",
+        "/search?q=%D0%B1%D1%96%D0%B1%D0%BB%D1%96%D0%BE%D1%82%D0%B5%D0%BA%D0%B0",
+        "/search?q=%D0%91%D0%B0%D0%B7%D0%B0%D1%80",
+    ] {
         let results = app.page(search).await;
-        let url = TestApp::first_link(&results[results.find("class=\"stories\"").unwrap()..], "/2026/");
+        let url = TestApp::first_link(
+            &results[results.find("class=\"stories\"").unwrap()..],
+            "/2026/",
+        );
         let html = app.page(&url).await;
         assert!(!html.contains("<iframe"), "{url}");
         for provider in ["youtube", "tiktok", "x", "telegram"] {
@@ -264,7 +377,11 @@ async fn embeds_load_nothing_until_clicked(backend: Backend) {
         }
     }
     seen.sort();
-    assert_eq!(seen, vec!["telegram", "tiktok", "x", "youtube"], "one story with each embed kind");
+    assert_eq!(
+        seen,
+        vec!["telegram", "tiktok", "x", "youtube"],
+        "one story with each embed kind"
+    );
 }
 
 async fn page_cache_serves_and_invalidates_precisely(backend: Backend) {
@@ -285,17 +402,35 @@ async fn page_cache_serves_and_invalidates_precisely(backend: Backend) {
     assert!(cache.len() >= 4);
 
     // Served from memory, compressed, with validators.
-    let gz = app.request(Method::GET, &a_path, &[("accept-encoding", "gzip, br")], Body::empty()).await;
+    let gz = app
+        .request(
+            Method::GET,
+            &a_path,
+            &[("accept-encoding", "gzip, br")],
+            Body::empty(),
+        )
+        .await;
     assert_eq!(gz.header("content-encoding"), "gzip");
     assert!(gz.body.contains("First cached story"));
     let etag = gz.header("etag").to_owned();
-    let revalidated = app.request(Method::GET, &a_path, &[("if-none-match", &etag)], Body::empty()).await;
+    let revalidated = app
+        .request(
+            Method::GET,
+            &a_path,
+            &[("if-none-match", &etag)],
+            Body::empty(),
+        )
+        .await;
     assert_eq!(revalidated.status, StatusCode::NOT_MODIFIED);
 
     // Editing A drops A and English lists, but not B or Ukrainian pages.
     let id = a["id"].as_i64().unwrap();
     let edited = app
-        .api(Method::PATCH, &format!("/api/admin/articles/{id}"), Some(json!({ "headline": "First story, edited" })))
+        .api(
+            Method::PATCH,
+            &format!("/api/admin/articles/{id}"),
+            Some(json!({ "headline": "First story, edited" })),
+        )
         .await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
     assert!(app.state.page_cache.get(&a_path).is_none());
@@ -306,7 +441,12 @@ async fn page_cache_serves_and_invalidates_precisely(backend: Backend) {
     assert!(app.page("/en").await.contains("First story, edited"));
 
     // Unpublishing removes the page at once.
-    app.api(Method::POST, &format!("/api/admin/articles/{id}/unpublish"), None).await;
+    app.api(
+        Method::POST,
+        &format!("/api/admin/articles/{id}/unpublish"),
+        None,
+    )
+    .await;
     assert_eq!(app.get(&a_path).await.status, StatusCode::NOT_FOUND);
     assert!(!app.page("/en").await.contains("First story, edited"));
 }

@@ -8,7 +8,10 @@ use serde_json::json;
 use crate::on_both_backends;
 use crate::util::{Backend, TestApp};
 
-on_both_backends!(two_processes_can_write_to_one_database, demo_seeding_is_idempotent);
+on_both_backends!(
+    two_processes_can_write_to_one_database,
+    demo_seeding_is_idempotent
+);
 
 /// Tables and their columns, leaving out each backend's own machinery.
 async fn schema(app: &TestApp, backend: Backend) -> BTreeMap<String, BTreeSet<String>> {
@@ -52,7 +55,11 @@ async fn two_processes_can_write_to_one_database(backend: Backend) {
     let other = Store::connect(&app.database_url, 2).await.unwrap();
     let writes = (0..10).map(|i| {
         let other = other.clone();
-        async move { other.insert_api_key(&format!("k{i}"), &format!("hash{i}"), 0).await }
+        async move {
+            other
+                .insert_api_key(&format!("k{i}"), &format!("hash{i}"), 0)
+                .await
+        }
     });
     let body = json!({ "headline": "Written while another process writes", "body": "x", "language": "en", "authors": ["editor@example.com"] });
     let (results, article) = tokio::join!(futures_join_all(writes), app.publish(body));
@@ -61,14 +68,19 @@ async fn two_processes_can_write_to_one_database(backend: Backend) {
     let count = app
         .state
         .store
-        .count_articles(&ArticleFilter { status: Some(ArticleStatus::Published), ..Default::default() })
+        .count_articles(&ArticleFilter {
+            status: Some(ArticleStatus::Published),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(count, 39);
     other.close().await;
 }
 
-async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
     let mut out = Vec::new();
     for f in futures {
         out.push(f.await);
@@ -79,7 +91,12 @@ async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = 
 async fn demo_seeding_is_idempotent(backend: Backend) {
     let app = TestApp::with_demo(backend).await;
     newsdesk::demo::seed(&app.state).await.unwrap();
-    let count = app.state.store.count_articles(&ArticleFilter::default()).await.unwrap();
+    let count = app
+        .state
+        .store
+        .count_articles(&ArticleFilter::default())
+        .await
+        .unwrap();
     assert_eq!(count, 38);
     assert_eq!(app.state.store.sections().await.unwrap().len(), 5);
 }

@@ -37,7 +37,8 @@ macro_rules! on_both_backends {
 
 /// Where the PostgreSQL test databases are created; any database the user may connect to.
 pub fn postgres_admin_url() -> String {
-    std::env::var("NEWSDESK_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("NEWSDESK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 pub struct TestApp {
@@ -61,7 +62,10 @@ impl TestResponse {
     }
 
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
@@ -87,7 +91,10 @@ impl TestApp {
         let data_dir = std::env::temp_dir().join(format!("newsdesk-test-{unique}"));
         std::fs::create_dir_all(&data_dir).unwrap();
         let (database_url, postgres_database) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}", data_dir.join("newsdesk.db").display()), None),
+            Backend::Sqlite => (
+                format!("sqlite://{}", data_dir.join("newsdesk.db").display()),
+                None,
+            ),
             Backend::Postgres => {
                 let name = format!("newsdesk_test_{unique}");
                 let admin = postgres_admin_url();
@@ -95,15 +102,23 @@ impl TestApp {
                     panic!("PostgreSQL is needed for this test at {admin} (set NEWSDESK_TEST_POSTGRES_URL): {e}")
                 });
                 sweep_stale_databases(&mut conn).await;
-                sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
                 let mut url = url::Url::parse(&admin).unwrap();
                 url.set_path(&name);
                 (url.to_string(), Some(name))
             }
         };
-        let mut vars: BTreeMap<String, String> =
-            env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-        vars.insert("NEWSDESK_BASE_URL".into(), "https://news.example.org".into());
+        let mut vars: BTreeMap<String, String> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        vars.insert(
+            "NEWSDESK_BASE_URL".into(),
+            "https://news.example.org".into(),
+        );
         let overrides = Overrides {
             data_dir: Some(data_dir.display().to_string()),
             database_url: Some(database_url.clone()),
@@ -113,27 +128,51 @@ impl TestApp {
         let store = Store::connect(&config.database_url, 5).await.unwrap();
         let state = AppState::with_store(config, store).unwrap();
         let router = newsdesk::http::router(state.clone());
-        TestApp { state, router, database_url, data_dir, api_key: None, postgres_database }
+        TestApp {
+            state,
+            router,
+            database_url,
+            data_dir,
+            api_key: None,
+            postgres_database,
+        }
     }
 
-    pub async fn request(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Body) -> TestResponse {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> TestResponse {
         let mut builder = Request::builder().method(method).uri(path);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
-        let response = self.router.clone().oneshot(builder.body(body).unwrap()).await.unwrap();
+        let response = self
+            .router
+            .clone()
+            .oneshot(builder.body(body).unwrap())
+            .await
+            .unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let body = if headers.get("content-encoding").is_some_and(|v| v == "gzip") {
             use std::io::Read;
             let mut text = String::new();
-            flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text).unwrap();
+            flate2::read::GzDecoder::new(&bytes[..])
+                .read_to_string(&mut text)
+                .unwrap();
             text
         } else {
             String::from_utf8_lossy(&bytes).into_owned()
         };
-        TestResponse { status, headers, body }
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
@@ -143,7 +182,12 @@ impl TestApp {
     /// A page that must render: 200 and HTML.
     pub async fn page(&self, path: &str) -> String {
         let response = self.get(path).await;
-        assert_eq!(response.status, StatusCode::OK, "GET {path}: {}", response.body);
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "GET {path}: {}",
+            response.body
+        );
         response.body
     }
 
@@ -158,30 +202,52 @@ impl TestApp {
     /// An Admin API call with a valid key.
     pub async fn api(&mut self, method: Method, path: &str, body: Option<Value>) -> TestResponse {
         let key = format!("Bearer {}", self.api_key().await);
-        let body = body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty);
-        self.request(method, path, &[("authorization", &key), ("content-type", "application/json")], body)
-            .await
+        let body = body
+            .map(|b| Body::from(b.to_string()))
+            .unwrap_or_else(Body::empty);
+        self.request(
+            method,
+            path,
+            &[
+                ("authorization", &key),
+                ("content-type", "application/json"),
+            ],
+            body,
+        )
+        .await
     }
 
     /// Creates and publishes an article through the API; returns its JSON.
     pub async fn publish(&mut self, article: Value) -> Value {
-        let created = self.api(Method::POST, "/api/admin/articles", Some(article)).await;
+        let created = self
+            .api(Method::POST, "/api/admin/articles", Some(article))
+            .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         let id = created.json()["id"].as_i64().unwrap();
-        let published = self.api(Method::POST, &format!("/api/admin/articles/{id}/publish"), None).await;
+        let published = self
+            .api(
+                Method::POST,
+                &format!("/api/admin/articles/{id}/publish"),
+                None,
+            )
+            .await;
         assert_eq!(published.status, StatusCode::OK, "{}", published.body);
         published.json()
     }
 
     /// Root-relative path of an absolute site URL.
     pub fn path_of(url: &str) -> String {
-        url.trim_start_matches("https://news.example.org").to_owned()
+        url.trim_start_matches("https://news.example.org")
+            .to_owned()
     }
 
     /// The first link on a page whose address starts with `prefix`.
     pub fn first_link(html: &str, prefix: &str) -> String {
         let needle = format!("href=\"{prefix}");
-        let start = html.find(&needle).unwrap_or_else(|| panic!("no link to {prefix}")) + 6;
+        let start = html
+            .find(&needle)
+            .unwrap_or_else(|| panic!("no link to {prefix}"))
+            + 6;
         let end = start + html[start..].find('"').unwrap();
         html[start..end].to_owned()
     }
@@ -190,14 +256,21 @@ impl TestApp {
 /// Databases left behind by crashed runs more than two hours ago.
 async fn sweep_stale_databases(conn: &mut sqlx::PgConnection) {
     let cutoff = jiff::Timestamp::now().as_second() - 7200;
-    let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'newsdesk_test_%'")
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap_or_default();
+    let names: Vec<(String,)> =
+        sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'newsdesk_test_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
     for (name,) in names {
-        let stamp = name.trim_start_matches("newsdesk_test_").split('_').next().and_then(|s| s.parse::<i64>().ok());
+        let stamp = name
+            .trim_start_matches("newsdesk_test_")
+            .split('_')
+            .next()
+            .and_then(|s| s.parse::<i64>().ok());
         if stamp.is_some_and(|s| s < cutoff) {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut *conn).await;
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut *conn)
+                .await;
         }
     }
 }
@@ -205,14 +278,24 @@ async fn sweep_stale_databases(conn: &mut sqlx::PgConnection) {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.data_dir);
-        let Some(name) = self.postgres_database.take() else { return };
+        let Some(name) = self.postgres_database.take() else {
+            return;
+        };
         // Drop runs inside the test's runtime; do the async cleanup on a thread of its own.
         // FORCE ends the pool's connections on the server side.
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
             runtime.block_on(async move {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).await;
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
                 }
             });
         })

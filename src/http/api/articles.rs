@@ -22,13 +22,20 @@ fn article_json(state: &AppState, view: &ArticleView) -> Value {
         .map(|p| state.urls.absolute(&p));
     if let Value::Object(map) = &mut value {
         map.insert("url".into(), json!(url));
-        map.insert("section".into(), json!(view.section.as_ref().map(|s| &s.slug)));
+        map.insert(
+            "section".into(),
+            json!(view.section.as_ref().map(|s| &s.slug)),
+        );
     }
     value
 }
 
 fn parse_id(raw: &str) -> Result<ArticleId, HttpError> {
-    raw.parse::<i64>().ok().filter(|id| *id > 0).map(ArticleId).ok_or(HttpError::NotFound)
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(ArticleId)
+        .ok_or(HttpError::NotFound)
 }
 
 pub async fn create_article(
@@ -40,7 +47,11 @@ pub async fn create_article(
     Ok((StatusCode::CREATED, Json(article_json(&state, &view))))
 }
 
-pub async fn find_article(State(state): State<AppState>, _caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Value>, HttpError> {
+pub async fn find_article(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, HttpError> {
     let view = state.store.article(parse_id(&id)?).await?;
     Ok(Json(article_json(&state, &view)))
 }
@@ -55,12 +66,20 @@ pub async fn update_article(
     Ok(Json(article_json(&state, &view)))
 }
 
-pub async fn publish_article(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Value>, HttpError> {
+pub async fn publish_article(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, HttpError> {
     let view = service::publish_article(&state, parse_id(&id)?, &caller.label()).await?;
     Ok(Json(article_json(&state, &view)))
 }
 
-pub async fn unpublish_article(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Value>, HttpError> {
+pub async fn unpublish_article(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, HttpError> {
     let view = service::unpublish_article(&state, parse_id(&id)?, &caller.label()).await?;
     Ok(Json(article_json(&state, &view)))
 }
@@ -75,7 +94,11 @@ pub async fn add_correction(
     Ok((StatusCode::CREATED, Json(json!(correction))))
 }
 
-pub async fn list_revisions(State(state): State<AppState>, _caller: ApiCaller, Path(id): Path<String>) -> Result<Json<Value>, HttpError> {
+pub async fn list_revisions(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, HttpError> {
     let id = parse_id(&id)?;
     state.store.article_row(id).await?;
     let revisions: Vec<Value> = state
@@ -106,32 +129,48 @@ pub struct ListQuery {
     offset: Option<i64>,
 }
 
-pub async fn list_articles(State(state): State<AppState>, _caller: ApiCaller, Query(query): Query<ListQuery>) -> Result<Json<Value>, HttpError> {
+pub async fn list_articles(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, HttpError> {
     let mut errors = Vec::new();
     let status = match query.status.as_deref() {
         None | Some("") => None,
         Some(s) => {
             let parsed = ArticleStatus::parse(s);
             if parsed.is_none() {
-                errors.push(FieldError { field: "status".into(), message: "must be draft, in_review, scheduled, published or unpublished".into() });
+                errors.push(FieldError {
+                    field: "status".into(),
+                    message: "must be draft, in_review, scheduled, published or unpublished".into(),
+                });
             }
             parsed
         }
     };
     let limit = query.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        errors.push(FieldError { field: "limit".into(), message: "must be from 1 to 200".into() });
+        errors.push(FieldError {
+            field: "limit".into(),
+            message: "must be from 1 to 200".into(),
+        });
     }
     let offset = query.offset.unwrap_or(0);
     if offset < 0 {
-        errors.push(FieldError { field: "offset".into(), message: "must not be negative".into() });
+        errors.push(FieldError {
+            field: "offset".into(),
+            message: "must not be negative".into(),
+        });
     }
     let section_id = match query.section.as_deref() {
         None | Some("") => None,
         Some(slug) => match state.store.section_by_slug(slug).await {
             Ok(s) => Some(s.id),
             Err(_) => {
-                errors.push(FieldError { field: "section".into(), message: format!("no section \"{slug}\"") });
+                errors.push(FieldError {
+                    field: "section".into(),
+                    message: format!("no section \"{slug}\""),
+                });
                 None
             }
         },
@@ -141,7 +180,10 @@ pub async fn list_articles(State(state): State<AppState>, _caller: ApiCaller, Qu
         Some(slug) => match state.store.staff_by_slug(slug).await {
             Ok(s) => Some(s.id),
             Err(_) => {
-                errors.push(FieldError { field: "author".into(), message: format!("no staff member \"{slug}\"") });
+                errors.push(FieldError {
+                    field: "author".into(),
+                    message: format!("no staff member \"{slug}\""),
+                });
                 None
             }
         },
@@ -154,7 +196,10 @@ pub async fn list_articles(State(state): State<AppState>, _caller: ApiCaller, Qu
         language: query.language.filter(|l| !l.is_empty()),
         section_id,
         author_id,
-        headline_contains: query.q.filter(|q| !q.trim().is_empty()).map(|q| q.chars().take(200).collect()),
+        headline_contains: query
+            .q
+            .filter(|q| !q.trim().is_empty())
+            .map(|q| q.chars().take(200).collect()),
         ..Default::default()
     };
     let total = state.store.count_articles(&filter).await?;
@@ -163,7 +208,11 @@ pub async fn list_articles(State(state): State<AppState>, _caller: ApiCaller, Qu
         .into_iter()
         .map(|card| {
             let url = (card.status == ArticleStatus::Published.as_str())
-                .then(|| state.urls.article(&card.language, &card.slug, card.published_at))
+                .then(|| {
+                    state
+                        .urls
+                        .article(&card.language, &card.slug, card.published_at)
+                })
                 .flatten()
                 .map(|p| state.urls.absolute(&p));
             json!({
@@ -180,5 +229,7 @@ pub async fn list_articles(State(state): State<AppState>, _caller: ApiCaller, Qu
             })
         })
         .collect();
-    Ok(Json(json!({ "articles": items, "total": total, "limit": limit, "offset": offset })))
+    Ok(Json(
+        json!({ "articles": items, "total": total, "limit": limit, "offset": offset }),
+    ))
 }

@@ -4,12 +4,12 @@
 mod articles;
 mod taxonomy;
 
+use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
-use axum::Router;
 use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
@@ -19,10 +19,19 @@ use crate::store::ApiKey;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/articles", get(articles::list_articles).post(articles::create_article))
-        .route("/articles/{id}", get(articles::find_article).patch(articles::update_article))
+        .route(
+            "/articles",
+            get(articles::list_articles).post(articles::create_article),
+        )
+        .route(
+            "/articles/{id}",
+            get(articles::find_article).patch(articles::update_article),
+        )
         .route("/articles/{id}/publish", post(articles::publish_article))
-        .route("/articles/{id}/unpublish", post(articles::unpublish_article))
+        .route(
+            "/articles/{id}/unpublish",
+            post(articles::unpublish_article),
+        )
         .route("/articles/{id}/corrections", post(articles::add_correction))
         .route("/articles/{id}/revisions", get(articles::list_revisions))
         .route("/sections", get(taxonomy::list_sections))
@@ -67,10 +76,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, HttpError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(JsonRejection::JsonDataError(e)) => Err(HttpError::Validation(vec![crate::services::FieldError {
-                field: "body".into(),
-                message: e.body_text().replace("Failed to deserialize the JSON body into the target type: ", ""),
-            }])),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(HttpError::Validation(vec![crate::services::FieldError {
+                    field: "body".into(),
+                    message: e.body_text().replace(
+                        "Failed to deserialize the JSON body into the target type: ",
+                        "",
+                    ),
+                }]))
+            }
             Err(e) => Err(HttpError::BadRequest(e.body_text())),
         }
     }

@@ -19,7 +19,11 @@ pub async fn show_article(
     Extension(Lang(language)): Extension<Lang>,
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
 ) -> Result<Response, HttpError> {
-    if !is_date_part(&year, 4) || !is_date_part(&month, 2) || !is_date_part(&day, 2) || slug.len() > 200 {
+    if !is_date_part(&year, 4)
+        || !is_date_part(&month, 2)
+        || !is_date_part(&day, 2)
+        || slug.len() > 200
+    {
         return Err(HttpError::NotFound);
     }
     let Some(view) = state.store.published_article(&language, &slug).await? else {
@@ -28,7 +32,12 @@ pub async fn show_article(
     let Some(path) = state.urls.article_row(&view.article) else {
         return Err(HttpError::NotFound);
     };
-    if path != format!("{}/{year}/{month}/{day}/{slug}", state.urls.prefix(&language)) {
+    if path
+        != format!(
+            "{}/{year}/{month}/{day}/{slug}",
+            state.urls.prefix(&language)
+        )
+    {
         // Right story, wrong date in the address: send readers to the one true URL.
         return Ok(Redirect::permanent(&path).into_response());
     }
@@ -39,13 +48,20 @@ fn is_date_part(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-async fn render_article(state: &AppState, language: &str, view: &ArticleView, path: &str) -> Result<Response, HttpError> {
+async fn render_article(
+    state: &AppState,
+    language: &str,
+    view: &ArticleView,
+    path: &str,
+) -> Result<Response, HttpError> {
     let article = &view.article;
     let sections = nav_sections(state).await?;
     let related = state.store.related_articles(article, 4).await?;
     let related_views = card_views(state, &related, &sections);
     let published_at = article.published_at.unwrap_or(article.created_at);
-    let updated_at = article.content_updated_at.filter(|u| *u > published_at + 60);
+    let updated_at = article
+        .content_updated_at
+        .filter(|u| *u > published_at + 60);
     let description = if !article.meta_description.is_empty() {
         article.meta_description.clone()
     } else if !article.standfirst.is_empty() {
@@ -53,9 +69,16 @@ async fn render_article(state: &AppState, language: &str, view: &ArticleView, pa
     } else {
         plain_text(&article.body, 200)
     };
-    let title = if article.meta_title.is_empty() { &article.headline } else { &article.meta_title };
+    let title = if article.meta_title.is_empty() {
+        &article.headline
+    } else {
+        &article.meta_title
+    };
     let canonical = state.urls.absolute(path);
-    let cover = article.cover_url.as_ref().map(|url| state.urls.absolute(url));
+    let cover = article
+        .cover_url
+        .as_ref()
+        .map(|url| state.urls.absolute(url));
 
     let translations: Vec<_> = view
         .translations
@@ -73,7 +96,11 @@ async fn render_article(state: &AppState, language: &str, view: &ArticleView, pa
         })
         .collect();
     let mut alternates = vec![json!({ "lang": language, "url": canonical })];
-    alternates.extend(translations.iter().map(|t| json!({ "lang": t["lang"], "url": t["absolute_url"] })));
+    alternates.extend(
+        translations
+            .iter()
+            .map(|t| json!({ "lang": t["lang"], "url": t["absolute_url"] })),
+    );
 
     let authors = author_links(state, language, &view.authors);
     let section = view.section.as_ref().map(|s| LinkView {
@@ -83,7 +110,10 @@ async fn render_article(state: &AppState, language: &str, view: &ArticleView, pa
     let tags: Vec<LinkView> = view
         .tags
         .iter()
-        .map(|t| LinkView { name: t.name.clone(), url: state.urls.tag(language, &t.slug) })
+        .map(|t| LinkView {
+            name: t.name.clone(),
+            url: state.urls.tag(language, &t.slug),
+        })
         .collect();
 
     let json_ld = json!({
@@ -112,17 +142,20 @@ async fn render_article(state: &AppState, language: &str, view: &ArticleView, pa
     });
 
     let mut page = Page::new(state, language, title, path, &sections);
-    page.set("article", json!({
-        "id": article.id,
-        "headline": article.headline,
-        "standfirst": article.standfirst,
-        "cover_url": article.cover_url,
-        "cover_alt": article.cover_alt,
-        "cover_credit": article.cover_credit,
-        "published_at": published_at,
-        "updated_at": updated_at,
-        "language": language,
-    }))
+    page.set(
+        "article",
+        json!({
+            "id": article.id,
+            "headline": article.headline,
+            "standfirst": article.standfirst,
+            "cover_url": article.cover_url,
+            "cover_alt": article.cover_alt,
+            "cover_credit": article.cover_credit,
+            "published_at": published_at,
+            "updated_at": updated_at,
+            "language": language,
+        }),
+    )
     .set("description", &description)
     .set("og_image", &cover)
     .set("og_type", "article")
@@ -145,7 +178,9 @@ async fn render_article(state: &AppState, language: &str, view: &ArticleView, pa
 }
 
 fn iso(ts: i64) -> String {
-    jiff::Timestamp::from_second(ts).map(|t| t.to_string()).unwrap_or_default()
+    jiff::Timestamp::from_second(ts)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 /// JSON inside `<script>`: `</script>` and `<!--` in text must not end or confuse the element.

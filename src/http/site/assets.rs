@@ -5,14 +5,46 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("site.css", "text/css; charset=utf-8", include_bytes!("../../../static/site.css")),
-    ("site.js", "text/javascript; charset=utf-8", include_bytes!("../../../static/site.js")),
-    ("demo/cover-grid.svg", "image/svg+xml", include_bytes!("../../../static/demo/cover-grid.svg")),
-    ("demo/cover-city.svg", "image/svg+xml", include_bytes!("../../../static/demo/cover-city.svg")),
-    ("demo/cover-field.svg", "image/svg+xml", include_bytes!("../../../static/demo/cover-field.svg")),
-    ("demo/cover-chamber.svg", "image/svg+xml", include_bytes!("../../../static/demo/cover-chamber.svg")),
-    ("demo/cover-river.svg", "image/svg+xml", include_bytes!("../../../static/demo/cover-river.svg")),
-    ("favicon.svg", "image/svg+xml", include_bytes!("../../../static/favicon.svg")),
+    (
+        "site.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../../static/site.css"),
+    ),
+    (
+        "site.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../static/site.js"),
+    ),
+    (
+        "demo/cover-grid.svg",
+        "image/svg+xml",
+        include_bytes!("../../../static/demo/cover-grid.svg"),
+    ),
+    (
+        "demo/cover-city.svg",
+        "image/svg+xml",
+        include_bytes!("../../../static/demo/cover-city.svg"),
+    ),
+    (
+        "demo/cover-field.svg",
+        "image/svg+xml",
+        include_bytes!("../../../static/demo/cover-field.svg"),
+    ),
+    (
+        "demo/cover-chamber.svg",
+        "image/svg+xml",
+        include_bytes!("../../../static/demo/cover-chamber.svg"),
+    ),
+    (
+        "demo/cover-river.svg",
+        "image/svg+xml",
+        include_bytes!("../../../static/demo/cover-river.svg"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../../static/favicon.svg"),
+    ),
 ];
 
 pub async fn serve_asset(Path(file): Path<String>) -> Response {
@@ -23,7 +55,10 @@ pub async fn serve_asset(Path(file): Path<String>) -> Response {
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             // Assets change only with a new binary; an hour keeps them fresh enough after upgrades.
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
         ],
         *bytes,
     )

@@ -34,11 +34,17 @@ pub struct CacheTags {
 
 impl CacheTags {
     pub fn article_page(ids: impl IntoIterator<Item = ArticleId>) -> Self {
-        CacheTags { articles: ids.into_iter().collect(), lists_language: None }
+        CacheTags {
+            articles: ids.into_iter().collect(),
+            lists_language: None,
+        }
     }
 
     pub fn listing(language: &str) -> Self {
-        CacheTags { articles: HashSet::new(), lists_language: Some(language.to_owned()) }
+        CacheTags {
+            articles: HashSet::new(),
+            lists_language: Some(language.to_owned()),
+        }
     }
 }
 
@@ -58,7 +64,10 @@ pub struct PageCache {
 
 impl PageCache {
     pub fn new(max_pages: usize) -> Self {
-        PageCache { pages: Arc::new(RwLock::new(HashMap::new())), max_pages }
+        PageCache {
+            pages: Arc::new(RwLock::new(HashMap::new())),
+            max_pages,
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
@@ -147,15 +156,24 @@ fn respond(page: &CachedPage, request_headers: &HeaderMap, head: bool) -> Respon
     } else {
         let body = gzip.cloned().unwrap_or_else(|| page.body.clone());
         let length = body.len();
-        let mut response = if head { Response::new(Body::empty()) } else { Response::new(Body::from(body)) };
-        response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        let mut response = if head {
+            Response::new(Body::empty())
+        } else {
+            Response::new(Body::from(body))
+        };
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
         response
     };
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, page.content_type.clone());
     headers.insert(header::ETAG, page.etag.clone());
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=0, must-revalidate"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=0, must-revalidate"),
+    );
     if gzip.is_some() && !not_modified {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
@@ -208,7 +226,10 @@ fn etag_of(body: &[u8]) -> HeaderValue {
 }
 
 fn gzip(body: &[u8]) -> Option<Bytes> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::new(6));
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 3),
+        flate2::Compression::new(6),
+    );
     encoder.write_all(body).ok()?;
     encoder.finish().ok().map(Bytes::from)
 }
@@ -230,8 +251,14 @@ mod tests {
     #[test]
     fn invalidation_is_precise() {
         let cache = PageCache::new(100);
-        cache.insert("/2026/11/25/a".into(), page(CacheTags::article_page([ArticleId(1), ArticleId(2)])));
-        cache.insert("/2026/11/25/b".into(), page(CacheTags::article_page([ArticleId(3)])));
+        cache.insert(
+            "/2026/11/25/a".into(),
+            page(CacheTags::article_page([ArticleId(1), ArticleId(2)])),
+        );
+        cache.insert(
+            "/2026/11/25/b".into(),
+            page(CacheTags::article_page([ArticleId(3)])),
+        );
         cache.insert("/".into(), page(CacheTags::listing("uk")));
         cache.insert("/en".into(), page(CacheTags::listing("en")));
         cache.insert("/sitemap.xml".into(), page(CacheTags::listing("*")));

@@ -43,7 +43,11 @@ async fn render_feed(
         .iter()
         .filter_map(|card| {
             let published = card.published_at?;
-            let url = state.urls.absolute(&state.urls.article(&card.language, &card.slug, Some(published))?);
+            let url = state.urls.absolute(&state.urls.article(
+                &card.language,
+                &card.slug,
+                Some(published),
+            )?);
             Some(json!({
                 "title": card.headline,
                 "url": url,
@@ -56,7 +60,11 @@ async fn render_feed(
             }))
         })
         .collect();
-    let updated = items.iter().filter_map(|i| i["updated"].as_i64()).max().unwrap_or_else(now);
+    let updated = items
+        .iter()
+        .filter_map(|i| i["updated"].as_i64())
+        .max()
+        .unwrap_or_else(now);
     let list_url = if list_path.is_empty() {
         state.urls.absolute(&state.urls.home(language))
     } else {
@@ -66,7 +74,11 @@ async fn render_feed(
         Format::Rss => ("rss.xml", "application/rss+xml; charset=utf-8"),
         Format::Atom => ("atom.xml", "application/atom+xml; charset=utf-8"),
     };
-    let self_url = state.urls.absolute(&state.urls.feed(language, list_path, matches!(format, Format::Atom)));
+    let self_url = state.urls.absolute(&state.urls.feed(
+        language,
+        list_path,
+        matches!(format, Format::Atom),
+    ));
     let xml = state.templates.render(
         template,
         context! {
@@ -79,34 +91,78 @@ async fn render_feed(
             items => items,
         },
     )?;
-    let mut response = ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], xml).into_response();
-    response.extensions_mut().insert(CacheTags::listing(language));
+    let mut response = (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        xml,
+    )
+        .into_response();
+    response
+        .extensions_mut()
+        .insert(CacheTags::listing(language));
     Ok(response)
 }
 
-pub async fn site_rss(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>) -> Result<Response, HttpError> {
+pub async fn site_rss(
+    State(state): State<AppState>,
+    Extension(Lang(language)): Extension<Lang>,
+) -> Result<Response, HttpError> {
     let title = state.config.site.name.clone();
-    render_feed(&state, &language, title, "", ArticleFilter::default(), Format::Rss).await
+    render_feed(
+        &state,
+        &language,
+        title,
+        "",
+        ArticleFilter::default(),
+        Format::Rss,
+    )
+    .await
 }
 
-pub async fn site_atom(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>) -> Result<Response, HttpError> {
+pub async fn site_atom(
+    State(state): State<AppState>,
+    Extension(Lang(language)): Extension<Lang>,
+) -> Result<Response, HttpError> {
     let title = state.config.site.name.clone();
-    render_feed(&state, &language, title, "", ArticleFilter::default(), Format::Atom).await
+    render_feed(
+        &state,
+        &language,
+        title,
+        "",
+        ArticleFilter::default(),
+        Format::Atom,
+    )
+    .await
 }
 
-async fn section_feed(state: AppState, language: String, slug: String, format: Format) -> Result<Response, HttpError> {
+async fn section_feed(
+    state: AppState,
+    language: String,
+    slug: String,
+    format: Format,
+) -> Result<Response, HttpError> {
     let section = state.store.section_by_slug(&slug).await.map_err(missing)?;
     let title = format!("{} — {}", state.config.site.name, section.name(&language));
     let path = state.urls.section(&language, &section.slug);
-    let filter = ArticleFilter { section_id: Some(section.id), ..Default::default() };
+    let filter = ArticleFilter {
+        section_id: Some(section.id),
+        ..Default::default()
+    };
     render_feed(&state, &language, title, &path, filter, format).await
 }
 
-async fn tag_feed(state: AppState, language: String, slug: String, format: Format) -> Result<Response, HttpError> {
+async fn tag_feed(
+    state: AppState,
+    language: String,
+    slug: String,
+    format: Format,
+) -> Result<Response, HttpError> {
     let tag = state.store.tag_by_slug(&slug).await.map_err(missing)?;
     let title = format!("{} — #{}", state.config.site.name, tag.name);
     let path = state.urls.tag(&language, &tag.slug);
-    let filter = ArticleFilter { tag_id: Some(tag.id), ..Default::default() };
+    let filter = ArticleFilter {
+        tag_id: Some(tag.id),
+        ..Default::default()
+    };
     render_feed(&state, &language, title, &path, filter, format).await
 }
 
@@ -117,18 +173,34 @@ fn missing(err: StoreError) -> HttpError {
     }
 }
 
-pub async fn section_rss(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>, Path(slug): Path<String>) -> Result<Response, HttpError> {
+pub async fn section_rss(
+    State(state): State<AppState>,
+    Extension(Lang(language)): Extension<Lang>,
+    Path(slug): Path<String>,
+) -> Result<Response, HttpError> {
     section_feed(state, language, slug, Format::Rss).await
 }
 
-pub async fn section_atom(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>, Path(slug): Path<String>) -> Result<Response, HttpError> {
+pub async fn section_atom(
+    State(state): State<AppState>,
+    Extension(Lang(language)): Extension<Lang>,
+    Path(slug): Path<String>,
+) -> Result<Response, HttpError> {
     section_feed(state, language, slug, Format::Atom).await
 }
 
-pub async fn tag_rss(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>, Path(slug): Path<String>) -> Result<Response, HttpError> {
+pub async fn tag_rss(
+    State(state): State<AppState>,
+    Extension(Lang(language)): Extension<Lang>,
+    Path(slug): Path<String>,
+) -> Result<Response, HttpError> {
     tag_feed(state, language, slug, Format::Rss).await
 }
 
-pub async fn tag_atom(State(state): State<AppState>, Extension(Lang(language)): Extension<Lang>, Path(slug): Path<String>) -> Result<Response, HttpError> {
+pub async fn tag_atom(
+    State(state): State<AppState>,
+    Extension(Lang(language)): Extension<Lang>,
+    Path(slug): Path<String>,
+) -> Result<Response, HttpError> {
     tag_feed(state, language, slug, Format::Atom).await
 }

@@ -37,7 +37,10 @@ pub async fn show_home(
         language: Some(language.clone()),
         ..Default::default()
     };
-    let mut cards = state.store.article_cards(&filter, size + 1, (page - 1) * size).await?;
+    let mut cards = state
+        .store
+        .article_cards(&filter, size + 1, (page - 1) * size)
+        .await?;
     let has_next = cards.len() as i64 > size;
     cards.truncate(size as usize);
     if cards.is_empty() && page > 1 {
@@ -45,7 +48,11 @@ pub async fn show_home(
     }
     let sections = nav_sections(&state).await?;
     let mut views = card_views(&state, &cards, &sections);
-    let lead = if page == 1 && !views.is_empty() { Some(views.remove(0)) } else { None };
+    let lead = if page == 1 && !views.is_empty() {
+        Some(views.remove(0))
+    } else {
+        None
+    };
     let tz = &state.config.site.timezone;
     let current = now();
     let mut days: Vec<DayView> = Vec::new();
@@ -62,7 +69,11 @@ pub async fn show_home(
         }
     }
     let home = state.urls.home(&language);
-    let path = if page > 1 { format!("{home}?page={page}") } else { home.clone() };
+    let path = if page > 1 {
+        format!("{home}?page={page}")
+    } else {
+        home.clone()
+    };
     let mut view = Page::new(&state, &language, "", &path, &sections);
     view.set("lead", &lead)
         .set("lead_day", lead.as_ref().map(|l| day_heading(l.published_at, current, &language, tz)))

@@ -23,17 +23,29 @@ struct ListPage {
     filter: ArticleFilter,
 }
 
-async fn render_list(state: &AppState, language: &str, list: ListPage, raw_page: Option<&str>) -> Result<Response, HttpError> {
+async fn render_list(
+    state: &AppState,
+    language: &str,
+    list: ListPage,
+    raw_page: Option<&str>,
+) -> Result<Response, HttpError> {
     let page = page_number(raw_page)?;
     let size = state.config.site.page_size;
-    let mut cards = state.store.article_cards(&list.filter, size + 1, (page - 1) * size).await?;
+    let mut cards = state
+        .store
+        .article_cards(&list.filter, size + 1, (page - 1) * size)
+        .await?;
     let has_next = cards.len() as i64 > size;
     cards.truncate(size as usize);
     if cards.is_empty() && page > 1 {
         return Err(HttpError::NotFound);
     }
     let sections = nav_sections(state).await?;
-    let path = if page > 1 { format!("{}?page={page}", list.path) } else { list.path.clone() };
+    let path = if page > 1 {
+        format!("{}?page={page}", list.path)
+    } else {
+        list.path.clone()
+    };
     let mut view = Page::new(state, language, &list.title, &path, &sections);
     if let Some(feed_path) = &list.feed_path {
         view.list_feeds(state, &list.title, feed_path);
@@ -43,10 +55,19 @@ async fn render_list(state: &AppState, language: &str, list: ListPage, raw_page:
         .set("description", &list.description)
         .set("stories", card_views(state, &cards, &sections))
         .set("page", page)
-        .set("next_url", has_next.then(|| format!("{}?page={}", list.path, page + 1)))
+        .set(
+            "next_url",
+            has_next.then(|| format!("{}?page={}", list.path, page + 1)),
+        )
         .set(
             "prev_url",
-            (page > 1).then(|| if page == 2 { list.path.clone() } else { format!("{}?page={}", list.path, page - 1) }),
+            (page > 1).then(|| {
+                if page == 2 {
+                    list.path.clone()
+                } else {
+                    format!("{}?page={}", list.path, page - 1)
+                }
+            }),
         );
     view.render(state, "list.html", Some(CacheTags::listing(language)))
 }
@@ -80,7 +101,10 @@ pub async fn show_section(
         description: String::new(),
         feed_path: Some(path.clone()),
         path,
-        filter: ArticleFilter { section_id: Some(section.id), ..published(&language) },
+        filter: ArticleFilter {
+            section_id: Some(section.id),
+            ..published(&language)
+        },
     };
     render_list(&state, &language, list, query.page.as_deref()).await
 }
@@ -99,7 +123,10 @@ pub async fn show_tag(
         description: String::new(),
         feed_path: Some(path.clone()),
         path,
-        filter: ArticleFilter { tag_id: Some(tag.id), ..published(&language) },
+        filter: ArticleFilter {
+            tag_id: Some(tag.id),
+            ..published(&language)
+        },
     };
     render_list(&state, &language, list, query.page.as_deref()).await
 }
@@ -117,7 +144,10 @@ pub async fn show_author(
         description: staff.bio.clone(),
         feed_path: None,
         path: state.urls.author(&language, &staff.slug),
-        filter: ArticleFilter { author_id: Some(staff.id), ..published(&language) },
+        filter: ArticleFilter {
+            author_id: Some(staff.id),
+            ..published(&language)
+        },
     };
     render_list(&state, &language, list, query.page.as_deref()).await
 }
@@ -133,13 +163,19 @@ pub async fn show_day(
     let start = date.to_zoned(tz.clone()).map_err(|_| HttpError::NotFound)?;
     let end = start.tomorrow().map_err(|_| HttpError::NotFound)?;
     let start_ts = start.timestamp().as_second();
-    let title = format!("{} {}", strings(&language)["archive"], format_date(start_ts + 12 * 3600, &language, tz));
+    let title = format!(
+        "{} {}",
+        strings(&language)["archive"],
+        format_date(start_ts + 12 * 3600, &language, tz)
+    );
     let list = ListPage {
         kind: "day",
         title,
         description: String::new(),
         feed_path: None,
-        path: state.urls.day(&language, (date.year(), date.month(), date.day())),
+        path: state
+            .urls
+            .day(&language, (date.year(), date.month(), date.day())),
         filter: ArticleFilter {
             published_from: Some(start_ts),
             published_until: Some(end.timestamp().as_second()),

@@ -55,12 +55,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/news-sitemap.xml", get(sitemaps::news_sitemap))
         .route("/robots.txt", get(sitemaps::robots))
         .route("/static/{*file}", get(assets::serve_asset));
-    for language in site.languages.iter().filter(|l| **l != site.default_language) {
+    for language in site
+        .languages
+        .iter()
+        .filter(|l| **l != site.default_language)
+    {
         router = router.nest(&format!("/{language}"), language_routes(language));
     }
     router
         .fallback(not_found_or_redirect)
-        .layer(middleware::from_fn_with_state(state.clone(), cache::serve_cached))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cache::serve_cached,
+        ))
 }
 
 /// Drops a trailing slash with a permanent redirect; anything else is a 404.
@@ -118,7 +125,9 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
 pub fn render_error_page(state: &AppState, status: StatusCode, language: &str) -> Response {
     let t = i18n::strings(language);
     let (title, text) = match status {
-        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => (t["error_not_found"], t["error_not_found_text"]),
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => {
+            (t["error_not_found"], t["error_not_found_text"])
+        }
         s if s.is_server_error() => (t["error_server"], t["error_server_text"]),
         _ => (t["error_bad_request"], t["error_bad_request_text"]),
     };
@@ -152,9 +161,18 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert("content-security-policy", HeaderValue::from_static(CONTENT_SECURITY_POLICY));
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    headers.insert("referrer-policy", HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        "referrer-policy",
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     response
 }

@@ -26,23 +26,43 @@ pub async fn show_search(
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, HttpError> {
     let page = page_number(query.page.as_deref())?;
-    let text: String = query.q.unwrap_or_default().chars().take(MAX_QUERY_CHARS).collect();
+    let text: String = query
+        .q
+        .unwrap_or_default()
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .collect();
     let terms = search_terms(&text);
     let size = state.config.site.page_size;
-    let mut cards = state.store.search_articles(&language, &terms, size + 1, (page - 1) * size).await?;
+    let mut cards = state
+        .store
+        .search_articles(&language, &terms, size + 1, (page - 1) * size)
+        .await?;
     let has_next = cards.len() as i64 > size;
     cards.truncate(size as usize);
     let sections = nav_sections(&state).await?;
     let base = state.urls.search(&language);
     let encoded: String = url::form_urlencoded::byte_serialize(text.trim().as_bytes()).collect();
-    let mut view = Page::new(&state, &language, strings(&language)["search"], &base, &sections);
+    let mut view = Page::new(
+        &state,
+        &language,
+        strings(&language)["search"],
+        &base,
+        &sections,
+    );
     view.set("query", text.trim())
         .set("searched", !terms.is_empty())
         .set("stories", card_views(&state, &cards, &sections))
         .set("page", page)
         .set("noindex", true)
-        .set("next_url", has_next.then(|| format!("{base}?q={encoded}&page={}", page + 1)))
-        .set("prev_url", (page > 1).then(|| format!("{base}?q={encoded}&page={}", page - 1)));
+        .set(
+            "next_url",
+            has_next.then(|| format!("{base}?q={encoded}&page={}", page + 1)),
+        )
+        .set(
+            "prev_url",
+            (page > 1).then(|| format!("{base}?q={encoded}&page={}", page - 1)),
+        );
     // Search results change with every story and every query: never cached.
     view.render(&state, "search.html", None)
 }
@@ -50,7 +70,10 @@ pub async fn show_search(
 /// Words of the query, lowercased, without punctuation.
 fn search_terms(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’' && c != '-')
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .take(MAX_TERMS)
         .collect()
@@ -62,7 +85,10 @@ mod tests {
 
     #[test]
     fn terms_ignore_query_syntax() {
-        assert_eq!(search_terms("Енергетика OR \"Київ\" NEAR(*)"), vec!["енергетика", "or", "київ", "near"]);
+        assert_eq!(
+            search_terms("Енергетика OR \"Київ\" NEAR(*)"),
+            vec!["енергетика", "or", "київ", "near"]
+        );
         assert_eq!(search_terms("   "), Vec::<String>::new());
         assert_eq!(search_terms(&"слово ".repeat(50)).len(), 8);
     }

@@ -17,14 +17,27 @@ const SITEMAP_MAX_URLS: i64 = 50_000;
 const NEWS_WINDOW_SECONDS: i64 = 2 * 86_400;
 
 fn xml(body: String) -> Response {
-    let mut response = ([(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"))], body).into_response();
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/xml; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response();
     response.extensions_mut().insert(CacheTags::listing("*"));
     response
 }
 
 pub async fn sitemap(State(state): State<AppState>) -> Result<Response, HttpError> {
-    let filter = ArticleFilter { status: Some(ArticleStatus::Published), ..Default::default() };
-    let cards = state.store.article_cards(&filter, SITEMAP_MAX_URLS, 0).await?;
+    let filter = ArticleFilter {
+        status: Some(ArticleStatus::Published),
+        ..Default::default()
+    };
+    let cards = state
+        .store
+        .article_cards(&filter, SITEMAP_MAX_URLS, 0)
+        .await?;
     let sections = state.store.sections().await?;
     let mut urls = Vec::new();
     for language in &state.config.site.languages {
@@ -34,12 +47,20 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<Response, HttpErro
         }
     }
     for card in &cards {
-        if let Some(path) = state.urls.article(&card.language, &card.slug, card.published_at) {
-            let modified = card.content_updated_at.or(card.published_at).unwrap_or(card.updated_at);
+        if let Some(path) = state
+            .urls
+            .article(&card.language, &card.slug, card.published_at)
+        {
+            let modified = card
+                .content_updated_at
+                .or(card.published_at)
+                .unwrap_or(card.updated_at);
             urls.push(json!({ "loc": state.urls.absolute(&path), "lastmod": modified }));
         }
     }
-    Ok(xml(state.templates.render("sitemap.xml", context! { urls => urls })?))
+    Ok(xml(state
+        .templates
+        .render("sitemap.xml", context! { urls => urls })?))
 }
 
 pub async fn news_sitemap(State(state): State<AppState>) -> Result<Response, HttpError> {
@@ -52,7 +73,9 @@ pub async fn news_sitemap(State(state): State<AppState>) -> Result<Response, Htt
     let items: Vec<_> = cards
         .iter()
         .filter_map(|card| {
-            let path = state.urls.article(&card.language, &card.slug, card.published_at)?;
+            let path = state
+                .urls
+                .article(&card.language, &card.slug, card.published_at)?;
             Some(json!({
                 "loc": state.urls.absolute(&path),
                 "language": card.language,
@@ -61,7 +84,10 @@ pub async fn news_sitemap(State(state): State<AppState>) -> Result<Response, Htt
             }))
         })
         .collect();
-    Ok(xml(state.templates.render("news_sitemap.xml", context! { items => items, publication => state.config.site.name.clone() })?))
+    Ok(xml(state.templates.render(
+        "news_sitemap.xml",
+        context! { items => items, publication => state.config.site.name.clone() },
+    )?))
 }
 
 pub async fn robots(State(state): State<AppState>) -> Response {

@@ -36,7 +36,10 @@ pub struct CardView {
 pub fn author_links(state: &AppState, language: &str, authors: &[AuthorRef]) -> Vec<LinkView> {
     authors
         .iter()
-        .map(|a| LinkView { name: a.name.clone(), url: state.urls.author(language, &a.slug) })
+        .map(|a| LinkView {
+            name: a.name.clone(),
+            url: state.urls.author(language, &a.slug),
+        })
         .collect()
 }
 
@@ -47,7 +50,9 @@ pub fn card_views(state: &AppState, cards: &[ArticleCard], sections: &[Section])
             let published_at = card.published_at?;
             Some(CardView {
                 id: card.id.0,
-                url: state.urls.article(&card.language, &card.slug, Some(published_at))?,
+                url: state
+                    .urls
+                    .article(&card.language, &card.slug, Some(published_at))?,
                 headline: card.headline.clone(),
                 standfirst: card.standfirst.clone(),
                 cover_url: card.cover_url.clone(),
@@ -76,7 +81,13 @@ pub struct Page {
 
 impl Page {
     /// `path` is the page's root-relative address, used for the canonical link.
-    pub fn new(state: &AppState, language: &str, title: &str, path: &str, sections: &[Section]) -> Self {
+    pub fn new(
+        state: &AppState,
+        language: &str,
+        title: &str,
+        path: &str,
+        sections: &[Section],
+    ) -> Self {
         let site = &state.config.site;
         let nav: Vec<Json> = sections
             .iter()
@@ -87,7 +98,11 @@ impl Page {
             .iter()
             .map(|l| json!({ "code": l, "name": i18n::language_name(l), "url": state.urls.home(l), "current": l == language }))
             .collect();
-        let full_title = if title.is_empty() { site.name.clone() } else { format!("{title} — {}", site.name) };
+        let full_title = if title.is_empty() {
+            site.name.clone()
+        } else {
+            format!("{title} — {}", site.name)
+        };
         let mut context = Map::new();
         context.insert("lang".into(), json!(language));
         context.insert("t".into(), json!(i18n::strings(language)));
@@ -112,11 +127,18 @@ impl Page {
                 _ => "en_US",
             }),
         );
-        Page { language: language.to_owned(), context, safe: Vec::new() }
+        Page {
+            language: language.to_owned(),
+            context,
+            safe: Vec::new(),
+        }
     }
 
     pub fn set(&mut self, key: &str, value: impl Serialize) -> &mut Self {
-        self.context.insert(key.to_owned(), serde_json::to_value(value).unwrap_or(Json::Null));
+        self.context.insert(
+            key.to_owned(),
+            serde_json::to_value(value).unwrap_or(Json::Null),
+        );
         self
     }
 
@@ -126,7 +148,9 @@ impl Page {
             { "title": format!("{title} — RSS"), "type": "application/rss+xml", "url": state.urls.feed(&self.language, list_path, false) },
             { "title": format!("{title} — Atom"), "type": "application/atom+xml", "url": state.urls.feed(&self.language, list_path, true) },
         ]);
-        if let (Json::Array(mut mine), Some(Json::Array(site))) = (feeds, self.context.remove("feeds")) {
+        if let (Json::Array(mut mine), Some(Json::Array(site))) =
+            (feeds, self.context.remove("feeds"))
+        {
             mine.extend(site);
             self.context.insert("feeds".into(), Json::Array(mine));
         }
@@ -139,15 +163,30 @@ impl Page {
         self
     }
 
-    pub fn render(self, state: &AppState, template: &str, tags: Option<CacheTags>) -> Result<Response, HttpError> {
+    pub fn render(
+        self,
+        state: &AppState,
+        template: &str,
+        tags: Option<CacheTags>,
+    ) -> Result<Response, HttpError> {
         let mut value = Value::from_serialize(&self.context);
         if !self.safe.is_empty() {
-            let extra: std::collections::BTreeMap<&str, Value> =
-                self.safe.into_iter().map(|(k, v)| (k, Value::from_safe_string(v))).collect();
+            let extra: std::collections::BTreeMap<&str, Value> = self
+                .safe
+                .into_iter()
+                .map(|(k, v)| (k, Value::from_safe_string(v)))
+                .collect();
             value = minijinja::context! { ..Value::from(extra), ..value };
         }
         let html = state.templates.render(template, value)?;
-        let mut response = ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], html).into_response();
+        let mut response = (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            html,
+        )
+            .into_response();
         if let Some(tags) = tags {
             response.extensions_mut().insert(tags);
         }
