@@ -156,9 +156,8 @@ fn sqlite_url_with_create(url: &str) -> StoreResult<String> {
         .parent()
         .filter(|_| !path.is_empty() && path != ":memory:")
     {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            StoreError::Corrupt(format!("cannot create {}: {e}", parent.display()))
-        })?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", parent.display())))?;
     }
     // Validate early so a bad URL is reported plainly.
     sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
