@@ -1,0 +1,115 @@
+// The public site as readers see it: in Chromium, on a phone-sized screen,
+// with no request leaving this machine and no accessibility violations.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const BASE = process.env.NEWSDESK_URL ?? 'http://127.0.0.1:8080';
+const SHOTS = process.env.SCREENSHOT_DIR ?? '.';
+
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run',
+    ],
+    // launch() gives Chromium a fresh, empty profile directory of its own.
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A page whose requests to other hosts are blocked and recorded. */
+async function openPage({ mobile = true, bypassCSP = false } = {}) {
+  const context = await browser.newContext({
+    viewport: mobile ? { width: 360, height: 740 } : { width: 1280, height: 900 },
+    bypassCSP,
+  });
+  const page = await context.newPage();
+  const foreign = [];
+  const errors = [];
+  await page.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1') return route.continue();
+    foreign.push(url.href);
+    return route.abort();
+  });
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  return { page, context, foreign, errors };
+}
+
+async function leadStoryUrl(page, home) {
+  await page.goto(`${BASE}${home}`);
+  return page.locator('.lead-story__headline a').getAttribute('href');
+}
+
+test('home and article pages load with nothing from third parties', async () => {
+  for (const home of ['/', '/en']) {
+    const { page, context, foreign, errors } = await openPage();
+    await page.goto(`${BASE}${home}`);
+    await page.screenshot({ path: `${SHOTS}/home-${home === '/' ? 'uk' : 'en'}.png`, fullPage: true });
+    const href = await leadStoryUrl(page, home);
+    await page.goto(`${BASE}${href}`);
+    await page.screenshot({ path: `${SHOTS}/article-${home === '/' ? 'uk' : 'en'}.png`, fullPage: true });
+    assert.ok(await page.locator('h1.article__headline').isVisible());
+    assert.ok(await page.locator('section.sources li').count() >= 1);
+    assert.deepEqual(foreign, [], 'no third-party requests');
+    assert.deepEqual(errors, [], 'no console errors (including CSP violations)');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no sideways scrolling on a phone (overflow ${overflow}px)`);
+    await context.close();
+  }
+});
+
+test('an embed requests nothing until the reader presses its button', async () => {
+  const { page, context, foreign } = await openPage();
+  const href = await leadStoryUrl(page, '/');
+  await page.goto(`${BASE}${href}`);
+  const embed = page.locator('figure.embed').first();
+  assert.ok(await embed.isVisible());
+  assert.equal(await page.locator('iframe').count(), 0);
+  assert.deepEqual(foreign, [], 'nothing loaded from the provider yet');
+  await embed.locator('button.embed__load').click();
+  const frame = embed.locator('iframe');
+  await frame.waitFor();
+  assert.match(await frame.getAttribute('src'), /^https:\/\/t\.me\//);
+  await page.waitForTimeout(300);
+  assert.ok(foreign.some((url) => url.startsWith('https://t.me/')), 'loaded only after the click');
+  await context.close();
+});
+
+test('pages pass axe-core WCAG 2.2 AA checks', async () => {
+  const { page, context } = await openPage({ bypassCSP: true });
+  const href = await leadStoryUrl(page, '/');
+  const pages = ['/', '/en', href, '/section/economy', '/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96', '/no-such-page'];
+  for (const path of pages) {
+    await page.goto(`${BASE}${path}`);
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(() =>
+      // eslint-disable-next-line no-undef
+      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+    );
+    const problems = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    assert.deepEqual(problems, [], `accessibility of ${path}`);
+  }
+  await context.close();
+});
+
+test('search works from the header form', async () => {
+  const { page, context } = await openPage({ mobile: false });
+  await page.goto(`${BASE}/en`);
+  await page.fill('#site-search', 'bakeries');
+  await page.press('#site-search', 'Enter');
+  await page.waitForURL(/\/en\/search\?q=bakeries/);
+  assert.ok(await page.getByRole('link', { name: /small bakeries form a cooperative/ }).isVisible());
+  await context.close();
+});
