@@ -141,7 +141,27 @@ async fn render_article(
         "keywords": view.tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
     });
 
+    // The language switcher leads to this story's translation where there is one.
+    let languages: Vec<_> = state
+        .config
+        .site
+        .languages
+        .iter()
+        .map(|l| {
+            let url = if l == language {
+                path.to_owned()
+            } else {
+                translations
+                    .iter()
+                    .find(|t| t["lang"] == l.as_str())
+                    .and_then(|t| t["url"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| state.urls.home(l))
+            };
+            json!({ "code": l, "name": language_name(l), "url": url, "current": l == language })
+        })
+        .collect();
     let mut page = Page::new(state, language, title, path, &sections);
+    page.set("languages", &languages);
     page.set(
         "article",
         json!({
