@@ -120,7 +120,12 @@ async fn article_page_shows_sources_corrections_and_translation(backend: Backend
 
     // The English version links back.
     let en_url = TestApp::first_link(&html, "/en/2026/");
-    assert!(html.contains(&format!("<a href=\"{en_url}\" lang=\"en\" hreflang=\"en\">English</a>")), "the language switch leads to the translation");
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{en_url}\" lang=\"en\" hreflang=\"en\">English</a>"
+        )),
+        "the language switch leads to the translation"
+    );
     let en = app.page(&en_url).await;
     assert!(en.contains("<html lang=\"en\">"));
     assert!(en.contains("citing sources at the grid company"));
