@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::util::{Backend, TestApp};
+use crate::util::{Backend, TestApp, get_via};
 
 on_both_backends!(
     home_is_the_news_picture_of_the_day,
@@ -17,6 +17,8 @@ on_both_backends!(
     hostile_article_body_renders_harmlessly,
     embeds_load_nothing_until_clicked,
     page_cache_serves_and_invalidates_precisely,
+    another_nodes_change_drops_cached_pages,
+    database_outage_shows_the_error_page,
 );
 
 async fn home_is_the_news_picture_of_the_day(backend: Backend) {
@@ -455,4 +457,81 @@ async fn page_cache_serves_and_invalidates_precisely(backend: Backend) {
     .await;
     assert_eq!(app.get(&a_path).await.status, StatusCode::NOT_FOUND);
     assert!(!app.page("/en").await.contains("First story, edited"));
+}
+
+async fn another_nodes_change_drops_cached_pages(backend: Backend) {
+    let mut app = TestApp::with_demo(backend).await;
+    let article = app
+        .publish(json!({ "headline": "Seen by two nodes", "body": "One.", "language": "en", "authors": ["editor@example.com"] }))
+        .await;
+    let path = TestApp::path_of(article["url"].as_str().unwrap());
+    // A second node: its own store, state and cache on the same database.
+    let store = newsdesk::store::Store::connect(&app.database_url, 2)
+        .await
+        .unwrap();
+    let other =
+        newsdesk::app::AppState::with_store(app.state.config.as_ref().clone(), store).unwrap();
+    let other_router = newsdesk::http::router(other.clone());
+    let seen = other.store.latest_content_change().await.unwrap();
+    let (status, _) = get_via(&other_router, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(other.page_cache.get(&path).is_some());
+
+    let id = article["id"].as_i64().unwrap();
+    app.api(
+        Method::PATCH,
+        &format!("/api/admin/articles/{id}"),
+        Some(json!({ "headline": "Changed on node one" })),
+    )
+    .await;
+    other.apply_remote_changes(seen).await.unwrap();
+    assert!(
+        other.page_cache.get(&path).is_none(),
+        "the other node dropped its copy"
+    );
+    let (_, html) = get_via(&other_router, &path).await;
+    assert!(html.contains("Changed on node one"));
+    other.store.close().await;
+}
+
+async fn database_outage_shows_the_error_page(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    app.state.store.close().await;
+    let response = app.get("/section/news").await;
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(response.header("content-type").starts_with("text/html"));
+    assert!(response.body.contains("Щось пішло не так"));
+    assert!(!response.body.contains("pool"), "no internals shown");
+    assert_eq!(
+        app.get("/healthz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}
+
+#[tokio::test]
+async fn a_theme_folder_overrides_templates_file_by_file() {
+    let theme = std::env::temp_dir().join(format!("newsdesk-theme-{}", rand::random::<u32>()));
+    std::fs::create_dir_all(&theme).unwrap();
+    std::fs::write(
+        theme.join("error.html"),
+        "<!doctype html><html lang=\"{{ lang }}\"><title>{{ page_title }}</title><p class=\"error-page\">Our own page: {{ page_title }}</p></html>",
+    )
+    .unwrap();
+    let app = TestApp::with_env(
+        Backend::Sqlite,
+        &[("NEWSDESK_THEME_DIR", theme.to_str().unwrap())],
+    )
+    .await;
+    let missing = app.get("/missing").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.body.contains("Our own page: Сторінку не знайдено"),
+        "{}",
+        missing.body
+    );
+    assert!(
+        app.page("/").await.contains("class=\"masthead\""),
+        "other templates stay built in"
+    );
+    std::fs::remove_dir_all(theme).unwrap();
 }

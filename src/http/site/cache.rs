@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
@@ -23,6 +24,10 @@ use crate::store::ArticleId;
 
 /// Longest page we will hold; anything bigger is served but not kept.
 const MAX_CACHED_BYTES: usize = 2 * 1024 * 1024;
+/// Pages also hold things no story change announces: "Today" turning into
+/// "Yesterday" at midnight, the related stories under an article. Five
+/// minutes bounds how stale those can be.
+const MAX_AGE: Duration = Duration::from_secs(300);
 
 /// What a page depends on. Attach it to a response to make the page cacheable.
 #[derive(Clone, Debug, Default)]
@@ -54,6 +59,7 @@ pub struct CachedPage {
     body: Bytes,
     gzip: Option<Bytes>,
     tags: CacheTags,
+    stored_at: Instant,
 }
 
 #[derive(Clone)]
@@ -71,7 +77,8 @@ impl PageCache {
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
-        self.pages.read().ok()?.get(key).cloned()
+        let page = self.pages.read().ok()?.get(key).cloned()?;
+        (page.stored_at.elapsed() < MAX_AGE).then_some(page)
     }
 
     pub fn len(&self) -> usize {
@@ -213,6 +220,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         gzip: gzip(&body),
         body,
         tags,
+        stored_at: Instant::now(),
     };
     let response = respond(&page, &request_headers, head);
     state.page_cache.insert(key, page);
@@ -245,6 +253,7 @@ mod tests {
             body: Bytes::from_static(b"x"),
             gzip: None,
             tags,
+            stored_at: Instant::now(),
         }
     }
 
