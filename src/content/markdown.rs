@@ -109,7 +109,18 @@ pub fn render_body(markdown: &str, language: &str) -> String {
     options.insert(Options::ENABLE_FOOTNOTES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     let mut footnotes: Vec<String> = Vec::new();
-    let events = Parser::new_ext(&text, options).map(|event| match event {
+    let parsed: Vec<Event> = Parser::new_ext(&text, options).collect();
+    // Headings in a body sit below the page's h1: the body's top level becomes h2.
+    let top = parsed
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as usize),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(2);
+    let shift = |level: HeadingLevel| heading_level(level as usize + 2 - top);
+    let events = parsed.into_iter().map(|event| match event {
         Event::FootnoteReference(name) => {
             let number = footnote_number(&mut footnotes, &name);
             Event::Html(
@@ -124,19 +135,13 @@ pub fn render_body(markdown: &str, language: &str) -> String {
             Event::Html(format!("<div class=\"footnote\" id=\"fn-{number}\"><sup>{number}</sup> ").into())
         }
         Event::End(TagEnd::FootnoteDefinition) => Event::Html("</div>".into()),
-        // Headings in a body sit below the page's h1.
-        Event::Start(Tag::Heading {
-            level: HeadingLevel::H1,
-            id,
-            classes,
-            attrs,
-        }) => Event::Start(Tag::Heading {
-            level: HeadingLevel::H2,
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => Event::Start(Tag::Heading {
+            level: shift(level),
             id,
             classes,
             attrs,
         }),
-        Event::End(TagEnd::Heading(HeadingLevel::H1)) => Event::End(TagEnd::Heading(HeadingLevel::H2)),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level))),
         other => other,
     });
     let mut unsafe_html = String::with_capacity(text.len() * 3 / 2);
@@ -147,6 +152,16 @@ pub fn render_body(markdown: &str, language: &str) -> String {
         safe = safe.replacen(&marker, &render_embed(embed, language), 1);
     }
     safe
+}
+
+fn heading_level(level: usize) -> HeadingLevel {
+    match level {
+        0..=2 => HeadingLevel::H2,
+        3 => HeadingLevel::H3,
+        4 => HeadingLevel::H4,
+        5 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
 }
 
 fn footnote_number(footnotes: &mut Vec<String>, name: &str) -> usize {
@@ -279,6 +294,11 @@ mod tests {
             "en",
         );
         assert!(html.contains("<h2>Title</h2>"), "{html}");
+        let only_h3 = render_body("### Sub\n\ntext\n\n#### Deeper", "en");
+        assert!(
+            only_h3.contains("<h2>Sub</h2>") && only_h3.contains("<h3>Deeper</h3>"),
+            "{only_h3}"
+        );
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<td>Kyiv</td>"), "{html}");
         assert!(html.contains("href=\"#fn-1\""), "{html}");

@@ -38,6 +38,24 @@ pub fn is_valid_slug(s: &str) -> bool {
         && !s.contains("--")
 }
 
+/// A person's name as English pages show it: Cyrillic names are written in
+/// Latin letters by the same official system used for passports
+/// ("Ірина Бондар" → "Iryna Bondar"); other names are left as they are.
+pub fn display_name(name: &str, language: &str) -> String {
+    if language == "uk" || !name.chars().any(is_cyrillic) {
+        return name.to_owned();
+    }
+    transliterate(name)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn is_cyrillic(c: char) -> bool {
+    ('\u{0400}'..='\u{04FF}').contains(&c)
+}
+
+/// Latin letters for Cyrillic ones, keeping capitals; other letters pass through.
 fn transliterate(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);
     let mut word_start = true;
@@ -98,15 +116,24 @@ fn transliterate(text: &str) -> String {
             'ý' | 'ÿ' => "y",
             'ź' | 'ż' | 'ž' => "z",
             'ß' => "ss",
-            other if other.is_ascii() => {
-                out.push(other);
+            _ if c.is_ascii() => {
+                out.push(c);
+                let other = lower;
                 word_start = !other.is_ascii_alphanumeric();
                 prev_lower = Some(other);
                 continue;
             }
             _ => " ",
         };
-        out.push_str(mapped);
+        if c.is_uppercase() {
+            let mut chars = mapped.chars();
+            if let Some(first) = chars.next() {
+                out.extend(first.to_uppercase());
+                out.push_str(chars.as_str());
+            }
+        } else {
+            out.push_str(mapped);
+        }
         // Apostrophes and soft signs sit inside words.
         word_start = mapped == " ";
         prev_lower = Some(lower);
@@ -148,6 +175,16 @@ mod tests {
         assert!(slug.len() <= MAX_SLUG_LEN);
         assert!(!slug.ends_with('-'));
         assert!(is_valid_slug(&slug));
+    }
+
+    #[test]
+    fn names_read_in_latin_on_english_pages() {
+        assert_eq!(display_name("Ірина Бондар", "en"), "Iryna Bondar");
+        assert_eq!(display_name("Андрій Мельник", "en"), "Andrii Melnyk");
+        assert_eq!(display_name("Марія Лисенко", "en"), "Mariia Lysenko");
+        assert_eq!(display_name("Юрій Ящук", "en"), "Yurii Yashchuk");
+        assert_eq!(display_name("Ірина Бондар", "uk"), "Ірина Бондар");
+        assert_eq!(display_name("Jane O'Neil", "en"), "Jane O'Neil");
     }
 
     #[test]

@@ -131,6 +131,10 @@ async fn article_page_shows_sources_corrections_and_translation(backend: Backend
     let en = app.page(&en_url).await;
     assert!(en.contains("<html lang=\"en\">"));
     assert!(en.contains("citing sources at the grid company"));
+    assert!(
+        en.contains(">Iryna Bondar</a>"),
+        "bylines in Latin letters on English pages"
+    );
     assert!(en.contains(&format!("href=\"{url}\"")));
 
     // A wrong date in the address redirects to the real one.
@@ -187,7 +191,10 @@ async fn article_json_ld_is_a_valid_news_article(backend: Backend) {
             .unwrap_or_else(|e| panic!("{field} = {value}: {e}"));
     }
     assert_eq!(ld["author"][0]["@type"], "Person");
-    assert_eq!(ld["author"][0]["name"], "Андрій Мельник");
+    assert_eq!(
+        ld["author"][0]["name"], "Andrii Melnyk",
+        "Latin names on English pages"
+    );
     assert_eq!(ld["publisher"]["@type"], "NewsMediaOrganization");
     assert_eq!(
         ld["image"][0],

@@ -11,6 +11,7 @@ use super::views::{LinkView, Page, author_links, card_views, nav_sections};
 use crate::app::AppState;
 use crate::content::i18n::language_name;
 use crate::content::markdown::{plain_text, render_body};
+use crate::content::slug::display_name;
 use crate::http::error::HttpError;
 use crate::store::{ArticleStatus, ArticleView};
 
@@ -129,7 +130,7 @@ async fn render_article(
         "image": cover.iter().collect::<Vec<_>>(),
         "author": view.authors.iter().map(|a| json!({
             "@type": "Person",
-            "name": a.name,
+            "name": display_name(&a.name, language),
             "url": state.urls.absolute(&state.urls.author(language, &a.slug)),
         })).collect::<Vec<_>>(),
         "publisher": {

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::Lang;
 use super::cache::CacheTags;
 use crate::app::AppState;
+use crate::content::slug::display_name;
 use crate::http::error::HttpError;
 use crate::store::{ArticleFilter, ArticleStatus, StoreError, now};
 
@@ -56,7 +57,7 @@ async fn render_feed(
                 "guid": format!("tag:{host},2026:article-{}", card.id),
                 "published": published,
                 "updated": card.content_updated_at.unwrap_or(published).max(published),
-                "authors": card.authors.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
+                "authors": card.authors.iter().map(|a| display_name(&a.name, language)).collect::<Vec<_>>(),
             }))
         })
         .collect();

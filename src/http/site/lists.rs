@@ -10,6 +10,7 @@ use super::home::PageQuery;
 use super::views::{Page, card_views, nav_sections, page_number};
 use crate::app::AppState;
 use crate::content::i18n::{format_date, strings};
+use crate::content::slug::display_name;
 use crate::http::error::HttpError;
 use crate::store::{ArticleFilter, ArticleStatus, StoreError};
 
@@ -140,7 +141,7 @@ pub async fn show_author(
     let staff = not_found_on_missing(state.store.staff_by_slug(&slug).await)?;
     let list = ListPage {
         kind: "author",
-        title: staff.name.clone(),
+        title: display_name(&staff.name, &language),
         description: staff.bio.clone(),
         feed_path: None,
         path: state.urls.author(&language, &staff.slug),

@@ -10,6 +10,7 @@ use serde_json::{Map, Value as Json, json};
 use super::cache::CacheTags;
 use crate::app::AppState;
 use crate::content::i18n;
+use crate::content::slug::display_name;
 use crate::http::error::HttpError;
 use crate::store::{ArticleCard, AuthorRef, Section, StoreResult};
 
@@ -37,7 +38,7 @@ pub fn author_links(state: &AppState, language: &str, authors: &[AuthorRef]) -> 
     authors
         .iter()
         .map(|a| LinkView {
-            name: a.name.clone(),
+            name: display_name(&a.name, language),
             url: state.urls.author(language, &a.slug),
         })
         .collect()
