@@ -210,10 +210,14 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let state = AppState::new(config).await?;
-    if demo {
-        crate::demo::seed(&state).await?;
+    if demo && let Some(password) = crate::demo::seed(&state).await? {
+        eprintln!(
+            "demo staff (owner@, editor@, author@, contributor@example.com) password: {password}"
+        );
+        eprintln!("it is shown only now; set NEWSDESK_DEMO_PASSWORD to choose your own");
     }
     tokio::spawn(follow_content_changes(state.clone()));
+    tokio::spawn(publish_scheduled(state.clone()));
     tracing::info!(url = %state.urls.base_url(), "newsdesk is serving");
     eprintln!(
         "newsdesk is serving {} (Ctrl-C to stop)",
@@ -233,6 +237,17 @@ async fn follow_content_changes(state: AppState) {
         match state.apply_remote_changes(last).await {
             Ok(newest) => last = newest,
             Err(err) => tracing::warn!(error = %err, "cannot read content changes"),
+        }
+    }
+}
+
+/// Publishes scheduled stories when their time comes; safe on every node at once.
+async fn publish_scheduled(state: AppState) {
+    let mut interval = tokio::time::interval(Duration::from_secs(15));
+    loop {
+        interval.tick().await;
+        if let Err(err) = crate::services::workflow::publish_due(&state).await {
+            tracing::warn!(error = %err, "cannot publish scheduled articles");
         }
     }
 }

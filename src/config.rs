@@ -102,6 +102,13 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Folder of templates that override the built-in theme file by file.",
     },
     KeySpec {
+        key: "demo.password",
+        env: "NEWSDESK_DEMO_PASSWORD",
+        default: "",
+        expected: "at least 12 characters",
+        doc: "Password of the demo staff accounts with --demo; empty generates one and prints it once.",
+    },
+    KeySpec {
         key: "cache.max_pages",
         env: "NEWSDESK_CACHE_MAX_PAGES",
         default: "5000",
@@ -136,6 +143,8 @@ pub struct Config {
     pub max_connections: u32,
     pub site: SiteConfig,
     pub cache_max_pages: usize,
+    /// Password for the demo staff; `None` generates one on first seeding.
+    pub demo_password: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -318,6 +327,11 @@ impl Config {
                 theme_dir,
             },
             cache_max_pages: parse(get("cache.max_pages"), "cache.max_pages")?,
+            demo_password: match get("demo.password") {
+                "" => None,
+                p if p.chars().count() < 12 => return Err(invalid("demo.password", "(hidden)")),
+                p => Some(p.to_owned()),
+            },
         })
     }
 

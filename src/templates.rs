@@ -25,6 +25,34 @@ const BUILT_IN: &[(&str, &str)] = &[
         "news_sitemap.xml",
         include_str!("../templates/news_sitemap.xml"),
     ),
+    (
+        "admin/base.html",
+        include_str!("../templates/admin/base.html"),
+    ),
+    (
+        "admin/_list.html",
+        include_str!("../templates/admin/_list.html"),
+    ),
+    (
+        "admin/sign_in.html",
+        include_str!("../templates/admin/sign_in.html"),
+    ),
+    (
+        "admin/dashboard.html",
+        include_str!("../templates/admin/dashboard.html"),
+    ),
+    (
+        "admin/articles.html",
+        include_str!("../templates/admin/articles.html"),
+    ),
+    (
+        "admin/editor.html",
+        include_str!("../templates/admin/editor.html"),
+    ),
+    (
+        "admin/account.html",
+        include_str!("../templates/admin/account.html"),
+    ),
 ];
 
 #[derive(Clone)]

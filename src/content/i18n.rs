@@ -106,6 +106,163 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("more_in_section", "Більше в розділі", "More in"),
 ];
 
+/// Words of the newsroom admin. Templates read them as `a.key`.
+const ADMIN_STRINGS: &[(&str, &str, &str)] = &[
+    ("admin", "Редакція", "Newsroom"),
+    ("dashboard", "Огляд", "Dashboard"),
+    ("articles", "Матеріали", "Articles"),
+    ("new_article", "Новий матеріал", "New article"),
+    ("account", "Обліковий запис", "Account"),
+    ("sign_in", "Увійти", "Sign in"),
+    ("sign_in_title", "Вхід для редакції", "Newsroom sign-in"),
+    ("sign_out", "Вийти", "Sign out"),
+    (
+        "sign_out_everywhere",
+        "Вийти на всіх пристроях",
+        "Sign out everywhere",
+    ),
+    ("email", "Електронна пошта", "Email"),
+    ("password", "Пароль", "Password"),
+    (
+        "wrong_credentials",
+        "Неправильна пошта або пароль.",
+        "Wrong email or password.",
+    ),
+    (
+        "throttled",
+        "Забагато невдалих спроб. Спробуйте знову за {minutes} хв.",
+        "Too many failed attempts. Try again in {minutes} minutes.",
+    ),
+    ("signed_in_as", "Ви увійшли як", "Signed in as"),
+    (
+        "published_today",
+        "Опубліковано сьогодні",
+        "Published today",
+    ),
+    ("scheduled", "Заплановано", "Scheduled"),
+    (
+        "waiting_review",
+        "Чекають на перевірку",
+        "Waiting for review",
+    ),
+    ("my_drafts", "Мої чернетки", "My drafts"),
+    ("nothing", "Нічого.", "Nothing."),
+    ("status", "Статус", "Status"),
+    ("status_draft", "Чернетка", "Draft"),
+    ("status_in_review", "На перевірці", "In review"),
+    ("status_scheduled", "Заплановано", "Scheduled"),
+    ("status_published", "Опубліковано", "Published"),
+    ("status_unpublished", "Знято з публікації", "Unpublished"),
+    ("any", "Усі", "Any"),
+    ("filter", "Показати", "Filter"),
+    ("headline", "Заголовок", "Headline"),
+    ("standfirst", "Лід", "Standfirst"),
+    ("body", "Текст (Markdown)", "Body (Markdown)"),
+    ("preview", "Попередній перегляд", "Preview"),
+    ("language", "Мова", "Language"),
+    ("slug", "Адреса (slug)", "Address (slug)"),
+    (
+        "slug_hint",
+        "Порожньо — створиться із заголовка.",
+        "Leave empty to make one from the headline.",
+    ),
+    ("section", "Розділ", "Section"),
+    ("none", "—", "—"),
+    ("tags", "Теги (через кому)", "Tags (comma-separated)"),
+    ("authors", "Автори", "Authors"),
+    ("cover", "Обкладинка", "Cover image"),
+    ("cover_url", "Адреса зображення", "Image address"),
+    (
+        "cover_alt",
+        "Опис для незрячих (alt)",
+        "Description for blind readers (alt)",
+    ),
+    ("cover_credit", "Автор фото", "Credit"),
+    ("sources", "Джерела", "Sources"),
+    ("source_outlet", "Видання", "Outlet"),
+    ("source_url", "Посилання", "Link"),
+    ("source_citation", "Як цитуємо", "How it is cited"),
+    ("add_source", "Додати джерело", "Add source"),
+    ("remove", "Прибрати", "Remove"),
+    ("move_up", "Вище", "Move up"),
+    ("move_down", "Нижче", "Move down"),
+    ("seo", "Пошук і соцмережі", "Search and social"),
+    ("meta_title", "Заголовок для пошуку", "Search title"),
+    ("meta_description", "Опис для пошуку", "Search description"),
+    (
+        "translation_of",
+        "Переклад матеріалу №",
+        "Translation of article #",
+    ),
+    ("save", "Зберегти", "Save"),
+    ("saved", "Збережено.", "Saved."),
+    ("workflow", "Робочий процес", "Workflow"),
+    ("submit", "Надіслати на перевірку", "Submit for review"),
+    (
+        "return_to_draft",
+        "Повернути на доопрацювання",
+        "Return to draft",
+    ),
+    ("publish", "Опублікувати", "Publish"),
+    ("schedule", "Запланувати", "Schedule"),
+    ("schedule_at", "Час публікації", "Publish at"),
+    ("unschedule", "Скасувати планування", "Unschedule"),
+    ("unpublish", "Зняти з публікації", "Unpublish"),
+    ("view_on_site", "Відкрити на сайті", "View on site"),
+    (
+        "read_only",
+        "Ви можете переглядати цей матеріал, але не змінювати його.",
+        "You can view this article but not change it.",
+    ),
+    (
+        "conflict",
+        "Поки ви редагували, хтось інший зберіг цей матеріал. Ваш текст нижче не втрачено: порівняйте з їхньою версією, перенесіть потрібне і збережіть ще раз.",
+        "Someone else saved this article while you were editing. Your text below is not lost: compare it with their version, carry over what you need and save again.",
+    ),
+    ("their_version", "Їхня версія", "Their version"),
+    (
+        "recovered",
+        "Знайдено незбережений текст із цього браузера.",
+        "Unsaved text from this browser was found.",
+    ),
+    ("restore", "Відновити", "Restore"),
+    ("discard", "Відкинути", "Discard"),
+    ("errors", "Виправте, будь ласка:", "Please fix:"),
+    ("updated_at", "Змінено", "Changed"),
+    ("by_authors", "Автори", "Authors"),
+    ("change_password", "Змінити пароль", "Change password"),
+    ("current_password", "Поточний пароль", "Current password"),
+    (
+        "new_password",
+        "Новий пароль (щонайменше 12 символів)",
+        "New password (at least 12 characters)",
+    ),
+    (
+        "password_changed",
+        "Пароль змінено. Увійдіть знову.",
+        "Password changed. Please sign in again.",
+    ),
+    (
+        "must_change_password",
+        "Це тимчасовий пароль: змініть його.",
+        "This is a temporary password: please change it.",
+    ),
+    ("toolbar", "Форматування", "Formatting"),
+    ("bold", "Жирний", "Bold"),
+    ("italic", "Курсив", "Italic"),
+    ("link", "Посилання", "Link"),
+    ("heading", "Підзаголовок", "Subheading"),
+    ("quote", "Цитата", "Quote"),
+    ("list", "Список", "List"),
+];
+
+pub fn admin_strings(language: &str) -> BTreeMap<&'static str, &'static str> {
+    ADMIN_STRINGS
+        .iter()
+        .map(|(key, uk, en)| (*key, if language == "uk" { *uk } else { *en }))
+        .collect()
+}
+
 /// Interface words for a language; unknown languages get English.
 pub fn strings(language: &str) -> BTreeMap<&'static str, &'static str> {
     STRINGS

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::content::slug::slugify;
+use crate::services::staff::{generate_password, hash_password};
 use crate::store::{ArticleStatus, ArticleWrite, NewStaff, Role, Source, StaffId, TagId, now};
 
 const NEWSROOM: &str = include_str!("newsroom.toml");
@@ -90,16 +91,29 @@ struct DemoCorrection {
     en: String,
 }
 
-/// Seeds the demo newsroom unless this database already has it.
-pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+/// Seeds the demo newsroom unless this database already has it. Returns the
+/// staff password when one was generated, so the caller can show it once.
+pub async fn seed(state: &AppState) -> anyhow::Result<Option<String>> {
+    let newsroom: Newsroom = toml::from_str(NEWSROOM)?;
     if !state.store.claim_setting(SEEDED_MARKER, "seeding").await? {
         tracing::info!("demo newsroom already present");
-        return Ok(());
+        if let Some(password) = &state.config.demo_password {
+            set_staff_passwords(state, &newsroom, password).await?;
+        }
+        return Ok(None);
     }
-    match seed_newsroom(state).await {
+    match seed_newsroom(state, &newsroom).await {
         Ok(count) => {
             tracing::info!(articles = count, "demo newsroom seeded");
-            Ok(())
+            let (password, generated) = match &state.config.demo_password {
+                Some(p) => (p.clone(), None),
+                None => {
+                    let p = generate_password();
+                    (p.clone(), Some(p))
+                }
+            };
+            set_staff_passwords(state, &newsroom, &password).await?;
+            Ok(generated)
         }
         Err(err) => {
             // Let the next start try again rather than leave a half-seeded marker.
@@ -109,8 +123,21 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     }
 }
 
-async fn seed_newsroom(state: &AppState) -> anyhow::Result<usize> {
-    let newsroom: Newsroom = toml::from_str(NEWSROOM)?;
+/// Every demo account gets the same password: this is a demo.
+async fn set_staff_passwords(
+    state: &AppState,
+    newsroom: &Newsroom,
+    password: &str,
+) -> anyhow::Result<()> {
+    let hash = hash_password(password)?;
+    for member in &newsroom.staff {
+        let staff = state.store.staff_by_email(&member.email).await?;
+        state.store.set_password(staff.id, &hash, false).await?;
+    }
+    Ok(())
+}
+
+async fn seed_newsroom(state: &AppState, newsroom: &Newsroom) -> anyhow::Result<usize> {
     let store = &state.store;
     let start = now();
     let mut sections = HashMap::new();

@@ -24,6 +24,12 @@ pub enum HttpError {
     /// 401: no or unknown credentials.
     #[error("authentication required")]
     Unauthorized,
+    /// 403: signed in, but this role may not do this, or the CSRF token is wrong.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 429: too many attempts; try again later.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// 409: the change collides with another one.
     #[error("{0}")]
     Conflict(String),
@@ -44,6 +50,8 @@ impl HttpError {
             HttpError::NotFound => StatusCode::NOT_FOUND,
             HttpError::BadRequest(_) => StatusCode::BAD_REQUEST,
             HttpError::Unauthorized => StatusCode::UNAUTHORIZED,
+            HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
+            HttpError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             HttpError::Conflict(_) => StatusCode::CONFLICT,
             HttpError::UriTooLong => StatusCode::URI_TOO_LONG,
             HttpError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -101,6 +109,7 @@ impl From<ServiceError> for HttpError {
         match err {
             ServiceError::Validation(fields) => HttpError::Validation(fields),
             ServiceError::NotFound => HttpError::NotFound,
+            ServiceError::Forbidden => HttpError::Forbidden("your role does not allow this".into()),
             ServiceError::Conflict(message) => HttpError::Conflict(message),
             ServiceError::InvalidTransition { from, to } => {
                 HttpError::Conflict(format!("an article that is {from} cannot become {to}"))

@@ -3,6 +3,7 @@
 //! `site/` is the public site, `api/` the Admin API. Errors are mapped in
 //! `error.rs`; handlers hold no SQL and call one service or store function.
 
+pub mod admin;
 pub mod api;
 pub mod error;
 pub mod site;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(site::router(&state))
         .nest("/api/admin", api::router())
+        .nest("/admin", admin::router())
         .route("/healthz", get(health))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(reject_oversized_uri))

@@ -3,7 +3,10 @@
 
 pub mod api_keys;
 pub mod articles;
+pub mod auth;
+pub mod policy;
 pub mod staff;
+pub mod workflow;
 
 use serde::Serialize;
 
@@ -22,6 +25,9 @@ pub enum ServiceError {
     Validation(Vec<FieldError>),
     #[error("not found")]
     NotFound,
+    /// The signed-in person's role does not allow this.
+    #[error("not allowed")]
+    Forbidden,
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("cannot go from {from} to {to}")]

@@ -600,6 +600,17 @@ impl Store {
         self.with_authors(cards).await
     }
 
+    /// Scheduled articles whose time has come.
+    pub async fn due_scheduled(&self, now: i64) -> StoreResult<Vec<ArticleId>> {
+        let rows: Vec<(ArticleId,)> = sqlx::query_as(
+            "SELECT id FROM articles WHERE status = 'scheduled' AND scheduled_at <= $1 ORDER BY scheduled_at LIMIT 100",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     pub async fn revisions(&self, id: ArticleId) -> StoreResult<Vec<Revision>> {
         Ok(sqlx::query_as(
             "SELECT id, article_id, version, saved_by, snapshot, created_at FROM article_revisions \

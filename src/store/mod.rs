@@ -8,12 +8,14 @@
 mod articles;
 mod keys;
 mod models;
+mod sessions;
 mod settings;
 mod staff;
 mod taxonomy;
 
 pub use articles::{ArticleFilter, ArticleWrite};
 pub use models::*;
+pub use sessions::{Credentials, SessionView};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -16,6 +16,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../../static/site.js"),
     ),
     (
+        "admin.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../../static/admin.css"),
+    ),
+    (
+        "admin.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../static/admin.js"),
+    ),
+    (
         "demo/cover-grid.svg",
         "image/svg+xml",
         include_bytes!("../../../static/demo/cover-grid.svg"),

@@ -1,0 +1,74 @@
+//! The signed-in person's own account: password change.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::form::FormData;
+use super::session::{Staff, cleared_cookie};
+use super::{AdminPage, admin_language};
+use crate::app::AppState;
+use crate::content::i18n::admin_strings;
+use crate::http::error::HttpError;
+use crate::services::{ServiceError, auth};
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    pub lang: Option<String>,
+}
+
+pub async fn show_account(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, HttpError> {
+    let language = admin_language(&state, query.lang.as_deref());
+    let page = AdminPage::new(
+        &state,
+        &language,
+        admin_strings(&language)["account"],
+        Some(&staff),
+    );
+    page.render(&state, "admin/account.html")
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    staff.check_csrf(form.get("csrf"))?;
+    let language = admin_language(&state, Some(form.get("lang")));
+    match auth::change_password(
+        &state,
+        &staff.0,
+        form.get("current_password"),
+        form.get("new_password"),
+    )
+    .await
+    {
+        Ok(()) => {
+            let mut response = Redirect::to("/admin/sign-in?changed=1").into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, cleared_cookie());
+            Ok(response)
+        }
+        Err(ServiceError::Validation(errors)) => {
+            let mut page = AdminPage::new(
+                &state,
+                &language,
+                admin_strings(&language)["account"],
+                Some(&staff),
+            );
+            page.set("errors", &errors);
+            let mut response = page.render(&state, "admin/account.html")?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,522 @@
+//! Articles in the admin: the list, the editor, saving, and the workflow buttons.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::form::FormData;
+use super::session::Staff;
+use super::{AdminPage, admin_language};
+use crate::app::AppState;
+use crate::content::i18n::admin_strings;
+use crate::content::markdown::render_body;
+use crate::http::error::HttpError;
+use crate::services::articles::{self as service, ArticleInput, CoverInput, SourceInput};
+use crate::services::policy::Action;
+use crate::services::workflow::{self, Transition};
+use crate::services::{FieldError, ServiceError};
+use crate::store::{ArticleFilter, ArticleId, ArticleStatus, ArticleView, Role, StoreResult};
+
+/// One line of an article list.
+#[derive(Serialize)]
+pub struct ArticleRowView {
+    id: i64,
+    headline: String,
+    language: String,
+    status: String,
+    updated_at: i64,
+    published_at: Option<i64>,
+    authors: String,
+    public_url: Option<String>,
+}
+
+pub async fn article_rows(
+    state: &AppState,
+    filter: &ArticleFilter,
+    limit: i64,
+) -> StoreResult<Vec<ArticleRowView>> {
+    let cards = state.store.article_cards(filter, limit, 0).await?;
+    Ok(cards
+        .into_iter()
+        .map(|c| ArticleRowView {
+            id: c.id.0,
+            public_url: (c.status == ArticleStatus::Published.as_str())
+                .then(|| state.urls.article(&c.language, &c.slug, c.published_at))
+                .flatten(),
+            headline: c.headline,
+            language: c.language,
+            status: c.status,
+            updated_at: c.updated_at,
+            published_at: c.published_at,
+            authors: c
+                .authors
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    section: Option<String>,
+    author: Option<String>,
+    language: Option<String>,
+    q: Option<String>,
+    lang: Option<String>,
+}
+
+pub async fn list_articles(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, HttpError> {
+    let language = admin_language(&state, query.lang.as_deref());
+    let nonempty = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+    let section_id = match nonempty(&query.section) {
+        Some(slug) => state.store.section_by_slug(&slug).await.ok().map(|s| s.id),
+        None => None,
+    };
+    let mut author_id = match nonempty(&query.author) {
+        Some(slug) => state.store.staff_by_slug(&slug).await.ok().map(|s| s.id),
+        None => None,
+    };
+    // Authors and contributors list only their own articles.
+    if matches!(staff.0.role, Role::Author | Role::Contributor) {
+        author_id = Some(staff.0.staff_id);
+    }
+    let filter = ArticleFilter {
+        status: nonempty(&query.status).and_then(|s| ArticleStatus::parse(&s)),
+        language: nonempty(&query.language),
+        section_id,
+        author_id,
+        headline_contains: nonempty(&query.q).map(|q| q.chars().take(200).collect()),
+        ..Default::default()
+    };
+    let rows = article_rows(&state, &filter, 200).await?;
+    let mut page = AdminPage::new(
+        &state,
+        &language,
+        admin_strings(&language)["articles"],
+        Some(&staff),
+    );
+    page.set("rows", rows)
+        .set("sections", state.store.sections().await?)
+        .set("staff", state.store.all_staff().await?)
+        .set(
+            "statuses",
+            ArticleStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .set(
+            "filter",
+            json!({
+                "status": query.status, "section": query.section, "author": query.author,
+                "language": query.language, "q": query.q,
+            }),
+        );
+    page.render(&state, "admin/articles.html")
+}
+
+/// The editor's fields, from a stored article or from a submitted form.
+#[derive(Serialize, Default)]
+struct EditorForm {
+    id: Option<i64>,
+    version: Option<i64>,
+    status: String,
+    headline: String,
+    standfirst: String,
+    body: String,
+    language: String,
+    slug: String,
+    section: String,
+    tags: String,
+    authors: Vec<String>,
+    cover_url: String,
+    cover_alt: String,
+    cover_credit: String,
+    sources: Vec<Value>,
+    meta_title: String,
+    meta_description: String,
+    translation_of: String,
+    public_url: Option<String>,
+    scheduled_at: Option<i64>,
+}
+
+impl EditorForm {
+    fn from_view(state: &AppState, view: &ArticleView) -> Self {
+        let a = &view.article;
+        EditorForm {
+            id: Some(a.id.0),
+            version: Some(a.version),
+            status: a.status.clone(),
+            headline: a.headline.clone(),
+            standfirst: a.standfirst.clone(),
+            body: a.body.clone(),
+            language: a.language.clone(),
+            slug: a.slug.clone(),
+            section: view.section.as_ref().map(|s| s.slug.clone()).unwrap_or_default(),
+            tags: view.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
+            authors: view.authors.iter().map(|s| s.slug.clone()).collect(),
+            cover_url: a.cover_url.clone().unwrap_or_default(),
+            cover_alt: a.cover_alt.clone(),
+            cover_credit: a.cover_credit.clone(),
+            sources: view
+                .sources
+                .iter()
+                .map(|s| json!({ "outlet": s.outlet, "url": s.url.clone().unwrap_or_default(), "citation": s.citation }))
+                .collect(),
+            meta_title: a.meta_title.clone(),
+            meta_description: a.meta_description.clone(),
+            translation_of: String::new(),
+            public_url: (a.status == ArticleStatus::Published.as_str()).then(|| state.urls.article_row(a)).flatten(),
+            scheduled_at: a.scheduled_at,
+        }
+    }
+
+    fn from_form(form: &FormData, id: Option<i64>, status: &str) -> Self {
+        let outlets = form.all("source_outlet");
+        let urls = form.all("source_url");
+        let citations = form.all("source_citation");
+        EditorForm {
+            id,
+            version: form.get("version").parse().ok(),
+            status: status.to_owned(),
+            headline: form.get("headline").to_owned(),
+            standfirst: form.get("standfirst").to_owned(),
+            body: form.get("body").replace("\r\n", "\n"),
+            language: form.get("language").to_owned(),
+            slug: form.get("slug").to_owned(),
+            section: form.get("section").to_owned(),
+            tags: form.get("tags").to_owned(),
+            authors: form.all("author").into_iter().map(str::to_owned).collect(),
+            cover_url: form.get("cover_url").to_owned(),
+            cover_alt: form.get("cover_alt").to_owned(),
+            cover_credit: form.get("cover_credit").to_owned(),
+            sources: (0..outlets.len())
+                .map(|i| {
+                    json!({
+                        "outlet": outlets[i],
+                        "url": urls.get(i).copied().unwrap_or(""),
+                        "citation": citations.get(i).copied().unwrap_or(""),
+                    })
+                })
+                .collect(),
+            meta_title: form.get("meta_title").to_owned(),
+            meta_description: form.get("meta_description").to_owned(),
+            translation_of: form.get("translation_of").to_owned(),
+            public_url: None,
+            scheduled_at: None,
+        }
+    }
+
+    /// What the article service receives. People who write only their own
+    /// articles stay in the byline, or they would lock themselves out.
+    fn to_input(&self, staff: &Staff, creating: bool) -> ArticleInput {
+        let mut authors = self.authors.clone();
+        if matches!(staff.0.role, Role::Author | Role::Contributor)
+            && !authors.contains(&staff.0.slug)
+        {
+            authors.insert(0, staff.0.slug.clone());
+        }
+        let sources = self
+            .sources
+            .iter()
+            .filter_map(|s| {
+                let field = |k: &str| s[k].as_str().unwrap_or("").trim().to_owned();
+                let (outlet, url, citation) = (field("outlet"), field("url"), field("citation"));
+                (!(outlet.is_empty() && url.is_empty() && citation.is_empty())).then(|| {
+                    SourceInput {
+                        outlet,
+                        url: Some(url).filter(|u| !u.is_empty()),
+                        citation,
+                    }
+                })
+            })
+            .collect();
+        ArticleInput {
+            headline: Some(self.headline.clone()),
+            standfirst: Some(self.standfirst.clone()),
+            body: Some(self.body.clone()),
+            language: Some(self.language.clone()),
+            slug: Some(self.slug.trim().to_owned()).filter(|s| !s.is_empty()),
+            section: Some(self.section.clone()),
+            tags: Some(
+                self.tags
+                    .split(',')
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+            ),
+            authors: Some(authors),
+            cover: Some(CoverInput {
+                url: Some(self.cover_url.trim().to_owned()),
+                alt: self.cover_alt.clone(),
+                credit: self.cover_credit.clone(),
+            }),
+            sources: Some(sources),
+            translation_of: if creating {
+                self.translation_of.trim().parse().ok()
+            } else {
+                None
+            },
+            meta_title: Some(self.meta_title.clone()),
+            meta_description: Some(self.meta_description.clone()),
+            version: self.version,
+        }
+    }
+}
+
+/// What the signed-in person may do with this article, for the buttons shown.
+async fn permissions(
+    state: &AppState,
+    staff: &Staff,
+    view: Option<&ArticleView>,
+) -> Result<Value, HttpError> {
+    let actor = staff.actor();
+    let mut out = serde_json::Map::new();
+    for (key, action) in [
+        ("edit", Action::EditArticle),
+        ("submit", Action::SubmitForReview),
+        ("return_to_draft", Action::ReturnToDraft),
+        ("publish", Action::Publish),
+        ("schedule", Action::Schedule),
+        ("unpublish", Action::Unpublish),
+    ] {
+        let allowed = match view {
+            Some(v) => workflow::allowed(state, actor, action, Some(v)).await?,
+            None => action == Action::EditArticle,
+        };
+        out.insert(key.into(), json!(allowed));
+    }
+    Ok(Value::Object(out))
+}
+
+async fn render_editor(
+    state: &AppState,
+    staff: &Staff,
+    language: &str,
+    form: &EditorForm,
+    view: Option<&ArticleView>,
+    extra: impl FnOnce(&mut AdminPage),
+) -> Result<Response, HttpError> {
+    let t = admin_strings(language);
+    let title = if form.headline.is_empty() {
+        t["new_article"].to_owned()
+    } else {
+        form.headline.clone()
+    };
+    let mut page = AdminPage::new(state, language, &title, Some(staff));
+    page.set("form", form)
+        .set("can", permissions(state, staff, view).await?)
+        .set("sections", state.store.sections().await?)
+        .set("staff", state.store.all_staff().await?)
+        .set("site_languages", &state.config.site.languages)
+        .set("timezone", &state.config.site.timezone_name)
+        .set(
+            "corrections",
+            view.map(|v| v.corrections.clone()).unwrap_or_default(),
+        );
+    extra(&mut page);
+    page.render(state, "admin/editor.html")
+}
+
+pub async fn new_article(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, HttpError> {
+    let language = admin_language(&state, query.lang.as_deref());
+    let form = EditorForm {
+        language: state.config.site.default_language.clone(),
+        status: ArticleStatus::Draft.as_str().into(),
+        authors: vec![staff.0.slug.clone()],
+        sources: vec![json!({ "outlet": "", "url": "", "citation": "" })],
+        ..Default::default()
+    };
+    render_editor(&state, &staff, &language, &form, None, |_| {}).await
+}
+
+pub async fn create_article(
+    State(state): State<AppState>,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let data = FormData::parse(&body);
+    staff.check_csrf(data.get("csrf"))?;
+    let language = admin_language(&state, Some(data.get("lang")));
+    let form = EditorForm::from_form(&data, None, ArticleStatus::Draft.as_str());
+    let saved_by = format!("staff:{}", staff.0.staff_id);
+    match service::create_article(&state, form.to_input(&staff, true), &saved_by).await {
+        Ok(view) => Ok(
+            Redirect::to(&format!("/admin/articles/{}?saved=1", view.article.id)).into_response(),
+        ),
+        Err(ServiceError::Validation(errors)) => {
+            let mut response = render_editor(&state, &staff, &language, &form, None, |p| {
+                p.set("errors", &errors);
+            })
+            .await?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn parse_id(raw: &str) -> Result<ArticleId, HttpError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(ArticleId)
+        .ok_or(HttpError::NotFound)
+}
+
+/// Loads an article the signed-in person may at least view; others get a 404,
+/// which does not reveal that it exists.
+async fn viewable(
+    state: &AppState,
+    staff: &Staff,
+    id: ArticleId,
+) -> Result<ArticleView, HttpError> {
+    let view = state.store.article(id).await?;
+    if !workflow::allowed(state, staff.actor(), Action::ViewArticle, Some(&view)).await? {
+        return Err(HttpError::NotFound);
+    }
+    Ok(view)
+}
+
+#[derive(Deserialize)]
+pub struct EditQuery {
+    lang: Option<String>,
+    saved: Option<String>,
+    done: Option<String>,
+}
+
+pub async fn edit_article(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(query): Query<EditQuery>,
+) -> Result<Response, HttpError> {
+    let language = admin_language(&state, query.lang.as_deref());
+    let view = viewable(&state, &staff, parse_id(&id)?).await?;
+    let form = EditorForm::from_view(&state, &view);
+    render_editor(&state, &staff, &language, &form, Some(&view), |p| {
+        p.set("saved", query.saved.is_some() || query.done.is_some());
+    })
+    .await
+}
+
+pub async fn save_article(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let data = FormData::parse(&body);
+    staff.check_csrf(data.get("csrf"))?;
+    let language = admin_language(&state, Some(data.get("lang")));
+    let id = parse_id(&id)?;
+    let view = viewable(&state, &staff, id).await?;
+    if !workflow::allowed(&state, staff.actor(), Action::EditArticle, Some(&view)).await? {
+        return Err(HttpError::Forbidden(
+            "your role does not allow changing this article".into(),
+        ));
+    }
+    let mut form = EditorForm::from_form(&data, Some(id.0), &view.article.status);
+    form.language = view.article.language.clone();
+    let saved_by = format!("staff:{}", staff.0.staff_id);
+    match service::update_article(&state, id, form.to_input(&staff, false), &saved_by).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/articles/{}?saved=1", id)).into_response()),
+        Err(ServiceError::Validation(errors)) => {
+            let mut response = render_editor(&state, &staff, &language, &form, Some(&view), |p| {
+                p.set("errors", &errors);
+            })
+            .await?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(ServiceError::Conflict(_)) => {
+            // Nothing is overwritten and nothing is lost: the person's text stays in
+            // the form, next to what the other person saved.
+            let current = state.store.article(id).await?;
+            let theirs = EditorForm::from_view(&state, &current);
+            form.version = Some(current.article.version);
+            let mut response =
+                render_editor(&state, &staff, &language, &form, Some(&current), |p| {
+                    p.set("conflict", &theirs);
+                })
+                .await?;
+            *response.status_mut() = StatusCode::CONFLICT;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn change_status(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let data = FormData::parse(&body);
+    staff.check_csrf(data.get("csrf"))?;
+    let id = parse_id(&id)?;
+    viewable(&state, &staff, id).await?;
+    let transition = match data.get("action") {
+        "submit" => Transition::Submit,
+        "return_to_draft" => Transition::ReturnToDraft,
+        "publish" => Transition::Publish,
+        "unschedule" => Transition::Unschedule,
+        "unpublish" => Transition::Unpublish,
+        "schedule" => Transition::Schedule {
+            at: parse_local_time(&state, data.get("scheduled_at"))?,
+        },
+        _ => return Err(HttpError::BadRequest("unknown workflow action".into())),
+    };
+    workflow::apply(&state, staff.actor(), id, transition).await?;
+    Ok(Redirect::to(&format!(
+        "/admin/articles/{}?done={}",
+        id,
+        data.get("action")
+    ))
+    .into_response())
+}
+
+/// A `datetime-local` value, read in the newsroom's time zone.
+fn parse_local_time(state: &AppState, value: &str) -> Result<i64, HttpError> {
+    let invalid = || {
+        HttpError::Validation(vec![FieldError {
+            field: "scheduled_at".into(),
+            message: "choose a date and time".into(),
+        }])
+    };
+    let civil: jiff::civil::DateTime = value.trim().parse().map_err(|_| invalid())?;
+    let zoned = civil
+        .to_zoned(state.config.site.timezone.clone())
+        .map_err(|_| invalid())?;
+    Ok(zoned.timestamp().as_second())
+}
+
+/// Live preview: the same renderer as the public site.
+pub async fn preview_body(staff: Staff, body: Bytes) -> Result<Response, HttpError> {
+    let data = FormData::parse(&body);
+    staff.check_csrf(data.get("csrf"))?;
+    let html = render_body(data.get("body"), data.get("language"));
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        html,
+    )
+        .into_response())
+}

@@ -1,0 +1,115 @@
+//! The newsroom admin at `/admin`: server-rendered pages, progressively
+//! enhanced by `static/admin.js`. Every handler takes [`session::Staff`] and
+//! asks the policy before acting; every form carries the CSRF token.
+
+mod account;
+mod articles;
+mod dashboard;
+mod form;
+pub mod session;
+mod sign_in;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use minijinja::Value;
+use serde_json::{Map, Value as Json, json};
+
+use crate::app::AppState;
+use crate::content::i18n;
+use crate::http::error::HttpError;
+use session::Staff;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::show_dashboard))
+        .route(
+            "/sign-in",
+            get(sign_in::show_sign_in).post(sign_in::submit_sign_in),
+        )
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/sign-out-everywhere", post(sign_in::sign_out_everywhere))
+        .route(
+            "/account",
+            get(account::show_account).post(account::change_password),
+        )
+        .route(
+            "/articles",
+            get(articles::list_articles).post(articles::create_article),
+        )
+        .route("/articles/new", get(articles::new_article))
+        .route(
+            "/articles/{id}",
+            get(articles::edit_article).post(articles::save_article),
+        )
+        .route("/articles/{id}/workflow", post(articles::change_status))
+        .route("/preview", post(articles::preview_body))
+}
+
+/// The admin's language: the site's default language, or the one chosen with `?lang=`.
+pub fn admin_language(state: &AppState, chosen: Option<&str>) -> String {
+    match chosen {
+        Some(l) if state.config.site.languages.iter().any(|x| x == l) => l.to_owned(),
+        _ => state.config.site.default_language.clone(),
+    }
+}
+
+/// An admin page being assembled.
+pub struct AdminPage {
+    context: Map<String, Json>,
+}
+
+impl AdminPage {
+    pub fn new(state: &AppState, language: &str, title: &str, staff: Option<&Staff>) -> Self {
+        let mut context = Map::new();
+        context.insert("lang".into(), json!(language));
+        context.insert("a".into(), json!(i18n::admin_strings(language)));
+        context.insert("title".into(), json!(title));
+        context.insert("site_name".into(), json!(state.config.site.name));
+        context.insert(
+            "languages".into(),
+            json!(
+                state
+                    .config
+                    .site
+                    .languages
+                    .iter()
+                    .map(|l| json!({"code": l, "name": i18n::language_name(l)}))
+                    .collect::<Vec<_>>()
+            ),
+        );
+        if let Some(Staff(session)) = staff {
+            context.insert(
+                "me".into(),
+                json!({
+                    "name": session.name,
+                    "role": session.role.as_str(),
+                    "must_change_password": session.must_change_password,
+                }),
+            );
+            context.insert("csrf".into(), json!(session.csrf_token));
+        }
+        AdminPage { context }
+    }
+
+    pub fn set(&mut self, key: &str, value: impl serde::Serialize) -> &mut Self {
+        self.context.insert(
+            key.to_owned(),
+            serde_json::to_value(value).unwrap_or(Json::Null),
+        );
+        self
+    }
+
+    pub fn render(&self, state: &AppState, template: &str) -> Result<Response, HttpError> {
+        let html = state
+            .templates
+            .render(template, Value::from_serialize(&self.context))?;
+        let mut response = Html(html).into_response();
+        // Admin pages hold drafts and tokens: never stored by browsers or proxies.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Ok(response)
+    }
+}

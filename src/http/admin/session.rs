@@ -1,0 +1,141 @@
+//! The signed-in staff member as an extractor, the session cookie, and CSRF checks.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::app::AppState;
+use crate::http::error::HttpError;
+use crate::services::auth::{self, SESSION_IDLE_SECONDS, StaffSession};
+use crate::services::policy::Actor;
+
+pub const SESSION_COOKIE: &str = "nd_session";
+
+/// A request from a signed-in staff member. Without a valid session, page
+/// requests are sent to the sign-in page and anything else gets a 401.
+pub struct Staff(pub StaffSession);
+
+impl Staff {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: self.0.staff_id,
+            role: self.0.role,
+        }
+    }
+
+    /// Every state-changing request carries the session's CSRF token.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), HttpError> {
+        if self.0.csrf_matches(submitted) {
+            Ok(())
+        } else {
+            tracing::warn!(staff.id = %self.0.staff_id, "CSRF token mismatch");
+            Err(HttpError::Forbidden(
+                "the form has expired; reload the page and try again".into(),
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let token = cookie(&parts.headers, SESSION_COOKIE);
+        let session = match token {
+            Some(token) => auth::authenticate(state, &token)
+                .await
+                .map_err(|e| HttpError::from(e).into_response())?,
+            None => None,
+        };
+        match session {
+            Some(session) => Ok(Staff(session)),
+            None if parts.method == Method::GET => {
+                // Inside the nested router the URI lost its /admin prefix; the original has it.
+                let next = parts
+                    .extensions
+                    .get::<OriginalUri>()
+                    .and_then(|OriginalUri(uri)| {
+                        uri.path_and_query().map(|p| p.as_str().to_owned())
+                    })
+                    .unwrap_or_else(|| "/admin".into());
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                Err(Redirect::to(&format!("/admin/sign-in?next={encoded}")).into_response())
+            }
+            None => Err(HttpError::Unauthorized.into_response()),
+        }
+    }
+}
+
+/// A cookie's value from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// `Secure` is added when the site is served over HTTPS.
+pub fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
+    let secure = if state.urls.base_url().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/admin; HttpOnly; SameSite=Lax; Max-Age={SESSION_IDLE_SECONDS}{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static("nd_session=; Path=/admin"))
+}
+
+pub fn cleared_cookie() -> HeaderValue {
+    HeaderValue::from_static("nd_session=; Path=/admin; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// The client's address, for throttling. Behind a proxy this is the proxy.
+pub fn client_ip(parts_extensions: &axum::http::Extensions) -> String {
+    parts_extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Only admin paths on this site are allowed as a place to return to after sign-in.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains('\\') => {
+            n.to_owned()
+        }
+        _ => "/admin".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cookies_and_refuses_open_redirects() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; nd_session=abc; b=2"),
+        );
+        assert_eq!(cookie(&headers, "nd_session").as_deref(), Some("abc"));
+        assert_eq!(cookie(&headers, "c"), None);
+        assert_eq!(
+            safe_next(Some("/admin/articles?status=draft")),
+            "/admin/articles?status=draft"
+        );
+        assert_eq!(safe_next(Some("https://evil.example/admin")), "/admin");
+        assert_eq!(safe_next(Some("//evil.example")), "/admin");
+        assert_eq!(safe_next(None), "/admin");
+    }
+}

@@ -1,0 +1,121 @@
+//! Sign-in and sign-out.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::form::FormData;
+use super::session::{
+    SESSION_COOKIE, Staff, cleared_cookie, client_ip, cookie, safe_next, session_cookie,
+};
+use super::{AdminPage, admin_language};
+use crate::app::AppState;
+use crate::content::i18n::admin_strings;
+use crate::http::error::HttpError;
+use crate::services::auth::{self, SignInError};
+
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    next: Option<String>,
+    lang: Option<String>,
+}
+
+pub async fn show_sign_in(
+    State(state): State<AppState>,
+    Query(query): Query<SignInQuery>,
+) -> Result<Response, HttpError> {
+    let language = admin_language(&state, query.lang.as_deref());
+    let title = admin_strings(&language)["sign_in_title"];
+    let mut page = AdminPage::new(&state, &language, title, None);
+    page.set("next", safe_next(query.next.as_deref()));
+    page.render(&state, "admin/sign_in.html")
+}
+
+pub async fn submit_sign_in(
+    State(state): State<AppState>,
+    request_parts: axum::http::request::Parts,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    let language = admin_language(&state, Some(form.get("lang")));
+    let ip = client_ip(&request_parts.extensions);
+    let user_agent = request_parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let next = safe_next(Some(form.get("next")));
+    match auth::sign_in(
+        &state,
+        form.get("email"),
+        form.get("password"),
+        &ip,
+        user_agent,
+    )
+    .await
+    {
+        Ok((token, _)) => {
+            let mut response = Redirect::to(&next).into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, session_cookie(&state, &token));
+            Ok(response)
+        }
+        Err(err) => {
+            let t = admin_strings(&language);
+            let (status, message) = match err {
+                SignInError::Invalid => {
+                    (StatusCode::UNAUTHORIZED, t["wrong_credentials"].to_owned())
+                }
+                SignInError::Throttled {
+                    retry_after_minutes,
+                } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    t["throttled"].replace("{minutes}", &retry_after_minutes.to_string()),
+                ),
+                SignInError::Service(e) => return Err(e.into()),
+            };
+            let mut page = AdminPage::new(&state, &language, t["sign_in_title"], None);
+            page.set("next", &next)
+                .set("error", &message)
+                .set("email", form.get("email"));
+            let mut response = page.render(&state, "admin/sign_in.html")?;
+            *response.status_mut() = status;
+            Ok(response)
+        }
+    }
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    staff.check_csrf(FormData::parse(&body).get("csrf"))?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        auth::sign_out(&state, &token).await?;
+    }
+    let mut response = Redirect::to("/admin/sign-in").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cleared_cookie());
+    Ok(response)
+}
+
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    staff.check_csrf(FormData::parse(&body).get("csrf"))?;
+    let ended = auth::sign_out_everywhere(&state, staff.0.staff_id).await?;
+    tracing::info!(staff.id = %staff.0.staff_id, sessions = ended, "signed out everywhere");
+    let mut response = Redirect::to("/admin/sign-in").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cleared_cookie());
+    Ok(response)
+}

@@ -1,0 +1,253 @@
+//! Staff sign-in: argon2id passwords, database-backed sessions, throttling.
+//!
+//! The cookie holds a random token; the database holds only its SHA-256, so
+//! a leaked database cannot be replayed as sessions. Failed attempts are
+//! counted per account and per address in the database, so the limits hold
+//! across every node.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
+use sha2::{Digest, Sha256};
+
+use super::staff::hash_password;
+use super::{FieldError, ServiceError, ServiceResult};
+use crate::app::AppState;
+use crate::store::{Role, SessionView, StaffId, now};
+
+/// Sessions last this long after the last request.
+pub const SESSION_IDLE_SECONDS: i64 = 12 * 3600;
+/// Failed attempts are counted over this window.
+pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// A verified hash to check against when the email is unknown, so a wrong
+/// email costs the same time as a wrong password.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$YsU5a5UJdvN2CT6m1XqGkJbSLV4yyaqRgN8xMLTGbDo";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("wrong email or password")]
+    Invalid,
+    #[error("too many failed attempts")]
+    Throttled { retry_after_minutes: i64 },
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+/// The signed-in person, as every admin handler sees them.
+#[derive(Clone, Debug)]
+pub struct StaffSession {
+    pub session_id: i64,
+    pub staff_id: StaffId,
+    pub name: String,
+    pub email: String,
+    pub slug: String,
+    pub role: Role,
+    pub csrf_token: String,
+    pub must_change_password: bool,
+}
+
+impl StaffSession {
+    fn from_view(view: SessionView) -> Option<Self> {
+        Some(StaffSession {
+            session_id: view.session_id,
+            staff_id: view.staff_id,
+            name: view.name,
+            email: view.email,
+            slug: view.slug,
+            role: Role::parse(&view.role)?,
+            csrf_token: view.csrf_token,
+            must_change_password: view.password_must_change != 0,
+        })
+    }
+
+    /// Constant-time comparison of a submitted CSRF token.
+    pub fn csrf_matches(&self, submitted: &str) -> bool {
+        let a = Sha256::digest(self.csrf_token.as_bytes());
+        let b = Sha256::digest(submitted.as_bytes());
+        a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+    }
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn random_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+async fn verify_password(hash: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Checks email and password; on success returns the new session's cookie token.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    ip: &str,
+    user_agent: &str,
+) -> Result<(String, StaffSession), SignInError> {
+    let email = email.trim().to_lowercase();
+    let current = now();
+    let (by_email, by_ip) = state
+        .store
+        .sign_in_failures(&email, ip, current - THROTTLE_WINDOW_SECONDS)
+        .await
+        .map_err(ServiceError::from)?;
+    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_ADDRESS {
+        tracing::warn!(staff.email = %email, client.ip = %ip, "sign-in throttled");
+        return Err(SignInError::Throttled {
+            retry_after_minutes: THROTTLE_WINDOW_SECONDS / 60,
+        });
+    }
+    let credentials = state
+        .store
+        .credentials(&email)
+        .await
+        .map_err(ServiceError::from)?;
+    let (staff_id, hash) = match credentials {
+        Some(c) => (
+            Some(c.id),
+            c.password_hash.unwrap_or_else(|| DUMMY_HASH.to_owned()),
+        ),
+        None => (None, DUMMY_HASH.to_owned()),
+    };
+    let verified = verify_password(hash, password.to_owned()).await;
+    let Some(staff_id) = staff_id.filter(|_| verified) else {
+        state
+            .store
+            .record_sign_in_failure(&email, ip, current)
+            .await
+            .map_err(ServiceError::from)?;
+        tracing::info!(staff.email = %email, client.ip = %ip, "sign-in failed");
+        return Err(SignInError::Invalid);
+    };
+    state
+        .store
+        .clear_sign_in_failures(&email)
+        .await
+        .map_err(ServiceError::from)?;
+    let token = random_token();
+    state
+        .store
+        .insert_session(
+            &token_hash(&token),
+            staff_id,
+            &random_token(),
+            current,
+            current + SESSION_IDLE_SECONDS,
+            &user_agent.chars().take(300).collect::<String>(),
+            ip,
+        )
+        .await
+        .map_err(ServiceError::from)?;
+    let session = authenticate(state, &token)
+        .await?
+        .ok_or(SignInError::Invalid)?;
+    tracing::info!(staff.id = %staff_id, "signed in");
+    Ok((token, session))
+}
+
+/// The session a cookie token belongs to, sliding its expiry forward.
+pub async fn authenticate(state: &AppState, token: &str) -> ServiceResult<Option<StaffSession>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let current = now();
+    let Some(view) = state.store.session(&token_hash(token), current).await? else {
+        return Ok(None);
+    };
+    if current - view.last_seen_at > 60 {
+        state
+            .store
+            .touch_session(view.session_id, current, current + SESSION_IDLE_SECONDS)
+            .await?;
+    }
+    Ok(StaffSession::from_view(view))
+}
+
+pub async fn sign_out(state: &AppState, token: &str) -> ServiceResult<()> {
+    Ok(state.store.delete_session(&token_hash(token)).await?)
+}
+
+pub async fn sign_out_everywhere(state: &AppState, staff: StaffId) -> ServiceResult<u64> {
+    Ok(state.store.delete_sessions_of(staff).await?)
+}
+
+/// Sets a new password after checking the current one; ends other sessions.
+pub async fn change_password(
+    state: &AppState,
+    session: &StaffSession,
+    current_password: &str,
+    new_password: &str,
+) -> ServiceResult<()> {
+    let mut errors = Vec::new();
+    let hash = state
+        .store
+        .credentials(&session.email)
+        .await?
+        .and_then(|c| c.password_hash)
+        .unwrap_or_else(|| DUMMY_HASH.to_owned());
+    if !verify_password(hash, current_password.to_owned()).await {
+        errors.push(FieldError {
+            field: "current_password".into(),
+            message: "is not your current password".into(),
+        });
+    }
+    if new_password.chars().count() < MIN_PASSWORD_CHARS {
+        errors.push(FieldError {
+            field: "new_password".into(),
+            message: format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+    let hash = hash_password(new_password)?;
+    state
+        .store
+        .set_password(session.staff_id, &hash, false)
+        .await?;
+    state.store.delete_sessions_of(session.staff_id).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash() {
+        let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert!(
+            Argon2::default()
+                .verify_password(b"anything", &parsed)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn token_hashes_are_stable_and_opaque() {
+        assert_eq!(token_hash("a"), token_hash("a"));
+        assert_ne!(token_hash("a"), "a");
+        assert_eq!(random_token().len(), 64);
+    }
+}

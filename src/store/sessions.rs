@@ -1,0 +1,166 @@
+//! Staff credentials, sign-in sessions and failed attempts.
+
+use sqlx::FromRow;
+
+use super::models::*;
+use super::{Store, StoreResult};
+
+/// A live session with the person it belongs to.
+#[derive(Clone, Debug, FromRow)]
+pub struct SessionView {
+    pub session_id: i64,
+    pub csrf_token: String,
+    pub expires_at: i64,
+    pub last_seen_at: i64,
+    pub staff_id: StaffId,
+    pub email: String,
+    pub name: String,
+    pub slug: String,
+    pub role: String,
+    pub password_must_change: i64,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Credentials {
+    pub id: StaffId,
+    pub password_hash: Option<String>,
+}
+
+impl Store {
+    pub async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>> {
+        Ok(
+            sqlx::query_as("SELECT id, password_hash FROM staff WHERE LOWER(email) = LOWER($1)")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn set_password(
+        &self,
+        staff: StaffId,
+        hash: &str,
+        must_change: bool,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE staff SET password_hash = $2, password_must_change = $3 WHERE id = $1")
+            .bind(staff.0)
+            .bind(hash)
+            .bind(i64::from(must_change))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one row, one statement")]
+    pub async fn insert_session(
+        &self,
+        token_hash: &str,
+        staff: StaffId,
+        csrf_token: &str,
+        now: i64,
+        expires_at: i64,
+        user_agent: &str,
+        ip: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO staff_sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at, expires_at, user_agent, ip) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+        )
+        .bind(token_hash)
+        .bind(staff.0)
+        .bind(csrf_token)
+        .bind(now)
+        .bind(expires_at)
+        .bind(user_agent)
+        .bind(ip)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str, now: i64) -> StoreResult<Option<SessionView>> {
+        Ok(sqlx::query_as(
+            "SELECT ss.id AS session_id, ss.csrf_token, ss.expires_at, ss.last_seen_at, s.id AS staff_id, s.email, \
+             s.name, s.slug, s.role, s.password_must_change \
+             FROM staff_sessions ss JOIN staff s ON s.id = ss.staff_id \
+             WHERE ss.token_hash = $1 AND ss.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Slides the session's expiry forward.
+    pub async fn touch_session(
+        &self,
+        session_id: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE staff_sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1")
+            .bind(session_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of a person ("sign out everywhere", password change).
+    pub async fn delete_sessions_of(&self, staff: StaffId) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1")
+            .bind(staff.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn record_sign_in_failure(&self, email: &str, ip: &str, now: i64) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sign_in_failures (email, ip, at) VALUES ($1, $2, $3)")
+            .bind(email)
+            .bind(ip)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failures since `since` for this account and for this address.
+    pub async fn sign_in_failures(
+        &self,
+        email: &str,
+        ip: &str,
+        since: i64,
+    ) -> StoreResult<(i64, i64)> {
+        let (by_email,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at >= $2")
+                .bind(email)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        let (by_ip,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sign_in_failures WHERE ip = $1 AND at >= $2")
+                .bind(ip)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((by_email, by_ip))
+    }
+
+    pub async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+            .bind(email)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
