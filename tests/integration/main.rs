@@ -4,6 +4,7 @@
 
 mod util;
 
+mod admin;
 mod api;
 mod cli;
 mod feeds;

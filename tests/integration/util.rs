@@ -50,6 +50,13 @@ pub struct TestApp {
     postgres_database: Option<String>,
 }
 
+pub const STAFF_PASSWORD: &str = "correct-horse-battery-staple";
+
+pub struct AdminSession {
+    pub cookie: String,
+    pub csrf: String,
+}
+
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -79,6 +86,85 @@ impl TestApp {
         let app = Self::new(backend).await;
         newsdesk::demo::seed(&app.state).await.unwrap();
         app
+    }
+
+    /// A new app with the demo newsroom whose staff all use [`STAFF_PASSWORD`].
+    pub async fn with_staff(backend: Backend) -> TestApp {
+        let app = Self::with_env(backend, &[("NEWSDESK_DEMO_PASSWORD", STAFF_PASSWORD)]).await;
+        newsdesk::demo::seed(&app.state).await.unwrap();
+        app
+    }
+
+    /// Signs in through the form, as a browser would.
+    pub async fn sign_in(&self, email: &str) -> AdminSession {
+        let body = format!(
+            "email={}&password={STAFF_PASSWORD}&next=%2Fadmin",
+            email.replace('@', "%40")
+        );
+        let response = self
+            .request(
+                Method::POST,
+                "/admin/sign-in",
+                &[("content-type", "application/x-www-form-urlencoded")],
+                Body::from(body),
+            )
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::SEE_OTHER,
+            "sign-in as {email}: {}",
+            response.body
+        );
+        let cookie = response
+            .header("set-cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let dashboard = self
+            .request(Method::GET, "/admin", &[("cookie", &cookie)], Body::empty())
+            .await;
+        assert_eq!(dashboard.status, StatusCode::OK);
+        let start = dashboard.body.find("name=\"csrf\" value=\"").unwrap() + 19;
+        let csrf = dashboard.body[start..start + 64].to_owned();
+        AdminSession { cookie, csrf }
+    }
+
+    /// A signed-in GET.
+    pub async fn admin_get(&self, session: &AdminSession, path: &str) -> TestResponse {
+        self.request(
+            Method::GET,
+            path,
+            &[("cookie", &session.cookie)],
+            Body::empty(),
+        )
+        .await
+    }
+
+    /// A signed-in form POST; the CSRF token is added unless the form has one.
+    pub async fn admin_post(
+        &self,
+        session: &AdminSession,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        if !fields.iter().any(|(k, _)| *k == "csrf") {
+            form.append_pair("csrf", &session.csrf);
+        }
+        for (k, v) in fields {
+            form.append_pair(k, v);
+        }
+        self.request(
+            Method::POST,
+            path,
+            &[
+                ("cookie", &session.cookie),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            Body::from(form.finish()),
+        )
+        .await
     }
 
     pub async fn with_env(backend: Backend, env: &[(&str, &str)]) -> TestApp {

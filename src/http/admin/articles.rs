@@ -218,12 +218,12 @@ impl EditorForm {
     }
 
     /// What the article service receives. People who write only their own
-    /// articles stay in the byline, or they would lock themselves out.
+    /// articles stay in the byline, or they would lock themselves out; a
+    /// byline left empty names the person saving.
     fn to_input(&self, staff: &Staff, creating: bool) -> ArticleInput {
         let mut authors = self.authors.clone();
-        if matches!(staff.0.role, Role::Author | Role::Contributor)
-            && !authors.contains(&staff.0.slug)
-        {
+        let writes_only_own = matches!(staff.0.role, Role::Author | Role::Contributor);
+        if (writes_only_own || authors.is_empty()) && !authors.contains(&staff.0.slug) {
             authors.insert(0, staff.0.slug.clone());
         }
         let sources = self

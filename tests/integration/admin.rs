@@ -1,0 +1,585 @@
+//! The newsroom admin over HTTP: sign-in, CSRF, every role against every
+//! workflow step, conflicts, scheduled publishing.
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+
+use crate::on_both_backends;
+use crate::util::{AdminSession, Backend, TestApp};
+
+on_both_backends!(
+    sign_in_sets_a_safe_cookie_and_sign_out_ends_it,
+    failed_sign_ins_are_throttled_per_account,
+    forged_or_missing_csrf_changes_nothing,
+    contributors_keep_to_their_own_drafts,
+    authors_submit_and_editors_publish,
+    owner_can_do_everything_an_editor_can,
+    a_second_save_of_the_same_version_is_a_conflict_with_both_versions_shown,
+    scheduled_articles_publish_once_when_due,
+    sign_out_everywhere_ends_every_session,
+    invalid_editor_input_keeps_the_text_and_names_the_fields,
+);
+
+/// Creates an article through the editor form; returns its id.
+async fn write_article(app: &TestApp, session: &AdminSession, headline: &str) -> i64 {
+    let response = app
+        .admin_post(
+            session,
+            "/admin/articles",
+            &[
+                ("headline", headline),
+                ("standfirst", "Standfirst."),
+                ("body", "First paragraph.\n\nSecond paragraph."),
+                ("language", "uk"),
+                ("section", "news"),
+                ("tags", "тест, перевірка"),
+                ("source_outlet", "Financial Times"),
+                ("source_url", "https://www.ft.com/content/example"),
+                ("source_citation", "з посиланням на джерела"),
+                ("source_outlet", "Axios"),
+                ("source_url", ""),
+                ("source_citation", "за даними"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    let location = response.header("location");
+    location
+        .trim_start_matches("/admin/articles/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn workflow(app: &TestApp, session: &AdminSession, id: i64, action: &str) -> StatusCode {
+    app.admin_post(
+        session,
+        &format!("/admin/articles/{id}/workflow"),
+        &[("action", action)],
+    )
+    .await
+    .status
+}
+
+async fn status_of(app: &TestApp, id: i64) -> String {
+    app.state
+        .store
+        .article_row(newsdesk::store::ArticleId(id))
+        .await
+        .unwrap()
+        .status
+}
+
+async fn sign_in_sets_a_safe_cookie_and_sign_out_ends_it(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let redirect = app.get("/admin/articles?status=draft").await;
+    assert_eq!(redirect.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        redirect.header("location"),
+        "/admin/sign-in?next=%2Fadmin%2Farticles%3Fstatus%3Ddraft"
+    );
+    assert!(
+        app.page("/admin/sign-in")
+            .await
+            .contains("type=\"password\"")
+    );
+
+    let response = app
+        .request(
+            Method::POST,
+            "/admin/sign-in",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from("email=Editor%40Example.com&password=correct-horse-battery-staple&next=%2Fadmin%2Farticles"),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert_eq!(response.header("location"), "/admin/articles");
+    let cookie = response.header("set-cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/admin", "Secure"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    let session = app.sign_in("editor@example.com").await;
+    let dashboard = app.admin_get(&session, "/admin").await;
+    assert!(dashboard.body.contains("Андрій Мельник"));
+    assert_eq!(dashboard.header("cache-control"), "no-store");
+
+    let wrong = app
+        .request(
+            Method::POST,
+            "/admin/sign-in",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from("email=editor%40example.com&password=nope&next=https%3A%2F%2Fevil.example"),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("Неправильна пошта або пароль"));
+    assert!(
+        wrong.body.contains("name=\"next\" value=\"/admin\""),
+        "no off-site return address"
+    );
+    let unknown = app
+        .request(
+            Method::POST,
+            "/admin/sign-in",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from("email=ghost%40example.com&password=x"),
+        )
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNAUTHORIZED,
+        "unknown emails look the same"
+    );
+
+    let out = app.admin_post(&session, "/admin/sign-out", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(out.header("set-cookie").contains("Max-Age=0"));
+    assert_eq!(
+        app.admin_get(&session, "/admin").await.status,
+        StatusCode::SEE_OTHER,
+        "the old cookie is dead"
+    );
+    let forged = app
+        .request(
+            Method::GET,
+            "/admin",
+            &[(
+                "cookie",
+                "nd_session=00000000000000000000000000000000000000000000000000000000000000ff",
+            )],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::SEE_OTHER);
+}
+
+async fn failed_sign_ins_are_throttled_per_account(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let attempt = |password: &'static str| {
+        app.request(
+            Method::POST,
+            "/admin/sign-in",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from(format!("email=author%40example.com&password={password}")),
+        )
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("wrong").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let blocked = attempt("correct-horse-battery-staple").await;
+    assert_eq!(
+        blocked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(blocked.body.contains("Забагато невдалих спроб"));
+    // Other accounts are not locked out by it.
+    app.sign_in("editor@example.com").await;
+}
+
+async fn forged_or_missing_csrf_changes_nothing(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let session = app.sign_in("editor@example.com").await;
+    let before = app
+        .state
+        .store
+        .count_articles(&Default::default())
+        .await
+        .unwrap();
+    for csrf in ["", "0000", &"a".repeat(64)] {
+        let response = app
+            .admin_post(
+                &session,
+                "/admin/articles",
+                &[("csrf", csrf), ("headline", "Forged"), ("language", "uk")],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::FORBIDDEN, "csrf {csrf:?}");
+    }
+    let other = app.sign_in("owner@example.com").await;
+    let cross = app
+        .admin_post(
+            &session,
+            "/admin/articles/1/workflow",
+            &[("csrf", &other.csrf), ("action", "unpublish")],
+        )
+        .await;
+    assert_eq!(
+        cross.status,
+        StatusCode::FORBIDDEN,
+        "another session's token does not work"
+    );
+    assert_eq!(
+        app.state
+            .store
+            .count_articles(&Default::default())
+            .await
+            .unwrap(),
+        before
+    );
+    assert_eq!(status_of(&app, 1).await, "published");
+    let anonymous = app
+        .request(
+            Method::POST,
+            "/admin/articles",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from("headline=x"),
+        )
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn contributors_keep_to_their_own_drafts(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let contributor = app.sign_in("contributor@example.com").await;
+    let id = write_article(&app, &contributor, "Чернетка дописувача").await;
+    let view = app
+        .state
+        .store
+        .article(newsdesk::store::ArticleId(id))
+        .await
+        .unwrap();
+    assert_eq!(
+        view.authors[0].slug, "taras-hnatiuk",
+        "the writer stays in the byline"
+    );
+    assert_eq!(view.sources.len(), 2);
+    assert_eq!(view.sources[1].url, None);
+
+    let edit = app
+        .admin_post(
+            &contributor,
+            &format!("/admin/articles/{id}"),
+            &[
+                ("headline", "Чернетка, виправлена"),
+                ("language", "uk"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::SEE_OTHER, "{}", edit.body);
+    assert_eq!(
+        workflow(&app, &contributor, id, "publish").await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        workflow(&app, &contributor, id, "submit").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(status_of(&app, id).await, "in_review");
+    let locked = app
+        .admin_post(
+            &contributor,
+            &format!("/admin/articles/{id}"),
+            &[("headline", "Змінено після подання"), ("language", "uk")],
+        )
+        .await;
+    assert_eq!(
+        locked.status,
+        StatusCode::FORBIDDEN,
+        "in review, the draft is no longer theirs to change"
+    );
+    // Someone else's article does not exist for a contributor.
+    assert_eq!(
+        app.admin_get(&contributor, "/admin/articles/1")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        workflow(&app, &contributor, 1, "unpublish").await,
+        StatusCode::NOT_FOUND
+    );
+    let list = app.admin_get(&contributor, "/admin/articles").await;
+    assert!(list.body.contains("Чернетка, виправлена"));
+    assert!(
+        !list.body.contains("Енергетики Лісополя"),
+        "only their own articles are listed"
+    );
+}
+
+async fn authors_submit_and_editors_publish(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let author = app.sign_in("author@example.com").await;
+    let id = write_article(&app, &author, "Матеріал авторки").await;
+    assert_eq!(
+        workflow(&app, &author, id, "publish").await,
+        StatusCode::FORBIDDEN,
+        "authors may not publish by default"
+    );
+    assert_eq!(
+        workflow(&app, &author, id, "submit").await,
+        StatusCode::SEE_OTHER
+    );
+    let other = app.admin_get(&author, "/admin/articles/5").await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "a colleague's article");
+
+    let editor = app.sign_in("editor@example.com").await;
+    let dashboard = app.admin_get(&editor, "/admin").await;
+    assert!(
+        dashboard.body.contains("Матеріал авторки"),
+        "waiting for review on the dashboard"
+    );
+    assert_eq!(
+        workflow(&app, &editor, id, "publish").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(status_of(&app, id).await, "published");
+    let editor_page = app
+        .admin_get(&editor, &format!("/admin/articles/{id}"))
+        .await;
+    let public = TestApp::first_link(&editor_page.body, "/2026/");
+    let page = app.page(&public).await;
+    assert!(page.contains("Матеріал авторки"));
+    assert!(page.contains("Financial Times") && page.contains("за даними"));
+    assert_eq!(
+        workflow(&app, &author, id, "unpublish").await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        workflow(&app, &editor, id, "unpublish").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.get(&public).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        workflow(&app, &editor, id, "unpublish").await,
+        StatusCode::CONFLICT,
+        "not from unpublished"
+    );
+
+    // The owner can let authors publish their own work.
+    app.state
+        .store
+        .claim_setting("policy.authors_can_publish", "true")
+        .await
+        .unwrap();
+    assert_eq!(
+        workflow(&app, &author, id, "publish").await,
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn owner_can_do_everything_an_editor_can(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let owner = app.sign_in("owner@example.com").await;
+    let id = write_article(&app, &owner, "Матеріал власниці").await;
+    assert_eq!(
+        workflow(&app, &owner, id, "submit").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        workflow(&app, &owner, id, "return_to_draft").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        workflow(&app, &owner, id, "publish").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        workflow(&app, &owner, id, "unpublish").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        workflow(&app, &owner, id, "dance").await,
+        StatusCode::BAD_REQUEST
+    );
+    let editor = app.sign_in("editor@example.com").await;
+    let page = app
+        .admin_get(&editor, &format!("/admin/articles/{id}"))
+        .await;
+    assert!(page.body.contains("data-action=\"publish\""));
+}
+
+async fn a_second_save_of_the_same_version_is_a_conflict_with_both_versions_shown(
+    backend: Backend,
+) {
+    let app = TestApp::with_staff(backend).await;
+    let editor = app.sign_in("editor@example.com").await;
+    let owner = app.sign_in("owner@example.com").await;
+    let id = write_article(&app, &editor, "Спільний матеріал").await;
+    let path = format!("/admin/articles/{id}");
+    let first = app
+        .admin_post(
+            &editor,
+            &path,
+            &[
+                ("version", "1"),
+                ("language", "uk"),
+                ("headline", "Спільний матеріал"),
+                ("body", "Текст редактора."),
+            ],
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let second = app
+        .admin_post(
+            &owner,
+            &path,
+            &[
+                ("version", "1"),
+                ("language", "uk"),
+                ("headline", "Спільний матеріал"),
+                ("body", "Текст власниці."),
+            ],
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::CONFLICT);
+    assert!(
+        second
+            .body
+            .contains("Поки ви редагували, хтось інший зберіг"),
+        "a clear message"
+    );
+    assert!(
+        second.body.contains("Текст редактора."),
+        "their version is shown"
+    );
+    assert!(
+        second.body.contains("Текст власниці."),
+        "my text is kept in the form"
+    );
+    assert!(
+        second.body.contains("name=\"version\" value=\"2\""),
+        "saving again builds on their version"
+    );
+    let stored = app
+        .state
+        .store
+        .article_row(newsdesk::store::ArticleId(id))
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.body, "Текст редактора.",
+        "nothing silently overwritten"
+    );
+}
+
+async fn scheduled_articles_publish_once_when_due(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let editor = app.sign_in("editor@example.com").await;
+    let id = write_article(&app, &editor, "Запланований матеріал").await;
+    let past = app
+        .admin_post(
+            &editor,
+            &format!("/admin/articles/{id}/workflow"),
+            &[("action", "schedule"), ("scheduled_at", "2020-01-01T10:00")],
+        )
+        .await;
+    assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let future = app
+        .admin_post(
+            &editor,
+            &format!("/admin/articles/{id}/workflow"),
+            &[("action", "schedule"), ("scheduled_at", "2099-01-01T10:00")],
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::SEE_OTHER, "{}", future.body);
+    assert_eq!(status_of(&app, id).await, "scheduled");
+    assert_eq!(
+        newsdesk::services::workflow::publish_due(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "not yet"
+    );
+    // Time passes.
+    sqlx::query("UPDATE articles SET scheduled_at = $1 WHERE id = $2")
+        .bind(newsdesk::store::now() - 5)
+        .bind(id)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(
+        newsdesk::services::workflow::publish_due(&app.state),
+        newsdesk::services::workflow::publish_due(&app.state)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "published exactly once");
+    assert_eq!(status_of(&app, id).await, "published");
+    assert_eq!(
+        newsdesk::services::workflow::publish_due(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+async fn sign_out_everywhere_ends_every_session(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let phone = app.sign_in("author@example.com").await;
+    let laptop = app.sign_in("author@example.com").await;
+    let editor = app.sign_in("editor@example.com").await;
+    let response = app
+        .admin_post(&phone, "/admin/sign-out-everywhere", &[])
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.admin_get(&laptop, "/admin").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.admin_get(&phone, "/admin").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.admin_get(&editor, "/admin").await.status,
+        StatusCode::OK,
+        "other people stay signed in"
+    );
+}
+
+async fn invalid_editor_input_keeps_the_text_and_names_the_fields(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let editor = app.sign_in("editor@example.com").await;
+    let before = app
+        .state
+        .store
+        .count_articles(&Default::default())
+        .await
+        .unwrap();
+    let long_text = "Довгий текст, який не можна втратити. ".repeat(20);
+    let response = app
+        .admin_post(
+            &editor,
+            "/admin/articles",
+            &[
+                ("headline", ""),
+                ("language", "uk"),
+                ("body", &long_text),
+                ("source_outlet", ""),
+                ("source_url", "javascript:alert(1)"),
+                ("source_citation", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.body.contains("headline"));
+    assert!(response.body.contains("sources[0].url"));
+    assert!(
+        response
+            .body
+            .contains("Довгий текст, який не можна втратити."),
+        "the text is still in the form"
+    );
+    assert_eq!(
+        app.state
+            .store
+            .count_articles(&Default::default())
+            .await
+            .unwrap(),
+        before
+    );
+    let preview = app
+        .admin_post(
+            &editor,
+            "/admin/preview",
+            &[
+                ("body", "**bold** <script>alert(1)</script>"),
+                ("language", "uk"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.body.contains("<strong>bold</strong>") && !preview.body.contains("<script"));
+}
