@@ -67,7 +67,12 @@
     return out;
   }
   var loaded = JSON.stringify(snapshot());
-  if (document.querySelector('[data-saved]')) localStorage.removeItem(key);
+  if (document.querySelector('[data-saved]')) {
+    localStorage.removeItem(key);
+    // A new article saved for the first time was kept under the "new" key.
+    var fresh = localStorage.getItem('newsdesk-draft-new');
+    if (fresh && JSON.stringify(JSON.parse(fresh).fields) === loaded) localStorage.removeItem('newsdesk-draft-new');
+  }
   var stored = localStorage.getItem(key);
   if (stored) {
     var copy = JSON.parse(stored);

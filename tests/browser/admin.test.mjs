@@ -1,0 +1,135 @@
+// The newsroom admin in a real browser: an author writes and submits, an
+// editor publishes; unsaved text survives a reload; a conflict loses nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const BASE = process.env.NEWSDESK_URL ?? 'http://127.0.0.1:8080';
+const PASSWORD = process.env.STAFF_PASSWORD ?? 'correct-horse-battery-staple';
+const SHOTS = process.env.SCREENSHOT_DIR ?? '.';
+
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => { await browser?.close(); });
+
+async function signedIn(email, { mobile = false, bypassCSP = false } = {}) {
+  const context = await browser.newContext({
+    viewport: mobile ? { width: 390, height: 844 } : { width: 1280, height: 900 },
+    bypassCSP,
+  });
+  const page = await context.newPage();
+  await page.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
+  await page.goto(`${BASE}/admin`);
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.click('form button[type=submit]');
+  await page.waitForURL(`${BASE}/admin`);
+  return { context, page };
+}
+
+test('an author writes and submits, an editor publishes, readers see it with its sources', async () => {
+  const headline = `Browser test story ${Date.now()}`;
+  const author = await signedIn('author@example.com', { mobile: true });
+  const { page } = author;
+  await page.click('a[href="/admin/articles/new"]');
+  await page.fill('#headline', headline);
+  await page.fill('#standfirst', 'Written on a phone in a real browser.');
+  await page.fill('#body', 'The council met on Tuesday.');
+  await page.click('[data-md=bold]');
+  await page.locator('#preview').getByText('The council met on Tuesday.').waitFor();
+  const rows = page.locator('#sources li');
+  await rows.nth(0).locator('[name=source_outlet]').fill('Financial Times');
+  await rows.nth(0).locator('[name=source_url]').fill('https://www.ft.com/content/example');
+  await rows.nth(0).locator('[name=source_citation]').fill('citing sources');
+  await page.click('#add-source');
+  await rows.nth(1).locator('[name=source_outlet]').fill('Axios');
+  await rows.nth(1).locator('[name=source_citation]').fill('according to');
+  await rows.nth(1).locator('[data-source=up]').click();
+  assert.equal(await rows.nth(0).locator('[name=source_outlet]').inputValue(), 'Axios', 'sources reorder');
+  await page.selectOption('#section', 'news');
+  await page.click('#save');
+  await page.waitForURL(/\/admin\/articles\/\d+\?saved=1/);
+  await page.screenshot({ path: `${SHOTS}/admin-editor-phone.png`, fullPage: true });
+  assert.ok(await page.locator('[data-action=publish]').count() === 0, 'authors cannot publish by default');
+  await page.click('[data-action=submit]');
+  await page.waitForURL(/done=submit/);
+  const articleUrl = page.url().split('?')[0];
+  await author.context.close();
+
+  const editor = await signedIn('editor@example.com');
+  await editor.page.getByRole('link', { name: headline }).first().click();
+  assert.equal(editor.page.url().split('?')[0], articleUrl);
+  await editor.page.click('[data-action=publish]');
+  await editor.page.waitForURL(/done=publish/);
+  const publicHref = await editor.page.locator('a', { hasText: /Відкрити на сайті|View on site/ }).getAttribute('href');
+  await editor.page.goto(`${BASE}${publicHref}`);
+  assert.equal(await editor.page.locator('h1').textContent(), headline);
+  const sources = await editor.page.locator('section.sources li').allTextContents();
+  assert.equal(sources.length, 2);
+  assert.match(sources[0], /Axios — according to/);
+  assert.match(sources[1], /Financial Times — citing sources/);
+  await editor.context.close();
+});
+
+test('unsaved text is recovered after a reload', async () => {
+  const { context, page } = await signedIn('contributor@example.com');
+  await page.goto(`${BASE}/admin/articles/new`);
+  const text = `Text typed just before the connection dropped ${Date.now()}`;
+  await page.fill('#headline', 'Unsaved draft');
+  await page.fill('#body', text);
+  await page.waitForTimeout(200);
+  await page.reload();
+  assert.equal(await page.inputValue('#body'), '', 'the server never saw it');
+  await page.locator('#recovered').waitFor({ state: 'visible' });
+  await page.click('#recover-restore');
+  assert.equal(await page.inputValue('#body'), text);
+  assert.equal(await page.inputValue('#headline'), 'Unsaved draft');
+  await page.click('#save');
+  await page.waitForURL(/saved=1/);
+  assert.equal(await page.locator('#recovered').isVisible(), false, 'saved text is not offered again');
+  await context.close();
+});
+
+test('two people saving the same article: the second sees both versions and loses nothing', async () => {
+  const editor = await signedIn('editor@example.com');
+  const owner = await signedIn('owner@example.com');
+  await editor.page.goto(`${BASE}/admin/articles/3`);
+  await owner.page.goto(`${BASE}/admin/articles/3`);
+  await editor.page.fill('#body', 'The editor rewrote the story.');
+  await editor.page.click('#save');
+  await editor.page.waitForURL(/saved=1/);
+  await owner.page.fill('#body', 'The owner added a paragraph.');
+  await owner.page.click('#save');
+  await owner.page.locator('.conflict').waitFor();
+  assert.match(await owner.page.locator('.their-body').textContent(), /The editor rewrote the story\./);
+  assert.equal(await owner.page.inputValue('#body'), 'The owner added a paragraph.');
+  await owner.page.screenshot({ path: `${SHOTS}/admin-conflict.png`, fullPage: true });
+  await editor.context.close();
+  await owner.context.close();
+});
+
+test('admin pages pass axe-core WCAG 2.2 AA checks', async () => {
+  const { context, page } = await signedIn('editor@example.com', { bypassCSP: true });
+  for (const path of ['/admin', '/admin/articles', '/admin/articles/new', '/admin/articles/1', '/admin/account']) {
+    await page.goto(`${BASE}${path}`);
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(() =>
+      // eslint-disable-next-line no-undef
+      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
+    );
+    const problems = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    assert.deepEqual(problems, [], `accessibility of ${path}`);
+  }
+  await context.close();
+});
