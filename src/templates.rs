@@ -10,49 +10,33 @@ use crate::config::SiteConfig;
 use crate::content::i18n;
 use crate::urls::Urls;
 
-const BUILT_IN: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("macros.html", include_str!("../templates/macros.html")),
-    ("home.html", include_str!("../templates/home.html")),
-    ("article.html", include_str!("../templates/article.html")),
-    ("list.html", include_str!("../templates/list.html")),
-    ("search.html", include_str!("../templates/search.html")),
-    ("error.html", include_str!("../templates/error.html")),
-    ("rss.xml", include_str!("../templates/rss.xml")),
-    ("atom.xml", include_str!("../templates/atom.xml")),
-    ("sitemap.xml", include_str!("../templates/sitemap.xml")),
-    (
-        "news_sitemap.xml",
-        include_str!("../templates/news_sitemap.xml"),
-    ),
-    (
-        "admin/base.html",
-        include_str!("../templates/admin/base.html"),
-    ),
-    (
-        "admin/_list.html",
-        include_str!("../templates/admin/_list.html"),
-    ),
-    (
-        "admin/sign_in.html",
-        include_str!("../templates/admin/sign_in.html"),
-    ),
-    (
-        "admin/dashboard.html",
-        include_str!("../templates/admin/dashboard.html"),
-    ),
-    (
-        "admin/articles.html",
-        include_str!("../templates/admin/articles.html"),
-    ),
-    (
-        "admin/editor.html",
-        include_str!("../templates/admin/editor.html"),
-    ),
-    (
-        "admin/account.html",
-        include_str!("../templates/admin/account.html"),
-    ),
+/// Every template of the built-in theme, embedded in the binary.
+macro_rules! built_in {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+const BUILT_IN: &[(&str, &str)] = built_in![
+    "base.html",
+    "macros.html",
+    "home.html",
+    "article.html",
+    "list.html",
+    "search.html",
+    "error.html",
+    "rss.xml",
+    "atom.xml",
+    "sitemap.xml",
+    "news_sitemap.xml",
+    "admin/base.html",
+    "admin/_list.html",
+    "admin/sign_in.html",
+    "admin/dashboard.html",
+    "admin/articles.html",
+    "admin/editor.html",
+    "admin/account.html",
+    "admin/revisions.html",
 ];
 
 #[derive(Clone)]

@@ -209,9 +209,6 @@ pub async fn update_article(
         problems.add("authors", "name at least one author");
     }
     let published = current.status == ArticleStatus::Published.as_str();
-    if published && input.slug.as_ref().is_some_and(|s| *s != current.slug) {
-        problems.add("slug", "is stable once the article is published");
-    }
     let existing = state.store.article(id).await?;
     let base = write_of(&existing);
     let mut write = apply_input(state, base.clone(), &input, &mut problems).await?;

@@ -5,6 +5,8 @@ pub mod api_keys;
 pub mod articles;
 pub mod auth;
 pub mod policy;
+pub mod previews;
+pub mod revisions;
 pub mod staff;
 pub mod workflow;
 

@@ -9,7 +9,7 @@ use super::{Backend, Store, StoreError, StoreResult};
 
 /// The full editable state of an article. Services build it; the store
 /// writes it whole, with its lists, in one transaction.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ArticleWrite {
     pub translation_group: String,
     pub language: String,
@@ -193,6 +193,18 @@ impl Store {
         now: i64,
     ) -> StoreResult<i64> {
         let mut tx = self.pool.begin().await?;
+        // Write first: it takes the row lock on PostgreSQL and the write lock on
+        // SQLite, where a transaction that reads first cannot upgrade once
+        // another writer has committed.
+        sqlx::query("UPDATE articles SET version = version WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        let before: Option<(String, String, String)> =
+            sqlx::query_as("SELECT language, slug, status FROM articles WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
         let version_check = if expected_version.is_some() {
             " AND version = $19"
         } else {
@@ -238,6 +250,22 @@ impl Store {
                 StoreError::NotFound
             });
         };
+        // A published story's old address keeps working.
+        if let Some((language, old_slug, status)) = before
+            && status == ArticleStatus::Published.as_str()
+            && old_slug != write.slug
+        {
+            sqlx::query(
+                "INSERT INTO slug_redirects (language, old_slug, article_id, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (language, old_slug) DO UPDATE SET article_id = excluded.article_id",
+            )
+            .bind(language)
+            .bind(old_slug)
+            .bind(id.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         for table in ["article_authors", "article_tags", "article_sources"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE article_id = $1"))
                 .bind(id.0)
@@ -600,6 +628,22 @@ impl Store {
         self.with_authors(cards).await
     }
 
+    /// The article an old slug now points to.
+    pub async fn slug_redirect(
+        &self,
+        language: &str,
+        slug: &str,
+    ) -> StoreResult<Option<ArticleId>> {
+        let row: Option<(ArticleId,)> = sqlx::query_as(
+            "SELECT article_id FROM slug_redirects WHERE language = $1 AND old_slug = $2",
+        )
+        .bind(language)
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id,)| id))
+    }
+
     /// Scheduled articles whose time has come.
     pub async fn due_scheduled(&self, now: i64) -> StoreResult<Vec<ArticleId>> {
         let rows: Vec<(ArticleId,)> = sqlx::query_as(
@@ -609,6 +653,17 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    pub async fn revision(&self, id: ArticleId, version: i64) -> StoreResult<Revision> {
+        Ok(sqlx::query_as(
+            "SELECT id, article_id, version, saved_by, snapshot, created_at FROM article_revisions \
+             WHERE article_id = $1 AND version = $2",
+        )
+        .bind(id.0)
+        .bind(version)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     pub async fn revisions(&self, id: ArticleId) -> StoreResult<Vec<Revision>> {

@@ -18,6 +18,9 @@ on_both_backends!(
     scheduled_articles_publish_once_when_due,
     sign_out_everywhere_ends_every_session,
     invalid_editor_input_keeps_the_text_and_names_the_fields,
+    corrections_are_added_from_the_editor,
+    revisions_are_listed_compared_and_restored,
+    preview_links_show_drafts_until_they_expire,
 );
 
 /// Creates an article through the editor form; returns its id.
@@ -582,4 +585,144 @@ async fn invalid_editor_input_keeps_the_text_and_names_the_fields(backend: Backe
         .await;
     assert_eq!(preview.status, StatusCode::OK);
     assert!(preview.body.contains("<strong>bold</strong>") && !preview.body.contains("<script"));
+}
+
+async fn corrections_are_added_from_the_editor(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let editor = app.sign_in("editor@example.com").await;
+    let page = app.admin_get(&editor, "/admin/articles/3").await;
+    assert!(
+        page.body
+            .contains("action=\"/admin/articles/3/corrections\"")
+    );
+    let added = app
+        .admin_post(
+            &editor,
+            "/admin/articles/3/corrections",
+            &[
+                ("kind", "correction"),
+                ("text", "Кооператив об'єднує 12 пекарень, а не 11."),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let public = TestApp::first_link(
+        &app.admin_get(&editor, "/admin/articles/3").await.body,
+        "/2026/",
+    );
+    assert!(
+        app.page(&public)
+            .await
+            .contains("Кооператив об&#39;єднує 12 пекарень, а не 11.")
+    );
+    let empty = app
+        .admin_post(
+            &editor,
+            "/admin/articles/3/corrections",
+            &[("kind", "correction"), ("text", " ")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let author = app.sign_in("author@example.com").await;
+    let own = app
+        .admin_post(
+            &author,
+            "/admin/articles/3/corrections",
+            &[("kind", "update"), ("text", "x")],
+        )
+        .await;
+    assert_eq!(
+        own.status,
+        StatusCode::FORBIDDEN,
+        "authors correct only if they may publish"
+    );
+}
+
+async fn revisions_are_listed_compared_and_restored(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let author = app.sign_in("author@example.com").await;
+    let id = write_article(&app, &author, "Матеріал з історією").await;
+    let path = format!("/admin/articles/{id}");
+    let second = app
+        .admin_post(
+            &author,
+            &path,
+            &[
+                ("version", "1"),
+                ("language", "uk"),
+                ("headline", "Матеріал з історією"),
+                ("body", "First paragraph.\n\nA new second paragraph."),
+            ],
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER);
+    let history = app.admin_get(&author, &format!("{path}/revisions")).await;
+    assert_eq!(history.status, StatusCode::OK);
+    assert!(
+        history.body.contains("<del>Second paragraph.</del>"),
+        "{}",
+        history.body
+    );
+    assert!(history.body.contains("<ins>A new second paragraph.</ins>"));
+    let restored = app
+        .admin_post(&author, &format!("{path}/revisions/1/restore"), &[])
+        .await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER, "{}", restored.body);
+    let row = app
+        .state
+        .store
+        .article_row(newsdesk::store::ArticleId(id))
+        .await
+        .unwrap();
+    assert_eq!(row.body, "First paragraph.\n\nSecond paragraph.");
+    assert_eq!(
+        row.version, 3,
+        "restoring is a new save; nothing is rewritten"
+    );
+    let contributor = app.sign_in("contributor@example.com").await;
+    assert_eq!(
+        app.admin_get(&contributor, &format!("{path}/revisions"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.admin_post(&contributor, &format!("{path}/revisions/1/restore"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn preview_links_show_drafts_until_they_expire(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let author = app.sign_in("author@example.com").await;
+    let id = write_article(&app, &author, "Чернетка для перевірки цитати").await;
+    let page = app
+        .admin_get(&author, &format!("/admin/articles/{id}"))
+        .await;
+    let marker = "id=\"preview-link\" readonly value=\"";
+    let start = page.body.find(marker).unwrap() + marker.len();
+    let end = start + page.body[start..].find('"').unwrap();
+    let link = TestApp::path_of(&page.body[start..end].replace("&amp;", "&"));
+    let preview = app.get(&link).await;
+    assert_eq!(preview.status, StatusCode::OK, "{link}");
+    assert!(preview.body.contains("Чернетка для перевірки цитати"));
+    assert_eq!(preview.header("x-robots-tag"), "noindex");
+    assert_eq!(preview.header("cache-control"), "no-store");
+    let tampered = link.replace(&format!("/preview/{id}"), &format!("/preview/{}", id - 1));
+    assert_eq!(app.get(&tampered).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/preview/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let expired = newsdesk::services::previews::verify(
+        &app.state,
+        newsdesk::store::ArticleId(id),
+        newsdesk::store::now() - 1,
+        &"0".repeat(64),
+    )
+    .await
+    .unwrap();
+    assert!(!expired);
 }

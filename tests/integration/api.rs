@@ -109,16 +109,37 @@ async fn article_lifecycle_from_draft_to_unpublished(backend: Backend) {
         "on the home page at once"
     );
 
-    // The slug stays put once published.
+    // A new slug moves the story; the old address redirects permanently.
     let moved = app
         .api(
             Method::PATCH,
             &format!("/api/admin/articles/{id}"),
-            Some(json!({ "slug": "new-slug" })),
+            Some(json!({ "slug": "snih-prybyraiut-za-novym-hrafikom" })),
         )
         .await;
-    assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(moved.json()["errors"][0]["field"], "slug");
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let new_url = moved.json()["url"].as_str().unwrap().to_owned();
+    assert!(new_url.ends_with("/snih-prybyraiut-za-novym-hrafikom"));
+    let old = app.get(&path).await;
+    assert_eq!(old.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(old.header("location"), TestApp::path_of(&new_url));
+    let back = app
+        .api(
+            Method::PATCH,
+            &format!("/api/admin/articles/{id}"),
+            Some(json!({ "slug": "kyivrada-ukhvalyla-novyi-hrafik-prybyrannia-snihu" })),
+        )
+        .await;
+    assert_eq!(
+        back.status,
+        StatusCode::OK,
+        "a story can take its old address back"
+    );
+    assert_eq!(app.get(&path).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&TestApp::path_of(&new_url)).await.status,
+        StatusCode::PERMANENT_REDIRECT
+    );
 
     let corrected = app
         .api(
@@ -144,9 +165,13 @@ async fn article_lifecycle_from_draft_to_unpublished(backend: Backend) {
         .await
         .json();
     let revisions = revisions["revisions"].as_array().unwrap();
-    assert_eq!(revisions.len(), 2, "create and publish are both kept");
+    assert_eq!(
+        revisions.len(),
+        4,
+        "create, publish and both moves are kept"
+    );
     assert_eq!(revisions[0]["snapshot"]["status"], "published");
-    assert_eq!(revisions[1]["snapshot"]["status"], "draft");
+    assert_eq!(revisions[3]["snapshot"]["status"], "draft");
     assert!(
         revisions[0]["saved_by"]
             .as_str()

@@ -168,6 +168,11 @@ impl TestApp {
     }
 
     pub async fn with_env(backend: Backend, env: &[(&str, &str)]) -> TestApp {
+        // Errors the app logs show up in a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("error")
+            .try_init();
         let unique = format!(
             "{}_{}_{:08x}",
             jiff::Timestamp::now().as_second(),

@@ -16,6 +16,7 @@ use crate::content::markdown::render_body;
 use crate::http::error::HttpError;
 use crate::services::articles::{self as service, ArticleInput, CoverInput, SourceInput};
 use crate::services::policy::Action;
+use crate::services::previews;
 use crate::services::workflow::{self, Transition};
 use crate::services::{FieldError, ServiceError};
 use crate::store::{ArticleFilter, ArticleId, ArticleStatus, ArticleView, Role, StoreResult};
@@ -289,6 +290,7 @@ async fn permissions(
         ("publish", Action::Publish),
         ("schedule", Action::Schedule),
         ("unpublish", Action::Unpublish),
+        ("correct", Action::AddCorrection),
     ] {
         let allowed = match view {
             Some(v) => workflow::allowed(state, actor, action, Some(v)).await?,
@@ -370,7 +372,7 @@ pub async fn create_article(
     }
 }
 
-fn parse_id(raw: &str) -> Result<ArticleId, HttpError> {
+pub fn parse_id(raw: &str) -> Result<ArticleId, HttpError> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
@@ -380,7 +382,7 @@ fn parse_id(raw: &str) -> Result<ArticleId, HttpError> {
 
 /// Loads an article the signed-in person may at least view; others get a 404,
 /// which does not reveal that it exists.
-async fn viewable(
+pub async fn viewable(
     state: &AppState,
     staff: &Staff,
     id: ArticleId,
@@ -408,8 +410,18 @@ pub async fn edit_article(
     let language = admin_language(&state, query.lang.as_deref());
     let view = viewable(&state, &staff, parse_id(&id)?).await?;
     let form = EditorForm::from_view(&state, &view);
+    let preview = if view.article.status == ArticleStatus::Published.as_str() {
+        None
+    } else {
+        Some(
+            state
+                .urls
+                .absolute(&previews::preview_path(&state, view.article.id).await?),
+        )
+    };
     render_editor(&state, &staff, &language, &form, Some(&view), |p| {
-        p.set("saved", query.saved.is_some() || query.done.is_some());
+        p.set("saved", query.saved.is_some() || query.done.is_some())
+            .set("preview_link", &preview);
     })
     .await
 }
@@ -489,6 +501,30 @@ pub async fn change_status(
         data.get("action")
     ))
     .into_response())
+}
+
+/// Appends to the public corrections and updates log of a published story.
+pub async fn add_correction(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let data = FormData::parse(&body);
+    staff.check_csrf(data.get("csrf"))?;
+    let id = parse_id(&id)?;
+    let view = viewable(&state, &staff, id).await?;
+    if !workflow::allowed(&state, staff.actor(), Action::AddCorrection, Some(&view)).await? {
+        return Err(HttpError::Forbidden(
+            "your role does not allow correcting this article".into(),
+        ));
+    }
+    let input = service::CorrectionInput {
+        kind: data.get("kind").to_owned(),
+        text: data.get("text").to_owned(),
+    };
+    service::add_correction(&state, id, input).await?;
+    Ok(Redirect::to(&format!("/admin/articles/{id}?done=correction")).into_response())
 }
 
 /// A `datetime-local` value, read in the newsroom's time zone.

@@ -6,6 +6,7 @@ mod account;
 mod articles;
 mod dashboard;
 mod form;
+mod history;
 pub mod session;
 mod sign_in;
 
@@ -44,6 +45,12 @@ pub fn router() -> Router<AppState> {
             get(articles::edit_article).post(articles::save_article),
         )
         .route("/articles/{id}/workflow", post(articles::change_status))
+        .route("/articles/{id}/corrections", post(articles::add_correction))
+        .route("/articles/{id}/revisions", get(history::show_revisions))
+        .route(
+            "/articles/{id}/revisions/{version}/restore",
+            post(history::restore_revision),
+        )
         .route("/preview", post(articles::preview_body))
 }
 

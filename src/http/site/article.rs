@@ -28,7 +28,7 @@ pub async fn show_article(
         return Err(HttpError::NotFound);
     }
     let Some(view) = state.store.published_article(&language, &slug).await? else {
-        return Err(HttpError::NotFound);
+        return redirect_renamed(&state, &language, &slug).await;
     };
     let Some(path) = state.urls.article_row(&view.article) else {
         return Err(HttpError::NotFound);
@@ -45,8 +45,67 @@ pub async fn show_article(
     render_article(&state, &language, &view, &path).await
 }
 
+/// A story whose slug was changed after publication: permanent redirect to its address now.
+async fn redirect_renamed(
+    state: &AppState,
+    language: &str,
+    slug: &str,
+) -> Result<Response, HttpError> {
+    let Some(id) = state.store.slug_redirect(language, slug).await? else {
+        return Err(HttpError::NotFound);
+    };
+    let row = state.store.article_row(id).await?;
+    match state
+        .urls
+        .article_row(&row)
+        .filter(|_| row.status == ArticleStatus::Published.as_str())
+    {
+        Some(path) => Ok(Redirect::permanent(&path).into_response()),
+        None => Err(HttpError::NotFound),
+    }
+}
+
 fn is_date_part(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[derive(serde::Deserialize)]
+pub struct PreviewQuery {
+    expires: Option<i64>,
+    sig: Option<String>,
+}
+
+/// An unpublished article through a signed, expiring link. Never cached, never indexed.
+pub async fn show_preview(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<PreviewQuery>,
+) -> Result<Response, HttpError> {
+    let id = id
+        .parse::<i64>()
+        .map(crate::store::ArticleId)
+        .map_err(|_| HttpError::NotFound)?;
+    let (Some(expires), Some(sig)) = (query.expires, query.sig) else {
+        return Err(HttpError::NotFound);
+    };
+    if !crate::services::previews::verify(&state, id, expires, &sig).await? {
+        return Err(HttpError::NotFound);
+    }
+    let view = state.store.article(id).await?;
+    let path = format!("/preview/{id}");
+    let language = view.article.language.clone();
+    let mut response = render_article(&state, &language, &view, &path).await?;
+    response.extensions_mut().remove::<CacheTags>();
+    let headers = response.headers_mut();
+    headers.insert(
+        "x-robots-tag",
+        axum::http::HeaderValue::from_static("noindex"),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 async fn render_article(

@@ -54,7 +54,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sitemap.xml", get(sitemaps::sitemap))
         .route("/news-sitemap.xml", get(sitemaps::news_sitemap))
         .route("/robots.txt", get(sitemaps::robots))
-        .route("/static/{*file}", get(assets::serve_asset));
+        .route("/static/{*file}", get(assets::serve_asset))
+        .route("/preview/{id}", get(article::show_preview));
     for language in site
         .languages
         .iter()

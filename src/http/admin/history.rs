@@ -1,0 +1,75 @@
+//! Revisions of an article: the list, a comparison of two, restoring one.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::articles::{parse_id, viewable};
+use super::form::FormData;
+use super::session::Staff;
+use super::{AdminPage, admin_language};
+use crate::app::AppState;
+use crate::content::i18n::admin_strings;
+use crate::http::error::HttpError;
+use crate::services::policy::Action;
+use crate::services::{revisions, workflow};
+
+#[derive(Deserialize)]
+pub struct CompareQuery {
+    from: Option<i64>,
+    to: Option<i64>,
+    lang: Option<String>,
+}
+
+pub async fn show_revisions(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(query): Query<CompareQuery>,
+) -> Result<Response, HttpError> {
+    let language = admin_language(&state, query.lang.as_deref());
+    let id = parse_id(&id)?;
+    let view = viewable(&state, &staff, id).await?;
+    let list = state.store.revisions(id).await?;
+    let newest = list.first().map(|r| r.version).unwrap_or(1);
+    let from = query.from.unwrap_or(newest.saturating_sub(1).max(1));
+    let to = query.to.unwrap_or(newest);
+    let diff = if from != to {
+        Some(revisions::compare(&state, id, from.min(to), from.max(to)).await?)
+    } else {
+        None
+    };
+    let can_restore =
+        workflow::allowed(&state, staff.actor(), Action::RestoreRevision, Some(&view)).await?
+            && workflow::allowed(&state, staff.actor(), Action::EditArticle, Some(&view)).await?;
+    let t = admin_strings(&language);
+    let mut page = AdminPage::new(&state, &language, t["revisions"], Some(&staff));
+    page.set("article", json!({ "id": id, "headline": view.article.headline, "version": view.article.version }))
+        .set(
+            "revisions",
+            list.iter()
+                .map(|r| json!({ "version": r.version, "saved_by": r.saved_by, "created_at": r.created_at }))
+                .collect::<Vec<_>>(),
+        )
+        .set("from", from.min(to))
+        .set("to", from.max(to))
+        .set("diff", diff)
+        .set("can_restore", can_restore);
+    page.render(&state, "admin/revisions.html")
+}
+
+pub async fn restore_revision(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, version)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    staff.check_csrf(FormData::parse(&body).get("csrf"))?;
+    let id = parse_id(&id)?;
+    let version: i64 = version.parse().map_err(|_| HttpError::NotFound)?;
+    viewable(&state, &staff, id).await?;
+    revisions::restore(&state, staff.actor(), id, version).await?;
+    Ok(Redirect::to(&format!("/admin/articles/{id}?done=restore")).into_response())
+}

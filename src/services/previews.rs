@@ -1,0 +1,60 @@
+//! Signed, expiring links that show an unpublished article to anyone who has
+//! the link (a source checking a quote, a lawyer), without an account.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::ServiceResult;
+use crate::app::AppState;
+use crate::store::{ArticleId, now};
+
+/// How long a preview link works.
+pub const PREVIEW_TTL_SECONDS: i64 = 48 * 3600;
+const SECRET_KEY: &str = "preview.secret";
+
+/// The site's signing secret, created once and shared by every node.
+async fn secret(state: &AppState) -> ServiceResult<String> {
+    if let Some(secret) = state.store.setting(SECRET_KEY).await? {
+        return Ok(secret);
+    }
+    state
+        .store
+        .claim_setting(SECRET_KEY, &hex::encode(rand::random::<[u8; 32]>()))
+        .await?;
+    Ok(state.store.setting(SECRET_KEY).await?.unwrap_or_default())
+}
+
+fn signature(secret: &str, id: ArticleId, expires: i64) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(format!("preview:{id}:{expires}").as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A root-relative preview address valid for [`PREVIEW_TTL_SECONDS`].
+pub async fn preview_path(state: &AppState, id: ArticleId) -> ServiceResult<String> {
+    let expires = now() + PREVIEW_TTL_SECONDS;
+    let sig = signature(&secret(state).await?, id, expires);
+    Ok(format!("/preview/{id}?expires={expires}&sig={sig}"))
+}
+
+/// Whether a preview link is genuine and still valid.
+pub async fn verify(
+    state: &AppState,
+    id: ArticleId,
+    expires: i64,
+    sig: &str,
+) -> ServiceResult<bool> {
+    if expires < now() || sig.len() != 64 {
+        return Ok(false);
+    }
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret(state).await?.as_bytes()) else {
+        return Ok(false);
+    };
+    mac.update(format!("preview:{id}:{expires}").as_bytes());
+    let Ok(bytes) = hex::decode(sig) else {
+        return Ok(false);
+    };
+    Ok(mac.verify_slice(&bytes).is_ok())
+}
