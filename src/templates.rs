@@ -37,6 +37,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/editor.html",
     "admin/account.html",
     "admin/revisions.html",
+    "admin/media.html",
 ];
 
 #[derive(Clone)]

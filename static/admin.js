@@ -58,6 +58,34 @@
     button.focus();
   });
 
+  // Cover upload without leaving the editor; the media library works without script.
+  var upload = editor.querySelector('[data-upload]');
+  if (upload) {
+    upload.hidden = false;
+    document.getElementById('cover-upload-button').addEventListener('click', function () {
+      var input = document.getElementById('cover-file');
+      var status = document.getElementById('cover-upload-status');
+      if (!input.files.length) { input.focus(); return; }
+      var data = new FormData();
+      data.set('csrf', csrf);
+      data.set('file', input.files[0]);
+      data.set('alt', document.getElementById('cover_alt').value);
+      data.set('credit', document.getElementById('cover_credit').value);
+      status.textContent = '…';
+      fetch('/admin/media', { method: 'POST', body: data, credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+        .then(function (result) {
+          if (result.ok) {
+            document.getElementById('cover_url').value = result.body.url;
+            status.textContent = '✓ ' + result.body.url;
+          } else {
+            status.textContent = (result.body.errors || []).map(function (e) { return e.detail; }).join('; ');
+          }
+        })
+        .catch(function () { status.textContent = '✕'; });
+    });
+  }
+
   // Unsaved text survives reloads, crashes and lost connections in this browser.
   var key = editor.getAttribute('data-draft-key');
   var fields = Array.prototype.slice.call(editor.querySelectorAll('[data-autosave]'));

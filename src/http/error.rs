@@ -33,6 +33,9 @@ pub enum HttpError {
     /// 409: the change collides with another one.
     #[error("{0}")]
     Conflict(String),
+    /// 413: an upload over the size limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// 414: path or query longer than any page of ours needs.
     #[error("address too long")]
     UriTooLong,
@@ -53,6 +56,7 @@ impl HttpError {
             HttpError::Forbidden(_) => StatusCode::FORBIDDEN,
             HttpError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             HttpError::Conflict(_) => StatusCode::CONFLICT,
+            HttpError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             HttpError::UriTooLong => StatusCode::URI_TOO_LONG,
             HttpError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             HttpError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -23,13 +23,15 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
+use crate::services;
 use error::HttpError;
 
 /// No page of ours needs a longer path or query; longer ones are probes.
 const MAX_PATH_BYTES: usize = 1024;
 const MAX_QUERY_BYTES: usize = 2048;
-/// Articles are at most 200 kB of Markdown; JSON adds little.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The hard cap on any request body: an image upload. Everything else is
+/// held to axum's default 2 MB by its extractors.
+const MAX_BODY_BYTES: usize = services::media::MAX_UPLOAD_BYTES + 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()

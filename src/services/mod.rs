@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod articles;
 pub mod auth;
+pub mod media;
 pub mod policy;
 pub mod previews;
 pub mod revisions;

@@ -7,6 +7,7 @@
 
 mod articles;
 mod keys;
+mod media;
 mod models;
 mod sessions;
 mod settings;
@@ -14,6 +15,7 @@ mod staff;
 mod taxonomy;
 
 pub use articles::{ArticleFilter, ArticleWrite};
+pub use media::{Media, NewMedia};
 pub use models::*;
 pub use sessions::{Credentials, SessionView};
 

@@ -21,6 +21,8 @@ on_both_backends!(
     corrections_are_added_from_the_editor,
     revisions_are_listed_compared_and_restored,
     preview_links_show_drafts_until_they_expire,
+    uploads_are_sniffed_reencoded_and_served_in_sizes,
+    images_in_use_cannot_be_deleted,
 );
 
 /// Creates an article through the editor form; returns its id.
@@ -725,4 +727,215 @@ async fn preview_links_show_drafts_until_they_expire(backend: Backend) {
     .await
     .unwrap();
     assert!(!expired);
+}
+
+/// A JPEG carrying an EXIF block with a GPS position, as phone cameras write them.
+fn jpeg_with_exif() -> Vec<u8> {
+    let image = image::DynamicImage::new_rgb8(1200, 800);
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&image)
+        .unwrap();
+    let plain = out.into_inner();
+    let payload = b"Exif\0\0GPSLatitude=50.4501;GPSLongitude=30.5234";
+    let mut with_exif = plain[..2].to_vec();
+    with_exif.extend_from_slice(&[0xFF, 0xE1]);
+    with_exif.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    with_exif.extend_from_slice(payload);
+    with_exif.extend_from_slice(&plain[2..]);
+    with_exif
+}
+
+async fn upload(
+    app: &TestApp,
+    session: &AdminSession,
+    name: &str,
+    bytes: &[u8],
+    json: bool,
+) -> crate::util::TestResponse {
+    let boundary = "----newsdesk-test-boundary";
+    let mut body = Vec::new();
+    for (field, value) in [
+        ("csrf", session.csrf.as_str()),
+        ("alt", "Міст через річку"),
+        ("credit", "Фото: редакція"),
+    ] {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let length = body.len().to_string();
+    let mut headers = vec![
+        ("cookie", session.cookie.as_str()),
+        ("content-type", content_type.as_str()),
+        ("content-length", length.as_str()),
+    ];
+    if json {
+        headers.push(("accept", "application/json"));
+    }
+    app.request(Method::POST, "/admin/media", &headers, Body::from(body))
+        .await
+}
+
+async fn uploads_are_sniffed_reencoded_and_served_in_sizes(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let contributor = app.sign_in("contributor@example.com").await;
+    let original = jpeg_with_exif();
+    assert!(original.windows(11).any(|w| w == b"GPSLatitude"));
+    let response = upload(&app, &contributor, "IMG_0042.JPG", &original, true).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    let url = response.json()["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with("/media/") && url.ends_with(".jpg"), "{url}");
+    let served = app.get(&url).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.header("content-type"), "image/jpeg");
+    assert!(served.header("cache-control").contains("immutable"));
+    let stored = std::fs::read(app.data_dir.join(url.trim_start_matches('/'))).unwrap();
+    assert!(
+        !stored.windows(11).any(|w| w == b"GPSLatitude"),
+        "EXIF is gone"
+    );
+    let (stem, _) = url.rsplit_once('.').unwrap();
+    for width in [480, 960, 1600] {
+        let variant = format!("{stem}-{width}.jpg");
+        let bytes = std::fs::read(app.data_dir.join(variant.trim_start_matches('/'))).unwrap();
+        let decoded = image::load_from_memory(&bytes).unwrap();
+        assert!(
+            decoded.width() <= width.max(1200),
+            "{variant} is {} wide",
+            decoded.width()
+        );
+    }
+    let small = image::load_from_memory(
+        &std::fs::read(
+            app.data_dir
+                .join(format!("{stem}-480.jpg").trim_start_matches('/')),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        (small.width(), small.height()),
+        (480, 320),
+        "proportions kept"
+    );
+
+    for (name, bytes) in [
+        ("photo.jpg", b"this is not an image at all".to_vec()),
+        (
+            "vector.jpg",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>".to_vec(),
+        ),
+        (
+            "animation.jpg",
+            b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec(),
+        ),
+    ] {
+        let refused = upload(&app, &contributor, name, &bytes, true).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert_eq!(refused.json()["errors"][0]["field"], "file");
+    }
+    let huge = upload(
+        &app,
+        &contributor,
+        "huge.jpg",
+        &vec![0xFF; 16 * 1024 * 1024],
+        true,
+    )
+    .await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", huge.body);
+    assert_eq!(
+        app.state.store.media_list(10).await.unwrap().len(),
+        1,
+        "nothing else was stored"
+    );
+    let library = app.admin_get(&contributor, "/admin/media").await;
+    assert!(library.body.contains(&format!("{stem}-480.jpg")));
+    assert!(
+        !library.body.contains("/delete\""),
+        "contributors cannot delete"
+    );
+    assert_eq!(
+        app.get("/media/../newsdesk.db").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn images_in_use_cannot_be_deleted(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let editor = app.sign_in("editor@example.com").await;
+    let url = upload(&app, &editor, "cover.jpg", &jpeg_with_exif(), true)
+        .await
+        .json()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let media_id = app.state.store.media_list(1).await.unwrap()[0].id;
+    let saved = app
+        .admin_post(
+            &editor,
+            "/admin/articles/3",
+            &[
+                ("version", "1"),
+                ("language", "uk"),
+                ("headline", "З новою обкладинкою"),
+                ("body", "Текст."),
+                ("cover_url", &url),
+                ("cover_alt", "Міст"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let public = TestApp::first_link(
+        &app.admin_get(&editor, "/admin/articles/3").await.body,
+        "/2026/",
+    );
+    let page = app.page(&public).await;
+    let (stem, _) = url.rsplit_once('.').unwrap();
+    assert!(
+        page.contains(&format!(
+            "srcset=\"{stem}-480.jpg 480w, {stem}-960.jpg 960w, {stem}-1600.jpg 1600w\""
+        )),
+        "responsive sizes"
+    );
+    let blocked = app
+        .admin_post(&editor, &format!("/admin/media/{media_id}/delete"), &[])
+        .await;
+    assert_eq!(blocked.status, StatusCode::CONFLICT);
+    assert!(blocked.body.contains("class=\"error-page\""));
+    assert_eq!(app.get(&url).await.status, StatusCode::OK);
+    let author = app.sign_in("author@example.com").await;
+    assert_eq!(
+        app.admin_post(&author, &format!("/admin/media/{media_id}/delete"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let cleared = app
+        .admin_post(
+            &editor,
+            "/admin/articles/3",
+            &[
+                ("version", "2"),
+                ("language", "uk"),
+                ("headline", "Без обкладинки"),
+                ("body", "Текст."),
+                ("cover_url", ""),
+            ],
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER, "{}", cleared.body);
+    let deleted = app
+        .admin_post(&editor, &format!("/admin/media/{media_id}/delete"), &[])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&url).await.status,
+        StatusCode::NOT_FOUND,
+        "files are gone"
+    );
 }

@@ -7,10 +7,12 @@ mod articles;
 mod dashboard;
 mod form;
 mod history;
+mod media;
 pub mod session;
 mod sign_in;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -52,6 +54,15 @@ pub fn router() -> Router<AppState> {
             post(history::restore_revision),
         )
         .route("/preview", post(articles::preview_body))
+        .route(
+            "/media",
+            get(media::show_media)
+                .post(media::upload_media)
+                .layer(DefaultBodyLimit::max(
+                    crate::services::media::MAX_UPLOAD_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/media/{id}/delete", post(media::delete_media))
 }
 
 /// The admin's language: the site's default language, or the one chosen with `?lang=`.

@@ -230,6 +230,7 @@ async fn render_article(
             "standfirst": article.standfirst,
             "cover_url": article.cover_url,
             "cover_alt": article.cover_alt,
+        "cover_srcset": article.cover_url.as_deref().and_then(cover_srcset),
             "cover_credit": article.cover_credit,
             "published_at": published_at,
             "updated_at": updated_at,
@@ -255,6 +256,15 @@ async fn render_article(
         .chain(view.translations.iter().map(|t| t.id))
         .chain(related.iter().map(|r| r.id));
     page.render(state, "article.html", Some(CacheTags::article_page(ids)))
+}
+
+/// `srcset` for an uploaded cover: phones download the 480 or 960 pixel copy.
+fn cover_srcset(url: &str) -> Option<String> {
+    let sizes = crate::services::media::WIDTHS
+        .iter()
+        .map(|w| crate::services::media::variant(url, *w).map(|v| format!("{v} {w}w")))
+        .collect::<Option<Vec<_>>>()?;
+    Some(sizes.join(", "))
 }
 
 fn iso(ts: i64) -> String {

@@ -74,3 +74,39 @@ pub async fn serve_asset(Path(file): Path<String>) -> Response {
     )
         .into_response()
 }
+
+/// Uploaded images from the data folder. Names are random and never reused,
+/// so browsers and CDNs may keep them for a year.
+pub async fn serve_media(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    Path(file): Path<String>,
+) -> Response {
+    let safe = !file.is_empty()
+        && file.len() < 200
+        && !file.contains("..")
+        && file
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'-' || b == b'.');
+    let content_type = match file.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("jpg") => "image/jpeg",
+        Some("png") => "image/png",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    if !safe {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match tokio::fs::read(crate::services::media::media_root(&state).join(&file)).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}

@@ -55,7 +55,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/news-sitemap.xml", get(sitemaps::news_sitemap))
         .route("/robots.txt", get(sitemaps::robots))
         .route("/static/{*file}", get(assets::serve_asset))
-        .route("/preview/{id}", get(article::show_preview));
+        .route("/preview/{id}", get(article::show_preview))
+        .route("/media/{*file}", get(assets::serve_media));
     for language in site
         .languages
         .iter()
@@ -101,10 +102,15 @@ fn language_of_path(state: &AppState, path: &str) -> String {
 
 /// Turns any error response without an HTML body (extractor rejections,
 /// handler errors, panics) into an error page in the site's style. The
-/// Admin API keeps its JSON errors.
+/// Admin API, and scripts that ask for JSON, keep the JSON errors.
 pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if path.starts_with("/api/") || path == "/healthz" {
+    let wants_json = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if path.starts_with("/api/") || path == "/healthz" || wants_json {
         return next.run(request).await;
     }
     let language = language_of_path(&state, path);

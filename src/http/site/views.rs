@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::content::i18n;
 use crate::content::slug::display_name;
 use crate::http::error::HttpError;
+use crate::services::media;
 use crate::store::{ArticleCard, AuthorRef, Section, StoreResult};
 
 #[derive(Serialize)]
@@ -56,7 +57,11 @@ pub fn card_views(state: &AppState, cards: &[ArticleCard], sections: &[Section])
                     .article(&card.language, &card.slug, Some(published_at))?,
                 headline: card.headline.clone(),
                 standfirst: card.standfirst.clone(),
-                cover_url: card.cover_url.clone(),
+                // Lists show small pictures: the phone-sized copy of uploads.
+                cover_url: card
+                    .cover_url
+                    .as_deref()
+                    .map(|url| media::variant(url, 480).unwrap_or_else(|| url.to_owned())),
                 cover_alt: card.cover_alt.clone(),
                 published_at,
                 updated_at: card.content_updated_at,
