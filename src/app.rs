@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::http::site::cache::PageCache;
+use crate::integrations::mail::Mailer;
 use crate::store::{Store, StoreResult};
 use crate::templates::Templates;
 use crate::urls::Urls;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub templates: Templates,
     pub page_cache: PageCache,
     pub urls: Urls,
+    pub mailer: Mailer,
 }
 
 impl AppState {
@@ -32,7 +34,9 @@ impl AppState {
             config.site.timezone.clone(),
         );
         let templates = Templates::new(&config.site, urls.clone())?;
+        let mailer = Mailer::new(&config.smtp_url, &config.mail_from)?;
         Ok(AppState {
+            mailer,
             page_cache: PageCache::new(config.cache_max_pages),
             config: Arc::new(config),
             store,

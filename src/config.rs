@@ -102,6 +102,20 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Folder of templates that override the built-in theme file by file.",
     },
     KeySpec {
+        key: "mail.smtp_url",
+        env: "NEWSDESK_SMTP_URL",
+        default: "",
+        expected: "an smtp:// or smtps:// URL such as smtps://user:password@mail.example.org",
+        doc: "SMTP server for password resets, invitations and receipts. Empty writes messages to the log.",
+    },
+    KeySpec {
+        key: "mail.from",
+        env: "NEWSDESK_MAIL_FROM",
+        default: "Newsdesk <newsroom@localhost>",
+        expected: "an address such as Kyiv Daily <newsroom@example.org>",
+        doc: "Sender of the emails newsdesk sends.",
+    },
+    KeySpec {
         key: "demo.password",
         env: "NEWSDESK_DEMO_PASSWORD",
         default: "",
@@ -145,6 +159,8 @@ pub struct Config {
     pub cache_max_pages: usize,
     /// Password for the demo staff; `None` generates one on first seeding.
     pub demo_password: Option<String>,
+    pub smtp_url: String,
+    pub mail_from: String,
 }
 
 #[derive(Clone, Debug)]
@@ -327,6 +343,15 @@ impl Config {
                 theme_dir,
             },
             cache_max_pages: parse(get("cache.max_pages"), "cache.max_pages")?,
+            smtp_url: match get("mail.smtp_url") {
+                "" => String::new(),
+                url if url.starts_with("smtp://") || url.starts_with("smtps://") => url.to_owned(),
+                url => return Err(invalid("mail.smtp_url", &redact_url(url))),
+            },
+            mail_from: match get("mail.from") {
+                from if from.contains('@') && !from.contains(['\r', '\n']) => from.to_owned(),
+                from => return Err(invalid("mail.from", from)),
+            },
             demo_password: match get("demo.password") {
                 "" => None,
                 p if p.chars().count() < 12 => return Err(invalid("demo.password", "(hidden)")),

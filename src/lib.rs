@@ -9,6 +9,7 @@
 //! - `services`: domain rules between handlers and the store
 //! - `store`: all SQL, for SQLite and PostgreSQL
 //! - `content`: Markdown, sanitizing, embeds, slugs, interface words
+//! - `integrations`: clients for the outside world (SMTP)
 //! - `demo`: the demo newsroom that `serve --demo` seeds
 
 pub mod app;
@@ -17,6 +18,7 @@ pub mod config;
 pub mod content;
 pub mod demo;
 pub mod http;
+pub mod integrations;
 pub mod services;
 pub mod store;
 pub mod templates;

@@ -38,6 +38,10 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/account.html",
     "admin/revisions.html",
     "admin/media.html",
+    "admin/password_reset.html",
+    "admin/password_set.html",
+    "admin/staff.html",
+    "admin/settings.html",
 ];
 
 #[derive(Clone)]

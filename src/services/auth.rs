@@ -229,6 +229,136 @@ pub async fn change_password(
     Ok(())
 }
 
+/// Reset links work for an hour; invitations for a week.
+pub const RESET_TTL_SECONDS: i64 = 3600;
+pub const INVITE_TTL_SECONDS: i64 = 7 * 86_400;
+/// At most this many reset emails per person per hour.
+pub const MAX_RESETS_PER_HOUR: i64 = 3;
+
+/// Emails a reset link if the address belongs to someone. The answer is the
+/// same either way, so the form does not reveal who works here.
+pub async fn request_password_reset(state: &AppState, email: &str) -> ServiceResult<()> {
+    let email = email.trim().to_lowercase();
+    let Some(credentials) = state.store.credentials(&email).await? else {
+        tracing::info!(staff.email = %email, "password reset for an unknown address");
+        return Ok(());
+    };
+    let current = now();
+    if state
+        .store
+        .recent_password_tokens(credentials.id, current - 3600)
+        .await?
+        >= MAX_RESETS_PER_HOUR
+    {
+        tracing::warn!(staff.id = %credentials.id, "password reset throttled");
+        return Ok(());
+    }
+    let token = random_token();
+    state
+        .store
+        .insert_password_token(
+            &token_hash(&token),
+            credentials.id,
+            "reset",
+            current,
+            current + RESET_TTL_SECONDS,
+        )
+        .await?;
+    let link = state.urls.absolute(&format!("/admin/password/{token}"));
+    let text = format!(
+        "Someone asked to reset the password of your {site} account.\n\n\
+         To choose a new password, open this link within an hour:\n{link}\n\n\
+         If it was not you, ignore this message: your password stays as it is.\n",
+        site = state.config.site.name
+    );
+    send_or_log(
+        state,
+        &email,
+        &format!("{}: password reset", state.config.site.name),
+        &text,
+    )
+    .await
+}
+
+/// Adds a staff member without a password and emails them a link to choose one.
+pub async fn invite_staff(
+    state: &AppState,
+    input: super::staff::NewStaffInput,
+) -> ServiceResult<crate::store::Staff> {
+    // A random password nobody knows until they choose their own.
+    let member = super::staff::add_staff_with_password(state, input, &random_token(), true).await?;
+    let current = now();
+    let token = random_token();
+    state
+        .store
+        .insert_password_token(
+            &token_hash(&token),
+            member.id,
+            "invite",
+            current,
+            current + INVITE_TTL_SECONDS,
+        )
+        .await?;
+    let link = state.urls.absolute(&format!("/admin/password/{token}"));
+    let text = format!(
+        "You have been invited to {site} as {role}.\n\n\
+         Open this link within a week to choose your password:\n{link}\n",
+        site = state.config.site.name,
+        role = member.role
+    );
+    send_or_log(
+        state,
+        &member.email,
+        &format!("Invitation to {}", state.config.site.name),
+        &text,
+    )
+    .await?;
+    Ok(member)
+}
+
+/// Sets a new password through a reset or invitation link; ends all sessions.
+pub async fn set_password_with_token(
+    state: &AppState,
+    token: &str,
+    new_password: &str,
+) -> ServiceResult<()> {
+    if new_password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ServiceError::Validation(vec![FieldError {
+            field: "new_password".into(),
+            message: format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        }]));
+    }
+    let hash = hash_password(new_password)?;
+    let Some(staff) = state
+        .store
+        .use_password_token(&token_hash(token), now())
+        .await?
+    else {
+        return Err(ServiceError::NotFound);
+    };
+    state.store.set_password(staff, &hash, false).await?;
+    state.store.delete_sessions_of(staff).await?;
+    tracing::info!(staff.id = %staff, "password set through an emailed link");
+    Ok(())
+}
+
+pub async fn password_token_valid(state: &AppState, token: &str) -> ServiceResult<bool> {
+    if token.len() != 64 {
+        return Ok(false);
+    }
+    Ok(state
+        .store
+        .password_token_valid(&token_hash(token), now())
+        .await?)
+}
+
+async fn send_or_log(state: &AppState, to: &str, subject: &str, text: &str) -> ServiceResult<()> {
+    state.mailer.send(to, subject, text).await.map_err(|e| {
+        tracing::error!(error = %e, mail.to = %to, "cannot send email");
+        ServiceError::Conflict("the email could not be sent; try again later".into())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -164,3 +164,67 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    pub async fn insert_password_token(
+        &self,
+        token_hash: &str,
+        staff: StaffId,
+        purpose: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO password_tokens (token_hash, staff_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(staff.0)
+        .bind(purpose)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Tokens made for this person since `since`, to limit reset emails.
+    pub async fn recent_password_tokens(&self, staff: StaffId, since: i64) -> StoreResult<i64> {
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM password_tokens WHERE staff_id = $1 AND created_at >= $2",
+        )
+        .bind(staff.0)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(count)
+    }
+
+    /// Marks a live token used and returns whose it was; a token works once.
+    pub async fn use_password_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<StaffId>> {
+        let row: Option<(StaffId,)> = sqlx::query_as(
+            "UPDATE password_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+             RETURNING staff_id",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Whether a token is live, without using it (to show the form).
+    pub async fn password_token_valid(&self, token_hash: &str, now: i64) -> StoreResult<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM password_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+}

@@ -24,6 +24,18 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 
+    /// Sets `key`, replacing any value it had.
+    pub async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO site_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn delete_setting(&self, key: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM site_settings WHERE key = $1")
             .bind(key)

@@ -2,8 +2,10 @@
 //! Every test in `on_both_backends!` runs once per backend.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod smtp;
 mod util;
 
+mod accounts;
 mod admin;
 mod api;
 mod cli;

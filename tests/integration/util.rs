@@ -90,7 +90,13 @@ impl TestApp {
 
     /// A new app with the demo newsroom whose staff all use [`STAFF_PASSWORD`].
     pub async fn with_staff(backend: Backend) -> TestApp {
-        let app = Self::with_env(backend, &[("NEWSDESK_DEMO_PASSWORD", STAFF_PASSWORD)]).await;
+        Self::with_staff_and_env(backend, &[]).await
+    }
+
+    pub async fn with_staff_and_env(backend: Backend, env: &[(&str, &str)]) -> TestApp {
+        let mut env = env.to_vec();
+        env.push(("NEWSDESK_DEMO_PASSWORD", STAFF_PASSWORD));
+        let app = Self::with_env(backend, &env).await;
         newsdesk::demo::seed(&app.state).await.unwrap();
         app
     }

@@ -8,8 +8,10 @@ mod dashboard;
 mod form;
 mod history;
 mod media;
+mod password;
 pub mod session;
 mod sign_in;
+mod staff;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -36,6 +38,19 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account",
             get(account::show_account).post(account::change_password),
+        )
+        .route(
+            "/password-reset",
+            get(password::show_reset_request).post(password::submit_reset_request),
+        )
+        .route(
+            "/password/{token}",
+            get(password::show_set_password).post(password::submit_set_password),
+        )
+        .route("/staff", get(staff::show_staff).post(staff::invite))
+        .route(
+            "/settings",
+            get(staff::show_settings).post(staff::save_settings),
         )
         .route(
             "/articles",

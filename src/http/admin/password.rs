@@ -1,0 +1,89 @@
+//! "Forgot password" and invitation links: request a link, choose a password.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::account::LangQuery;
+use super::form::FormData;
+use super::{AdminPage, admin_language};
+use crate::app::AppState;
+use crate::content::i18n::admin_strings;
+use crate::http::error::HttpError;
+use crate::services::{ServiceError, auth};
+
+pub async fn show_reset_request(
+    State(state): State<AppState>,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, HttpError> {
+    let language = admin_language(&state, query.lang.as_deref());
+    AdminPage::new(
+        &state,
+        &language,
+        admin_strings(&language)["forgot_password"],
+        None,
+    )
+    .render(&state, "admin/password_reset.html")
+}
+
+pub async fn submit_reset_request(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    let language = admin_language(&state, Some(form.get("lang")));
+    auth::request_password_reset(&state, form.get("email")).await?;
+    let mut page = AdminPage::new(
+        &state,
+        &language,
+        admin_strings(&language)["forgot_password"],
+        None,
+    );
+    page.set("sent", true);
+    page.render(&state, "admin/password_reset.html")
+}
+
+pub async fn show_set_password(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, HttpError> {
+    let language = admin_language(&state, query.lang.as_deref());
+    if !auth::password_token_valid(&state, &token).await? {
+        return Err(HttpError::NotFound);
+    }
+    let mut page = AdminPage::new(
+        &state,
+        &language,
+        admin_strings(&language)["choose_password"],
+        None,
+    );
+    page.set("token", &token);
+    page.render(&state, "admin/password_set.html")
+}
+
+pub async fn submit_set_password(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    let language = admin_language(&state, Some(form.get("lang")));
+    match auth::set_password_with_token(&state, &token, form.get("new_password")).await {
+        Ok(()) => Ok(Redirect::to("/admin/sign-in?changed=1").into_response()),
+        Err(ServiceError::Validation(errors)) => {
+            let mut page = AdminPage::new(
+                &state,
+                &language,
+                admin_strings(&language)["choose_password"],
+                None,
+            );
+            page.set("token", &token).set("errors", &errors);
+            let mut response = page.render(&state, "admin/password_set.html")?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

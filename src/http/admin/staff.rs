@@ -1,0 +1,120 @@
+//! The owner's pages: newsroom staff (with invitations) and site settings.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::account::LangQuery;
+use super::form::FormData;
+use super::session::Staff;
+use super::{AdminPage, admin_language};
+use crate::app::AppState;
+use crate::content::i18n::admin_strings;
+use crate::http::error::HttpError;
+use crate::services::policy::Action;
+use crate::services::staff::NewStaffInput;
+use crate::services::{ServiceError, auth, workflow};
+
+async fn require(state: &AppState, staff: &Staff, action: Action) -> Result<(), HttpError> {
+    if workflow::allowed(state, staff.actor(), action, None).await? {
+        Ok(())
+    } else {
+        Err(HttpError::Forbidden("only the owner can do this".into()))
+    }
+}
+
+async fn staff_page(
+    state: &AppState,
+    staff: &Staff,
+    language: &str,
+) -> Result<AdminPage, HttpError> {
+    let mut page = AdminPage::new(
+        state,
+        language,
+        admin_strings(language)["staff"],
+        Some(staff),
+    );
+    page.set("members", state.store.all_staff().await?)
+        .set("sends_email", state.mailer.sends_email());
+    Ok(page)
+}
+
+pub async fn show_staff(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, HttpError> {
+    require(&state, &staff, Action::ManageStaff).await?;
+    let language = admin_language(&state, query.lang.as_deref());
+    staff_page(&state, &staff, &language)
+        .await?
+        .render(&state, "admin/staff.html")
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    staff.check_csrf(form.get("csrf"))?;
+    require(&state, &staff, Action::ManageStaff).await?;
+    let language = admin_language(&state, Some(form.get("lang")));
+    let input = NewStaffInput {
+        email: form.get("email").to_owned(),
+        name: form.get("name").to_owned(),
+        role: form.get("role").to_owned(),
+        bio: String::new(),
+    };
+    match auth::invite_staff(&state, input).await {
+        Ok(_) => Ok(Redirect::to("/admin/staff?invited=1").into_response()),
+        Err(ServiceError::Validation(errors)) => {
+            let mut page = staff_page(&state, &staff, &language).await?;
+            page.set("errors", &errors);
+            let mut response = page.render(&state, "admin/staff.html")?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn show_settings(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, HttpError> {
+    require(&state, &staff, Action::ManageSettings).await?;
+    let language = admin_language(&state, query.lang.as_deref());
+    let policy = workflow::site_policy(&state).await?;
+    let mut page = AdminPage::new(
+        &state,
+        &language,
+        admin_strings(&language)["settings"],
+        Some(&staff),
+    );
+    page.set("authors_can_publish", policy.authors_can_publish);
+    page.render(&state, "admin/settings.html")
+}
+
+pub async fn save_settings(
+    State(state): State<AppState>,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    staff.check_csrf(form.get("csrf"))?;
+    require(&state, &staff, Action::ManageSettings).await?;
+    let value = if form.get("authors_can_publish") == "on" {
+        "true"
+    } else {
+        "false"
+    };
+    state
+        .store
+        .set_setting("policy.authors_can_publish", value)
+        .await?;
+    tracing::info!(staff.id = %staff.0.staff_id, authors_can_publish = value, "settings changed");
+    Ok(Redirect::to("/admin/settings?saved=1").into_response())
+}
