@@ -42,6 +42,8 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/password_set.html",
     "admin/staff.html",
     "admin/settings.html",
+    "admin/code.html",
+    "admin/two_factor.html",
 ];
 
 #[derive(Clone)]

@@ -249,6 +249,45 @@ const ADMIN_STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("toolbar", "Форматування", "Formatting"),
     ("revisions", "Історія змін", "Revisions"),
+    ("code_title", "Код із застосунку", "Code from your app"),
+    ("code", "Шестизначний код", "Six-digit code"),
+    (
+        "code_wrong",
+        "Код не підходить. Перевірте час на телефоні й спробуйте ще раз.",
+        "That code is not right. Check the time on your phone and try again.",
+    ),
+    ("two_factor", "Двофакторний вхід", "Two-factor sign-in"),
+    (
+        "two_factor_on",
+        "Двофакторний вхід увімкнено.",
+        "Two-factor sign-in is on.",
+    ),
+    (
+        "two_factor_required",
+        "Редакція вимагає двофакторного входу: налаштуйте його, щоб продовжити.",
+        "The newsroom requires two-factor sign-in: set it up to continue.",
+    ),
+    (
+        "two_factor_scan",
+        "Відскануйте код застосунком-автентифікатором (наприклад, Aegis або Google Authenticator) і введіть код, який він покаже.",
+        "Scan the code with an authenticator app (such as Aegis or Google Authenticator) and enter the code it shows.",
+    ),
+    (
+        "two_factor_key",
+        "Або введіть ключ вручну",
+        "Or enter the key by hand",
+    ),
+    ("two_factor_enable", "Увімкнути", "Turn on"),
+    (
+        "two_factor_disable",
+        "Вимкнути двофакторний вхід",
+        "Turn off two-factor sign-in",
+    ),
+    (
+        "require_2fa",
+        "Усі працівники мають входити з двофакторним кодом",
+        "Everyone must sign in with a two-factor code",
+    ),
     ("forgot_password", "Забули пароль?", "Forgot your password?"),
     ("send_link", "Надіслати посилання", "Send a link"),
     (

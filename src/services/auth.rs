@@ -47,6 +47,9 @@ pub struct StaffSession {
     pub role: Role,
     pub csrf_token: String,
     pub must_change_password: bool,
+    /// Signed in with a password, still owing the two-factor code.
+    pub awaiting_code: bool,
+    pub totp_enabled: bool,
 }
 
 impl StaffSession {
@@ -60,6 +63,8 @@ impl StaffSession {
             role: Role::parse(&view.role)?,
             csrf_token: view.csrf_token,
             must_change_password: view.password_must_change != 0,
+            awaiting_code: view.awaiting_code != 0,
+            totp_enabled: view.totp_enabled != 0,
         })
     }
 
@@ -144,6 +149,11 @@ pub async fn sign_in(
         .clear_sign_in_failures(&email)
         .await
         .map_err(ServiceError::from)?;
+    let (_, totp_enabled_at) = state
+        .store
+        .totp(staff_id)
+        .await
+        .map_err(ServiceError::from)?;
     let token = random_token();
     state
         .store
@@ -155,6 +165,7 @@ pub async fn sign_in(
             current + SESSION_IDLE_SECONDS,
             &user_agent.chars().take(300).collect::<String>(),
             ip,
+            totp_enabled_at.is_some(),
         )
         .await
         .map_err(ServiceError::from)?;

@@ -9,6 +9,7 @@ pub mod policy;
 pub mod previews;
 pub mod revisions;
 pub mod staff;
+pub mod two_factor;
 pub mod workflow;
 
 use serde::Serialize;

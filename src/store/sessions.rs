@@ -18,6 +18,8 @@ pub struct SessionView {
     pub slug: String,
     pub role: String,
     pub password_must_change: i64,
+    pub awaiting_code: i64,
+    pub totp_enabled: i64,
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -61,10 +63,11 @@ impl Store {
         expires_at: i64,
         user_agent: &str,
         ip: &str,
+        awaiting_code: bool,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO staff_sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at, expires_at, user_agent, ip) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+            "INSERT INTO staff_sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at, expires_at, user_agent, ip, awaiting_code) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8)",
         )
         .bind(token_hash)
         .bind(staff.0)
@@ -73,6 +76,7 @@ impl Store {
         .bind(expires_at)
         .bind(user_agent)
         .bind(ip)
+        .bind(i64::from(awaiting_code))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -81,7 +85,8 @@ impl Store {
     pub async fn session(&self, token_hash: &str, now: i64) -> StoreResult<Option<SessionView>> {
         Ok(sqlx::query_as(
             "SELECT ss.id AS session_id, ss.csrf_token, ss.expires_at, ss.last_seen_at, s.id AS staff_id, s.email, \
-             s.name, s.slug, s.role, s.password_must_change \
+             s.name, s.slug, s.role, s.password_must_change, ss.awaiting_code, \
+             CASE WHEN s.totp_enabled_at IS NULL THEN 0 ELSE 1 END AS totp_enabled \
              FROM staff_sessions ss JOIN staff s ON s.id = ss.staff_id \
              WHERE ss.token_hash = $1 AND ss.expires_at > $2",
         )
@@ -226,5 +231,41 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.is_some())
+    }
+}
+
+impl Store {
+    /// The second factor was given: the session becomes a full one.
+    pub async fn confirm_session_code(&self, session_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE staff_sessions SET awaiting_code = 0 WHERE id = $1")
+            .bind(session_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The TOTP secret and when it was confirmed, if ever.
+    pub async fn totp(&self, staff: StaffId) -> StoreResult<(Option<String>, Option<i64>)> {
+        Ok(
+            sqlx::query_as("SELECT totp_secret, totp_enabled_at FROM staff WHERE id = $1")
+                .bind(staff.0)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn set_totp(
+        &self,
+        staff: StaffId,
+        secret: Option<&str>,
+        enabled_at: Option<i64>,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE staff SET totp_secret = $2, totp_enabled_at = $3 WHERE id = $1")
+            .bind(staff.0)
+            .bind(secret)
+            .bind(enabled_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }

@@ -11,6 +11,8 @@ on_both_backends!(
     a_password_is_reset_through_an_emailed_link_once,
     the_owner_invites_staff_by_email,
     owner_settings_let_authors_publish,
+    two_factor_sign_in_asks_for_the_code,
+    the_owner_can_require_two_factor_sign_in,
 );
 
 async fn form(app: &TestApp, path: &str, body: &str) -> crate::util::TestResponse {
@@ -226,4 +228,160 @@ async fn owner_settings_let_authors_publish(backend: Backend) {
             .contains("checked"),
         "switched off again"
     );
+}
+
+fn secret_on(page: &str) -> String {
+    let marker = "id=\"totp-secret\">";
+    let start = page.find(marker).unwrap() + marker.len();
+    page[start..start + page[start..].find('<').unwrap()].to_owned()
+}
+
+async fn password_step(app: &TestApp, email: &str) -> (StatusCode, String, String) {
+    let body = format!(
+        "email={}&password={STAFF_PASSWORD}&next=%2Fadmin%2Farticles",
+        email.replace('@', "%40")
+    );
+    let response = form(app, "/admin/sign-in", &body).await;
+    let cookie = response
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    (
+        response.status,
+        response.header("location").to_owned(),
+        cookie,
+    )
+}
+
+async fn two_factor_sign_in_asks_for_the_code(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let author = app.sign_in("author@example.com").await;
+    let setup = app.admin_get(&author, "/admin/account/2fa").await;
+    assert_eq!(setup.status, StatusCode::OK);
+    assert!(setup.body.contains("<svg"), "a QR code to scan");
+    let secret = secret_on(&setup.body);
+    assert_eq!(
+        secret,
+        secret_on(&app.admin_get(&author, "/admin/account/2fa").await.body),
+        "the same key until confirmed"
+    );
+    let wrong = app
+        .admin_post(
+            &author,
+            "/admin/account/2fa",
+            &[("action", "confirm"), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let code = newsdesk::services::two_factor::current_code(&secret).unwrap();
+    let on = app
+        .admin_post(
+            &author,
+            "/admin/account/2fa",
+            &[("action", "confirm"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::SEE_OTHER, "{}", on.body);
+
+    let (status, location, cookie) = password_step(&app, "author@example.com").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/admin/sign-in/code?next=%2Fadmin%2Farticles");
+    let half = app
+        .request(
+            Method::GET,
+            "/admin/articles",
+            &[("cookie", &cookie)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(
+        half.status,
+        StatusCode::SEE_OTHER,
+        "a password alone opens nothing"
+    );
+    assert!(half.header("location").starts_with("/admin/sign-in/code"));
+    let code_page = app
+        .request(
+            Method::GET,
+            "/admin/sign-in/code",
+            &[("cookie", &cookie)],
+            Body::empty(),
+        )
+        .await;
+    assert!(code_page.body.contains("autocomplete=\"one-time-code\""));
+    let post_code = |code: String| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            app.request(
+                Method::POST,
+                "/admin/sign-in/code",
+                &[
+                    ("cookie", &cookie),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                ],
+                Body::from(format!("code={code}&next=%2Fadmin%2Farticles")),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        post_code("123456".into()).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let ok = post_code(newsdesk::services::two_factor::current_code(&secret).unwrap()).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.header("location"), "/admin/articles");
+    let full = app
+        .request(
+            Method::GET,
+            "/admin/articles",
+            &[("cookie", &cookie)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(full.status, StatusCode::OK);
+}
+
+async fn the_owner_can_require_two_factor_sign_in(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let owner = app.sign_in("owner@example.com").await;
+    let saved = app
+        .admin_post(&owner, "/admin/settings", &[("require_2fa", "on")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let (_, _, cookie) = password_step(&app, "editor@example.com").await;
+    let dashboard = app
+        .request(Method::GET, "/admin", &[("cookie", &cookie)], Body::empty())
+        .await;
+    assert_eq!(dashboard.status, StatusCode::SEE_OTHER);
+    assert_eq!(dashboard.header("location"), "/admin/account/2fa");
+    let write = app
+        .request(
+            Method::POST,
+            "/admin/articles",
+            &[
+                ("cookie", &cookie),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            Body::from("headline=x"),
+        )
+        .await;
+    assert_eq!(
+        write.status,
+        StatusCode::FORBIDDEN,
+        "nothing but the set-up until it is done"
+    );
+    let setup = app
+        .request(
+            Method::GET,
+            "/admin/account/2fa",
+            &[("cookie", &cookie)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(setup.status, StatusCode::OK);
+    assert!(setup.body.contains("вимагає двофакторного входу"));
 }

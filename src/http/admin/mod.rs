@@ -12,6 +12,7 @@ mod password;
 pub mod session;
 mod sign_in;
 mod staff;
+mod two_factor;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -48,6 +49,14 @@ pub fn router() -> Router<AppState> {
             get(password::show_set_password).post(password::submit_set_password),
         )
         .route("/staff", get(staff::show_staff).post(staff::invite))
+        .route(
+            "/sign-in/code",
+            get(two_factor::show_code).post(two_factor::submit_code),
+        )
+        .route(
+            "/account/2fa",
+            get(two_factor::show_setup).post(two_factor::change_setup),
+        )
         .route(
             "/settings",
             get(staff::show_settings).post(staff::save_settings),
@@ -91,6 +100,7 @@ pub fn admin_language(state: &AppState, chosen: Option<&str>) -> String {
 /// An admin page being assembled.
 pub struct AdminPage {
     context: Map<String, Json>,
+    safe: Vec<(&'static str, String)>,
 }
 
 impl AdminPage {
@@ -123,7 +133,10 @@ impl AdminPage {
             );
             context.insert("csrf".into(), json!(session.csrf_token));
         }
-        AdminPage { context }
+        AdminPage {
+            context,
+            safe: Vec::new(),
+        }
     }
 
     pub fn set(&mut self, key: &str, value: impl serde::Serialize) -> &mut Self {
@@ -134,10 +147,23 @@ impl AdminPage {
         self
     }
 
+    /// Markup we generated ourselves (the QR code), inserted unescaped.
+    pub fn safe(&mut self, key: &'static str, html: String) -> &mut Self {
+        self.safe.push((key, html));
+        self
+    }
+
     pub fn render(&self, state: &AppState, template: &str) -> Result<Response, HttpError> {
-        let html = state
-            .templates
-            .render(template, Value::from_serialize(&self.context))?;
+        let mut value = Value::from_serialize(&self.context);
+        if !self.safe.is_empty() {
+            let extra: std::collections::BTreeMap<&str, Value> = self
+                .safe
+                .iter()
+                .map(|(k, v)| (*k, Value::from_safe_string(v.clone())))
+                .collect();
+            value = minijinja::context! { ..Value::from(extra), ..value };
+        }
+        let html = state.templates.render(template, value)?;
         let mut response = Html(html).into_response();
         // Admin pages hold drafts and tokens: never stored by browsers or proxies.
         response

@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::http::error::HttpError;
 use crate::services::auth::{self, SESSION_IDLE_SECONDS, StaffSession};
 use crate::services::policy::Actor;
+use crate::services::two_factor;
 
 pub const SESSION_COOKIE: &str = "nd_session";
 
@@ -50,23 +51,48 @@ impl FromRequestParts<AppState> for Staff {
                 .map_err(|e| HttpError::from(e).into_response())?,
             None => None,
         };
-        match session {
-            Some(session) => Ok(Staff(session)),
-            None if parts.method == Method::GET => {
-                // Inside the nested router the URI lost its /admin prefix; the original has it.
-                let next = parts
-                    .extensions
-                    .get::<OriginalUri>()
-                    .and_then(|OriginalUri(uri)| {
-                        uri.path_and_query().map(|p| p.as_str().to_owned())
-                    })
-                    .unwrap_or_else(|| "/admin".into());
-                let encoded: String =
-                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-                Err(Redirect::to(&format!("/admin/sign-in?next={encoded}")).into_response())
+        let path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .and_then(|OriginalUri(uri)| uri.path_and_query().map(|p| p.as_str().to_owned()))
+            .unwrap_or_else(|| "/admin".into());
+        let is_get = parts.method == Method::GET;
+        let redirect_or = |target: String, otherwise: HttpError| {
+            if is_get {
+                Redirect::to(&target).into_response()
+            } else {
+                otherwise.into_response()
             }
-            None => Err(HttpError::Unauthorized.into_response()),
+        };
+        let Some(session) = session else {
+            let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+            return Err(redirect_or(
+                format!("/admin/sign-in?next={encoded}"),
+                HttpError::Unauthorized,
+            ));
+        };
+        if session.awaiting_code {
+            let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+            return Err(redirect_or(
+                format!("/admin/sign-in/code?next={encoded}"),
+                HttpError::Unauthorized,
+            ));
         }
+        // When the owner requires two-factor sign-in, people without it may only set it up.
+        let setting_up =
+            path.starts_with("/admin/account/2fa") || path.starts_with("/admin/sign-out");
+        if !session.totp_enabled
+            && !setting_up
+            && two_factor::required(state)
+                .await
+                .map_err(|e| HttpError::from(e).into_response())?
+        {
+            return Err(redirect_or(
+                "/admin/account/2fa".into(),
+                HttpError::Forbidden("set up two-factor sign-in first".into()),
+            ));
+        }
+        Ok(Staff(session))
     }
 }
 

@@ -56,8 +56,15 @@ pub async fn submit_sign_in(
     )
     .await
     {
-        Ok((token, _)) => {
-            let mut response = Redirect::to(&next).into_response();
+        Ok((token, session)) => {
+            let target = if session.awaiting_code {
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                format!("/admin/sign-in/code?next={encoded}")
+            } else {
+                next
+            };
+            let mut response = Redirect::to(&target).into_response();
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, session_cookie(&state, &token));

@@ -14,7 +14,7 @@ use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::services::policy::Action;
 use crate::services::staff::NewStaffInput;
-use crate::services::{ServiceError, auth, workflow};
+use crate::services::{ServiceError, auth, two_factor, workflow};
 
 async fn require(state: &AppState, staff: &Staff, action: Action) -> Result<(), HttpError> {
     if workflow::allowed(state, staff.actor(), action, None).await? {
@@ -94,7 +94,8 @@ pub async fn show_settings(
         admin_strings(&language)["settings"],
         Some(&staff),
     );
-    page.set("authors_can_publish", policy.authors_can_publish);
+    page.set("authors_can_publish", policy.authors_can_publish)
+        .set("require_2fa", two_factor::required(&state).await?);
     page.render(&state, "admin/settings.html")
 }
 
@@ -115,6 +116,7 @@ pub async fn save_settings(
         .store
         .set_setting("policy.authors_can_publish", value)
         .await?;
+    two_factor::set_required(&state, form.get("require_2fa") == "on").await?;
     tracing::info!(staff.id = %staff.0.staff_id, authors_can_publish = value, "settings changed");
     Ok(Redirect::to("/admin/settings?saved=1").into_response())
 }

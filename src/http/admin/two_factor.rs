@@ -1,0 +1,149 @@
+//! Two-factor sign-in: the code step after the password, and setting it up.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::form::FormData;
+use super::session::{SESSION_COOKIE, Staff, client_ip, cookie, safe_next};
+use super::{AdminPage, admin_language};
+use crate::app::AppState;
+use crate::content::i18n::admin_strings;
+use crate::http::error::HttpError;
+use crate::services::auth::{self, StaffSession};
+use crate::services::{ServiceError, two_factor};
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    next: Option<String>,
+    lang: Option<String>,
+}
+
+/// The half-signed-in session from the cookie: password given, code owed.
+async fn awaiting(state: &AppState, headers: &HeaderMap) -> Result<StaffSession, HttpError> {
+    let token = cookie(headers, SESSION_COOKIE).ok_or(HttpError::Unauthorized)?;
+    match auth::authenticate(state, &token).await? {
+        Some(session) if session.awaiting_code => Ok(session),
+        _ => Err(HttpError::Unauthorized),
+    }
+}
+
+pub async fn show_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<CodeQuery>,
+) -> Result<Response, HttpError> {
+    let language = admin_language(&state, query.lang.as_deref());
+    if awaiting(&state, &headers).await.is_err() {
+        return Ok(Redirect::to("/admin/sign-in").into_response());
+    }
+    let mut page = AdminPage::new(
+        &state,
+        &language,
+        admin_strings(&language)["code_title"],
+        None,
+    );
+    page.set("next", safe_next(query.next.as_deref()));
+    page.render(&state, "admin/code.html")
+}
+
+pub async fn submit_code(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    let language = admin_language(&state, Some(form.get("lang")));
+    let session = awaiting(&state, &parts.headers).await?;
+    let next = safe_next(Some(form.get("next")));
+    match two_factor::complete_sign_in(
+        &state,
+        &session,
+        form.get("code"),
+        &client_ip(&parts.extensions),
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        Err(ServiceError::Validation(_) | ServiceError::Conflict(_)) => {
+            let mut page = AdminPage::new(
+                &state,
+                &language,
+                admin_strings(&language)["code_title"],
+                None,
+            );
+            page.set("next", &next)
+                .set("error", admin_strings(&language)["code_wrong"]);
+            let mut response = page.render(&state, "admin/code.html")?;
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SetupQuery {
+    lang: Option<String>,
+}
+
+async fn setup_page(
+    state: &AppState,
+    staff: &Staff,
+    language: &str,
+) -> Result<AdminPage, HttpError> {
+    let mut page = AdminPage::new(
+        state,
+        language,
+        admin_strings(language)["two_factor"],
+        Some(staff),
+    );
+    page.set("enabled", staff.0.totp_enabled)
+        .set("required", two_factor::required(state).await?);
+    if !staff.0.totp_enabled {
+        let setup = two_factor::begin_setup(state, &staff.0).await?;
+        page.set("secret", &setup.secret)
+            .set("otpauth_url", &setup.otpauth_url)
+            .safe("qr_svg", setup.qr_svg);
+    }
+    Ok(page)
+}
+
+pub async fn show_setup(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<SetupQuery>,
+) -> Result<Response, HttpError> {
+    let language = admin_language(&state, query.lang.as_deref());
+    setup_page(&state, &staff, &language)
+        .await?
+        .render(&state, "admin/two_factor.html")
+}
+
+pub async fn change_setup(
+    State(state): State<AppState>,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    staff.check_csrf(form.get("csrf"))?;
+    let language = admin_language(&state, Some(form.get("lang")));
+    let result = match form.get("action") {
+        "confirm" => two_factor::confirm_setup(&state, &staff.0, form.get("code")).await,
+        "disable" => two_factor::disable(&state, &staff.0, form.get("code")).await,
+        _ => return Err(HttpError::BadRequest("unknown action".into())),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/account/2fa?saved=1").into_response()),
+        Err(ServiceError::Validation(errors)) => {
+            let mut page = setup_page(&state, &staff, &language).await?;
+            page.set("errors", &errors);
+            let mut response = page.render(&state, "admin/two_factor.html")?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
