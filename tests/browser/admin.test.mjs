@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { deflateSync, crc32 } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -22,6 +23,34 @@ before(async () => {
 });
 
 after(async () => { await browser?.close(); });
+
+/** A small PNG photo made here, so the test needs no fixture file. */
+function png(width, height) {
+  const chunk = (type, data) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'ascii');
+    data.copy(out, 8);
+    out.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'ascii'), data])) >>> 0, 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const i = y * (width * 3 + 1) + 1 + x * 3;
+      rows[i] = (x * 255) / width; rows[i + 1] = 90; rows[i + 2] = (y * 255) / height;
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 async function signedIn(email, { mobile = false, bypassCSP = false } = {}) {
   const context = await browser.newContext({
@@ -58,6 +87,10 @@ test('an author writes and submits, an editor publishes, readers see it with its
   await rows.nth(1).locator('[data-source=up]').click();
   assert.equal(await rows.nth(0).locator('[name=source_outlet]').inputValue(), 'Axios', 'sources reorder');
   await page.selectOption('#section', 'news');
+  await page.fill('#cover_alt', 'A gradient standing in for a photo of the council');
+  await page.setInputFiles('#cover-file', { name: 'council.png', mimeType: 'image/png', buffer: png(640, 360) });
+  await page.click('#cover-upload-button');
+  await page.waitForFunction(() => document.getElementById('cover_url').value.startsWith('/media/'));
   await page.click('#save');
   await page.waitForURL(/\/admin\/articles\/\d+\?saved=1/);
   await page.screenshot({ path: `${SHOTS}/admin-editor-phone.png`, fullPage: true });
@@ -75,6 +108,9 @@ test('an author writes and submits, an editor publishes, readers see it with its
   const publicHref = await editor.page.locator('a', { hasText: /Відкрити на сайті|View on site/ }).getAttribute('href');
   await editor.page.goto(`${BASE}${publicHref}`);
   assert.equal(await editor.page.locator('h1').textContent(), headline);
+  const cover = editor.page.locator('.article__cover img');
+  assert.match(await cover.getAttribute('srcset'), /-480\.png 480w/);
+  assert.equal(await cover.evaluate((img) => img.complete && img.naturalWidth > 0), true, 'the uploaded cover loads');
   const sources = await editor.page.locator('section.sources li').allTextContents();
   assert.equal(sources.length, 2);
   assert.match(sources[0], /Axios — according to/);
@@ -121,7 +157,7 @@ test('two people saving the same article: the second sees both versions and lose
 
 test('admin pages pass axe-core WCAG 2.2 AA checks', async () => {
   const { context, page } = await signedIn('editor@example.com', { bypassCSP: true });
-  for (const path of ['/admin', '/admin/articles', '/admin/articles/new', '/admin/articles/1', '/admin/account']) {
+  for (const path of ['/admin', '/admin/articles', '/admin/articles/new', '/admin/articles/1', '/admin/articles/1/revisions', '/admin/media', '/admin/account', '/admin/account/2fa']) {
     await page.goto(`${BASE}${path}`);
     await page.addScriptTag({ path: AXE });
     const result = await page.evaluate(() =>
