@@ -23,6 +23,7 @@ on_both_backends!(
     preview_links_show_drafts_until_they_expire,
     uploads_are_sniffed_reencoded_and_served_in_sizes,
     images_in_use_cannot_be_deleted,
+    the_admin_speaks_the_chosen_language,
 );
 
 /// Creates an article through the editor form; returns its id.
@@ -937,5 +938,62 @@ async fn images_in_use_cannot_be_deleted(backend: Backend) {
         app.get(&url).await.status,
         StatusCode::NOT_FOUND,
         "files are gone"
+    );
+}
+
+async fn the_admin_speaks_the_chosen_language(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let session = app.sign_in("editor@example.com").await;
+    assert!(
+        app.admin_get(&session, "/admin")
+            .await
+            .body
+            .contains("Чекають на перевірку")
+    );
+    let switch = app
+        .request(
+            Method::GET,
+            "/admin/language/en",
+            &[(
+                "referer",
+                "https://news.example.org/admin/articles?status=draft",
+            )],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(switch.status, StatusCode::SEE_OTHER);
+    assert_eq!(switch.header("location"), "/admin/articles?status=draft");
+    let chosen = switch
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let cookies = format!("{}; {chosen}", session.cookie);
+    let english = app
+        .request(
+            Method::GET,
+            "/admin",
+            &[("cookie", &cookies)],
+            Body::empty(),
+        )
+        .await;
+    assert!(
+        english.body.contains("Waiting for review"),
+        "the choice is remembered"
+    );
+    assert!(english.body.contains("<html lang=\"en\">"));
+    let off_site = app
+        .request(
+            Method::GET,
+            "/admin/language/en",
+            &[("referer", "https://evil.example/")],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(off_site.header("location"), "/admin");
+    assert_eq!(
+        app.get("/admin/language/fr").await.status,
+        StatusCode::NOT_FOUND
     );
 }

@@ -1,30 +1,23 @@
 //! The signed-in person's own account: password change.
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 
 use super::form::FormData;
 use super::session::{Staff, cleared_cookie};
-use super::{AdminPage, admin_language};
+use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::services::{ServiceError, auth};
 
-#[derive(Deserialize)]
-pub struct LangQuery {
-    pub lang: Option<String>,
-}
-
 pub async fn show_account(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
-    Query(query): Query<LangQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     let page = AdminPage::new(
         &state,
         &language,
@@ -36,12 +29,12 @@ pub async fn show_account(
 
 pub async fn change_password(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
     staff.check_csrf(form.get("csrf"))?;
-    let language = admin_language(&state, Some(form.get("lang")));
     match auth::change_password(
         &state,
         &staff.0,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::form::FormData;
 use super::session::Staff;
-use super::{AdminPage, admin_language};
+use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::content::markdown::render_body;
@@ -69,15 +69,14 @@ pub struct ListQuery {
     author: Option<String>,
     language: Option<String>,
     q: Option<String>,
-    lang: Option<String>,
 }
 
 pub async fn list_articles(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     let nonempty = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
     let section_id = match nonempty(&query.section) {
         Some(slug) => state.store.section_by_slug(&slug).await.ok().map(|s| s.id),
@@ -332,10 +331,9 @@ async fn render_editor(
 
 pub async fn new_article(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
-    Query(query): Query<ListQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     let form = EditorForm {
         language: state.config.site.default_language.clone(),
         status: ArticleStatus::Draft.as_str().into(),
@@ -348,12 +346,12 @@ pub async fn new_article(
 
 pub async fn create_article(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let data = FormData::parse(&body);
     staff.check_csrf(data.get("csrf"))?;
-    let language = admin_language(&state, Some(data.get("lang")));
     let form = EditorForm::from_form(&data, None, ArticleStatus::Draft.as_str());
     let saved_by = format!("staff:{}", staff.0.staff_id);
     match service::create_article(&state, form.to_input(&staff, true), &saved_by).await {
@@ -396,18 +394,17 @@ pub async fn viewable(
 
 #[derive(Deserialize)]
 pub struct EditQuery {
-    lang: Option<String>,
     saved: Option<String>,
     done: Option<String>,
 }
 
 pub async fn edit_article(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
     Path(id): Path<String>,
     Query(query): Query<EditQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     let view = viewable(&state, &staff, parse_id(&id)?).await?;
     let form = EditorForm::from_view(&state, &view);
     let preview = if view.article.status == ArticleStatus::Published.as_str() {
@@ -428,13 +425,13 @@ pub async fn edit_article(
 
 pub async fn save_article(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let data = FormData::parse(&body);
     staff.check_csrf(data.get("csrf"))?;
-    let language = admin_language(&state, Some(data.get("lang")));
     let id = parse_id(&id)?;
     let view = viewable(&state, &staff, id).await?;
     if !workflow::allowed(&state, staff.actor(), Action::EditArticle, Some(&view)).await? {

@@ -1,12 +1,11 @@
 //! The dashboard: what was published today, what is scheduled, what waits for review.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 
-use super::account::LangQuery;
 use super::articles::article_rows;
 use super::session::Staff;
-use super::{AdminPage, admin_language};
+use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
@@ -14,10 +13,9 @@ use crate::store::{ArticleFilter, ArticleStatus, Role, now};
 
 pub async fn show_dashboard(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
-    Query(query): Query<LangQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     let tz = &state.config.site.timezone;
     let today_start = jiff::Timestamp::from_second(now())
         .map_err(HttpError::internal)?

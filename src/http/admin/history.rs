@@ -9,7 +9,7 @@ use serde_json::json;
 use super::articles::{parse_id, viewable};
 use super::form::FormData;
 use super::session::Staff;
-use super::{AdminPage, admin_language};
+use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
@@ -20,16 +20,15 @@ use crate::services::{revisions, workflow};
 pub struct CompareQuery {
     from: Option<i64>,
     to: Option<i64>,
-    lang: Option<String>,
 }
 
 pub async fn show_revisions(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
     Path(id): Path<String>,
     Query(query): Query<CompareQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     let id = parse_id(&id)?;
     let view = viewable(&state, &staff, id).await?;
     let list = state.store.revisions(id).await?;

@@ -1,14 +1,13 @@
 //! The media library: upload, list, and delete images that no article uses.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use serde_json::json;
 
-use super::account::LangQuery;
 use super::form::FormData;
 use super::session::Staff;
-use super::{AdminPage, admin_language};
+use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
@@ -17,10 +16,9 @@ use crate::services::{ServiceError, media, workflow};
 
 pub async fn show_media(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
-    Query(query): Query<LangQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     let items: Vec<_> = state
         .store
         .media_list(300)

@@ -15,8 +15,11 @@ mod staff;
 mod two_factor;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
+use axum::response::Redirect;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use minijinja::Value;
@@ -78,6 +81,7 @@ pub fn router() -> Router<AppState> {
             post(history::restore_revision),
         )
         .route("/preview", post(articles::preview_body))
+        .route("/language/{code}", get(choose_language))
         .route(
             "/media",
             get(media::show_media)
@@ -89,12 +93,58 @@ pub fn router() -> Router<AppState> {
         .route("/media/{id}/delete", post(media::delete_media))
 }
 
-/// The admin's language: the site's default language, or the one chosen with `?lang=`.
-pub fn admin_language(state: &AppState, chosen: Option<&str>) -> String {
-    match chosen {
-        Some(l) if state.config.site.languages.iter().any(|x| x == l) => l.to_owned(),
-        _ => state.config.site.default_language.clone(),
+const LANGUAGE_COOKIE: &str = "nd_admin_lang";
+
+/// The admin's language: `?lang=` if given, else the one chosen before
+/// (a cookie set by `/admin/language/{code}`), else the site's default.
+pub struct AdminLang(pub String);
+
+impl FromRequestParts<AppState> for AdminLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let languages = &state.config.site.languages;
+        let from_query = parts.uri.query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "lang")
+                .map(|(_, v)| v.into_owned())
+        });
+        let chosen = from_query.filter(|l| languages.contains(l)).or_else(|| {
+            session::cookie(&parts.headers, LANGUAGE_COOKIE).filter(|l| languages.contains(l))
+        });
+        Ok(AdminLang(chosen.unwrap_or_else(|| {
+            state.config.site.default_language.clone()
+        })))
     }
+}
+
+/// Remembers the admin language and goes back to the page the switch was on.
+async fn choose_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !state.config.site.languages.contains(&code) {
+        return HttpError::NotFound.into_response();
+    }
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        });
+    let mut response = Redirect::to(&session::safe_next(back.as_deref())).into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&format!(
+        "{LANGUAGE_COOKIE}={code}; Path=/admin; SameSite=Lax; Max-Age=31536000"
+    )) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// An admin page being assembled.

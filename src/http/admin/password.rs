@@ -1,13 +1,12 @@
 //! "Forgot password" and invitation links: request a link, choose a password.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::account::LangQuery;
 use super::form::FormData;
-use super::{AdminPage, admin_language};
+use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
@@ -15,9 +14,8 @@ use crate::services::{ServiceError, auth};
 
 pub async fn show_reset_request(
     State(state): State<AppState>,
-    Query(query): Query<LangQuery>,
+    AdminLang(language): AdminLang,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     AdminPage::new(
         &state,
         &language,
@@ -29,10 +27,10 @@ pub async fn show_reset_request(
 
 pub async fn submit_reset_request(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
-    let language = admin_language(&state, Some(form.get("lang")));
     auth::request_password_reset(&state, form.get("email")).await?;
     let mut page = AdminPage::new(
         &state,
@@ -46,10 +44,9 @@ pub async fn submit_reset_request(
 
 pub async fn show_set_password(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     Path(token): Path<String>,
-    Query(query): Query<LangQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     if !auth::password_token_valid(&state, &token).await? {
         return Err(HttpError::NotFound);
     }
@@ -65,11 +62,11 @@ pub async fn show_set_password(
 
 pub async fn submit_set_password(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     Path(token): Path<String>,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
-    let language = admin_language(&state, Some(form.get("lang")));
     match auth::set_password_with_token(&state, &token, form.get("new_password")).await {
         Ok(()) => Ok(Redirect::to("/admin/sign-in?changed=1").into_response()),
         Err(ServiceError::Validation(errors)) => {

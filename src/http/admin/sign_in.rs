@@ -10,7 +10,7 @@ use super::form::FormData;
 use super::session::{
     SESSION_COOKIE, Staff, cleared_cookie, client_ip, cookie, safe_next, session_cookie,
 };
-use super::{AdminPage, admin_language};
+use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
@@ -19,14 +19,13 @@ use crate::services::auth::{self, SignInError};
 #[derive(Deserialize)]
 pub struct SignInQuery {
     next: Option<String>,
-    lang: Option<String>,
 }
 
 pub async fn show_sign_in(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     Query(query): Query<SignInQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     let title = admin_strings(&language)["sign_in_title"];
     let mut page = AdminPage::new(&state, &language, title, None);
     page.set("next", safe_next(query.next.as_deref()));
@@ -35,11 +34,11 @@ pub async fn show_sign_in(
 
 pub async fn submit_sign_in(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     request_parts: axum::http::request::Parts,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
-    let language = admin_language(&state, Some(form.get("lang")));
     let ip = client_ip(&request_parts.extensions);
     let user_agent = request_parts
         .headers

@@ -1,14 +1,13 @@
 //! The owner's pages: newsroom staff (with invitations) and site settings.
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::account::LangQuery;
 use super::form::FormData;
 use super::session::Staff;
-use super::{AdminPage, admin_language};
+use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
@@ -42,11 +41,10 @@ async fn staff_page(
 
 pub async fn show_staff(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
-    Query(query): Query<LangQuery>,
 ) -> Result<Response, HttpError> {
     require(&state, &staff, Action::ManageStaff).await?;
-    let language = admin_language(&state, query.lang.as_deref());
     staff_page(&state, &staff, &language)
         .await?
         .render(&state, "admin/staff.html")
@@ -54,13 +52,13 @@ pub async fn show_staff(
 
 pub async fn invite(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
     staff.check_csrf(form.get("csrf"))?;
     require(&state, &staff, Action::ManageStaff).await?;
-    let language = admin_language(&state, Some(form.get("lang")));
     let input = NewStaffInput {
         email: form.get("email").to_owned(),
         name: form.get("name").to_owned(),
@@ -82,11 +80,10 @@ pub async fn invite(
 
 pub async fn show_settings(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
-    Query(query): Query<LangQuery>,
 ) -> Result<Response, HttpError> {
     require(&state, &staff, Action::ManageSettings).await?;
-    let language = admin_language(&state, query.lang.as_deref());
     let policy = workflow::site_policy(&state).await?;
     let mut page = AdminPage::new(
         &state,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::form::FormData;
 use super::session::{SESSION_COOKIE, Staff, client_ip, cookie, safe_next};
-use super::{AdminPage, admin_language};
+use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
@@ -18,7 +18,6 @@ use crate::services::{ServiceError, two_factor};
 #[derive(Deserialize)]
 pub struct CodeQuery {
     next: Option<String>,
-    lang: Option<String>,
 }
 
 /// The half-signed-in session from the cookie: password given, code owed.
@@ -32,10 +31,10 @@ async fn awaiting(state: &AppState, headers: &HeaderMap) -> Result<StaffSession,
 
 pub async fn show_code(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     headers: HeaderMap,
     Query(query): Query<CodeQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     if awaiting(&state, &headers).await.is_err() {
         return Ok(Redirect::to("/admin/sign-in").into_response());
     }
@@ -51,11 +50,11 @@ pub async fn show_code(
 
 pub async fn submit_code(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     parts: axum::http::request::Parts,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
-    let language = admin_language(&state, Some(form.get("lang")));
     let session = awaiting(&state, &parts.headers).await?;
     let next = safe_next(Some(form.get("next")));
     match two_factor::complete_sign_in(
@@ -84,11 +83,6 @@ pub async fn submit_code(
     }
 }
 
-#[derive(Deserialize)]
-pub struct SetupQuery {
-    lang: Option<String>,
-}
-
 async fn setup_page(
     state: &AppState,
     staff: &Staff,
@@ -113,10 +107,9 @@ async fn setup_page(
 
 pub async fn show_setup(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
-    Query(query): Query<SetupQuery>,
 ) -> Result<Response, HttpError> {
-    let language = admin_language(&state, query.lang.as_deref());
     setup_page(&state, &staff, &language)
         .await?
         .render(&state, "admin/two_factor.html")
@@ -124,12 +117,12 @@ pub async fn show_setup(
 
 pub async fn change_setup(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
     staff.check_csrf(form.get("csrf"))?;
-    let language = admin_language(&state, Some(form.get("lang")));
     let result = match form.get("action") {
         "confirm" => two_factor::confirm_setup(&state, &staff.0, form.get("code")).await,
         "disable" => two_factor::disable(&state, &staff.0, form.get("code")).await,
