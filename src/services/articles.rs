@@ -199,12 +199,26 @@ pub async fn update_article(
     {
         problems.add("language", "cannot change; create a translation instead");
     }
-    if input.translation_of.is_some() {
-        problems.add(
-            "translation_of",
-            "can only be set when the article is created",
-        );
-    }
+    // Linking to a translation later joins that story's translation group.
+    let joined_group = match input.translation_of {
+        Some(other) if other == id.0 => {
+            problems.add("translation_of", "an article cannot translate itself");
+            None
+        }
+        Some(other) => match state.store.article_row(ArticleId(other)).await {
+            Ok(original) if original.language == current.language => {
+                problems.add("translation_of", "must be an article in another language");
+                None
+            }
+            Ok(original) => Some(original.translation_group),
+            Err(StoreError::NotFound) => {
+                problems.add("translation_of", "no article has this id");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
     if input.authors.as_ref().is_some_and(Vec::is_empty) {
         problems.add("authors", "name at least one author");
     }
@@ -213,6 +227,9 @@ pub async fn update_article(
     let base = write_of(&existing);
     let mut write = apply_input(state, base.clone(), &input, &mut problems).await?;
     problems.finish()?;
+    if let Some(group) = joined_group {
+        write.translation_group = group;
+    }
     if published && content_differs(&base, &write) {
         write.content_updated_at = Some(now());
     }
@@ -225,8 +242,15 @@ pub async fn update_article(
         .await
         .map_err(conflict_to_field)?;
     state.page_cache.invalidate_article(id, &write.language);
+    let view = state.store.article(id).await?;
+    // Translations show this story's headline and link: their pages change too.
+    for translation in &view.translations {
+        state
+            .page_cache
+            .invalidate_article(translation.id, &translation.language);
+    }
     tracing::info!(article.id = %id, saved_by, "article updated");
-    Ok(state.store.article(id).await?)
+    Ok(view)
 }
 
 /// Publishes now. A story published before keeps its original date and URL.

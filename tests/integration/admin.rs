@@ -24,6 +24,8 @@ on_both_backends!(
     uploads_are_sniffed_reencoded_and_served_in_sizes,
     images_in_use_cannot_be_deleted,
     the_admin_speaks_the_chosen_language,
+    expired_sessions_sign_out,
+    article_lists_filter_and_search,
 );
 
 /// Creates an article through the editor form; returns its id.
@@ -995,5 +997,62 @@ async fn the_admin_speaks_the_chosen_language(backend: Backend) {
     assert_eq!(
         app.get("/admin/language/fr").await.status,
         StatusCode::NOT_FOUND
+    );
+}
+
+async fn expired_sessions_sign_out(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let session = app.sign_in("editor@example.com").await;
+    sqlx::query("UPDATE staff_sessions SET expires_at = $1")
+        .bind(newsdesk::store::now() - 1)
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    let page = app.admin_get(&session, "/admin/articles").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(page.header("location").starts_with("/admin/sign-in"));
+    let write = app
+        .admin_post(
+            &session,
+            "/admin/articles",
+            &[("headline", "Too late"), ("language", "uk")],
+        )
+        .await;
+    assert_eq!(
+        write.status,
+        StatusCode::UNAUTHORIZED,
+        "nothing is written with an expired session"
+    );
+}
+
+async fn article_lists_filter_and_search(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let editor = app.sign_in("editor@example.com").await;
+    let economy = app
+        .admin_get(&editor, "/admin/articles?section=economy&language=en")
+        .await;
+    assert!(economy.body.contains("small bakeries form a cooperative"));
+    assert!(!economy.body.contains("Малі пекарні"), "language filter");
+    assert!(
+        !economy.body.contains("Lisopil crews restore power"),
+        "section filter"
+    );
+    let by_author = app
+        .admin_get(&editor, "/admin/articles?author=mariia-lysenko")
+        .await;
+    assert!(by_author.body.contains("Річкові порти"));
+    assert!(!by_author.body.contains("Малі пекарні"));
+    let search = app
+        .admin_get(
+            &editor,
+            "/admin/articles?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96",
+        )
+        .await;
+    assert!(search.body.contains("Малі пекарні"));
+    assert!(!search.body.contains("Річкові порти"));
+    let drafts = app.admin_get(&editor, "/admin/articles?status=draft").await;
+    assert!(
+        drafts.body.contains("class=\"empty\""),
+        "the demo has no drafts"
     );
 }

@@ -248,6 +248,51 @@ async fn translations_link_both_ways(backend: Backend) {
         .api(Method::POST, "/api/admin/articles", Some(json!({ "headline": "Ще одна", "language": "uk", "authors": ["editor@example.com"], "translation_of": uk_id })))
         .await;
     assert_eq!(same_language.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A story written separately can be linked afterwards.
+    let later = app
+        .publish(json!({ "headline": "Snow plan, the English version", "body": "Text.", "language": "en", "authors": ["editor@example.com"] }))
+        .await;
+    let later_id = later["id"].as_i64().unwrap();
+    let en_id = en["id"].as_i64().unwrap();
+    let taken = app
+        .api(
+            Method::PATCH,
+            &format!("/api/admin/articles/{later_id}"),
+            Some(json!({ "translation_of": uk_id })),
+        )
+        .await;
+    assert_eq!(
+        taken.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the story already has an English version"
+    );
+    let solo = app
+        .publish(json!({ "headline": "Окремий матеріал про сніг", "body": "Текст.", "language": "uk", "authors": ["editor@example.com"] }))
+        .await;
+    let linked = app
+        .api(
+            Method::PATCH,
+            &format!("/api/admin/articles/{later_id}"),
+            Some(json!({ "translation_of": solo["id"] })),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::OK, "{}", linked.body);
+    let solo_page = app
+        .page(&TestApp::path_of(solo["url"].as_str().unwrap()))
+        .await;
+    assert!(solo_page.contains(&format!(
+        "hreflang=\"en\" href=\"{}\"",
+        later["url"].as_str().unwrap()
+    )));
+    assert_ne!(en_id, later_id);
+    let own = app
+        .api(
+            Method::PATCH,
+            &format!("/api/admin/articles/{later_id}"),
+            Some(json!({ "translation_of": later_id })),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 async fn article_count(app: &mut TestApp) -> i64 {

@@ -220,7 +220,7 @@ impl EditorForm {
     /// What the article service receives. People who write only their own
     /// articles stay in the byline, or they would lock themselves out; a
     /// byline left empty names the person saving.
-    fn to_input(&self, staff: &Staff, creating: bool) -> ArticleInput {
+    fn to_input(&self, staff: &Staff) -> ArticleInput {
         let mut authors = self.authors.clone();
         let writes_only_own = matches!(staff.0.role, Role::Author | Role::Contributor);
         if (writes_only_own || authors.is_empty()) && !authors.contains(&staff.0.slug) {
@@ -262,11 +262,7 @@ impl EditorForm {
                 credit: self.cover_credit.clone(),
             }),
             sources: Some(sources),
-            translation_of: if creating {
-                self.translation_of.trim().parse().ok()
-            } else {
-                None
-            },
+            translation_of: self.translation_of.trim().parse().ok(),
             meta_title: Some(self.meta_title.clone()),
             meta_description: Some(self.meta_description.clone()),
             version: self.version,
@@ -324,6 +320,10 @@ async fn render_editor(
         .set(
             "corrections",
             view.map(|v| v.corrections.clone()).unwrap_or_default(),
+        )
+        .set(
+            "translations",
+            view.map(|v| v.translations.clone()).unwrap_or_default(),
         );
     extra(&mut page);
     page.render(state, "admin/editor.html")
@@ -354,7 +354,7 @@ pub async fn create_article(
     staff.check_csrf(data.get("csrf"))?;
     let form = EditorForm::from_form(&data, None, ArticleStatus::Draft.as_str());
     let saved_by = format!("staff:{}", staff.0.staff_id);
-    match service::create_article(&state, form.to_input(&staff, true), &saved_by).await {
+    match service::create_article(&state, form.to_input(&staff), &saved_by).await {
         Ok(view) => Ok(
             Redirect::to(&format!("/admin/articles/{}?saved=1", view.article.id)).into_response(),
         ),
@@ -442,7 +442,7 @@ pub async fn save_article(
     let mut form = EditorForm::from_form(&data, Some(id.0), &view.article.status);
     form.language = view.article.language.clone();
     let saved_by = format!("staff:{}", staff.0.staff_id);
-    match service::update_article(&state, id, form.to_input(&staff, false), &saved_by).await {
+    match service::update_article(&state, id, form.to_input(&staff), &saved_by).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/articles/{}?saved=1", id)).into_response()),
         Err(ServiceError::Validation(errors)) => {
             let mut response = render_editor(&state, &staff, &language, &form, Some(&view), |p| {
