@@ -49,4 +49,16 @@ impl From<StoreError> for ServiceError {
     }
 }
 
+impl ServiceError {
+    /// For saves based on a version someone else has since replaced.
+    pub fn from_save(err: StoreError) -> Self {
+        match err {
+            StoreError::StaleVersion => {
+                ServiceError::Conflict("the article changed meanwhile; reload and try again".into())
+            }
+            other => other.into(),
+        }
+    }
+}
+
 pub type ServiceResult<T> = Result<T, ServiceError>;

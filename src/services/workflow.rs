@@ -131,12 +131,7 @@ pub async fn apply(
         .store
         .update_article(id, Some(view.article.version), &write, &saved_by, current)
         .await
-        .map_err(|e| match e {
-            StoreError::StaleVersion => {
-                ServiceError::Conflict("the article changed meanwhile; reload and try again".into())
-            }
-            other => other.into(),
-        })?;
+        .map_err(ServiceError::from_save)?;
     state.page_cache.invalidate_article(id, &write.language);
     tracing::info!(article.id = %id, staff.id = %actor.id, to = to.as_str(), "workflow transition");
     Ok(state.store.article(id).await?)

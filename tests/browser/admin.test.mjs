@@ -2,24 +2,15 @@
 // editor publishes; unsaved text survives a reload; a conflict loses nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { deflateSync, crc32 } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { BASE, SHOTS, axeViolations, launchBrowser } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-const BASE = process.env.NEWSDESK_URL ?? 'http://127.0.0.1:8080';
 const PASSWORD = process.env.STAFF_PASSWORD ?? 'correct-horse-battery-staple';
-const SHOTS = process.env.SCREENSHOT_DIR ?? '.';
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => { await browser?.close(); });
@@ -159,12 +150,7 @@ test('admin pages pass axe-core WCAG 2.2 AA checks', async () => {
   const { context, page } = await signedIn('editor@example.com', { bypassCSP: true });
   for (const path of ['/admin', '/admin/articles', '/admin/articles/new', '/admin/articles/1', '/admin/articles/1/revisions', '/admin/media', '/admin/account', '/admin/account/2fa']) {
     await page.goto(`${BASE}${path}`);
-    await page.addScriptTag({ path: AXE });
-    const result = await page.evaluate(() =>
-      // eslint-disable-next-line no-undef
-      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
-    );
-    const problems = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    const problems = await axeViolations(page);
     assert.deepEqual(problems, [], `accessibility of ${path}`);
   }
   await context.close();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vnu from 'vnu-jar';
 
-const BASE = process.env.NEWSDESK_URL ?? 'http://127.0.0.1:8080';
+import { BASE } from './helpers.mjs';
 
 async function text(path) {
   const response = await fetch(`${BASE}${path}`);

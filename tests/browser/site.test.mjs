@@ -2,25 +2,13 @@
 // with no request leaving this machine and no accessibility violations.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { BASE, SHOTS, axeViolations, launchBrowser } from './helpers.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-const BASE = process.env.NEWSDESK_URL ?? 'http://127.0.0.1:8080';
-const SHOTS = process.env.SCREENSHOT_DIR ?? '.';
 
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run',
-    ],
-    // launch() gives Chromium a fresh, empty profile directory of its own.
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -95,12 +83,7 @@ test('pages pass axe-core WCAG 2.2 AA checks', async () => {
   const pages = ['/', '/en', href, '/section/economy', '/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96', '/no-such-page'];
   for (const path of pages) {
     await page.goto(`${BASE}${path}`);
-    await page.addScriptTag({ path: AXE });
-    const result = await page.evaluate(() =>
-      // eslint-disable-next-line no-undef
-      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }),
-    );
-    const problems = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    const problems = await axeViolations(page);
     assert.deepEqual(problems, [], `accessibility of ${path}`);
   }
   await context.close();

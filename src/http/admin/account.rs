@@ -58,9 +58,11 @@ pub async fn change_password(
                 Some(&staff),
             );
             page.set("errors", &errors);
-            let mut response = page.render(&state, "admin/account.html")?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            page.render_status(
+                &state,
+                "admin/account.html",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
         Err(e) => Err(e.into()),
     }

@@ -18,7 +18,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Redirect;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -201,6 +201,18 @@ impl AdminPage {
     pub fn safe(&mut self, key: &'static str, html: String) -> &mut Self {
         self.safe.push((key, html));
         self
+    }
+
+    /// Renders with a status other than 200: a form shown again with its errors.
+    pub fn render_status(
+        &self,
+        state: &AppState,
+        template: &str,
+        status: StatusCode,
+    ) -> Result<Response, HttpError> {
+        let mut response = self.render(state, template)?;
+        *response.status_mut() = status;
+        Ok(response)
     }
 
     pub fn render(&self, state: &AppState, template: &str) -> Result<Response, HttpError> {

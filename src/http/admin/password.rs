@@ -77,9 +77,11 @@ pub async fn submit_set_password(
                 None,
             );
             page.set("token", &token).set("errors", &errors);
-            let mut response = page.render(&state, "admin/password_set.html")?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            page.render_status(
+                &state,
+                "admin/password_set.html",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
         Err(e) => Err(e.into()),
     }

@@ -87,9 +87,7 @@ pub async fn submit_sign_in(
             page.set("next", &next)
                 .set("error", &message)
                 .set("email", form.get("email"));
-            let mut response = page.render(&state, "admin/sign_in.html")?;
-            *response.status_mut() = status;
-            Ok(response)
+            page.render_status(&state, "admin/sign_in.html", status)
         }
     }
 }

@@ -70,9 +70,7 @@ pub async fn invite(
         Err(ServiceError::Validation(errors)) => {
             let mut page = staff_page(&state, &staff, &language).await?;
             page.set("errors", &errors);
-            let mut response = page.render(&state, "admin/staff.html")?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            page.render_status(&state, "admin/staff.html", StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => Err(e.into()),
     }

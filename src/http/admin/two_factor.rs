@@ -75,9 +75,7 @@ pub async fn submit_code(
             );
             page.set("next", &next)
                 .set("error", admin_strings(&language)["code_wrong"]);
-            let mut response = page.render(&state, "admin/code.html")?;
-            *response.status_mut() = StatusCode::UNAUTHORIZED;
-            Ok(response)
+            page.render_status(&state, "admin/code.html", StatusCode::UNAUTHORIZED)
         }
         Err(e) => Err(e.into()),
     }
@@ -133,9 +131,11 @@ pub async fn change_setup(
         Err(ServiceError::Validation(errors)) => {
             let mut page = setup_page(&state, &staff, &language).await?;
             page.set("errors", &errors);
-            let mut response = page.render(&state, "admin/two_factor.html")?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            page.render_status(
+                &state,
+                "admin/two_factor.html",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
         Err(e) => Err(e.into()),
     }
