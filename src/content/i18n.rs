@@ -190,6 +190,11 @@ const ADMIN_STRINGS: &[(&str, &str, &str)] = &[
     ("meta_title", "Заголовок для пошуку", "Search title"),
     ("meta_description", "Опис для пошуку", "Search description"),
     (
+        "social_image",
+        "Зображення для соцмереж (якщо не обкладинка)",
+        "Social image (if not the cover)",
+    ),
+    (
         "translation_of",
         "Переклад матеріалу №",
         "Translation of article #",

@@ -211,6 +211,7 @@ async fn seed_newsroom(state: &AppState, newsroom: &Newsroom) -> anyhow::Result<
                 status: ArticleStatus::Published,
                 meta_title: String::new(),
                 meta_description: String::new(),
+                social_image_url: None,
                 published_at: Some(published_at),
                 content_updated_at: last_correction,
                 scheduled_at: None,

@@ -40,6 +40,8 @@ pub struct ArticleInput {
     pub translation_of: Option<i64>,
     pub meta_title: Option<String>,
     pub meta_description: Option<String>,
+    /// Picture for social cards when it should differ from the cover; a path on this site.
+    pub social_image: Option<String>,
     /// Optimistic lock: the version the client last read.
     pub version: Option<i64>,
 }
@@ -163,6 +165,7 @@ pub async fn create_article(
         status: ArticleStatus::Draft,
         meta_title: String::new(),
         meta_description: String::new(),
+        social_image_url: None,
         published_at: None,
         content_updated_at: None,
         scheduled_at: None,
@@ -384,6 +387,16 @@ async fn apply_input(
         problems.text("meta_description", meta_description, 400, false);
         write.meta_description = meta_description.trim().to_owned();
     }
+    if let Some(image) = &input.social_image {
+        match image.trim() {
+            "" => write.social_image_url = None,
+            path if is_local_image_path(path) => write.social_image_url = Some(path.to_owned()),
+            _ => problems.add(
+                "social_image",
+                "must be a path on this site such as /media/card.jpg",
+            ),
+        }
+    }
     if let Some(section) = &input.section {
         if section.is_empty() {
             write.section_id = None;
@@ -520,6 +533,7 @@ pub fn write_of(view: &ArticleView) -> ArticleWrite {
         status: ArticleStatus::parse(&a.status).unwrap_or(ArticleStatus::Draft),
         meta_title: a.meta_title.clone(),
         meta_description: a.meta_description.clone(),
+        social_image_url: a.social_image_url.clone(),
         published_at: a.published_at,
         content_updated_at: a.content_updated_at,
         scheduled_at: a.scheduled_at,

@@ -24,6 +24,9 @@ pub struct ArticleWrite {
     pub status: ArticleStatus,
     pub meta_title: String,
     pub meta_description: String,
+    /// Older revisions were saved before this field existed.
+    #[serde(default)]
+    pub social_image_url: Option<String>,
     pub published_at: Option<i64>,
     pub content_updated_at: Option<i64>,
     pub scheduled_at: Option<i64>,
@@ -153,8 +156,8 @@ impl Store {
         let (id,): (ArticleId,) = sqlx::query_as(
             "INSERT INTO articles (translation_group, language, slug, headline, standfirst, body, \
              cover_url, cover_alt, cover_credit, section_id, status, meta_title, meta_description, \
-             version, created_at, updated_at, published_at, content_updated_at, scheduled_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15, $16, $17) \
+             version, created_at, updated_at, published_at, content_updated_at, scheduled_at, social_image_url) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15, $16, $17, $18) \
              RETURNING id",
         )
         .bind(&write.translation_group)
@@ -174,6 +177,7 @@ impl Store {
         .bind(write.published_at)
         .bind(write.content_updated_at)
         .bind(write.scheduled_at)
+        .bind(&write.social_image_url)
         .fetch_one(&mut *tx)
         .await?;
         self.write_article_lists(&mut tx, id, write, 1, saved_by, now)
@@ -206,7 +210,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         let version_check = if expected_version.is_some() {
-            " AND version = $19"
+            " AND version = $20"
         } else {
             ""
         };
@@ -215,7 +219,7 @@ impl Store {
              standfirst = $6, body = $7, cover_url = $8, cover_alt = $9, cover_credit = $10, \
              section_id = $11, status = $12, meta_title = $13, meta_description = $14, \
              updated_at = $15, published_at = $16, content_updated_at = $17, scheduled_at = $18, \
-             version = version + 1 WHERE id = $1{version_check} RETURNING version"
+             social_image_url = $19, version = version + 1 WHERE id = $1{version_check} RETURNING version"
         );
         let mut query = sqlx::query_as::<_, (i64,)>(&sql)
             .bind(id.0)
@@ -235,7 +239,8 @@ impl Store {
             .bind(now)
             .bind(write.published_at)
             .bind(write.content_updated_at)
-            .bind(write.scheduled_at);
+            .bind(write.scheduled_at)
+            .bind(&write.social_image_url);
         if let Some(expected) = expected_version {
             query = query.bind(expected);
         }
@@ -705,4 +710,4 @@ async fn record_change(conn: &mut AnyConnection, id: ArticleId, now: i64) -> Sto
 
 const ARTICLE_SELECT: &str = "SELECT id, translation_group, language, slug, headline, standfirst, \
      body, cover_url, cover_alt, cover_credit, section_id, status, meta_title, meta_description, \
-     version, created_at, updated_at, published_at, content_updated_at, scheduled_at FROM articles";
+     social_image_url, version, created_at, updated_at, published_at, content_updated_at, scheduled_at FROM articles";

@@ -162,6 +162,7 @@ pub struct ArticleRow {
     pub status: String,
     pub meta_title: String,
     pub meta_description: String,
+    pub social_image_url: Option<String>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,

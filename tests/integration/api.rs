@@ -319,6 +319,7 @@ async fn invalid_input_names_fields_and_writes_nothing(backend: Backend) {
                 "cover": { "url": "https://tracker.example/pixel.gif", "alt": "" },
                 "sources": [{ "outlet": "", "url": "javascript:alert(1)" }],
                 "tags": ["!!!"],
+                "social_image": "https://tracker.example/p.png",
             })),
         )
         .await;
@@ -341,6 +342,7 @@ async fn invalid_input_names_fields_and_writes_nothing(backend: Backend) {
         "authors",
         "slug",
         "cover.url",
+        "social_image",
         "sources[0].outlet",
         "sources[0].url",
         "tags",

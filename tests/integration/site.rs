@@ -167,6 +167,7 @@ async fn article_json_ld_is_a_valid_news_article(backend: Backend) {
             "section": "news",
             "authors": ["editor@example.com"],
             "cover": { "url": "/static/demo/cover-city.svg", "alt": "A city" },
+            "social_image": "/static/demo/cover-river.svg",
         }))
         .await;
     let html = app

@@ -145,6 +145,7 @@ struct EditorForm {
     sources: Vec<Value>,
     meta_title: String,
     meta_description: String,
+    social_image: String,
     translation_of: String,
     public_url: Option<String>,
     scheduled_at: Option<i64>,
@@ -175,6 +176,7 @@ impl EditorForm {
                 .collect(),
             meta_title: a.meta_title.clone(),
             meta_description: a.meta_description.clone(),
+            social_image: a.social_image_url.clone().unwrap_or_default(),
             translation_of: String::new(),
             public_url: (a.status == ArticleStatus::Published.as_str()).then(|| state.urls.article_row(a)).flatten(),
             scheduled_at: a.scheduled_at,
@@ -211,6 +213,7 @@ impl EditorForm {
                 .collect(),
             meta_title: form.get("meta_title").to_owned(),
             meta_description: form.get("meta_description").to_owned(),
+            social_image: form.get("social_image").to_owned(),
             translation_of: form.get("translation_of").to_owned(),
             public_url: None,
             scheduled_at: None,
@@ -265,6 +268,7 @@ impl EditorForm {
             translation_of: self.translation_of.trim().parse().ok(),
             meta_title: Some(self.meta_title.clone()),
             meta_description: Some(self.meta_description.clone()),
+            social_image: Some(self.social_image.clone()),
             version: self.version,
         }
     }

@@ -139,6 +139,12 @@ async fn render_article(
         .cover_url
         .as_ref()
         .map(|url| state.urls.absolute(url));
+    // Social cards may use their own picture; otherwise the cover.
+    let social_image = article
+        .social_image_url
+        .as_ref()
+        .map(|url| state.urls.absolute(url))
+        .or_else(|| cover.clone());
 
     let translations: Vec<_> = view
         .translations
@@ -238,7 +244,7 @@ async fn render_article(
         }),
     )
     .set("description", &description)
-    .set("og_image", &cover)
+    .set("og_image", &social_image)
     .set("og_type", "article")
     .set("authors", &authors)
     .set("section", &section)
