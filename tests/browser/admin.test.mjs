@@ -128,6 +128,23 @@ test('unsaved text is recovered after a reload', async () => {
   await context.close();
 });
 
+test('text typed while the connection is down survives', async () => {
+  const { context, page } = await signedIn('author@example.com');
+  await page.goto(`${BASE}/admin/articles/new`);
+  const text = `Written on a train with no signal ${Date.now()}`;
+  await page.fill('#headline', 'Offline draft');
+  await page.fill('#body', text);
+  await context.setOffline(true);
+  await page.click('#save', { noWaitAfter: true });
+  await page.waitForTimeout(500);
+  await context.setOffline(false);
+  await page.goto(`${BASE}/admin/articles/new`);
+  await page.locator('#recovered').waitFor({ state: 'visible' });
+  await page.click('#recover-restore');
+  assert.equal(await page.inputValue('#body'), text);
+  await context.close();
+});
+
 test('two people saving the same article: the second sees both versions and loses nothing', async () => {
   const editor = await signedIn('editor@example.com');
   const owner = await signedIn('owner@example.com');
