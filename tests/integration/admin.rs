@@ -185,6 +185,27 @@ async fn failed_sign_ins_are_throttled_per_account(backend: Backend) {
     assert!(blocked.body.contains("Забагато невдалих спроб"));
     // Other accounts are not locked out by it.
     app.sign_in("editor@example.com").await;
+
+    // Guessing across many accounts from one address is throttled too.
+    for n in 0..20 {
+        let body = format!("email=guess{n}%40example.com&password=wrong");
+        app.request(
+            Method::POST,
+            "/admin/sign-in",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from(body),
+        )
+        .await;
+    }
+    let from_that_address = app
+        .request(
+            Method::POST,
+            "/admin/sign-in",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from("email=owner%40example.com&password=correct-horse-battery-staple"),
+        )
+        .await;
+    assert_eq!(from_that_address.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 async fn forged_or_missing_csrf_changes_nothing(backend: Backend) {
