@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod articles;
 pub mod auth;
 pub mod media;
+pub mod money;
 pub mod policy;
 pub mod previews;
 pub mod revisions;
