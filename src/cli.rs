@@ -204,7 +204,11 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+async fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    // The demo takes donations offline through the built-in test checkout.
+    if demo {
+        config.donations.sandbox = true;
+    }
     let listen = config.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -116,6 +116,34 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Sender of the emails newsdesk sends.",
     },
     KeySpec {
+        key: "donations.uah",
+        env: "NEWSDESK_DONATIONS_UAH",
+        default: "250,500,1000;min=20;max=200000",
+        expected: "preset amounts in UAH, then ;min= and ;max=, such as 250,500,1000;min=20;max=200000",
+        doc: "Preset, smallest and largest donation in hryvnias. Small amounts are how stolen cards get tested.",
+    },
+    KeySpec {
+        key: "donations.eur",
+        env: "NEWSDESK_DONATIONS_EUR",
+        default: "5,10,25;min=2;max=10000",
+        expected: "preset amounts in EUR, then ;min= and ;max=",
+        doc: "Preset, smallest and largest donation in euros.",
+    },
+    KeySpec {
+        key: "donations.usd",
+        env: "NEWSDESK_DONATIONS_USD",
+        default: "5,10,25;min=2;max=10000",
+        expected: "preset amounts in USD, then ;min= and ;max=",
+        doc: "Preset, smallest and largest donation in US dollars.",
+    },
+    KeySpec {
+        key: "donations.sandbox",
+        env: "NEWSDESK_DONATIONS_SANDBOX",
+        default: "false",
+        expected: "true or false",
+        doc: "Take donations through the built-in test checkout (no money moves). `serve --demo` turns it on when no provider is configured.",
+    },
+    KeySpec {
         key: "demo.password",
         env: "NEWSDESK_DEMO_PASSWORD",
         default: "",
@@ -161,6 +189,52 @@ pub struct Config {
     pub demo_password: Option<String>,
     pub smtp_url: String,
     pub mail_from: String,
+    pub donations: DonationConfig,
+}
+
+/// What the donation box offers, per currency, in major units.
+#[derive(Clone, Debug)]
+pub struct CurrencyRules {
+    pub presets: Vec<i64>,
+    pub min: i64,
+    pub max: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct DonationConfig {
+    pub uah: CurrencyRules,
+    pub eur: CurrencyRules,
+    pub usd: CurrencyRules,
+    /// The built-in test checkout; never on outside the demo unless configured.
+    pub sandbox: bool,
+}
+
+fn currency_rules(key: &str, text: &str) -> Result<CurrencyRules, ConfigError> {
+    let mut parts = text.split(';');
+    let presets: Option<Vec<i64>> = parts
+        .next()
+        .map(|p| {
+            p.split(',')
+                .map(|n| n.trim().parse::<i64>().ok().filter(|n| *n > 0))
+                .collect()
+        })
+        .and_then(|v: Option<Vec<i64>>| v.filter(|v| !v.is_empty() && v.len() <= 6));
+    let (mut min, mut max) = (None, None);
+    for part in parts {
+        match part.trim().split_once('=') {
+            Some(("min", n)) => min = n.trim().parse::<i64>().ok().filter(|n| *n > 0),
+            Some(("max", n)) => max = n.trim().parse::<i64>().ok().filter(|n| *n > 0),
+            _ => return Err(invalid(key, text)),
+        }
+    }
+    match (presets, min, max) {
+        (Some(presets), Some(min), Some(max))
+            if min < max && presets.iter().all(|p| (min..=max).contains(p)) =>
+        {
+            Ok(CurrencyRules { presets, min, max })
+        }
+        _ => Err(invalid(key, text)),
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -343,6 +417,12 @@ impl Config {
                 theme_dir,
             },
             cache_max_pages: parse(get("cache.max_pages"), "cache.max_pages")?,
+            donations: DonationConfig {
+                uah: currency_rules("donations.uah", get("donations.uah"))?,
+                eur: currency_rules("donations.eur", get("donations.eur"))?,
+                usd: currency_rules("donations.usd", get("donations.usd"))?,
+                sandbox: parse::<bool>(get("donations.sandbox"), "donations.sandbox")?,
+            },
             smtp_url: match get("mail.smtp_url") {
                 "" => String::new(),
                 url if url.starts_with("smtp://") || url.starts_with("smtps://") => url.to_owned(),
@@ -524,6 +604,28 @@ mod tests {
         let err = Config::load_from(&overrides, &env(&[])).err().unwrap();
         assert!(err.to_string().contains("server.lisen"));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn donation_presets_are_checked() {
+        let config = Config::load_from(&Overrides::default(), &env(&[])).unwrap();
+        assert_eq!(config.donations.uah.presets, vec![250, 500, 1000]);
+        assert!(!config.donations.sandbox);
+        for bad in [
+            "250,500",
+            "0,500;min=1;max=9",
+            "250;min=300;max=1000",
+            "a,b;min=1;max=2",
+            "5;min=1;max=9;x=1",
+        ] {
+            let err = Config::load_from(
+                &Overrides::default(),
+                &env(&[("NEWSDESK_DONATIONS_UAH", bad)]),
+            )
+            .err()
+            .unwrap();
+            assert!(err.to_string().contains("donations.uah"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -29,6 +29,9 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "atom.xml",
     "sitemap.xml",
     "news_sitemap.xml",
+    "support.html",
+    "sandbox.html",
+    "thanks.html",
     "admin/base.html",
     "admin/_list.html",
     "admin/sign_in.html",
@@ -44,6 +47,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/settings.html",
     "admin/code.html",
     "admin/two_factor.html",
+    "admin/funding.html",
 ];
 
 #[derive(Clone)]

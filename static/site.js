@@ -17,3 +17,35 @@ document.addEventListener('click', function (event) {
   figure.replaceChild(frame, placeholder);
   frame.focus();
 });
+
+// Donation box: the pay buttons say exactly what will happen ("Give 500 грн
+// monthly"), so nobody starts monthly support by mistake.
+document.querySelectorAll('form.donate').forEach(function (form) {
+  var other = form.querySelector('[name=other_amount]');
+  var select = form.querySelector('[data-donate-currency-select]');
+  var hidden = form.querySelector('[data-donate-currency]');
+  function amountText() {
+    var chosen = form.querySelector('[name=amount]:checked');
+    if (chosen && chosen.value !== 'other') return chosen.getAttribute('data-label');
+    if (other.value.trim()) return other.value.trim() + ' ' + select.value;
+    return '';
+  }
+  function refresh() {
+    var chosen = form.querySelector('[name=amount]:checked');
+    // Presets are in the box's own currency; another amount uses the one chosen beside it.
+    hidden.disabled = !chosen || chosen.value === 'other';
+    select.disabled = !hidden.disabled;
+    var amount = amountText();
+    form.querySelectorAll('button[name=frequency]').forEach(function (button) {
+      var words = [button.getAttribute('data-give'), amount, button.getAttribute('data-word')];
+      button.textContent = words.filter(Boolean).join(' ');
+    });
+  }
+  other.addEventListener('input', function () {
+    var radio = form.querySelector('[name=amount][value=other]');
+    if (other.value.trim()) radio.checked = true;
+    refresh();
+  });
+  form.addEventListener('change', refresh);
+  refresh();
+});

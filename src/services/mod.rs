@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod articles;
 pub mod auth;
+pub mod donations;
 pub mod media;
 pub mod money;
 pub mod policy;

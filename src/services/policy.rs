@@ -30,6 +30,8 @@ pub enum Action {
     DeleteMedia,
     ManageStaff,
     ManageSettings,
+    /// The funding dashboard and the grants ledger.
+    ViewFunding,
 }
 
 /// The signed-in person.
@@ -68,7 +70,7 @@ impl Policy {
                         || self.authors_can_publish)
                 }
                 Publish | Schedule | Unpublish | AddCorrection => own && self.authors_can_publish,
-                DeleteMedia | ManageStaff | ManageSettings => false,
+                DeleteMedia | ManageStaff | ManageSettings | ViewFunding => false,
             },
             Role::Contributor => match action {
                 ViewAdmin | CreateArticle | UploadMedia => true,

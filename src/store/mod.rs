@@ -6,6 +6,7 @@
 //! them identically.
 
 mod articles;
+mod donations;
 mod keys;
 mod media;
 mod models;
@@ -15,6 +16,9 @@ mod staff;
 mod taxonomy;
 
 pub use articles::{ArticleFilter, ArticleWrite};
+pub use donations::{
+    Donation, Grant, LedgerEffect, LedgerEvent, NewDonation, PaymentRow, SubscriptionRow,
+};
 pub use media::{Media, NewMedia};
 pub use models::*;
 pub use sessions::{Credentials, SessionView};

@@ -9,6 +9,7 @@ mod accounts;
 mod admin;
 mod api;
 mod cli;
+mod donations;
 mod feeds;
 mod site;
 mod store;

@@ -6,6 +6,7 @@ mod account;
 mod articles;
 mod dashboard;
 mod form;
+mod funding;
 mod history;
 mod media;
 mod password;
@@ -52,6 +53,9 @@ pub fn router() -> Router<AppState> {
             get(password::show_set_password).post(password::submit_set_password),
         )
         .route("/staff", get(staff::show_staff).post(staff::invite))
+        .route("/funding", get(funding::show_funding))
+        .route("/funding/grants", post(funding::add_grant))
+        .route("/funding.csv", get(funding::export_csv))
         .route(
             "/sign-in/code",
             get(two_factor::show_code).post(two_factor::submit_code),

@@ -254,6 +254,10 @@ async fn render_article(
     .set("translations", &translations)
     .set("alternates", &alternates)
     .set("related", &related_views)
+    .set(
+        "donate",
+        super::support::donate_box(state, language, Some(article.id.0)),
+    )
     .safe("body_html", render_body(&article.body, language))
     .safe("json_ld", script_safe_json(&json_ld));
 

@@ -12,6 +12,7 @@ mod home;
 mod lists;
 mod search;
 mod sitemaps;
+mod support;
 mod views;
 
 use axum::Router;
@@ -36,6 +37,7 @@ fn language_routes(language: &str) -> Router<AppState> {
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/search", get(search::show_search))
+        .route("/support", get(support::show_support))
         .route("/section/{slug}", get(lists::show_section))
         .route("/section/{slug}/feed.xml", get(feeds::section_rss))
         .route("/section/{slug}/atom.xml", get(feeds::section_atom))
@@ -56,7 +58,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/robots.txt", get(sitemaps::robots))
         .route("/static/{*file}", get(assets::serve_asset))
         .route("/preview/{id}", get(article::show_preview))
-        .route("/media/{*file}", get(assets::serve_media));
+        .route("/media/{*file}", get(assets::serve_media))
+        .route("/support/donate", axum::routing::post(support::donate))
+        .route(
+            "/support/sandbox/{id}",
+            get(support::show_sandbox).post(support::submit_sandbox),
+        )
+        .route("/support/thanks/{id}", get(support::show_thanks));
     for language in site
         .languages
         .iter()

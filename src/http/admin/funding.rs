@@ -1,0 +1,197 @@
+//! The funding dashboard: readers against grants, monthly supporters, the
+//! articles that brought gifts; charts drawn on the server as SVG; CSV export.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::form::FormData;
+use super::session::Staff;
+use super::{AdminLang, AdminPage};
+use crate::app::AppState;
+use crate::content::i18n::admin_strings;
+use crate::http::error::HttpError;
+use crate::services::donations::{self, FundingSummary, GrantInput, MonthIncome};
+use crate::services::money::{Currency, Money};
+use crate::services::policy::Action;
+use crate::services::{ServiceError, workflow};
+
+#[derive(Deserialize)]
+pub struct FundingQuery {
+    currency: Option<String>,
+}
+
+async fn require(state: &AppState, staff: &Staff) -> Result<(), HttpError> {
+    if workflow::allowed(state, staff.actor(), Action::ViewFunding, None).await? {
+        Ok(())
+    } else {
+        Err(HttpError::Forbidden(
+            "only owners and editors see the funding dashboard".into(),
+        ))
+    }
+}
+
+/// Bars for readers and grants per month; heights scaled to the largest month.
+fn income_chart(months: &[MonthIncome], readers_label: &str, grants_label: &str) -> String {
+    let (width, height, bar) = (720i64, 220i64, 24i64);
+    let top = months
+        .iter()
+        .map(|m| m.readers_minor.max(0) + m.grants_minor.max(0))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let step = width / months.len().max(1) as i64;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-labelledby=\"chart-title\" class=\"chart\">\
+         <title id=\"chart-title\">{readers_label} / {grants_label}</title>",
+        height + 40
+    );
+    for (i, month) in months.iter().enumerate() {
+        let x = i as i64 * step + (step - bar) / 2;
+        let readers = month.readers_minor.max(0) * height / top;
+        let grants = month.grants_minor.max(0) * height / top;
+        svg.push_str(&format!(
+            "<rect x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{grants}\" class=\"chart__grants\"><title>{} {grants_label}</title></rect>\
+             <rect x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{readers}\" class=\"chart__readers\"><title>{} {readers_label}</title></rect>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"chart__label\">{}</text>",
+            height - readers - grants,
+            month.label,
+            height - readers,
+            month.label,
+            x + bar / 2,
+            height + 18,
+            &month.label[5..],
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn currency_of(query: &FundingQuery) -> Currency {
+    query
+        .currency
+        .as_deref()
+        .and_then(Currency::parse)
+        .unwrap_or(Currency::Uah)
+}
+
+async fn page(
+    state: &AppState,
+    staff: &Staff,
+    language: &str,
+    currency: Currency,
+) -> Result<AdminPage, HttpError> {
+    let summary: FundingSummary = donations::funding_summary(state, currency).await?;
+    let t = admin_strings(language);
+    let money = |minor: i64| Money::new(minor, currency).display(language);
+    let mut page = AdminPage::new(state, language, t["funding"], Some(staff));
+    page.set("summary", &summary)
+        .set("currency", currency.code())
+        .set("currencies", Currency::ALL.iter().map(|c| c.code()).collect::<Vec<_>>())
+        .set("mrr", money(summary.monthly_recurring_minor))
+        .set("average_gift", money(summary.average_gift_minor))
+        .set(
+            "months",
+            summary
+                .months
+                .iter()
+                .map(|m| serde_json::json!({ "label": m.label, "readers": money(m.readers_minor), "grants": money(m.grants_minor) }))
+                .collect::<Vec<_>>(),
+        )
+        .set(
+            "top",
+            summary
+                .top_articles
+                .iter()
+                .map(|a| serde_json::json!({ "id": a.article_id, "headline": a.headline, "total": money(a.total_minor), "gifts": a.gifts }))
+                .collect::<Vec<_>>(),
+        )
+        .set("grants", state.store.grants().await?)
+        .safe("chart", income_chart(&summary.months, t["readers"], t["grants"]));
+    Ok(page)
+}
+
+pub async fn show_funding(
+    State(state): State<AppState>,
+    AdminLang(language): AdminLang,
+    staff: Staff,
+    Query(query): Query<FundingQuery>,
+) -> Result<Response, HttpError> {
+    require(&state, &staff).await?;
+    page(&state, &staff, &language, currency_of(&query))
+        .await?
+        .render(&state, "admin/funding.html")
+}
+
+pub async fn add_grant(
+    State(state): State<AppState>,
+    AdminLang(language): AdminLang,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    staff.check_csrf(form.get("csrf"))?;
+    require(&state, &staff).await?;
+    let input = GrantInput {
+        funder: form.get("funder").to_owned(),
+        amount: form.get("amount").to_owned(),
+        currency: form.get("currency").to_owned(),
+        period_start: form.get("period_start").to_owned(),
+        period_end: form.get("period_end").to_owned(),
+        note: form.get("note").to_owned(),
+    };
+    match donations::add_grant(&state, &input).await {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/admin/funding?currency={}", form.get("currency")))
+                .into_response(),
+        ),
+        Err(ServiceError::Validation(errors)) => {
+            let currency = Currency::parse(form.get("currency")).unwrap_or(Currency::Uah);
+            let mut page = page(&state, &staff, &language, currency).await?;
+            page.set("errors", &errors);
+            page.render_status(
+                &state,
+                "admin/funding.html",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Income by month as CSV, for the accountant's spreadsheet.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<FundingQuery>,
+) -> Result<Response, HttpError> {
+    require(&state, &staff).await?;
+    let currency = currency_of(&query);
+    let summary = donations::funding_summary(&state, currency).await?;
+    let mut csv = String::from("month,currency,readers,grants\n");
+    for month in &summary.months {
+        csv.push_str(&format!(
+            "{},{},{},{}\n",
+            month.label,
+            currency.code(),
+            Money::new(month.readers_minor, currency).major_string(),
+            Money::new(month.grants_minor, currency).major_string()
+        ));
+    }
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"newsdesk-funding.csv\""),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}

@@ -1,0 +1,159 @@
+//! The donation box, the /support page, and the built-in test checkout.
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Value, json};
+
+use super::Lang;
+use super::views::{Page, nav_sections};
+use crate::app::AppState;
+use crate::content::i18n::strings;
+use crate::http::error::HttpError;
+use crate::services::donations::{self, DonationRequest};
+use crate::services::money::{Currency, Money};
+use crate::services::{FieldError, ServiceError};
+
+/// What the donation box template needs. Pages that show it stay cacheable:
+/// nothing in it depends on the reader.
+pub fn donate_box(state: &AppState, language: &str, article_id: Option<i64>) -> Value {
+    let currency = donations::default_currency(language);
+    let rules = donations::rules(state, currency);
+    json!({
+        "enabled": donations::accepting(state),
+        "article_id": article_id,
+        "currency": currency.code(),
+        "presets": rules.presets.iter().map(|p| json!({
+            "value": p.to_string(),
+            "label": Money::from_major(*p, currency).display(language),
+        })).collect::<Vec<_>>(),
+        "default_preset": rules.presets.get(rules.presets.len() / 2).map(i64::to_string),
+        "currencies": Currency::ALL.iter().map(|c| c.code()).collect::<Vec<_>>(),
+        "min": Money::from_major(rules.min, currency).display(language),
+    })
+}
+
+async fn support_page(
+    state: &AppState,
+    language: &str,
+    errors: &[FieldError],
+) -> Result<Response, HttpError> {
+    let sections = nav_sections(state).await?;
+    let t = strings(language);
+    let path = format!("{}/support", state.urls.prefix(language));
+    let mut page = Page::new(state, language, t["support_page_title"], &path, &sections);
+    page.set("donate", donate_box(state, language, None))
+        .set("donation_errors", errors);
+    page.render(state, "support.html", None)
+}
+
+pub async fn show_support(
+    State(state): State<AppState>,
+    Extension(Lang(language)): Extension<Lang>,
+) -> Result<Response, HttpError> {
+    support_page(&state, &language, &[]).await
+}
+
+/// The box's form. Works without JavaScript; the button pressed says how often.
+pub async fn donate(State(state): State<AppState>, body: Bytes) -> Result<Response, HttpError> {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let get = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let language = match get("lang").as_str() {
+        l if state.config.site.languages.iter().any(|x| x == l) => l.to_owned(),
+        _ => state.config.site.default_language.clone(),
+    };
+    // Without JavaScript both currency fields arrive: presets are in the box's
+    // own currency (the first), another amount in the one chosen beside it (the last).
+    let currencies: Vec<&str> = form
+        .iter()
+        .filter(|(k, _)| k == "currency")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let currency = if get("amount") == "other" {
+        currencies.last()
+    } else {
+        currencies.first()
+    };
+    let request = DonationRequest {
+        frequency: get("frequency"),
+        currency: currency.map(|c| (*c).to_owned()).unwrap_or_default(),
+        amount: get("amount"),
+        other_amount: get("other_amount"),
+        name: get("name"),
+        email: get("email"),
+        article_id: get("article_id").parse().ok(),
+    };
+    match donations::start_checkout(&state, &request).await {
+        Ok(target) => Ok(Redirect::to(&target).into_response()),
+        Err(ServiceError::Validation(errors)) => {
+            tracing::info!(fields = errors.len(), "donation form refused");
+            let mut response = support_page(&state, &language, &errors).await?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn donation_view(state: &AppState, language: &str, donation: &crate::store::Donation) -> Value {
+    let currency = Currency::parse(&donation.currency).unwrap_or(Currency::Uah);
+    json!({
+        "public_id": donation.public_id,
+        "amount": Money::new(donation.amount_minor, currency).display(language),
+        "monthly": donation.frequency == "monthly",
+        "status": donation.status,
+        "home_url": state.urls.home(language),
+    })
+}
+
+async fn sandbox_page(
+    state: &AppState,
+    template: &str,
+    public_id: &str,
+) -> Result<Response, HttpError> {
+    let donation = donations::sandbox_donation(state, public_id).await?;
+    let language = state.config.site.default_language.clone();
+    let sections = nav_sections(state).await?;
+    let t = strings(&language);
+    let mut page = Page::new(
+        state,
+        &language,
+        t["sandbox_title"],
+        &format!("/support/sandbox/{public_id}"),
+        &sections,
+    );
+    page.set("donation", donation_view(state, &language, &donation))
+        .set("noindex", true);
+    page.render(state, template, None)
+}
+
+pub async fn show_sandbox(
+    State(state): State<AppState>,
+    Path(public_id): Path<String>,
+) -> Result<Response, HttpError> {
+    sandbox_page(&state, "sandbox.html", &public_id).await
+}
+
+pub async fn submit_sandbox(
+    State(state): State<AppState>,
+    Path(public_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let paid = url::form_urlencoded::parse(&body).any(|(k, v)| k == "action" && v == "pay");
+    donations::sandbox_complete(&state, &public_id, paid).await?;
+    Ok(Redirect::to(&format!("/support/thanks/{public_id}")).into_response())
+}
+
+pub async fn show_thanks(
+    State(state): State<AppState>,
+    Path(public_id): Path<String>,
+) -> Result<Response, HttpError> {
+    sandbox_page(&state, "thanks.html", &public_id).await
+}

@@ -1,0 +1,448 @@
+//! Reader donations: checking what the reader asked for, starting a checkout
+//! with a provider, applying what providers report exactly once, and the
+//! numbers a newsroom's director asks for each month.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::money::{Currency, Money};
+use super::{FieldError, ServiceError, ServiceResult};
+use crate::app::AppState;
+use crate::config::CurrencyRules;
+use crate::store::{ArticleId, Donation, LedgerEffect, LedgerEvent, NewDonation, StoreError, now};
+
+pub const SANDBOX: &str = "sandbox";
+
+pub fn rules(state: &AppState, currency: Currency) -> &CurrencyRules {
+    let donations = &state.config.donations;
+    match currency {
+        Currency::Uah => &donations.uah,
+        Currency::Eur => &donations.eur,
+        Currency::Usd => &donations.usd,
+    }
+}
+
+/// The currency the box offers first: hryvnias at home, euros abroad.
+pub fn default_currency(language: &str) -> Currency {
+    if language == "uk" {
+        Currency::Uah
+    } else {
+        Currency::Eur
+    }
+}
+
+/// Whether any way to pay is switched on.
+pub fn accepting(state: &AppState) -> bool {
+    state.config.donations.sandbox
+}
+
+/// What the reader sent from the donation box.
+#[derive(Debug, Default)]
+pub struct DonationRequest {
+    pub frequency: String,
+    pub currency: String,
+    /// A preset ("500") or "other".
+    pub amount: String,
+    pub other_amount: String,
+    pub name: String,
+    pub email: String,
+    pub article_id: Option<i64>,
+}
+
+fn field(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Checks a request; returns the frequency and amount, or every problem at once.
+pub fn check_request(
+    state: &AppState,
+    request: &DonationRequest,
+) -> ServiceResult<(&'static str, Money)> {
+    let mut errors = Vec::new();
+    let frequency = match request.frequency.as_str() {
+        "one_time" => "one_time",
+        "monthly" => "monthly",
+        _ => {
+            errors.push(field("frequency", "choose one-time or monthly"));
+            "one_time"
+        }
+    };
+    let Some(currency) = Currency::parse(&request.currency) else {
+        errors.push(field("currency", "must be UAH, EUR or USD"));
+        return Err(ServiceError::Validation(errors));
+    };
+    let text = if request.amount == "other" || request.amount.is_empty() {
+        &request.other_amount
+    } else {
+        &request.amount
+    };
+    let rules = rules(state, currency);
+    let money = match Money::parse(text, currency) {
+        Ok(money) if money.minor < rules.min * currency.minor_per_major() => {
+            errors.push(field(
+                "amount",
+                format!(
+                    "must be at least {}",
+                    Money::from_major(rules.min, currency)
+                ),
+            ));
+            None
+        }
+        Ok(money) if money.minor > rules.max * currency.minor_per_major() => {
+            errors.push(field(
+                "amount",
+                format!("must be at most {}", Money::from_major(rules.max, currency)),
+            ));
+            None
+        }
+        Ok(money) => Some(money),
+        Err(e) => {
+            errors.push(field("amount", e.to_string()));
+            None
+        }
+    };
+    let email = request.email.trim();
+    if !email.is_empty()
+        && (!email.contains('@') || email.len() > 254 || email.contains(char::is_whitespace))
+    {
+        errors.push(field("email", "must be an email address"));
+    }
+    if request.name.chars().count() > 120 {
+        errors.push(field("name", "must be at most 120 characters"));
+    }
+    match (money, errors.is_empty()) {
+        (Some(money), true) => Ok((frequency, money)),
+        _ => Err(ServiceError::Validation(errors)),
+    }
+}
+
+/// Records the intent and returns where to send the reader to pay.
+pub async fn start_checkout(state: &AppState, request: &DonationRequest) -> ServiceResult<String> {
+    let (frequency, money) = check_request(state, request)?;
+    if !accepting(state) {
+        return Err(ServiceError::Conflict(
+            "donations are not set up yet".into(),
+        ));
+    }
+    // The article is remembered only if it is a real one.
+    let article_id = match request.article_id {
+        Some(id) => state
+            .store
+            .article_row(ArticleId(id))
+            .await
+            .ok()
+            .map(|a| a.id),
+        None => None,
+    };
+    let public_id = hex::encode(rand::random::<[u8; 12]>());
+    let donation = state
+        .store
+        .insert_donation(
+            &NewDonation {
+                public_id: &public_id,
+                frequency,
+                amount_minor: money.minor,
+                currency: money.currency.code(),
+                provider: SANDBOX,
+                donor_name: request.name.trim(),
+                donor_email: &request.email.trim().to_lowercase(),
+                article_id,
+            },
+            now(),
+        )
+        .await?;
+    tracing::info!(donation.id = donation.id, amount = %money, frequency, "checkout started");
+    Ok(format!("/support/sandbox/{public_id}"))
+}
+
+/// A pending sandbox donation, for the test checkout page.
+pub async fn sandbox_donation(state: &AppState, public_id: &str) -> ServiceResult<Donation> {
+    if !state.config.donations.sandbox {
+        return Err(ServiceError::NotFound);
+    }
+    let donation = state.store.donation_by_public_id(public_id).await?;
+    if donation.provider != SANDBOX {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(donation)
+}
+
+/// The sandbox's "payment": reported to the ledger exactly as a provider's
+/// webhook would be, so the demo exercises the real path.
+pub async fn sandbox_complete(
+    state: &AppState,
+    public_id: &str,
+    paid: bool,
+) -> ServiceResult<Donation> {
+    let donation = sandbox_donation(state, public_id).await?;
+    let effect = if paid {
+        LedgerEffect::CheckoutCompleted {
+            donation_public_id: donation.public_id.clone(),
+            provider_ref: format!("sbx_cs_{}", donation.public_id),
+            payment_id: Some(format!("sbx_pay_{}", donation.public_id)),
+            subscription_id: (donation.frequency == "monthly")
+                .then(|| format!("sbx_sub_{}", donation.public_id)),
+        }
+    } else {
+        LedgerEffect::CheckoutFailed {
+            donation_public_id: donation.public_id.clone(),
+        }
+    };
+    let event = LedgerEvent {
+        provider: SANDBOX.into(),
+        event_id: format!(
+            "sbx_evt_{}_{}",
+            donation.public_id,
+            if paid { "paid" } else { "cancelled" }
+        ),
+        at: now(),
+        effect,
+    };
+    apply(state, &event).await?;
+    Ok(state.store.donation_by_public_id(public_id).await?)
+}
+
+/// Applies a verified provider event once; repeats are logged and ignored.
+pub async fn apply(state: &AppState, event: &LedgerEvent) -> ServiceResult<bool> {
+    match state.store.apply_ledger_event(event).await {
+        Ok(true) => {
+            tracing::info!(provider = %event.provider, event.id = %event.event_id, "payment event applied");
+            Ok(true)
+        }
+        Ok(false) => {
+            tracing::info!(provider = %event.provider, event.id = %event.event_id, "payment event already applied");
+            Ok(false)
+        }
+        Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Serialize, Default, Clone)]
+pub struct MonthIncome {
+    pub label: String,
+    pub readers_minor: i64,
+    pub grants_minor: i64,
+}
+
+#[derive(Serialize)]
+pub struct TopArticle {
+    pub article_id: i64,
+    pub headline: String,
+    pub total_minor: i64,
+    pub gifts: i64,
+}
+
+#[derive(Serialize)]
+pub struct FundingSummary {
+    pub currency: &'static str,
+    pub active_monthly_donors: i64,
+    pub monthly_recurring_minor: i64,
+    /// Monthly supporters lost in the last 30 days, per hundred.
+    pub churn_percent: i64,
+    pub average_gift_minor: i64,
+    pub months: Vec<MonthIncome>,
+    /// Readers' share of the last twelve months' income, per hundred.
+    pub readers_share_percent: i64,
+    pub top_articles: Vec<TopArticle>,
+}
+
+/// The director's monthly numbers, in one currency.
+pub async fn funding_summary(
+    state: &AppState,
+    currency: Currency,
+) -> ServiceResult<FundingSummary> {
+    let tz = &state.config.site.timezone;
+    let current = now();
+    let year_ago = current - 366 * 86_400;
+    let code = currency.code();
+    let month_of = |ts: i64| {
+        let (y, m, _) = crate::content::i18n::local_date(ts, tz);
+        format!("{y:04}-{m:02}")
+    };
+    let mut months: BTreeMap<String, MonthIncome> = BTreeMap::new();
+    let mut cursor = jiff::Timestamp::from_second(current)
+        .map_err(|e| ServiceError::Conflict(e.to_string()))?
+        .to_zoned(tz.clone());
+    for _ in 0..12 {
+        let label = format!("{:04}-{:02}", cursor.year(), cursor.month());
+        months.insert(
+            label.clone(),
+            MonthIncome {
+                label,
+                ..Default::default()
+            },
+        );
+        cursor = cursor
+            .first_of_month()
+            .and_then(|d| d.yesterday())
+            .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    }
+    let payments = state.store.payments_since(year_ago).await?;
+    let mut by_article: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    let (mut this_month_total, mut this_month_count) = (0i64, 0i64);
+    let this_month = month_of(current);
+    for payment in payments.iter().filter(|p| p.currency == code) {
+        let net = payment.amount_minor - payment.refunded_minor;
+        let month = month_of(payment.paid_at);
+        if let Some(row) = months.get_mut(&month) {
+            row.readers_minor += net;
+        }
+        if month == this_month {
+            this_month_total += net;
+            this_month_count += 1;
+        }
+        if let Some(article) = payment.article_id {
+            let entry = by_article.entry(article.0).or_default();
+            entry.0 += net;
+            entry.1 += 1;
+        }
+    }
+    // A grant counts evenly over the months of its period.
+    for grant in state
+        .store
+        .grants()
+        .await?
+        .iter()
+        .filter(|g| g.currency == code)
+    {
+        let span_months =
+            ((grant.period_end - grant.period_start + 15 * 86_400) / (30 * 86_400)).max(1);
+        let per_month = grant.amount_minor / span_months;
+        for row in months.values_mut() {
+            let Some(start) = month_start(&row.label, tz) else {
+                continue;
+            };
+            if start >= grant.period_start - 86_400 && start < grant.period_end {
+                row.grants_minor += per_month;
+            }
+        }
+    }
+    let subscriptions = state.store.subscriptions().await?;
+    let active: Vec<_> = subscriptions
+        .iter()
+        .filter(|s| s.currency == code && s.status != "cancelled")
+        .collect();
+    let cancelled_lately = subscriptions
+        .iter()
+        .filter(|s| {
+            s.currency == code
+                && s.cancelled_at.is_some_and(|c| c >= current - 30 * 86_400)
+                && s.started_at < current - 30 * 86_400
+        })
+        .count() as i64;
+    let at_start = active
+        .iter()
+        .filter(|s| s.started_at < current - 30 * 86_400)
+        .count() as i64
+        + cancelled_lately;
+    let mut top: Vec<_> = by_article.into_iter().collect();
+    top.sort_by_key(|(_, (total, _))| std::cmp::Reverse(*total));
+    let mut top_articles = Vec::new();
+    for (article_id, (total_minor, gifts)) in top.into_iter().take(10) {
+        let headline = state
+            .store
+            .article_row(ArticleId(article_id))
+            .await
+            .map(|a| a.headline)
+            .unwrap_or_default();
+        top_articles.push(TopArticle {
+            article_id,
+            headline,
+            total_minor,
+            gifts,
+        });
+    }
+    let months: Vec<MonthIncome> = months.into_values().collect();
+    let readers: i64 = months.iter().map(|m| m.readers_minor).sum();
+    let grants: i64 = months.iter().map(|m| m.grants_minor).sum();
+    Ok(FundingSummary {
+        currency: code,
+        active_monthly_donors: active.len() as i64,
+        monthly_recurring_minor: active.iter().map(|s| s.amount_minor).sum(),
+        churn_percent: if at_start == 0 {
+            0
+        } else {
+            cancelled_lately * 100 / at_start
+        },
+        average_gift_minor: if this_month_count == 0 {
+            0
+        } else {
+            this_month_total / this_month_count
+        },
+        readers_share_percent: if readers + grants == 0 {
+            0
+        } else {
+            readers * 100 / (readers + grants)
+        },
+        months,
+        top_articles,
+    })
+}
+
+fn month_start(label: &str, tz: &jiff::tz::TimeZone) -> Option<i64> {
+    let (y, m) = label.split_once('-')?;
+    let date = jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok()?;
+    Some(date.to_zoned(tz.clone()).ok()?.timestamp().as_second())
+}
+
+pub struct GrantInput {
+    pub funder: String,
+    pub amount: String,
+    pub currency: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub note: String,
+}
+
+/// Adds a grant to the ledger; dates are `YYYY-MM-DD` in the newsroom's zone.
+pub async fn add_grant(state: &AppState, input: &GrantInput) -> ServiceResult<()> {
+    let mut errors = Vec::new();
+    let funder = input.funder.trim();
+    if funder.is_empty() || funder.chars().count() > 200 {
+        errors.push(field("funder", "name the funder (at most 200 characters)"));
+    }
+    let currency = Currency::parse(&input.currency);
+    if currency.is_none() {
+        errors.push(field("currency", "must be UAH, EUR or USD"));
+    }
+    let money = currency
+        .and_then(|c| Money::parse(&input.amount, c).ok())
+        .filter(|m| m.minor > 0);
+    if money.is_none() {
+        errors.push(field(
+            "amount",
+            "must be an amount such as 120000 or 1500.50",
+        ));
+    }
+    let tz = &state.config.site.timezone;
+    let day = |text: &str| -> Option<i64> {
+        let date: jiff::civil::Date = text.trim().parse().ok()?;
+        Some(date.to_zoned(tz.clone()).ok()?.timestamp().as_second())
+    };
+    let (start, end) = (day(&input.period_start), day(&input.period_end));
+    match (start, end) {
+        (Some(s), Some(e)) if e > s => {}
+        _ => errors.push(field("period", "give a start date before the end date")),
+    }
+    let (Some(money), Some(start), Some(end), true) = (money, start, end, errors.is_empty()) else {
+        return Err(ServiceError::Validation(errors));
+    };
+    state
+        .store
+        .insert_grant(
+            funder,
+            money.minor,
+            money.currency.code(),
+            start,
+            end,
+            input.note.trim(),
+            now(),
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,436 @@
+//! The donation ledger. Provider events are applied through
+//! [`Store::apply_ledger_event`]: the event id is recorded in the same
+//! transaction as its effect, so a repeated delivery is a no-op and a crash
+//! leaves either both or neither.
+
+use serde::Serialize;
+use sqlx::{AnyConnection, FromRow};
+
+use super::models::ArticleId;
+use super::{Store, StoreError, StoreResult};
+
+#[derive(Clone, Debug, Serialize, FromRow)]
+pub struct Donation {
+    pub id: i64,
+    pub public_id: String,
+    pub frequency: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub provider: String,
+    pub status: String,
+    pub donor_name: String,
+    pub donor_email: String,
+    pub article_id: Option<ArticleId>,
+    pub provider_ref: Option<String>,
+    pub created_at: i64,
+    pub completed_at: Option<i64>,
+}
+
+pub struct NewDonation<'a> {
+    pub public_id: &'a str,
+    pub frequency: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub provider: &'a str,
+    pub donor_name: &'a str,
+    pub donor_email: &'a str,
+    pub article_id: Option<ArticleId>,
+}
+
+/// What a provider told us, already verified and translated into ledger terms.
+#[derive(Clone, Debug)]
+pub struct LedgerEvent {
+    pub provider: String,
+    /// The provider's own id of this event: the unit of exactly-once.
+    pub event_id: String,
+    pub at: i64,
+    pub effect: LedgerEffect,
+}
+
+#[derive(Clone, Debug)]
+pub enum LedgerEffect {
+    /// The reader finished checkout; the first payment may come with it.
+    CheckoutCompleted {
+        donation_public_id: String,
+        provider_ref: String,
+        payment_id: Option<String>,
+        subscription_id: Option<String>,
+    },
+    CheckoutFailed {
+        donation_public_id: String,
+    },
+    /// A monthly charge went through (possibly before we heard of the checkout).
+    RecurringPayment {
+        subscription_id: String,
+        payment_id: String,
+        amount_minor: i64,
+        currency: String,
+    },
+    RecurringPaymentFailed {
+        subscription_id: String,
+    },
+    SubscriptionEnded {
+        subscription_id: String,
+    },
+    /// `refunded_minor` is the total refunded so far for the payment.
+    Refunded {
+        payment_id: String,
+        refunded_minor: i64,
+    },
+}
+
+const DONATION_COLUMNS: &str = "id, public_id, frequency, amount_minor, currency, provider, status, donor_name, \
+     donor_email, article_id, provider_ref, created_at, completed_at";
+
+impl Store {
+    pub async fn insert_donation(&self, new: &NewDonation<'_>, now: i64) -> StoreResult<Donation> {
+        Ok(sqlx::query_as(&format!(
+            "INSERT INTO donations (public_id, frequency, amount_minor, currency, provider, status, donor_name, \
+             donor_email, article_id, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9) \
+             RETURNING {DONATION_COLUMNS}"
+        ))
+        .bind(new.public_id)
+        .bind(new.frequency)
+        .bind(new.amount_minor)
+        .bind(new.currency)
+        .bind(new.provider)
+        .bind(new.donor_name)
+        .bind(new.donor_email)
+        .bind(new.article_id.map(|a| a.0))
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn donation_by_public_id(&self, public_id: &str) -> StoreResult<Donation> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {DONATION_COLUMNS} FROM donations WHERE public_id = $1"
+        ))
+        .bind(public_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Applies a provider event exactly once; returns false for a repeat.
+    pub async fn apply_ledger_event(&self, event: &LedgerEvent) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let kind = match &event.effect {
+            LedgerEffect::CheckoutCompleted { .. } => "checkout_completed",
+            LedgerEffect::CheckoutFailed { .. } => "checkout_failed",
+            LedgerEffect::RecurringPayment { .. } => "recurring_payment",
+            LedgerEffect::RecurringPaymentFailed { .. } => "recurring_payment_failed",
+            LedgerEffect::SubscriptionEnded { .. } => "subscription_ended",
+            LedgerEffect::Refunded { .. } => "refunded",
+        };
+        let recorded = sqlx::query(
+            "INSERT INTO provider_events (provider, event_id, kind, received_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (provider, event_id) DO NOTHING",
+        )
+        .bind(&event.provider)
+        .bind(&event.event_id)
+        .bind(kind)
+        .bind(event.at)
+        .execute(&mut *tx)
+        .await?;
+        if recorded.rows_affected() == 0 {
+            return Ok(false);
+        }
+        apply_effect(&mut tx, &event.provider, event.at, &event.effect).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+async fn apply_effect(
+    conn: &mut AnyConnection,
+    provider: &str,
+    at: i64,
+    effect: &LedgerEffect,
+) -> StoreResult<()> {
+    match effect {
+        LedgerEffect::CheckoutCompleted {
+            donation_public_id,
+            provider_ref,
+            payment_id,
+            subscription_id,
+        } => {
+            let donation: Donation = sqlx::query_as(&format!(
+                "UPDATE donations SET status = 'completed', completed_at = $2, provider_ref = $3 \
+                 WHERE public_id = $1 RETURNING {DONATION_COLUMNS}"
+            ))
+            .bind(donation_public_id)
+            .bind(at)
+            .bind(provider_ref)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            let subscription = match subscription_id {
+                Some(reference) => Some(
+                    upsert_subscription(
+                        conn,
+                        provider,
+                        reference,
+                        donation.amount_minor,
+                        &donation.currency,
+                        at,
+                    )
+                    .await?,
+                ),
+                None => None,
+            };
+            if let Some(subscription) = subscription {
+                // The checkout tells us who and where from; a renewal that came first did not.
+                sqlx::query(
+                    "UPDATE subscriptions SET donation_id = $2, donor_email = $3, article_id = $4, amount_minor = $5 WHERE id = $1",
+                )
+                .bind(subscription)
+                .bind(donation.id)
+                .bind(&donation.donor_email)
+                .bind(donation.article_id.map(|a| a.0))
+                .bind(donation.amount_minor)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query("UPDATE payments SET donation_id = $2, article_id = $3 WHERE subscription_id = $1 AND donation_id IS NULL")
+                    .bind(subscription)
+                    .bind(donation.id)
+                    .bind(donation.article_id.map(|a| a.0))
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            if let Some(payment) = payment_id {
+                insert_payment(
+                    conn,
+                    provider,
+                    payment,
+                    Some(donation.id),
+                    subscription,
+                    donation.amount_minor,
+                    &donation.currency,
+                    donation.article_id,
+                    at,
+                )
+                .await?;
+            }
+        }
+        LedgerEffect::CheckoutFailed { donation_public_id } => {
+            sqlx::query("UPDATE donations SET status = 'failed' WHERE public_id = $1 AND status = 'pending'")
+                .bind(donation_public_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        LedgerEffect::RecurringPayment {
+            subscription_id,
+            payment_id,
+            amount_minor,
+            currency,
+        } => {
+            let subscription =
+                upsert_subscription(conn, provider, subscription_id, *amount_minor, currency, at)
+                    .await?;
+            let (donation, article): (Option<i64>, Option<i64>) =
+                sqlx::query_as("SELECT donation_id, article_id FROM subscriptions WHERE id = $1")
+                    .bind(subscription)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            sqlx::query(
+                "UPDATE subscriptions SET status = 'active' WHERE id = $1 AND status = 'past_due'",
+            )
+            .bind(subscription)
+            .execute(&mut *conn)
+            .await?;
+            insert_payment(
+                conn,
+                provider,
+                payment_id,
+                donation,
+                Some(subscription),
+                *amount_minor,
+                currency,
+                article.map(ArticleId),
+                at,
+            )
+            .await?;
+        }
+        LedgerEffect::RecurringPaymentFailed { subscription_id } => {
+            sqlx::query(
+                "UPDATE subscriptions SET status = 'past_due' WHERE provider = $1 AND provider_subscription_id = $2 AND status = 'active'",
+            )
+            .bind(provider)
+            .bind(subscription_id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        LedgerEffect::SubscriptionEnded { subscription_id } => {
+            // The end may arrive before anything else about the subscription: keep it, cancelled.
+            sqlx::query(
+                "INSERT INTO subscriptions (provider, provider_subscription_id, amount_minor, currency, status, started_at, cancelled_at) \
+                 VALUES ($1, $2, 0, '', 'cancelled', $3, $3) \
+                 ON CONFLICT (provider, provider_subscription_id) DO UPDATE SET status = 'cancelled', cancelled_at = $3",
+            )
+            .bind(provider)
+            .bind(subscription_id)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        LedgerEffect::Refunded {
+            payment_id,
+            refunded_minor,
+        } => {
+            sqlx::query(
+                "UPDATE payments SET refunded_minor = CASE WHEN refunded_minor > $3 THEN refunded_minor ELSE $3 END \
+                 WHERE provider = $1 AND provider_payment_id = $2",
+            )
+            .bind(provider)
+            .bind(payment_id)
+            .bind(*refunded_minor)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The subscription's row id, created active if this is the first we hear of it.
+async fn upsert_subscription(
+    conn: &mut AnyConnection,
+    provider: &str,
+    reference: &str,
+    amount_minor: i64,
+    currency: &str,
+    at: i64,
+) -> StoreResult<i64> {
+    sqlx::query(
+        "INSERT INTO subscriptions (provider, provider_subscription_id, amount_minor, currency, status, started_at) \
+         VALUES ($1, $2, $3, $4, 'active', $5) ON CONFLICT (provider, provider_subscription_id) DO NOTHING",
+    )
+    .bind(provider)
+    .bind(reference)
+    .bind(amount_minor)
+    .bind(currency)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "SELECT id FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2",
+    )
+    .bind(provider)
+    .bind(reference)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+#[expect(clippy::too_many_arguments, reason = "one payment row")]
+async fn insert_payment(
+    conn: &mut AnyConnection,
+    provider: &str,
+    payment_id: &str,
+    donation_id: Option<i64>,
+    subscription_id: Option<i64>,
+    amount_minor: i64,
+    currency: &str,
+    article_id: Option<ArticleId>,
+    at: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO payments (provider, provider_payment_id, donation_id, subscription_id, amount_minor, currency, article_id, paid_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (provider, provider_payment_id) DO NOTHING",
+    )
+    .bind(provider)
+    .bind(payment_id)
+    .bind(donation_id)
+    .bind(subscription_id)
+    .bind(amount_minor)
+    .bind(currency)
+    .bind(article_id.map(|a| a.0))
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A payment as the funding dashboard reads it.
+#[derive(Clone, Debug, FromRow)]
+pub struct PaymentRow {
+    pub amount_minor: i64,
+    pub refunded_minor: i64,
+    pub currency: String,
+    pub paid_at: i64,
+    pub article_id: Option<ArticleId>,
+    pub subscription_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct SubscriptionRow {
+    pub status: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub started_at: i64,
+    pub cancelled_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, FromRow)]
+pub struct Grant {
+    pub id: i64,
+    pub funder: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub period_start: i64,
+    pub period_end: i64,
+    pub note: String,
+}
+
+impl Store {
+    pub async fn payments_since(&self, since: i64) -> StoreResult<Vec<PaymentRow>> {
+        Ok(sqlx::query_as(
+            "SELECT amount_minor, refunded_minor, currency, paid_at, article_id, subscription_id FROM payments \
+             WHERE paid_at >= $1 ORDER BY paid_at",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn subscriptions(&self) -> StoreResult<Vec<SubscriptionRow>> {
+        Ok(sqlx::query_as(
+            "SELECT status, amount_minor, currency, started_at, cancelled_at FROM subscriptions",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn grants(&self) -> StoreResult<Vec<Grant>> {
+        Ok(sqlx::query_as(
+            "SELECT id, funder, amount_minor, currency, period_start, period_end, note FROM grants ORDER BY period_start DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one grant row")]
+    pub async fn insert_grant(
+        &self,
+        funder: &str,
+        amount_minor: i64,
+        currency: &str,
+        period_start: i64,
+        period_end: i64,
+        note: &str,
+        now: i64,
+    ) -> StoreResult<Grant> {
+        Ok(sqlx::query_as(
+            "INSERT INTO grants (funder, amount_minor, currency, period_start, period_end, note, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, funder, amount_minor, currency, period_start, period_end, note",
+        )
+        .bind(funder)
+        .bind(amount_minor)
+        .bind(currency)
+        .bind(period_start)
+        .bind(period_end)
+        .bind(note)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}
