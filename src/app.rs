@@ -18,6 +18,10 @@ pub struct AppState {
     pub page_cache: PageCache,
     pub urls: Urls,
     pub mailer: Mailer,
+    /// Outbound HTTP to payment providers; bounded so a slow provider cannot hold a request.
+    pub http: reqwest::Client,
+    /// The Content-Security-Policy header, built once from the configuration.
+    pub csp: axum::http::HeaderValue,
 }
 
 impl AppState {
@@ -35,7 +39,13 @@ impl AppState {
         );
         let templates = Templates::new(&config.site, urls.clone())?;
         let mailer = Mailer::new(&config.smtp_url, &config.mail_from)?;
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .user_agent(concat!("newsdesk/", env!("CARGO_PKG_VERSION")))
+            .build()?;
         Ok(AppState {
+            csp: crate::http::site::content_security_policy(&config),
+            http,
             mailer,
             page_cache: PageCache::new(config.cache_max_pages),
             config: Arc::new(config),

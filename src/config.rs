@@ -144,6 +144,48 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Take donations through the built-in test checkout (no money moves). `serve --demo` turns it on when no provider is configured.",
     },
     KeySpec {
+        key: "stripe.secret_key",
+        env: "NEWSDESK_STRIPE_SECRET_KEY",
+        default: "",
+        expected: "a Stripe secret key (sk_live_… or sk_test_…)",
+        doc: "Turns on card donations through Stripe Checkout.",
+    },
+    KeySpec {
+        key: "stripe.webhook_secret",
+        env: "NEWSDESK_STRIPE_WEBHOOK_SECRET",
+        default: "",
+        expected: "the endpoint's signing secret (whsec_…)",
+        doc: "Verifies events posted to /webhooks/stripe.",
+    },
+    KeySpec {
+        key: "stripe.api_base",
+        env: "NEWSDESK_STRIPE_API_BASE",
+        default: "https://api.stripe.com",
+        expected: "an http(s) URL",
+        doc: "Stripe's API address; tests point it at a local fake.",
+    },
+    KeySpec {
+        key: "liqpay.public_key",
+        env: "NEWSDESK_LIQPAY_PUBLIC_KEY",
+        default: "",
+        expected: "the LiqPay public key",
+        doc: "Turns on hryvnia donations through LiqPay (with the private key).",
+    },
+    KeySpec {
+        key: "liqpay.private_key",
+        env: "NEWSDESK_LIQPAY_PRIVATE_KEY",
+        default: "",
+        expected: "the LiqPay private key",
+        doc: "Signs LiqPay requests and verifies its callbacks.",
+    },
+    KeySpec {
+        key: "liqpay.api_base",
+        env: "NEWSDESK_LIQPAY_API_BASE",
+        default: "https://www.liqpay.ua",
+        expected: "an http(s) URL",
+        doc: "LiqPay's address; tests point it at a local fake.",
+    },
+    KeySpec {
         key: "demo.password",
         env: "NEWSDESK_DEMO_PASSWORD",
         default: "",
@@ -207,6 +249,49 @@ pub struct DonationConfig {
     pub usd: CurrencyRules,
     /// The built-in test checkout; never on outside the demo unless configured.
     pub sandbox: bool,
+    pub stripe: Option<StripeConfig>,
+    pub liqpay: Option<LiqPayConfig>,
+}
+
+#[derive(Clone)]
+pub struct StripeConfig {
+    pub secret_key: String,
+    pub webhook_secret: String,
+    pub api_base: String,
+}
+
+#[derive(Clone)]
+pub struct LiqPayConfig {
+    pub public_key: String,
+    pub private_key: String,
+    pub api_base: String,
+}
+
+/// Keys never appear in logs.
+impl fmt::Debug for StripeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StripeConfig")
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for LiqPayConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LiqPayConfig")
+            .field("public_key", &self.public_key)
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
+fn api_base(key: &str, value: &str) -> Result<String, ConfigError> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+            Ok(value.trim_end_matches('/').to_owned())
+        }
+        _ => Err(invalid(key, value)),
+    }
 }
 
 fn currency_rules(key: &str, text: &str) -> Result<CurrencyRules, ConfigError> {
@@ -422,6 +507,39 @@ impl Config {
                 eur: currency_rules("donations.eur", get("donations.eur"))?,
                 usd: currency_rules("donations.usd", get("donations.usd"))?,
                 sandbox: parse::<bool>(get("donations.sandbox"), "donations.sandbox")?,
+                stripe: match (get("stripe.secret_key"), get("stripe.webhook_secret")) {
+                    ("", _) => None,
+                    (_, "") => {
+                        return Err(ConfigError::Invalid {
+                            key: "stripe.webhook_secret".into(),
+                            value: String::new(),
+                            expected:
+                                "the webhook signing secret whenever stripe.secret_key is set"
+                                    .into(),
+                        });
+                    }
+                    (secret_key, webhook_secret) => Some(StripeConfig {
+                        secret_key: secret_key.to_owned(),
+                        webhook_secret: webhook_secret.to_owned(),
+                        api_base: api_base("stripe.api_base", get("stripe.api_base"))?,
+                    }),
+                },
+                liqpay: match (get("liqpay.public_key"), get("liqpay.private_key")) {
+                    ("", "") => None,
+                    ("", _) | (_, "") => {
+                        return Err(ConfigError::Invalid {
+                            key: "liqpay.private_key".into(),
+                            value: "(hidden)".into(),
+                            expected: "both liqpay.public_key and liqpay.private_key, or neither"
+                                .into(),
+                        });
+                    }
+                    (public_key, private_key) => Some(LiqPayConfig {
+                        public_key: public_key.to_owned(),
+                        private_key: private_key.to_owned(),
+                        api_base: api_base("liqpay.api_base", get("liqpay.api_base"))?,
+                    }),
+                },
             },
             smtp_url: match get("mail.smtp_url") {
                 "" => String::new(),

@@ -32,6 +32,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "support.html",
     "sandbox.html",
     "thanks.html",
+    "liqpay.html",
     "admin/base.html",
     "admin/_list.html",
     "admin/sign_in.html",

@@ -141,6 +141,16 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("every_month", "щомісяця", "every month"),
     ("thanks_title", "Дякуємо!", "Thank you!"),
     (
+        "continue_to_liqpay",
+        "Перейти до оплати через LiqPay",
+        "Continue to pay with LiqPay",
+    ),
+    (
+        "thanks_pending",
+        "Дякуємо! Ми чекаємо на підтвердження платежу від платіжної системи.",
+        "Thank you! We are waiting for the payment provider to confirm.",
+    ),
+    (
         "thanks_text",
         "Ваша підтримка допомагає нам працювати незалежно.",
         "Your support keeps us independent.",

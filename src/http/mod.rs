@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod error;
 pub mod site;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(site::router(&state))
         .nest("/api/admin", api::router())
         .nest("/admin", admin::router())
+        .nest("/webhooks", webhooks::router())
         .route("/healthz", get(health))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(reject_oversized_uri))
@@ -45,7 +47,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             site::error_pages,
         ))
-        .layer(middleware::from_fn(site::security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            site::security_headers,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -57,6 +57,74 @@ pub fn open(
     serde_json::from_slice(&json).map_err(|_| EnvelopeError::BadData)
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum LiqPayError {
+    #[error("cannot reach LiqPay: {0}")]
+    Unreachable(String),
+    #[error("LiqPay refused: {0}")]
+    Refused(String),
+}
+
+pub struct Client<'a> {
+    pub http: &'a reqwest::Client,
+    pub base: &'a str,
+    pub public_key: &'a str,
+    pub private_key: &'a str,
+}
+
+/// A signed form the reader's browser posts to LiqPay's checkout.
+pub struct CheckoutForm {
+    pub action: String,
+    pub data: String,
+    pub signature: String,
+}
+
+impl Client<'_> {
+    fn with_key(&self, mut params: serde_json::Value) -> serde_json::Value {
+        params["version"] = 3.into();
+        params["public_key"] = self.public_key.into();
+        params
+    }
+
+    pub fn checkout_form(&self, params: serde_json::Value) -> CheckoutForm {
+        let data = encode_data(&self.with_key(params));
+        CheckoutForm {
+            action: format!("{}/api/3/checkout", self.base),
+            signature: signature(self.private_key, &data),
+            data,
+        }
+    }
+
+    /// A server-to-server call (`POST /api/request`), such as `unsubscribe`.
+    pub async fn request(
+        &self,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, LiqPayError> {
+        let data = encode_data(&self.with_key(params));
+        let sig = signature(self.private_key, &data);
+        let response = self
+            .http
+            .post(format!("{}/api/request", self.base))
+            .form(&[("data", data.as_str()), ("signature", sig.as_str())])
+            .send()
+            .await
+            .map_err(|e| LiqPayError::Unreachable(e.to_string()))?;
+        let body: serde_json::Value = response
+            .json()
+            .await
+            .map_err(|e| LiqPayError::Unreachable(e.to_string()))?;
+        if body["result"] == "error" || body["status"] == "error" {
+            return Err(LiqPayError::Refused(
+                body["err_description"]
+                    .as_str()
+                    .unwrap_or("no description")
+                    .to_owned(),
+            ));
+        }
+        Ok(body)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

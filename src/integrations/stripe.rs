@@ -135,3 +135,113 @@ mod tests {
         );
     }
 }
+
+/// The Stripe API version newsdesk speaks; webhook endpoints should be pinned to it too.
+pub const API_VERSION: &str = "2024-06-20";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StripeError {
+    #[error("cannot reach Stripe: {0}")]
+    Unreachable(String),
+    #[error("Stripe answered {status}: {message}")]
+    Refused { status: u16, message: String },
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct CheckoutSession {
+    pub id: String,
+    pub url: String,
+}
+
+/// A webhook event as Stripe sends it; `data.object` is read per type.
+#[derive(Debug, serde::Deserialize)]
+pub struct Event {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub created: Option<i64>,
+    pub data: EventData,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct EventData {
+    pub object: serde_json::Value,
+}
+
+/// Stripe's API over HTTPS: form-encoded requests, JSON answers.
+pub struct Client<'a> {
+    pub http: &'a reqwest::Client,
+    pub base: &'a str,
+    pub secret_key: &'a str,
+}
+
+impl Client<'_> {
+    async fn post(
+        &self,
+        path: &str,
+        form: &[(String, String)],
+        idempotency_key: &str,
+    ) -> Result<serde_json::Value, StripeError> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(self.secret_key)
+            .header("Idempotency-Key", idempotency_key)
+            .header("Stripe-Version", API_VERSION)
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| StripeError::Unreachable(e.to_string()))?;
+        read(response).await
+    }
+
+    /// `POST /v1/checkout/sessions`.
+    pub async fn create_checkout_session(
+        &self,
+        form: &[(String, String)],
+        idempotency_key: &str,
+    ) -> Result<CheckoutSession, StripeError> {
+        let value = self
+            .post("/v1/checkout/sessions", form, idempotency_key)
+            .await?;
+        serde_json::from_value(value)
+            .map_err(|e| StripeError::Unreachable(format!("unexpected answer: {e}")))
+    }
+
+    /// Ends a monthly donation at once (`DELETE /v1/subscriptions/{id}`).
+    pub async fn cancel_subscription(
+        &self,
+        subscription: &str,
+        idempotency_key: &str,
+    ) -> Result<(), StripeError> {
+        let response = self
+            .http
+            .delete(format!("{}/v1/subscriptions/{subscription}", self.base))
+            .bearer_auth(self.secret_key)
+            .header("Idempotency-Key", idempotency_key)
+            .header("Stripe-Version", API_VERSION)
+            .send()
+            .await
+            .map_err(|e| StripeError::Unreachable(e.to_string()))?;
+        read(response).await.map(|_| ())
+    }
+}
+
+async fn read(response: reqwest::Response) -> Result<serde_json::Value, StripeError> {
+    let status = response.status();
+    let body: serde_json::Value = response
+        .json()
+        .await
+        .map_err(|e| StripeError::Unreachable(e.to_string()))?;
+    if status.is_success() {
+        Ok(body)
+    } else {
+        Err(StripeError::Refused {
+            status: status.as_u16(),
+            message: body["error"]["message"]
+                .as_str()
+                .unwrap_or("no message")
+                .to_owned(),
+        })
+    }
+}

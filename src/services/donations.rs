@@ -32,9 +32,34 @@ pub fn default_currency(language: &str) -> Currency {
     }
 }
 
+pub const STRIPE: &str = "stripe";
+pub const LIQPAY: &str = "liqpay";
+
 /// Whether any way to pay is switched on.
 pub fn accepting(state: &AppState) -> bool {
-    state.config.donations.sandbox
+    let donations = &state.config.donations;
+    donations.sandbox || donations.stripe.is_some() || donations.liqpay.is_some()
+}
+
+/// Hryvnias go through LiqPay when it is set up; cards in any currency through Stripe.
+fn provider_for(state: &AppState, currency: Currency) -> Option<&'static str> {
+    let donations = &state.config.donations;
+    match currency {
+        Currency::Uah if donations.liqpay.is_some() => Some(LIQPAY),
+        _ if donations.stripe.is_some() => Some(STRIPE),
+        _ if donations.sandbox => Some(SANDBOX),
+        _ => None,
+    }
+}
+
+/// Where the reader goes next to pay.
+pub enum Checkout {
+    Redirect(String),
+    /// LiqPay's checkout is a signed form the reader's browser posts.
+    LiqPayForm {
+        form: crate::integrations::liqpay::CheckoutForm,
+        donation: Box<Donation>,
+    },
 }
 
 /// What the reader sent from the donation box.
@@ -121,13 +146,17 @@ pub fn check_request(
 }
 
 /// Records the intent and returns where to send the reader to pay.
-pub async fn start_checkout(state: &AppState, request: &DonationRequest) -> ServiceResult<String> {
+pub async fn start_checkout(
+    state: &AppState,
+    request: &DonationRequest,
+    language: &str,
+) -> ServiceResult<Checkout> {
     let (frequency, money) = check_request(state, request)?;
-    if !accepting(state) {
+    let Some(provider) = provider_for(state, money.currency) else {
         return Err(ServiceError::Conflict(
             "donations are not set up yet".into(),
         ));
-    }
+    };
     // The article is remembered only if it is a real one.
     let article_id = match request.article_id {
         Some(id) => state
@@ -147,7 +176,7 @@ pub async fn start_checkout(state: &AppState, request: &DonationRequest) -> Serv
                 frequency,
                 amount_minor: money.minor,
                 currency: money.currency.code(),
-                provider: SANDBOX,
+                provider,
                 donor_name: request.name.trim(),
                 donor_email: &request.email.trim().to_lowercase(),
                 article_id,
@@ -155,8 +184,261 @@ pub async fn start_checkout(state: &AppState, request: &DonationRequest) -> Serv
             now(),
         )
         .await?;
-    tracing::info!(donation.id = donation.id, amount = %money, frequency, "checkout started");
-    Ok(format!("/support/sandbox/{public_id}"))
+    tracing::info!(donation.id = donation.id, amount = %money, frequency, provider, "checkout started");
+    match provider {
+        STRIPE => stripe_checkout(state, &donation, money, language).await,
+        LIQPAY => Ok(liqpay_checkout(state, donation, money, language)),
+        _ => Ok(Checkout::Redirect(format!("/support/sandbox/{public_id}"))),
+    }
+}
+
+async fn stripe_checkout(
+    state: &AppState,
+    donation: &Donation,
+    money: Money,
+    language: &str,
+) -> ServiceResult<Checkout> {
+    let Some(config) = &state.config.donations.stripe else {
+        return Err(ServiceError::Conflict("Stripe is not set up".into()));
+    };
+    let monthly = donation.frequency == "monthly";
+    let site = &state.config.site.name;
+    let mut form: Vec<(String, String)> = vec![
+        (
+            "mode".into(),
+            if monthly { "subscription" } else { "payment" }.into(),
+        ),
+        (
+            "line_items[0][price_data][currency]".into(),
+            money.currency.code().to_lowercase(),
+        ),
+        (
+            "line_items[0][price_data][unit_amount]".into(),
+            money.minor.to_string(),
+        ),
+        (
+            "line_items[0][price_data][product_data][name]".into(),
+            if monthly {
+                format!("Monthly support for {site}")
+            } else {
+                format!("Donation to {site}")
+            },
+        ),
+        ("line_items[0][quantity]".into(), "1".into()),
+        (
+            "success_url".into(),
+            state
+                .urls
+                .absolute(&format!("/support/thanks/{}", donation.public_id)),
+        ),
+        (
+            "cancel_url".into(),
+            state
+                .urls
+                .absolute(&format!("{}/support", state.urls.prefix(language))),
+        ),
+        ("client_reference_id".into(), donation.public_id.clone()),
+        ("metadata[donation]".into(), donation.public_id.clone()),
+        (
+            "locale".into(),
+            if language == "uk" { "uk" } else { "en" }.into(),
+        ),
+    ];
+    if monthly {
+        form.push((
+            "line_items[0][price_data][recurring][interval]".into(),
+            "month".into(),
+        ));
+    } else {
+        form.push(("submit_type".into(), "donate".into()));
+    }
+    if !donation.donor_email.is_empty() {
+        form.push(("customer_email".into(), donation.donor_email.clone()));
+    }
+    let client = crate::integrations::stripe::Client {
+        http: &state.http,
+        base: &config.api_base,
+        secret_key: &config.secret_key,
+    };
+    // Keyed by our own donation, so a retry after a crash cannot open a second session.
+    let session = client
+        .create_checkout_session(&form, &format!("donation-{}", donation.public_id))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, donation.id = donation.id, "Stripe checkout failed");
+            ServiceError::Conflict(
+                "the payment provider is not answering; please try again in a minute".into(),
+            )
+        })?;
+    state
+        .store
+        .set_donation_provider_ref(&donation.public_id, &session.id)
+        .await?;
+    Ok(Checkout::Redirect(session.url))
+}
+
+fn liqpay_checkout(state: &AppState, donation: Donation, money: Money, language: &str) -> Checkout {
+    let Some(config) = &state.config.donations.liqpay else {
+        return Checkout::Redirect("/support".into());
+    };
+    let monthly = donation.frequency == "monthly";
+    let site = &state.config.site.name;
+    let mut params = serde_json::json!({
+        "action": if monthly { "subscribe" } else { "pay" },
+        "amount": money.major_string(),
+        "currency": money.currency.code(),
+        "description": if monthly { format!("Monthly support for {site}") } else { format!("Donation to {site}") },
+        "order_id": donation.public_id,
+        "result_url": state.urls.absolute(&format!("/support/thanks/{}", donation.public_id)),
+        "server_url": state.urls.absolute("/webhooks/liqpay"),
+        "language": if language == "uk" { "uk" } else { "en" },
+    });
+    if monthly {
+        let start = jiff::Timestamp::now()
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string();
+        params["subscribe"] = "1".into();
+        params["subscribe_date_start"] = start.into();
+        params["subscribe_periodicity"] = "month".into();
+    }
+    let client = crate::integrations::liqpay::Client {
+        http: &state.http,
+        base: &config.api_base,
+        public_key: &config.public_key,
+        private_key: &config.private_key,
+    };
+    Checkout::LiqPayForm {
+        form: client.checkout_form(params),
+        donation: Box::new(donation),
+    }
+}
+
+/// Translates a verified Stripe event into the ledger's terms; `None` for events we do not need.
+pub fn from_stripe(event: &crate::integrations::stripe::Event) -> Option<LedgerEvent> {
+    let object = &event.data.object;
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    let effect = match event.kind.as_str() {
+        "checkout.session.completed" => {
+            let subscription = text(&object["subscription"]);
+            let paid = object["payment_status"] == "paid" || subscription.is_some();
+            if !paid {
+                return None;
+            }
+            LedgerEffect::CheckoutCompleted {
+                donation_public_id: text(&object["client_reference_id"])
+                    .or_else(|| text(&object["metadata"]["donation"]))?,
+                provider_ref: text(&object["id"])?,
+                // Monthly payments arrive as invoices, the first one included.
+                payment_id: if subscription.is_some() {
+                    None
+                } else {
+                    text(&object["payment_intent"]).or_else(|| text(&object["id"]))
+                },
+                subscription_id: subscription,
+            }
+        }
+        "checkout.session.async_payment_failed" | "checkout.session.expired" => {
+            LedgerEffect::CheckoutFailed {
+                donation_public_id: text(&object["client_reference_id"])?,
+            }
+        }
+        "invoice.paid" => LedgerEffect::RecurringPayment {
+            subscription_id: invoice_subscription(object)?,
+            payment_id: text(&object["id"])?,
+            amount_minor: object["amount_paid"].as_i64()?,
+            currency: text(&object["currency"])?.to_uppercase(),
+        },
+        "invoice.payment_failed" => LedgerEffect::RecurringPaymentFailed {
+            subscription_id: invoice_subscription(object)?,
+        },
+        "customer.subscription.deleted" => LedgerEffect::SubscriptionEnded {
+            subscription_id: text(&object["id"])?,
+        },
+        "charge.refunded" => LedgerEffect::Refunded {
+            // Monthly payments are recorded by invoice, one-time ones by payment intent.
+            payment_id: text(&object["invoice"]).or_else(|| text(&object["payment_intent"]))?,
+            refunded_minor: object["amount_refunded"].as_i64()?,
+        },
+        _ => return None,
+    };
+    Some(LedgerEvent {
+        provider: STRIPE.into(),
+        event_id: event.id.clone(),
+        at: event.created.unwrap_or_else(now),
+        effect,
+    })
+}
+
+/// Where an invoice names its subscription: directly in older API versions,
+/// under `parent.subscription_details` since "basil".
+fn invoice_subscription(invoice: &serde_json::Value) -> Option<String> {
+    invoice["subscription"]
+        .as_str()
+        .or_else(|| invoice["parent"]["subscription_details"]["subscription"].as_str())
+        .map(str::to_owned)
+}
+
+/// Translates a verified LiqPay callback; `None` while a payment is still pending.
+pub fn from_liqpay(callback: &serde_json::Value) -> Option<LedgerEvent> {
+    let text = |v: &serde_json::Value| {
+        v.as_str()
+            .map(str::to_owned)
+            .or_else(|| v.as_i64().map(|n| n.to_string()))
+    };
+    let order = text(&callback["order_id"])?;
+    let payment = text(&callback["payment_id"]).unwrap_or_else(|| order.clone());
+    let status = callback["status"].as_str()?;
+    let action = callback["action"].as_str().unwrap_or("");
+    let amount = || {
+        let currency = Currency::parse(callback["currency"].as_str()?)?;
+        let major = text(&callback["amount"])
+            .or_else(|| callback["amount"].as_f64().map(|f| format!("{f:.2}")))?;
+        Money::parse(&major, currency).ok()
+    };
+    let regular = action == "regular";
+    let effect = match status {
+        "success" | "sandbox" if regular => {
+            let money = amount()?;
+            LedgerEffect::RecurringPayment {
+                subscription_id: order,
+                payment_id: payment.clone(),
+                amount_minor: money.minor,
+                currency: money.currency.code().into(),
+            }
+        }
+        "success" | "sandbox" => LedgerEffect::CheckoutCompleted {
+            donation_public_id: order,
+            provider_ref: payment.clone(),
+            payment_id: Some(payment.clone()),
+            subscription_id: None,
+        },
+        "subscribed" => LedgerEffect::CheckoutCompleted {
+            donation_public_id: order.clone(),
+            provider_ref: payment.clone(),
+            payment_id: Some(payment.clone()),
+            subscription_id: Some(order),
+        },
+        "unsubscribed" => LedgerEffect::SubscriptionEnded {
+            subscription_id: order,
+        },
+        "reversed" => LedgerEffect::Refunded {
+            payment_id: payment.clone(),
+            refunded_minor: amount()?.minor,
+        },
+        "failure" | "error" if regular => LedgerEffect::RecurringPaymentFailed {
+            subscription_id: order,
+        },
+        "failure" | "error" => LedgerEffect::CheckoutFailed {
+            donation_public_id: order,
+        },
+        _ => return None,
+    };
+    Some(LedgerEvent {
+        provider: LIQPAY.into(),
+        event_id: format!("{payment}:{status}:{action}"),
+        at: now(),
+        effect,
+    })
 }
 
 /// A pending sandbox donation, for the test checkout page.

@@ -111,6 +111,20 @@ impl Store {
         .await?)
     }
 
+    /// Remembers the provider's id for the checkout (a Stripe session id).
+    pub async fn set_donation_provider_ref(
+        &self,
+        public_id: &str,
+        reference: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE donations SET provider_ref = $2 WHERE public_id = $1")
+            .bind(public_id)
+            .bind(reference)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Applies a provider event exactly once; returns false for a repeat.
     pub async fn apply_ledger_event(&self, event: &LedgerEvent) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;

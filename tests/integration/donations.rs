@@ -234,11 +234,12 @@ async fn ledger_after(backend: Backend, order: &[usize]) -> (i64, i64, String) {
     for i in order {
         donations::apply(&app.state, &events[*i]).await.unwrap();
     }
-    let (sum,): (i64,) =
-        sqlx::query_as("SELECT CAST(COALESCE(SUM(amount_minor - refunded_minor), 0) AS BIGINT) FROM payments")
-            .fetch_one(app.state.store.pool())
-            .await
-            .unwrap();
+    let (sum,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(amount_minor - refunded_minor), 0) AS BIGINT) FROM payments",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .unwrap();
     let (linked,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM payments WHERE donation_id IS NOT NULL")
             .fetch_one(app.state.store.pool())

@@ -11,5 +11,6 @@ mod api;
 mod cli;
 mod donations;
 mod feeds;
+mod payments;
 mod site;
 mod store;

@@ -118,7 +118,11 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"));
-    if path.starts_with("/api/") || path == "/healthz" || wants_json {
+    if path.starts_with("/api/")
+        || path.starts_with("/webhooks/")
+        || path == "/healthz"
+        || wants_json
+    {
         return next.run(request).await;
     }
     let language = language_of_path(&state, path);
@@ -168,18 +172,34 @@ pub fn render_error_page(state: &AppState, status: StatusCode, language: &str) -
     }
 }
 
-/// Readers' browsers load nothing from third parties until they press an embed's button.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
-     script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; \
-     frame-src https://www.youtube-nocookie.com https://www.tiktok.com https://platform.twitter.com https://t.me";
+/// Readers' browsers load nothing from third parties until they press an
+/// embed's button. Forms may lead only here and to the configured payment
+/// providers' checkout pages.
+pub fn content_security_policy(config: &crate::config::Config) -> HeaderValue {
+    let mut form_action = String::from("'self'");
+    if config.donations.stripe.is_some() {
+        form_action.push_str(" https://checkout.stripe.com");
+    }
+    if let Some(liqpay) = &config.donations.liqpay {
+        form_action.push(' ');
+        form_action.push_str(&liqpay.api_base);
+    }
+    let policy = format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
+         base-uri 'self'; form-action {form_action}; frame-ancestors 'none'; \
+         frame-src https://www.youtube-nocookie.com https://www.tiktok.com https://platform.twitter.com https://t.me"
+    );
+    HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'self'"))
+}
 
-pub async fn security_headers(request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        "content-security-policy",
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    headers.insert("content-security-policy", state.csp.clone());
     headers.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

@@ -12,7 +12,7 @@ use super::views::{Page, nav_sections};
 use crate::app::AppState;
 use crate::content::i18n::strings;
 use crate::http::error::HttpError;
-use crate::services::donations::{self, DonationRequest};
+use crate::services::donations::{self, Checkout, DonationRequest};
 use crate::services::money::{Currency, Money};
 use crate::services::{FieldError, ServiceError};
 
@@ -90,8 +90,23 @@ pub async fn donate(State(state): State<AppState>, body: Bytes) -> Result<Respon
         email: get("email"),
         article_id: get("article_id").parse().ok(),
     };
-    match donations::start_checkout(&state, &request).await {
-        Ok(target) => Ok(Redirect::to(&target).into_response()),
+    match donations::start_checkout(&state, &request, &language).await {
+        Ok(Checkout::Redirect(target)) => Ok(Redirect::to(&target).into_response()),
+        Ok(Checkout::LiqPayForm { form, donation }) => {
+            let sections = nav_sections(&state).await?;
+            let t = strings(&language);
+            let mut page = Page::new(
+                &state,
+                &language,
+                t["support_page_title"],
+                "/support",
+                &sections,
+            );
+            page.set("donation", donation_view(&state, &language, &donation))
+                .set("liqpay", json!({ "action": form.action, "data": form.data, "signature": form.signature }))
+                .set("noindex", true);
+            page.render(&state, "liqpay.html", None)
+        }
         Err(ServiceError::Validation(errors)) => {
             tracing::info!(fields = errors.len(), "donation form refused");
             let mut response = support_page(&state, &language, &errors).await?;
@@ -151,9 +166,23 @@ pub async fn submit_sandbox(
     Ok(Redirect::to(&format!("/support/thanks/{public_id}")).into_response())
 }
 
+/// Where providers send the reader back. The webhook, not this visit, records the payment.
 pub async fn show_thanks(
     State(state): State<AppState>,
     Path(public_id): Path<String>,
 ) -> Result<Response, HttpError> {
-    sandbox_page(&state, "thanks.html", &public_id).await
+    let donation = state.store.donation_by_public_id(&public_id).await?;
+    let language = state.config.site.default_language.clone();
+    let sections = nav_sections(&state).await?;
+    let t = strings(&language);
+    let mut page = Page::new(
+        &state,
+        &language,
+        t["thanks_title"],
+        &format!("/support/thanks/{public_id}"),
+        &sections,
+    );
+    page.set("donation", donation_view(&state, &language, &donation))
+        .set("noindex", true);
+    page.render(&state, "thanks.html", None)
 }

@@ -1,0 +1,444 @@
+//! Stripe and LiqPay end to end against local fake servers that check each
+//! request the way the providers document it.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::routing::post;
+use base64::Engine;
+use newsdesk::integrations::{liqpay, stripe};
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::util::{Backend, TestApp};
+
+on_both_backends!(
+    stripe_monthly_and_one_time_donations,
+    liqpay_monthly_donation_and_callbacks
+);
+
+const STRIPE_KEY: &str = "sk_test_newsdesk";
+const WEBHOOK_SECRET: &str = "whsec_test_secret";
+const LIQPAY_PUBLIC: &str = "sandbox_public";
+const LIQPAY_PRIVATE: &str = "sandbox_private_key";
+
+/// One request the fake provider received: path, headers, form fields.
+type Request = (String, HeaderMap, Vec<(String, String)>);
+
+#[derive(Clone, Default)]
+struct Seen(Arc<Mutex<Vec<Request>>>);
+
+async fn fake_stripe_sessions(
+    State(seen): State<Seen>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> (StatusCode, axum::Json<Value>) {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let auth_ok = headers
+        .get("authorization")
+        .is_some_and(|v| v == &format!("Bearer {STRIPE_KEY}")[..]);
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    seen.0
+        .lock()
+        .unwrap()
+        .push(("/v1/checkout/sessions".into(), headers.clone(), form));
+    if !auth_ok || key.is_empty() || headers.get("stripe-version").is_none() {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(
+                json!({ "error": { "type": "invalid_request_error", "message": "bad request" } }),
+            ),
+        );
+    }
+    let id = format!("cs_test_{}", key.trim_start_matches("donation-"));
+    (
+        StatusCode::OK,
+        axum::Json(
+            json!({ "id": id, "object": "checkout.session", "status": "open", "url": format!("https://checkout.stripe.com/c/pay/{id}") }),
+        ),
+    )
+}
+
+async fn start_fake(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+async fn donate(app: &TestApp, body: &str) -> crate::util::TestResponse {
+    app.request(
+        Method::POST,
+        "/support/donate",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        Body::from(body.to_owned()),
+    )
+    .await
+}
+
+fn form_value<'a>(form: &'a [(String, String)], key: &str) -> &'a str {
+    form.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no {key} in {form:?}"))
+}
+
+async fn stripe_event(
+    app: &TestApp,
+    body: &Value,
+    signature: Option<String>,
+) -> crate::util::TestResponse {
+    let raw = body.to_string();
+    let now = newsdesk::store::now();
+    let header = signature.unwrap_or_else(|| {
+        format!(
+            "t={now},v1={}",
+            stripe::sign(WEBHOOK_SECRET, now, raw.as_bytes())
+        )
+    });
+    app.request(
+        Method::POST,
+        "/webhooks/stripe",
+        &[
+            ("stripe-signature", &header),
+            ("content-type", "application/json"),
+        ],
+        Body::from(raw),
+    )
+    .await
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql)
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap();
+    n
+}
+
+async fn stripe_monthly_and_one_time_donations(backend: Backend) {
+    let seen = Seen::default();
+    let fake = start_fake(
+        Router::new()
+            .route("/v1/checkout/sessions", post(fake_stripe_sessions))
+            .with_state(seen.clone()),
+    )
+    .await;
+    let app = TestApp::with_staff_and_env(
+        backend,
+        &[
+            ("NEWSDESK_STRIPE_SECRET_KEY", STRIPE_KEY),
+            ("NEWSDESK_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("NEWSDESK_STRIPE_API_BASE", &fake),
+        ],
+    )
+    .await;
+    assert!(
+        app.get("/")
+            .await
+            .header("content-security-policy")
+            .contains("form-action 'self' https://checkout.stripe.com")
+    );
+
+    // Monthly, in euros, from abroad.
+    let started = donate(
+        &app,
+        "lang=en&currency=EUR&amount=10&frequency=monthly&email=Reader%40Example.com",
+    )
+    .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    assert!(
+        started
+            .header("location")
+            .starts_with("https://checkout.stripe.com/c/pay/cs_test_")
+    );
+    let (path, headers, form) = seen.0.lock().unwrap()[0].clone();
+    assert_eq!(path, "/v1/checkout/sessions");
+    let public_id = form_value(&form, "client_reference_id").to_owned();
+    assert_eq!(
+        headers.get("idempotency-key").unwrap(),
+        &format!("donation-{public_id}")[..],
+        "keyed by our donation"
+    );
+    assert_eq!(form_value(&form, "mode"), "subscription");
+    assert_eq!(
+        form_value(&form, "line_items[0][price_data][currency]"),
+        "eur"
+    );
+    assert_eq!(
+        form_value(&form, "line_items[0][price_data][unit_amount]"),
+        "1000"
+    );
+    assert_eq!(
+        form_value(&form, "line_items[0][price_data][recurring][interval]"),
+        "month"
+    );
+    assert_eq!(form_value(&form, "customer_email"), "reader@example.com");
+    assert!(form_value(&form, "success_url").ends_with(&format!("/support/thanks/{public_id}")));
+
+    let completed = json!({ "id": "evt_1", "object": "event", "type": "checkout.session.completed", "created": 1, "data": { "object": {
+        "id": format!("cs_test_{public_id}"), "object": "checkout.session", "mode": "subscription", "payment_status": "paid",
+        "client_reference_id": public_id, "subscription": "sub_1", "customer": "cus_1" } } });
+    let invoice = json!({ "id": "evt_2", "object": "event", "type": "invoice.paid", "created": 2, "data": { "object": {
+        "id": "in_1", "object": "invoice", "amount_paid": 1000, "currency": "eur", "billing_reason": "subscription_create",
+        "parent": { "subscription_details": { "subscription": "sub_1" } } } } });
+    // The invoice first, then the checkout, then both again.
+    for event in [&invoice, &completed, &invoice, &completed] {
+        let response = stripe_event(&app, event, None).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    }
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM payments").await, 1);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM payments WHERE donation_id IS NOT NULL AND amount_minor = 1000"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.state
+            .store
+            .donation_by_public_id(&public_id)
+            .await
+            .unwrap()
+            .status,
+        "completed"
+    );
+    assert!(
+        app.page(&format!("/support/thanks/{public_id}"))
+            .await
+            .contains("10")
+    );
+
+    // Forged, stale, tampered or unsigned events change nothing.
+    let renewal = json!({ "id": "evt_3", "object": "event", "type": "invoice.paid", "data": { "object": {
+        "id": "in_2", "amount_paid": 1000, "currency": "eur", "subscription": "sub_1" } } });
+    let raw = renewal.to_string();
+    let now = newsdesk::store::now();
+    for header in [
+        format!(
+            "t={now},v1={}",
+            stripe::sign("whsec_wrong", now, raw.as_bytes())
+        ),
+        format!(
+            "t={},v1={}",
+            now - 600,
+            stripe::sign(WEBHOOK_SECRET, now - 600, raw.as_bytes())
+        ),
+        format!(
+            "t={now},v1={}",
+            stripe::sign(WEBHOOK_SECRET, now, b"{\"id\":\"evt_other\"}")
+        ),
+        "garbage".to_owned(),
+    ] {
+        assert_eq!(
+            stripe_event(&app, &renewal, Some(header)).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    let unsigned = app
+        .request(
+            Method::POST,
+            "/webhooks/stripe",
+            &[],
+            Body::from(raw.clone()),
+        )
+        .await;
+    assert_eq!(unsigned.status, StatusCode::BAD_REQUEST);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM payments").await, 1);
+    assert_eq!(
+        stripe_event(&app, &renewal, None).await.status,
+        StatusCode::OK,
+        "the genuine one counts"
+    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM payments").await, 2);
+
+    let failed = json!({ "id": "evt_4", "type": "invoice.payment_failed", "data": { "object": { "id": "in_3", "subscription": "sub_1", "attempt_count": 1 } } });
+    stripe_event(&app, &failed, None).await;
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM subscriptions WHERE status = 'past_due'"
+        )
+        .await,
+        1
+    );
+    let ended = json!({ "id": "evt_5", "type": "customer.subscription.deleted", "data": { "object": { "id": "sub_1", "status": "canceled" } } });
+    stripe_event(&app, &ended, None).await;
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM subscriptions WHERE status = 'cancelled'"
+        )
+        .await,
+        1
+    );
+
+    // One-time, in hryvnias (no LiqPay set up, so Stripe takes it), then refunded.
+    let once = donate(&app, "lang=uk&currency=UAH&amount=500&frequency=one_time").await;
+    assert_eq!(once.status, StatusCode::SEE_OTHER);
+    let form = seen.0.lock().unwrap()[1].2.clone();
+    assert_eq!(form_value(&form, "mode"), "payment");
+    assert_eq!(form_value(&form, "submit_type"), "donate");
+    assert_eq!(
+        form_value(&form, "line_items[0][price_data][unit_amount]"),
+        "50000",
+        "kopiykas"
+    );
+    let once_id = form_value(&form, "client_reference_id").to_owned();
+    let paid = json!({ "id": "evt_6", "type": "checkout.session.completed", "data": { "object": {
+        "id": format!("cs_test_{once_id}"), "mode": "payment", "payment_status": "paid", "client_reference_id": once_id, "payment_intent": "pi_1" } } });
+    stripe_event(&app, &paid, None).await;
+    let refund = json!({ "id": "evt_7", "type": "charge.refunded", "data": { "object": { "id": "ch_1", "payment_intent": "pi_1", "amount": 50000, "amount_refunded": 50000, "refunded": true } } });
+    stripe_event(&app, &refund, None).await;
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT refunded_minor FROM payments WHERE provider_payment_id = 'pi_1'"
+        )
+        .await,
+        50_000
+    );
+    let unknown_type = json!({ "id": "evt_8", "type": "customer.created", "data": { "object": { "id": "cus_9" } } });
+    assert_eq!(
+        stripe_event(&app, &unknown_type, None).await.status,
+        StatusCode::OK,
+        "acknowledged, not used"
+    );
+}
+
+async fn liqpay_monthly_donation_and_callbacks(backend: Backend) {
+    let app = TestApp::with_staff_and_env(
+        backend,
+        &[
+            ("NEWSDESK_LIQPAY_PUBLIC_KEY", LIQPAY_PUBLIC),
+            ("NEWSDESK_LIQPAY_PRIVATE_KEY", LIQPAY_PRIVATE),
+            ("NEWSDESK_LIQPAY_API_BASE", "https://www.liqpay.ua"),
+        ],
+    )
+    .await;
+    let page = donate(&app, "lang=uk&currency=UAH&amount=500&frequency=monthly").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("action=\"https://www.liqpay.ua/api/3/checkout\"")
+    );
+    let field = |name: &str| {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = page.body.find(&marker).unwrap() + marker.len();
+        page.body[start..start + page.body[start..].find('"').unwrap()].to_owned()
+    };
+    let (data, signature) = (field("data"), field("signature"));
+    let params =
+        liqpay::open(LIQPAY_PRIVATE, &data, &signature).expect("signed with our private key");
+    assert_eq!(params["action"], "subscribe");
+    assert_eq!(params["subscribe_periodicity"], "month");
+    assert_eq!(params["amount"], "500");
+    assert_eq!(params["currency"], "UAH");
+    assert_eq!(params["public_key"], LIQPAY_PUBLIC);
+    assert_eq!(params["version"], 3);
+    assert!(
+        params["server_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/webhooks/liqpay")
+    );
+    let order = params["order_id"].as_str().unwrap().to_owned();
+
+    let callback = |body: Value, key: &str| {
+        let data = base64::engine::general_purpose::STANDARD.encode(body.to_string());
+        let signature = liqpay::signature(key, &data);
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("data", &data)
+            .append_pair("signature", &signature)
+            .finish();
+        let app = &app;
+        async move {
+            app.request(
+                Method::POST,
+                "/webhooks/liqpay",
+                &[("content-type", "application/x-www-form-urlencoded")],
+                Body::from(form),
+            )
+            .await
+        }
+    };
+    let subscribed = json!({ "action": "subscribe", "status": "subscribed", "order_id": order, "payment_id": 111, "amount": 500, "currency": "UAH", "public_key": LIQPAY_PUBLIC, "version": 3 });
+    for _ in 0..2 {
+        assert_eq!(
+            callback(subscribed.clone(), LIQPAY_PRIVATE).await.status,
+            StatusCode::OK
+        );
+    }
+    let regular = json!({ "action": "regular", "status": "success", "order_id": order, "payment_id": 112, "amount": "500.00", "currency": "UAH", "public_key": LIQPAY_PUBLIC });
+    assert_eq!(
+        callback(regular.clone(), LIQPAY_PRIVATE).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        callback(regular, "stolen_or_guessed_key").await.status,
+        StatusCode::BAD_REQUEST,
+        "tampered"
+    );
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM payments").await, 2);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT CAST(SUM(amount_minor) AS BIGINT) FROM payments"
+        )
+        .await,
+        100_000
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM subscriptions WHERE status = 'active'"
+        )
+        .await,
+        1
+    );
+    let reversed = json!({ "action": "regular", "status": "reversed", "order_id": order, "payment_id": 112, "amount": 500, "currency": "UAH" });
+    callback(reversed, LIQPAY_PRIVATE).await;
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT refunded_minor FROM payments WHERE provider_payment_id = '112'"
+        )
+        .await,
+        50_000
+    );
+    let unsubscribed = json!({ "action": "unsubscribe", "status": "unsubscribed", "order_id": order, "payment_id": 113 });
+    callback(unsubscribed, LIQPAY_PRIVATE).await;
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM subscriptions WHERE status = 'cancelled'"
+        )
+        .await,
+        1
+    );
+    let other_merchant = json!({ "action": "pay", "status": "success", "order_id": order, "payment_id": 114, "public_key": "someone_else" });
+    assert_eq!(
+        callback(other_merchant, LIQPAY_PRIVATE).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let pending =
+        json!({ "action": "pay", "status": "3ds_verify", "order_id": order, "payment_id": 115 });
+    assert_eq!(
+        callback(pending, LIQPAY_PRIVATE).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM payments").await,
+        2,
+        "pending is not paid"
+    );
+}
