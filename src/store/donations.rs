@@ -111,6 +111,33 @@ impl Store {
         .await?)
     }
 
+    /// Donations created in `[from, until)`, newest first, optionally of one status.
+    pub async fn donations_between(
+        &self,
+        from: i64,
+        until: i64,
+        status: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<Donation>> {
+        let status_clause = if status.is_some() {
+            " AND status = $4"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {DONATION_COLUMNS} FROM donations WHERE created_at >= $1 AND created_at < $2{status_clause} \
+             ORDER BY created_at DESC, id DESC LIMIT $3"
+        );
+        let mut query = sqlx::query_as::<_, Donation>(&sql)
+            .bind(from)
+            .bind(until)
+            .bind(limit);
+        if let Some(status) = status {
+            query = query.bind(status.to_owned());
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
     /// Remembers the provider's id for the checkout (a Stripe session id).
     pub async fn set_donation_provider_ref(
         &self,

@@ -15,6 +15,7 @@ on_both_backends!(
     bad_donation_input_changes_nothing,
     events_count_once_whatever_the_order,
     grants_and_the_funding_dashboard,
+    the_admin_api_lists_donations,
 );
 
 async fn donate(app: &TestApp, body: &str) -> crate::util::TestResponse {
@@ -406,5 +407,44 @@ async fn grants_and_the_funding_dashboard(backend: Backend) {
             .ends_with(",UAH,1000,10000"),
         "{}",
         csv.body
+    );
+}
+
+async fn the_admin_api_lists_donations(backend: Backend) {
+    let mut app = with_sandbox(backend).await;
+    let public_id = monthly_donation(&app).await;
+    donations::sandbox_complete(&app.state, &public_id, true)
+        .await
+        .unwrap();
+    let _pending = monthly_donation(&app).await;
+    let all = app.api(Method::GET, "/api/admin/donations", None).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert_eq!(all.json()["donations"].as_array().unwrap().len(), 2);
+    let today = jiff::Zoned::now().date().to_string();
+    let completed = app
+        .api(
+            Method::GET,
+            &format!("/api/admin/donations?status=completed&from={today}&to={today}"),
+            None,
+        )
+        .await
+        .json();
+    let list = completed["donations"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["amount_minor"], 50_000);
+    assert_eq!(list[0]["currency"], "UAH");
+    assert_eq!(list[0]["frequency"], "monthly");
+    let bad = app
+        .api(
+            Method::GET,
+            "/api/admin/donations?from=yesterday&status=lost",
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["errors"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.get("/api/admin/donations").await.status,
+        StatusCode::UNAUTHORIZED
     );
 }

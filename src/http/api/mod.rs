@@ -2,6 +2,7 @@
 //! Automation, importers and tests use it; see docs/API.md.
 
 mod articles;
+mod donations;
 mod taxonomy;
 
 use axum::Router;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/articles/{id}/corrections", post(articles::add_correction))
         .route("/articles/{id}/revisions", get(articles::list_revisions))
+        .route("/donations", get(donations::list_donations))
         .route("/sections", get(taxonomy::list_sections))
         .route("/tags", get(taxonomy::list_tags))
         .route("/staff", get(taxonomy::list_staff))

@@ -1,0 +1,76 @@
+//! Donations through the Admin API, for the newsroom's accounting tools.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::ApiCaller;
+use crate::app::AppState;
+use crate::http::error::HttpError;
+use crate::services::FieldError;
+
+#[derive(Deserialize)]
+pub struct DonationQuery {
+    /// `YYYY-MM-DD`, inclusive, in the newsroom's time zone.
+    from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    to: Option<String>,
+    status: Option<String>,
+    limit: Option<i64>,
+}
+
+pub async fn list_donations(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Query(query): Query<DonationQuery>,
+) -> Result<Json<Value>, HttpError> {
+    let tz = &state.config.site.timezone;
+    let mut errors = Vec::new();
+    let mut day = |field: &str, text: Option<&str>, default: i64, next_day: bool| -> i64 {
+        let Some(text) = text.filter(|t| !t.is_empty()) else {
+            return default;
+        };
+        let parsed = text
+            .parse::<jiff::civil::Date>()
+            .ok()
+            .and_then(|d| if next_day { d.tomorrow().ok() } else { Some(d) });
+        match parsed.and_then(|d| d.to_zoned(tz.clone()).ok()) {
+            Some(z) => z.timestamp().as_second(),
+            None => {
+                errors.push(FieldError {
+                    field: field.into(),
+                    message: "must be a date such as 2026-11-25".into(),
+                });
+                default
+            }
+        }
+    };
+    let from = day("from", query.from.as_deref(), 0, false);
+    let until = day("to", query.to.as_deref(), i64::MAX / 2, true);
+    let status = query.status.filter(|s| !s.is_empty());
+    if status
+        .as_deref()
+        .is_some_and(|s| !["pending", "completed", "failed", "cancelled"].contains(&s))
+    {
+        errors.push(FieldError {
+            field: "status".into(),
+            message: "must be pending, completed, failed or cancelled".into(),
+        });
+    }
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        errors.push(FieldError {
+            field: "limit".into(),
+            message: "must be from 1 to 1000".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(HttpError::Validation(errors));
+    }
+    let donations = state
+        .store
+        .donations_between(from, until, status.as_deref(), limit)
+        .await?;
+    Ok(Json(json!({ "donations": donations })))
+}
