@@ -33,6 +33,8 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "sandbox.html",
     "thanks.html",
     "liqpay.html",
+    "donor_request.html",
+    "donor.html",
     "admin/base.html",
     "admin/_list.html",
     "admin/sign_in.html",

@@ -140,6 +140,42 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("sandbox_cancel", "Скасувати", "Cancel"),
     ("every_month", "щомісяця", "every month"),
     ("thanks_title", "Дякуємо!", "Thank you!"),
+    ("manage_support", "Ваша підтримка", "Your support"),
+    (
+        "donor_link_text",
+        "Введіть пошту, з якою ви підтримували нас, і ми надішлемо посилання на сторінку ваших внесків.",
+        "Enter the email you gave with, and we will send a link to your page.",
+    ),
+    (
+        "donor_link_sent",
+        "Якщо з цієї адреси були внески, ми надіслали на неї посилання. Воно діє добу.",
+        "If this address has given before, we have sent it a link. It works for a day.",
+    ),
+    ("send_link", "Надіслати посилання", "Send the link"),
+    ("monthly_support", "Щомісячна підтримка", "Monthly support"),
+    (
+        "stop_monthly",
+        "Зупинити щомісячну підтримку",
+        "Stop monthly support",
+    ),
+    ("stopped", "зупинено", "stopped"),
+    (
+        "no_monthly",
+        "Щомісячної підтримки немає.",
+        "No monthly support.",
+    ),
+    ("your_gifts", "Ваші внески", "Your gifts"),
+    ("your_data", "Ваші дані", "Your data"),
+    (
+        "download_data",
+        "Завантажити мої дані (JSON)",
+        "Download my data (JSON)",
+    ),
+    (
+        "erase_data",
+        "Стерти моє ім'я та пошту",
+        "Erase my name and email",
+    ),
     (
         "continue_to_liqpay",
         "Перейти до оплати через LiqPay",

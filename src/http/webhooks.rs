@@ -44,7 +44,7 @@ async fn record(
         )
             .into_response());
     };
-    match donations::apply(state, &event).await {
+    match donations::apply_and_notify(state, &event).await {
         Ok(applied) => Ok((
             StatusCode::OK,
             axum::Json(json!({ "received": true, "duplicate": !applied })),

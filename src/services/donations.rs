@@ -484,7 +484,7 @@ pub async fn sandbox_complete(
         at: now(),
         effect,
     };
-    apply(state, &event).await?;
+    apply_and_notify(state, &event).await?;
     Ok(state.store.donation_by_public_id(public_id).await?)
 }
 
@@ -726,5 +726,194 @@ pub async fn add_grant(state: &AppState, input: &GrantInput) -> ServiceResult<()
             now(),
         )
         .await?;
+    Ok(())
+}
+
+/// Applies an event, then emails the donor a receipt for a new payment.
+/// The receipt is best-effort: the money is recorded whether or not mail works.
+pub async fn apply_and_notify(state: &AppState, event: &LedgerEvent) -> ServiceResult<bool> {
+    let applied = apply(state, event).await?;
+    let payment = match &event.effect {
+        LedgerEffect::CheckoutCompleted {
+            payment_id: Some(payment),
+            ..
+        } => Some(payment),
+        LedgerEffect::RecurringPayment { payment_id, .. } => Some(payment_id),
+        _ => None,
+    };
+    if let (true, Some(payment)) = (applied, payment) {
+        send_receipt(state, &event.provider, payment).await;
+    }
+    Ok(applied)
+}
+
+async fn send_receipt(state: &AppState, provider: &str, payment_id: &str) {
+    let receipt = match state.store.receipt(provider, payment_id).await {
+        Ok(Some(receipt)) => receipt,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot prepare a receipt");
+            return;
+        }
+    };
+    let language = state.config.site.default_language.clone();
+    let currency = Currency::parse(&receipt.currency).unwrap_or(Currency::Uah);
+    let amount = Money::new(receipt.amount_minor, currency);
+    let when = crate::content::i18n::format_datetime(
+        receipt.paid_at,
+        &language,
+        &state.config.site.timezone,
+    );
+    let site = &state.config.site.name;
+    let manage = state.urls.absolute("/support/manage");
+    let text = format!(
+        "Дякуємо за підтримку {site}! / Thank you for supporting {site}!\n\n\
+         {} ({amount}){}\n{when}\n\n\
+         Переглянути внески або зупинити щомісячну підтримку / See your gifts or stop monthly support:\n{manage}\n",
+        amount.display(&language),
+        if receipt.monthly == 1 {
+            " — щомісяця / monthly"
+        } else {
+            ""
+        },
+    );
+    if let Err(e) = state
+        .mailer
+        .send(
+            &receipt.email,
+            &format!("{site}: receipt / квитанція"),
+            &text,
+        )
+        .await
+    {
+        tracing::warn!(error = %e, "cannot send a receipt");
+    }
+}
+
+/// Links work for a day; at most three a day per address.
+const DONOR_LINK_TTL: i64 = 86_400;
+const MAX_DONOR_LINKS_PER_DAY: i64 = 3;
+
+/// Emails a link to the donor's own page, if this address has given before.
+/// The answer is the same either way.
+pub async fn request_donor_link(state: &AppState, email: &str) -> ServiceResult<()> {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() || state.store.donations_of(&email).await?.is_empty() {
+        return Ok(());
+    }
+    let current = now();
+    if state
+        .store
+        .recent_donor_links(&email, current - 86_400)
+        .await?
+        >= MAX_DONOR_LINKS_PER_DAY
+    {
+        return Ok(());
+    }
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    state
+        .store
+        .insert_donor_link(
+            &super::auth::token_hash(&token),
+            &email,
+            current,
+            current + DONOR_LINK_TTL,
+        )
+        .await?;
+    let link = state.urls.absolute(&format!("/support/manage/{token}"));
+    let site = &state.config.site.name;
+    let text = format!(
+        "Ваші внески та щомісячна підтримка {site} / Your gifts and monthly support for {site}:\n{link}\n\n(24 h)\n"
+    );
+    state
+        .mailer
+        .send(
+            &email,
+            &format!("{site}: your support / ваша підтримка"),
+            &text,
+        )
+        .await
+        .map_err(|e| ServiceError::Conflict(format!("the email could not be sent: {e}")))
+}
+
+/// The donor a link belongs to, or not found.
+pub async fn donor_email(state: &AppState, token: &str) -> ServiceResult<String> {
+    if token.len() != 64 {
+        return Err(ServiceError::NotFound);
+    }
+    state
+        .store
+        .donor_link(&super::auth::token_hash(token), now())
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Stops a donor's monthly support at the provider, then in the ledger.
+pub async fn cancel_monthly(
+    state: &AppState,
+    email: &str,
+    subscription_row: i64,
+) -> ServiceResult<()> {
+    let subscription = state
+        .store
+        .subscriptions_of(email)
+        .await?
+        .into_iter()
+        .find(|s| s.id == subscription_row && s.status != "cancelled")
+        .ok_or(ServiceError::NotFound)?;
+    let reference = subscription.provider_subscription_id.clone();
+    let unreachable = |e: String| {
+        tracing::error!(error = %e, "cannot cancel at the provider");
+        ServiceError::Conflict(
+            "the payment provider is not answering; please try again in a minute".into(),
+        )
+    };
+    match subscription.provider.as_str() {
+        STRIPE => {
+            let config = state
+                .config
+                .donations
+                .stripe
+                .as_ref()
+                .ok_or(ServiceError::NotFound)?;
+            let client = crate::integrations::stripe::Client {
+                http: &state.http,
+                base: &config.api_base,
+                secret_key: &config.secret_key,
+            };
+            client
+                .cancel_subscription(&reference, &format!("cancel-{reference}"))
+                .await
+                .map_err(|e| unreachable(e.to_string()))?;
+        }
+        LIQPAY => {
+            let config = state
+                .config
+                .donations
+                .liqpay
+                .as_ref()
+                .ok_or(ServiceError::NotFound)?;
+            let client = crate::integrations::liqpay::Client {
+                http: &state.http,
+                base: &config.api_base,
+                public_key: &config.public_key,
+                private_key: &config.private_key,
+            };
+            client
+                .request(serde_json::json!({ "action": "unsubscribe", "order_id": reference }))
+                .await
+                .map_err(|e| unreachable(e.to_string()))?;
+        }
+        _ => {}
+    }
+    let event = LedgerEvent {
+        provider: subscription.provider,
+        event_id: format!("donor-cancel-{reference}"),
+        at: now(),
+        effect: LedgerEffect::SubscriptionEnded {
+            subscription_id: reference,
+        },
+    };
+    apply(state, &event).await?;
     Ok(())
 }

@@ -475,3 +475,122 @@ impl Store {
         .await?)
     }
 }
+
+/// What a receipt says about one payment.
+#[derive(Clone, Debug, FromRow)]
+pub struct Receipt {
+    pub email: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub monthly: i64,
+    pub paid_at: i64,
+}
+
+/// A donor's monthly support, as their own page shows it.
+#[derive(Clone, Debug, Serialize, FromRow)]
+pub struct DonorSubscription {
+    pub id: i64,
+    pub provider: String,
+    pub provider_subscription_id: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub started_at: i64,
+}
+
+impl Store {
+    /// The receipt for a payment, if we know whom to send it to.
+    pub async fn receipt(&self, provider: &str, payment_id: &str) -> StoreResult<Option<Receipt>> {
+        Ok(sqlx::query_as(
+            "SELECT COALESCE(NULLIF(d.donor_email, ''), s.donor_email, '') AS email, p.amount_minor, p.currency, \
+             CASE WHEN p.subscription_id IS NULL THEN 0 ELSE 1 END AS monthly, p.paid_at \
+             FROM payments p LEFT JOIN donations d ON d.id = p.donation_id LEFT JOIN subscriptions s ON s.id = p.subscription_id \
+             WHERE p.provider = $1 AND p.provider_payment_id = $2",
+        )
+        .bind(provider)
+        .bind(payment_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .filter(|r: &Receipt| !r.email.is_empty()))
+    }
+
+    pub async fn donations_of(&self, email: &str) -> StoreResult<Vec<Donation>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {DONATION_COLUMNS} FROM donations WHERE donor_email = $1 ORDER BY created_at DESC LIMIT 500"
+        ))
+        .bind(email)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn subscriptions_of(&self, email: &str) -> StoreResult<Vec<DonorSubscription>> {
+        Ok(sqlx::query_as(
+            "SELECT id, provider, provider_subscription_id, amount_minor, currency, status, started_at FROM subscriptions \
+             WHERE donor_email = $1 ORDER BY started_at DESC",
+        )
+        .bind(email)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Forgets who a donor is; the amounts stay in the ledger.
+    pub async fn forget_donor(&self, email: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE donations SET donor_email = '', donor_name = '' WHERE donor_email = $1",
+        )
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE subscriptions SET donor_email = '' WHERE donor_email = $1")
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM donor_links WHERE email = $1")
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn insert_donor_link(
+        &self,
+        token_hash: &str,
+        email: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO donor_links (token_hash, email, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(email)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn recent_donor_links(&self, email: &str, since: i64) -> StoreResult<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM donor_links WHERE email = $1 AND created_at >= $2",
+        )
+        .bind(email)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+
+    /// The email a live link belongs to.
+    pub async fn donor_link(&self, token_hash: &str, now: i64) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT email FROM donor_links WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(e,)| e))
+    }
+}

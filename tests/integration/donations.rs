@@ -16,6 +16,7 @@ on_both_backends!(
     events_count_once_whatever_the_order,
     grants_and_the_funding_dashboard,
     the_admin_api_lists_donations,
+    receipts_and_the_donors_own_page,
 );
 
 async fn donate(app: &TestApp, body: &str) -> crate::util::TestResponse {
@@ -446,5 +447,123 @@ async fn the_admin_api_lists_donations(backend: Backend) {
     assert_eq!(
         app.get("/api/admin/donations").await.status,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn receipts_and_the_donors_own_page(backend: Backend) {
+    let smtp = crate::smtp::SmtpServer::start().await;
+    let app = TestApp::with_staff_and_env(
+        backend,
+        &[
+            ("NEWSDESK_DONATIONS_SANDBOX", "true"),
+            ("NEWSDESK_SMTP_URL", &smtp.url),
+        ],
+    )
+    .await;
+    let started = donate(
+        &app,
+        "lang=uk&currency=UAH&amount=500&frequency=monthly&email=Reader%40Example.com",
+    )
+    .await;
+    let public_id = started
+        .header("location")
+        .trim_start_matches("/support/sandbox/")
+        .to_owned();
+    donations::sandbox_complete(&app.state, &public_id, true)
+        .await
+        .unwrap();
+    donations::sandbox_complete(&app.state, &public_id, true)
+        .await
+        .unwrap();
+    let receipts = smtp.messages();
+    assert_eq!(receipts.len(), 1, "one payment, one receipt");
+    assert_eq!(receipts[0].to, vec!["reader@example.com"]);
+    assert!(
+        receipts[0].text().contains("500 грн"),
+        "{}",
+        receipts[0].text()
+    );
+
+    let asked = app
+        .request(
+            Method::POST,
+            "/support/manage",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from("email=reader%40example.com"),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    let stranger = app
+        .request(
+            Method::POST,
+            "/support/manage",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from("email=nobody%40example.com"),
+        )
+        .await;
+    assert_eq!(
+        stranger.body, asked.body,
+        "the page does not reveal who gave"
+    );
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 2);
+    let link = TestApp::path_of(&messages[1].link("https://news.example.org/support/manage/"));
+    let page = app.page(&link).await;
+    assert!(page.contains("reader@example.com") && page.contains("500 грн"));
+    assert_eq!(app.get(&link).await.header("cache-control"), "no-store");
+    let subscription = page
+        .split("name=\"subscription\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let stopped = app
+        .request(
+            Method::POST,
+            &format!("{link}/cancel"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from(format!("subscription={subscription}")),
+        )
+        .await;
+    assert_eq!(stopped.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        donations::funding_summary(&app.state, Currency::Uah)
+            .await
+            .unwrap()
+            .active_monthly_donors,
+        0
+    );
+    assert!(app.page(&link).await.contains("зупинено"));
+    let export = app.get(&format!("{link}/export")).await;
+    let data: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(data["email"], "reader@example.com");
+    assert_eq!(data["donations"].as_array().unwrap().len(), 1);
+    let forgotten = app
+        .request(Method::POST, &format!("{link}/forget"), &[], Body::empty())
+        .await;
+    assert_eq!(forgotten.status, StatusCode::SEE_OTHER);
+    assert!(
+        app.state
+            .store
+            .donations_of("reader@example.com")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        count(&app, "payments").await,
+        1,
+        "the ledger keeps the amounts"
+    );
+    assert_eq!(
+        app.get(&link).await.status,
+        StatusCode::NOT_FOUND,
+        "the link ends with the data"
+    );
+    assert_eq!(
+        app.get("/support/manage/0123").await.status,
+        StatusCode::NOT_FOUND
     );
 }

@@ -66,6 +66,19 @@ async fn fake_stripe_sessions(
     )
 }
 
+async fn fake_stripe_cancel(
+    State(seen): State<Seen>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> axum::Json<Value> {
+    seen.0.lock().unwrap().push((
+        format!("DELETE /v1/subscriptions/{id}"),
+        headers,
+        Vec::new(),
+    ));
+    axum::Json(json!({ "id": id, "object": "subscription", "status": "canceled" }))
+}
+
 async fn start_fake(router: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -128,6 +141,10 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
     let fake = start_fake(
         Router::new()
             .route("/v1/checkout/sessions", post(fake_stripe_sessions))
+            .route(
+                "/v1/subscriptions/{id}",
+                axum::routing::delete(fake_stripe_cancel),
+            )
             .with_state(seen.clone()),
     )
     .await;
@@ -261,6 +278,48 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
     );
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM payments").await, 2);
 
+    // The donor stops monthly support from their own page: Stripe is told first.
+    let token = "a".repeat(64);
+    app.state
+        .store
+        .insert_donor_link(
+            &newsdesk::services::auth::token_hash(&token),
+            "reader@example.com",
+            0,
+            i64::MAX / 2,
+        )
+        .await
+        .unwrap();
+    let donor_page = app.page(&format!("/support/manage/{token}")).await;
+    let row = donor_page
+        .split("name=\"subscription\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let cancel = app
+        .request(
+            Method::POST,
+            &format!("/support/manage/{token}/cancel"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from(format!("subscription={row}")),
+        )
+        .await;
+    assert_eq!(cancel.status, StatusCode::SEE_OTHER, "{}", cancel.body);
+    let (path, headers, _) = seen.0.lock().unwrap().last().unwrap().clone();
+    assert_eq!(path, "DELETE /v1/subscriptions/sub_1");
+    assert_eq!(headers.get("idempotency-key").unwrap(), "cancel-sub_1");
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM subscriptions WHERE status = 'cancelled'"
+        )
+        .await,
+        1
+    );
+
     let failed = json!({ "id": "evt_4", "type": "invoice.payment_failed", "data": { "object": { "id": "in_3", "subscription": "sub_1", "attempt_count": 1 } } });
     stripe_event(&app, &failed, None).await;
     assert_eq!(
@@ -269,7 +328,8 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
             "SELECT COUNT(*) FROM subscriptions WHERE status = 'past_due'"
         )
         .await,
-        1
+        0,
+        "a stopped subscription stays stopped"
     );
     let ended = json!({ "id": "evt_5", "type": "customer.subscription.deleted", "data": { "object": { "id": "sub_1", "status": "canceled" } } });
     stripe_event(&app, &ended, None).await;
@@ -285,7 +345,16 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
     // One-time, in hryvnias (no LiqPay set up, so Stripe takes it), then refunded.
     let once = donate(&app, "lang=uk&currency=UAH&amount=500&frequency=one_time").await;
     assert_eq!(once.status, StatusCode::SEE_OTHER);
-    let form = seen.0.lock().unwrap()[1].2.clone();
+    let form = seen
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|(path, ..)| path == "/v1/checkout/sessions")
+        .unwrap()
+        .2
+        .clone();
     assert_eq!(form_value(&form, "mode"), "payment");
     assert_eq!(form_value(&form, "submit_type"), "donate");
     assert_eq!(

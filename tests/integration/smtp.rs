@@ -14,8 +14,20 @@ pub struct Received {
 }
 
 impl Received {
-    /// The message body with quoted-printable soft breaks and escapes undone.
+    /// The message with its body decoded (base64 or quoted-printable), headers kept.
     pub fn text(&self) -> String {
+        if let Some((headers, body)) = self.data.split_once("\r\n\r\n")
+            && headers
+                .to_ascii_lowercase()
+                .contains("content-transfer-encoding: base64")
+        {
+            use base64::Engine;
+            let compact: String = body.split_whitespace().collect();
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(compact)
+                .unwrap_or_default();
+            return format!("{headers}\r\n\r\n{}", String::from_utf8_lossy(&decoded));
+        }
         let joined = self.data.replace("=\r\n", "");
         let mut out = Vec::new();
         let bytes = joined.as_bytes();

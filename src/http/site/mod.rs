@@ -64,7 +64,21 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/support/sandbox/{id}",
             get(support::show_sandbox).post(support::submit_sandbox),
         )
-        .route("/support/thanks/{id}", get(support::show_thanks));
+        .route("/support/thanks/{id}", get(support::show_thanks))
+        .route(
+            "/support/manage",
+            get(support::show_donor_request).post(support::submit_donor_request),
+        )
+        .route("/support/manage/{token}", get(support::show_donor))
+        .route(
+            "/support/manage/{token}/cancel",
+            axum::routing::post(support::cancel_monthly),
+        )
+        .route("/support/manage/{token}/export", get(support::export_donor))
+        .route(
+            "/support/manage/{token}/forget",
+            axum::routing::post(support::forget_donor),
+        );
     for language in site
         .languages
         .iter()

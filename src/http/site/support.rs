@@ -186,3 +186,135 @@ pub async fn show_thanks(
         .set("noindex", true);
     page.render(&state, "thanks.html", None)
 }
+
+fn form_field(body: &Bytes, name: &str) -> String {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+async fn donor_request_page(state: &AppState, sent: bool) -> Result<Response, HttpError> {
+    let language = state.config.site.default_language.clone();
+    let sections = nav_sections(state).await?;
+    let t = strings(&language);
+    let mut page = Page::new(
+        state,
+        &language,
+        t["manage_support"],
+        "/support/manage",
+        &sections,
+    );
+    page.set("sent", sent).set("noindex", true);
+    page.render(state, "donor_request.html", None)
+}
+
+pub async fn show_donor_request(State(state): State<AppState>) -> Result<Response, HttpError> {
+    donor_request_page(&state, false).await
+}
+
+pub async fn submit_donor_request(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    donations::request_donor_link(&state, &form_field(&body, "email")).await?;
+    donor_request_page(&state, true).await
+}
+
+/// A donor's own page: their gifts, their monthly support, their data.
+pub async fn show_donor(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, HttpError> {
+    let email = donations::donor_email(&state, &token).await?;
+    let language = state.config.site.default_language.clone();
+    let money = |minor: i64, currency: &str| {
+        Money::new(minor, Currency::parse(currency).unwrap_or(Currency::Uah)).display(&language)
+    };
+    let gifts: Vec<Value> = state
+        .store
+        .donations_of(&email)
+        .await?
+        .iter()
+        .filter(|d| d.status == "completed")
+        .map(|d| json!({ "amount": money(d.amount_minor, &d.currency), "monthly": d.frequency == "monthly", "at": d.completed_at.unwrap_or(d.created_at) }))
+        .collect();
+    let monthly: Vec<Value> = state
+        .store
+        .subscriptions_of(&email)
+        .await?
+        .iter()
+        .map(|s| json!({ "id": s.id, "amount": money(s.amount_minor, &s.currency), "active": s.status != "cancelled", "since": s.started_at }))
+        .collect();
+    let sections = nav_sections(&state).await?;
+    let t = strings(&language);
+    let mut page = Page::new(
+        &state,
+        &language,
+        t["manage_support"],
+        "/support/manage",
+        &sections,
+    );
+    page.set("email", &email)
+        .set("gifts", gifts)
+        .set("monthly", monthly)
+        .set("token", &token)
+        .set("noindex", true);
+    let mut response = page.render(&state, "donor.html", None)?;
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+pub async fn cancel_monthly(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let email = donations::donor_email(&state, &token).await?;
+    let id: i64 = form_field(&body, "subscription")
+        .parse()
+        .map_err(|_| HttpError::NotFound)?;
+    donations::cancel_monthly(&state, &email, id).await?;
+    Ok(Redirect::to(&format!("/support/manage/{token}")).into_response())
+}
+
+/// Everything newsdesk keeps about a donor, as JSON.
+pub async fn export_donor(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, HttpError> {
+    let email = donations::donor_email(&state, &token).await?;
+    let body = json!({
+        "email": email,
+        "donations": state.store.donations_of(&email).await?,
+        "monthly_support": state.store.subscriptions_of(&email).await?,
+    });
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                axum::http::HeaderValue::from_static("attachment; filename=\"my-donations.json\""),
+            ),
+        ],
+        body.to_string(),
+    )
+        .into_response())
+}
+
+/// Erases the donor's name and email; amounts stay for the accounts.
+pub async fn forget_donor(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, HttpError> {
+    let email = donations::donor_email(&state, &token).await?;
+    state.store.forget_donor(&email).await?;
+    tracing::info!("a donor's data was erased at their request");
+    Ok(Redirect::to("/support/manage").into_response())
+}
