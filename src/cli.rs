@@ -61,6 +61,21 @@ pub enum Command {
     },
     /// Print a documented example configuration file
     Config,
+    /// Reader payments
+    Payments {
+        #[command(subcommand)]
+        command: PaymentsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PaymentsCommand {
+    /// Ask Stripe and LiqPay what happened and record anything a lost webhook missed
+    Reconcile {
+        /// Look back to this day (YYYY-MM-DD) [default: three days ago]
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -198,6 +213,28 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("created API key #{} \"{}\"", key.id, key.name);
             println!("{secret}");
             println!("store it now: it cannot be shown again");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Payments {
+            command: PaymentsCommand::Reconcile { since },
+        } => {
+            let since = match since.as_deref().map(str::parse::<jiff::civil::Date>) {
+                None => crate::store::now() - 3 * 86_400,
+                Some(Ok(date)) => date
+                    .to_zoned(config.site.timezone.clone())?
+                    .timestamp()
+                    .as_second(),
+                Some(Err(_)) => {
+                    eprintln!("error: --since must be a date such as 2026-11-01");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let state = AppState::new(config).await?;
+            let done = crate::services::donations::reconcile(&state, since).await?;
+            println!(
+                "recorded {} new payment events; {} were already recorded",
+                done.applied, done.already_known
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Config => Ok(ExitCode::SUCCESS),

@@ -245,3 +245,44 @@ async fn read(response: reqwest::Response) -> Result<serde_json::Value, StripeEr
         })
     }
 }
+
+/// One page of `GET /v1/events`.
+#[derive(Debug, serde::Deserialize)]
+pub struct EventPage {
+    pub data: Vec<Event>,
+    pub has_more: bool,
+}
+
+impl Client<'_> {
+    /// Events created at or after `since`, oldest pages first as Stripe lists them (newest first within).
+    pub async fn events_since(
+        &self,
+        since: i64,
+        types: &[&str],
+        starting_after: Option<&str>,
+    ) -> Result<EventPage, StripeError> {
+        let mut query: Vec<(String, String)> = vec![
+            ("created[gte]".into(), since.to_string()),
+            ("limit".into(), "100".into()),
+        ];
+        query.extend(
+            types
+                .iter()
+                .map(|t| ("types[]".to_owned(), (*t).to_owned())),
+        );
+        if let Some(after) = starting_after {
+            query.push(("starting_after".into(), after.to_owned()));
+        }
+        let response = self
+            .http
+            .get(format!("{}/v1/events", self.base))
+            .bearer_auth(self.secret_key)
+            .header("Stripe-Version", API_VERSION)
+            .query(&query)
+            .send()
+            .await
+            .map_err(|e| StripeError::Unreachable(e.to_string()))?;
+        serde_json::from_value(read(response).await?)
+            .map_err(|e| StripeError::Unreachable(format!("unexpected answer: {e}")))
+    }
+}

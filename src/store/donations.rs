@@ -318,15 +318,18 @@ async fn apply_effect(
             payment_id,
             refunded_minor,
         } => {
+            // Kept even when the payment is not recorded yet; insert_payment picks it up.
             sqlx::query(
-                "UPDATE payments SET refunded_minor = CASE WHEN refunded_minor > $3 THEN refunded_minor ELSE $3 END \
-                 WHERE provider = $1 AND provider_payment_id = $2",
+                "INSERT INTO refunds (provider, provider_payment_id, refunded_minor) VALUES ($1, $2, $3) \
+                 ON CONFLICT (provider, provider_payment_id) DO UPDATE SET refunded_minor = \
+                 CASE WHEN refunds.refunded_minor > excluded.refunded_minor THEN refunds.refunded_minor ELSE excluded.refunded_minor END",
             )
             .bind(provider)
             .bind(payment_id)
             .bind(*refunded_minor)
             .execute(&mut *conn)
             .await?;
+            apply_refunds(conn, provider, payment_id).await?;
         }
     }
     Ok(())
@@ -386,6 +389,25 @@ async fn insert_payment(
     .bind(currency)
     .bind(article_id.map(|a| a.0))
     .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    apply_refunds(conn, provider, payment_id).await
+}
+
+/// Brings a payment's refunded amount up to what the provider has reported.
+async fn apply_refunds(
+    conn: &mut AnyConnection,
+    provider: &str,
+    payment_id: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE payments SET refunded_minor = (SELECT r.refunded_minor FROM refunds r \
+         WHERE r.provider = payments.provider AND r.provider_payment_id = payments.provider_payment_id) \
+         WHERE provider = $1 AND provider_payment_id = $2 AND EXISTS (SELECT 1 FROM refunds r \
+         WHERE r.provider = $1 AND r.provider_payment_id = $2 AND r.refunded_minor > payments.refunded_minor)",
+    )
+    .bind(provider)
+    .bind(payment_id)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -592,5 +614,22 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|(e,)| e))
+    }
+}
+
+impl Store {
+    /// Checkouts still waiting for word from a provider.
+    pub async fn pending_donations(
+        &self,
+        provider: &str,
+        since: i64,
+    ) -> StoreResult<Vec<Donation>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {DONATION_COLUMNS} FROM donations WHERE provider = $1 AND status = 'pending' AND created_at >= $2 ORDER BY created_at"
+        ))
+        .bind(provider)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
     }
 }

@@ -272,6 +272,11 @@ async fn events_count_once_whatever_the_order(backend: Backend) {
         expected,
         "refund before we heard of the checkout"
     );
+    assert_eq!(
+        ledger_after(backend, &[2, 0, 1]).await,
+        expected,
+        "refund before the payment it refunds"
+    );
 
     // Two deliveries of the same event racing each other.
     let app = with_sandbox(backend).await;

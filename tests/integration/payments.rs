@@ -79,6 +79,44 @@ async fn fake_stripe_cancel(
     axum::Json(json!({ "id": id, "object": "subscription", "status": "canceled" }))
 }
 
+type Events = Arc<Mutex<Vec<Value>>>;
+
+/// `GET /v1/events`, newest first, one event a page to exercise paging.
+async fn fake_stripe_events(
+    State(events): State<Events>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
+) -> (StatusCode, axum::Json<Value>) {
+    let has = |k: &str| query.iter().any(|(key, _)| key == k);
+    let authorized = headers
+        .get("authorization")
+        .is_some_and(|v| v == &format!("Bearer {STRIPE_KEY}")[..]);
+    let complete = has("created[gte]") && has("types[]");
+    if !(authorized && complete) {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({ "error": { "message": "bad query" } })),
+        );
+    }
+    let all = events.lock().unwrap().clone();
+    let after = query
+        .iter()
+        .find(|(k, _)| k == "starting_after")
+        .map(|(_, v)| v.clone());
+    let start = match after {
+        Some(id) => all
+            .iter()
+            .position(|e| e["id"] == id.as_str())
+            .map_or(all.len(), |i| i + 1),
+        None => 0,
+    };
+    let page: Vec<Value> = all.iter().skip(start).take(1).cloned().collect();
+    (
+        StatusCode::OK,
+        axum::Json(json!({ "object": "list", "data": page, "has_more": start + 1 < all.len() })),
+    )
+}
+
 async fn start_fake(router: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -138,6 +176,7 @@ async fn scalar(app: &TestApp, sql: &str) -> i64 {
 
 async fn stripe_monthly_and_one_time_donations(backend: Backend) {
     let seen = Seen::default();
+    let events: Events = Arc::default();
     let fake = start_fake(
         Router::new()
             .route("/v1/checkout/sessions", post(fake_stripe_sessions))
@@ -145,7 +184,12 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
                 "/v1/subscriptions/{id}",
                 axum::routing::delete(fake_stripe_cancel),
             )
-            .with_state(seen.clone()),
+            .with_state(seen.clone())
+            .merge(
+                Router::new()
+                    .route("/v1/events", axum::routing::get(fake_stripe_events))
+                    .with_state(events.clone()),
+            ),
     )
     .await;
     let app = TestApp::with_staff_and_env(
@@ -376,6 +420,18 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
         .await,
         50_000
     );
+    let missed = donate(&app, "lang=uk&currency=UAH&amount=250&frequency=one_time").await;
+    assert_eq!(missed.status, StatusCode::SEE_OTHER);
+    let missed_id = seen
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|(path, ..)| path == "/v1/checkout/sessions")
+        .map(|r| form_value(&r.2, "client_reference_id").to_owned())
+        .unwrap();
+    reconcile_finds_what_webhooks_missed(&app, &events, &fake, &missed_id).await;
     let unknown_type = json!({ "id": "evt_8", "type": "customer.created", "data": { "object": { "id": "cus_9" } } });
     assert_eq!(
         stripe_event(&app, &unknown_type, None).await.status,
@@ -509,5 +565,62 @@ async fn liqpay_monthly_donation_and_callbacks(backend: Backend) {
         scalar(&app, "SELECT COUNT(*) FROM payments").await,
         2,
         "pending is not paid"
+    );
+}
+
+/// A webhook that never arrived is found by `newsdesk payments reconcile`.
+async fn reconcile_finds_what_webhooks_missed(
+    app: &TestApp,
+    events: &Events,
+    fake: &str,
+    public_id: &str,
+) {
+    *events.lock().unwrap() = vec![
+        json!({ "id": "evt_r2", "type": "charge.refunded", "created": 20, "data": { "object": { "id": "ch_r", "payment_intent": "pi_r", "amount_refunded": 10000 } } }),
+        json!({ "id": "evt_r1", "type": "checkout.session.completed", "created": 10, "data": { "object": {
+            "id": "cs_r", "mode": "payment", "payment_status": "paid", "client_reference_id": public_id, "payment_intent": "pi_r" } } }),
+    ];
+    let run = || {
+        let (db, fake) = (app.database_url.clone(), fake.to_owned());
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+                .args([
+                    "payments",
+                    "reconcile",
+                    "--since",
+                    "2020-01-01",
+                    "--database-url",
+                    &db,
+                ])
+                .env("NEWSDESK_STRIPE_SECRET_KEY", STRIPE_KEY)
+                .env("NEWSDESK_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+                .env("NEWSDESK_STRIPE_API_BASE", fake)
+                .output()
+                .unwrap()
+        })
+    };
+    let first = run().await.unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&first.stdout).contains("recorded 2 new payment events"),
+        "{}",
+        String::from_utf8_lossy(&first.stdout)
+    );
+    assert_eq!(
+        scalar(
+            app,
+            "SELECT amount_minor - refunded_minor FROM payments WHERE provider_payment_id = 'pi_r'"
+        )
+        .await,
+        15_000
+    );
+    let again = run().await.unwrap();
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .contains("recorded 0 new payment events; 2 were already recorded")
     );
 }
