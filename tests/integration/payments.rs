@@ -432,12 +432,24 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
         .map(|r| form_value(&r.2, "client_reference_id").to_owned())
         .unwrap();
     reconcile_finds_what_webhooks_missed(&app, &events, &fake, &missed_id).await;
+    let last = donate(&app, "lang=uk&currency=UAH&amount=1000&frequency=one_time").await;
+    assert_eq!(last.status, StatusCode::SEE_OTHER);
+    let last_id = seen
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|(path, ..)| path == "/v1/checkout/sessions")
+        .map(|r| form_value(&r.2, "client_reference_id").to_owned())
+        .unwrap();
     let unknown_type = json!({ "id": "evt_8", "type": "customer.created", "data": { "object": { "id": "cus_9" } } });
     assert_eq!(
         stripe_event(&app, &unknown_type, None).await.status,
         StatusCode::OK,
         "acknowledged, not used"
     );
+    a_crash_mid_webhook_then_a_retry_records_it_once(&app, &last_id).await;
 }
 
 async fn liqpay_monthly_donation_and_callbacks(backend: Backend) {
@@ -623,4 +635,52 @@ async fn reconcile_finds_what_webhooks_missed(
         String::from_utf8_lossy(&again.stdout)
             .contains("recorded 0 new payment events; 2 were already recorded")
     );
+}
+
+/// The node dies while a webhook is being applied: nothing half-written, and
+/// the provider's retry (to any node) records it exactly once.
+async fn a_crash_mid_webhook_then_a_retry_records_it_once(app: &TestApp, public_id: &str) {
+    use tower::ServiceExt;
+    let event = json!({ "id": "evt_crash", "type": "checkout.session.completed", "data": { "object": {
+        "id": "cs_crash", "mode": "payment", "payment_status": "paid", "client_reference_id": public_id, "payment_intent": "pi_crash" } } });
+    let other_node = newsdesk::app::AppState::with_store(
+        app.state.config.as_ref().clone(),
+        newsdesk::store::Store::connect(&app.database_url, 2)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    app.state.store.close().await;
+    let during_crash = stripe_event(app, &event, None).await;
+    assert_eq!(
+        during_crash.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the provider will retry"
+    );
+    let raw = event.to_string();
+    for _ in 0..2 {
+        let now = newsdesk::store::now();
+        let request = axum::http::Request::post("/webhooks/stripe")
+            .header(
+                "stripe-signature",
+                format!(
+                    "t={now},v1={}",
+                    stripe::sign(WEBHOOK_SECRET, now, raw.as_bytes())
+                ),
+            )
+            .body(Body::from(raw.clone()))
+            .unwrap();
+        let response = newsdesk::http::router(other_node.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM payments WHERE provider_payment_id = 'pi_crash'")
+            .fetch_one(other_node.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(n, 1);
+    other_node.store.close().await;
 }
