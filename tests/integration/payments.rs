@@ -117,6 +117,34 @@ async fn fake_stripe_events(
     )
 }
 
+/// LiqPay's server-to-server endpoint: checks the signature, answers per action.
+async fn fake_liqpay_request(
+    State(requests): State<Arc<Mutex<Vec<Value>>>>,
+    body: axum::body::Bytes,
+) -> axum::Json<Value> {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |k: &str| {
+        form.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let Ok(params) = liqpay::open(LIQPAY_PRIVATE, &field("data"), &field("signature")) else {
+        return axum::Json(json!({ "result": "error", "err_description": "invalid signature" }));
+    };
+    requests.lock().unwrap().push(params.clone());
+    match params["action"].as_str() {
+        Some("unsubscribe") => axum::Json(
+            json!({ "result": "ok", "status": "unsubscribed", "order_id": params["order_id"] }),
+        ),
+        Some("status") => axum::Json(
+            json!({ "result": "ok", "action": "pay", "status": "success", "order_id": params["order_id"],
+            "payment_id": 777, "amount": 250, "currency": "UAH", "public_key": LIQPAY_PUBLIC }),
+        ),
+        _ => axum::Json(json!({ "result": "error", "err_description": "unknown action" })),
+    }
+}
+
 async fn start_fake(router: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -453,12 +481,19 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
 }
 
 async fn liqpay_monthly_donation_and_callbacks(backend: Backend) {
+    let requests: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let fake = start_fake(
+        Router::new()
+            .route("/api/request", post(fake_liqpay_request))
+            .with_state(requests.clone()),
+    )
+    .await;
     let app = TestApp::with_staff_and_env(
         backend,
         &[
             ("NEWSDESK_LIQPAY_PUBLIC_KEY", LIQPAY_PUBLIC),
             ("NEWSDESK_LIQPAY_PRIVATE_KEY", LIQPAY_PRIVATE),
-            ("NEWSDESK_LIQPAY_API_BASE", "https://www.liqpay.ua"),
+            ("NEWSDESK_LIQPAY_API_BASE", &fake),
         ],
     )
     .await;
@@ -466,7 +501,7 @@ async fn liqpay_monthly_donation_and_callbacks(backend: Backend) {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
         page.body
-            .contains("action=\"https://www.liqpay.ua/api/3/checkout\"")
+            .contains(&format!("action=\"{fake}/api/3/checkout\""))
     );
     let field = |name: &str| {
         let marker = format!("name=\"{name}\" value=\"");
@@ -552,6 +587,53 @@ async fn liqpay_monthly_donation_and_callbacks(backend: Backend) {
         .await,
         50_000
     );
+    // The donor stops monthly support from their page: LiqPay is asked first, signed.
+    let token = "b".repeat(64);
+    app.state
+        .store
+        .insert_donor_link(
+            &newsdesk::services::auth::token_hash(&token),
+            "donor@example.com",
+            0,
+            i64::MAX / 2,
+        )
+        .await
+        .unwrap();
+    sqlx::query("UPDATE subscriptions SET donor_email = 'donor@example.com'")
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    let donor_page = app.page(&format!("/support/manage/{token}")).await;
+    let row = donor_page
+        .split("name=\"subscription\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let stop = app
+        .request(
+            Method::POST,
+            &format!("/support/manage/{token}/cancel"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from(format!("subscription={row}")),
+        )
+        .await;
+    assert_eq!(stop.status, StatusCode::SEE_OTHER, "{}", stop.body);
+    let asked = requests.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (
+            asked["action"].as_str(),
+            asked["order_id"].as_str(),
+            asked["public_key"].as_str()
+        ),
+        (
+            Some("unsubscribe"),
+            Some(order.as_str()),
+            Some(LIQPAY_PUBLIC)
+        )
+    );
     let unsubscribed = json!({ "action": "unsubscribe", "status": "unsubscribed", "order_id": order, "payment_id": 113 });
     callback(unsubscribed, LIQPAY_PRIVATE).await;
     assert_eq!(
@@ -577,6 +659,29 @@ async fn liqpay_monthly_donation_and_callbacks(backend: Backend) {
         scalar(&app, "SELECT COUNT(*) FROM payments").await,
         2,
         "pending is not paid"
+    );
+    // A one-time gift whose callback never came: reconcile asks LiqPay for its status.
+    let once = donate(&app, "lang=uk&currency=UAH&amount=250&frequency=one_time").await;
+    assert_eq!(once.status, StatusCode::OK);
+    let done = newsdesk::services::donations::reconcile(&app.state, 0)
+        .await
+        .unwrap();
+    assert_eq!((done.applied, done.already_known), (1, 0));
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT amount_minor FROM payments WHERE provider_payment_id = '777'"
+        )
+        .await,
+        25_000
+    );
+    assert_eq!(
+        newsdesk::services::donations::reconcile(&app.state, 0)
+            .await
+            .unwrap()
+            .applied,
+        0,
+        "nothing left pending"
     );
 }
 
