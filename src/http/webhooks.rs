@@ -85,7 +85,22 @@ pub async fn stripe_webhook(
     let Ok(event) = serde_json::from_slice::<stripe::Event>(&body) else {
         return Ok(refused("stripe", "not a Stripe event"));
     };
-    record(&state, "stripe", donations::from_stripe(&event)).await
+    match donations::apply_stripe_event(&state, &event).await {
+        Ok(used) => Ok((
+            StatusCode::OK,
+            axum::Json(json!({ "received": true, "duplicate": used == Some(false) })),
+        )
+            .into_response()),
+        Err(ServiceError::NotFound) => {
+            tracing::warn!(event.id = %event.id, "Stripe event for a donation newsdesk did not start");
+            Ok((
+                StatusCode::OK,
+                axum::Json(json!({ "received": true, "used": false })),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn liqpay_callback(

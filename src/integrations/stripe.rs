@@ -208,6 +208,26 @@ impl Client<'_> {
             .map_err(|e| StripeError::Unreachable(format!("unexpected answer: {e}")))
     }
 
+    /// `POST /v1/billing_portal/sessions`: the address is short-lived; redirect at once.
+    pub async fn create_portal_session(
+        &self,
+        customer: &str,
+        return_url: &str,
+        idempotency_key: &str,
+    ) -> Result<String, StripeError> {
+        let form = [
+            ("customer".to_owned(), customer.to_owned()),
+            ("return_url".to_owned(), return_url.to_owned()),
+        ];
+        let value = self
+            .post("/v1/billing_portal/sessions", &form, idempotency_key)
+            .await?;
+        value["url"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| StripeError::Unreachable("no url in the answer".into()))
+    }
+
     /// Ends a monthly donation at once (`DELETE /v1/subscriptions/{id}`).
     pub async fn cancel_subscription(
         &self,

@@ -313,6 +313,77 @@ fn liqpay_checkout(state: &AppState, donation: Donation, money: Money, language:
     }
 }
 
+/// Applies a verified Stripe event; `None` when newsdesk has no use for it.
+pub async fn apply_stripe_event(
+    state: &AppState,
+    event: &crate::integrations::stripe::Event,
+) -> ServiceResult<Option<bool>> {
+    let Some(ledger) = from_stripe(event) else {
+        return Ok(None);
+    };
+    let applied = apply_and_notify(state, &ledger).await?;
+    // The customer lets the donor open Stripe's Customer Portal later.
+    let object = &event.data.object;
+    if let (Some(subscription), Some(customer)) =
+        (object["subscription"].as_str(), object["customer"].as_str())
+    {
+        state
+            .store
+            .set_subscription_customer(STRIPE, subscription, customer)
+            .await?;
+    }
+    Ok(Some(applied))
+}
+
+/// A short-lived Stripe Customer Portal address where the donor manages their card or cancels.
+pub async fn stripe_portal(
+    state: &AppState,
+    email: &str,
+    subscription_row: i64,
+    return_url: &str,
+) -> ServiceResult<String> {
+    let config = state
+        .config
+        .donations
+        .stripe
+        .as_ref()
+        .ok_or(ServiceError::NotFound)?;
+    let subscription = state
+        .store
+        .subscriptions_of(email)
+        .await?
+        .into_iter()
+        .find(|s| s.id == subscription_row && s.provider == STRIPE)
+        .ok_or(ServiceError::NotFound)?;
+    let customer = state
+        .store
+        .subscription_customer(subscription.id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let client = crate::integrations::stripe::Client {
+        http: &state.http,
+        base: &config.api_base,
+        secret_key: &config.secret_key,
+    };
+    client
+        .create_portal_session(
+            &customer,
+            return_url,
+            &format!(
+                "portal-{}-{}",
+                subscription.id,
+                hex::encode(rand::random::<[u8; 6]>())
+            ),
+        )
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot open the Stripe portal");
+            ServiceError::Conflict(
+                "the payment provider is not answering; please try again in a minute".into(),
+            )
+        })
+}
+
 /// Translates a verified Stripe event into the ledger's terms; `None` for events we do not need.
 pub fn from_stripe(event: &crate::integrations::stripe::Event) -> Option<LedgerEvent> {
     let object = &event.data.object;
@@ -967,12 +1038,10 @@ pub async fn reconcile(state: &AppState, since: i64) -> ServiceResult<Reconciled
         }
         // Stripe lists newest first; apply in the order they happened.
         for event in events.iter().rev() {
-            if let Some(ledger) = from_stripe(event) {
-                match apply_and_notify(state, &ledger).await {
-                    Ok(applied) => count(applied),
-                    Err(ServiceError::NotFound) => {}
-                    Err(e) => return Err(e),
-                }
+            match apply_stripe_event(state, event).await {
+                Ok(Some(applied)) => count(applied),
+                Ok(None) | Err(ServiceError::NotFound) => {}
+                Err(e) => return Err(e),
             }
         }
     }

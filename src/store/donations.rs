@@ -618,6 +618,32 @@ impl Store {
 }
 
 impl Store {
+    /// Remembers the provider's customer behind a subscription (idempotent).
+    pub async fn set_subscription_customer(
+        &self,
+        provider: &str,
+        subscription: &str,
+        customer: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE subscriptions SET provider_customer = $3 WHERE provider = $1 AND provider_subscription_id = $2")
+            .bind(provider)
+            .bind(subscription)
+            .bind(customer)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The provider's customer behind a subscription, if known.
+    pub async fn subscription_customer(&self, id: i64) -> StoreResult<Option<String>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT provider_customer FROM subscriptions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|(c,)| c))
+    }
+
     /// Checkouts still waiting for word from a provider.
     pub async fn pending_donations(
         &self,

@@ -66,6 +66,21 @@ async fn fake_stripe_sessions(
     )
 }
 
+async fn fake_stripe_portal(
+    State(seen): State<Seen>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> axum::Json<Value> {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    seen.0
+        .lock()
+        .unwrap()
+        .push(("/v1/billing_portal/sessions".into(), headers, form));
+    axum::Json(
+        json!({ "id": "bps_1", "object": "billing_portal.session", "url": "https://billing.stripe.com/p/session/test_1" }),
+    )
+}
+
 async fn fake_stripe_cancel(
     State(seen): State<Seen>,
     axum::extract::Path(id): axum::extract::Path<String>,
@@ -212,6 +227,7 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
                 "/v1/subscriptions/{id}",
                 axum::routing::delete(fake_stripe_cancel),
             )
+            .route("/v1/billing_portal/sessions", post(fake_stripe_portal))
             .with_state(seen.clone())
             .merge(
                 Router::new()
@@ -371,6 +387,28 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
         .next()
         .unwrap()
         .to_owned();
+    let portal = app
+        .request(
+            Method::POST,
+            &format!("/support/manage/{token}/portal"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from(format!("subscription={row}")),
+        )
+        .await;
+    assert_eq!(portal.status, StatusCode::SEE_OTHER, "{}", portal.body);
+    assert_eq!(
+        portal.header("location"),
+        "https://billing.stripe.com/p/session/test_1"
+    );
+    let (path, headers, form) = seen.0.lock().unwrap().last().unwrap().clone();
+    assert_eq!(path, "/v1/billing_portal/sessions");
+    assert_eq!(
+        form_value(&form, "customer"),
+        "cus_1",
+        "the customer from the checkout"
+    );
+    assert!(form_value(&form, "return_url").ends_with(&format!("/support/manage/{token}")));
+    assert!(headers.get("idempotency-key").is_some());
     let cancel = app
         .request(
             Method::POST,

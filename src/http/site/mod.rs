@@ -76,6 +76,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/support/manage/{token}/export", get(support::export_donor))
         .route(
+            "/support/manage/{token}/portal",
+            axum::routing::post(support::open_portal),
+        )
+        .route(
             "/support/manage/{token}/forget",
             axum::routing::post(support::forget_donor),
         );
@@ -192,7 +196,7 @@ pub fn render_error_page(state: &AppState, status: StatusCode, language: &str) -
 pub fn content_security_policy(config: &crate::config::Config) -> HeaderValue {
     let mut form_action = String::from("'self'");
     if config.donations.stripe.is_some() {
-        form_action.push_str(" https://checkout.stripe.com");
+        form_action.push_str(" https://checkout.stripe.com https://billing.stripe.com");
     }
     if let Some(liqpay) = &config.donations.liqpay {
         form_action.push(' ');

@@ -244,7 +244,7 @@ pub async fn show_donor(
         .subscriptions_of(&email)
         .await?
         .iter()
-        .map(|s| json!({ "id": s.id, "amount": money(s.amount_minor, &s.currency), "active": s.status != "cancelled", "since": s.started_at }))
+        .map(|s| json!({ "id": s.id, "amount": money(s.amount_minor, &s.currency), "active": s.status != "cancelled", "since": s.started_at, "stripe": s.provider == donations::STRIPE }))
         .collect();
     let sections = nav_sections(&state).await?;
     let t = strings(&language);
@@ -317,4 +317,19 @@ pub async fn forget_donor(
     state.store.forget_donor(&email).await?;
     tracing::info!("a donor's data was erased at their request");
     Ok(Redirect::to("/support/manage").into_response())
+}
+
+/// Stripe's Customer Portal, where the donor updates their card or cancels.
+pub async fn open_portal(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let email = donations::donor_email(&state, &token).await?;
+    let id: i64 = form_field(&body, "subscription")
+        .parse()
+        .map_err(|_| HttpError::NotFound)?;
+    let back = state.urls.absolute(&format!("/support/manage/{token}"));
+    let url = donations::stripe_portal(&state, &email, id, &back).await?;
+    Ok(Redirect::to(&url).into_response())
 }
