@@ -374,6 +374,7 @@ const ADMIN_STRINGS: &[(&str, &str, &str)] = &[
     ("readers", "Читачі", "Readers"),
     ("grants", "Гранти", "Grants"),
     ("month", "Місяць", "Month"),
+    ("readers_share_month", "Частка читачів", "Readers' share"),
     (
         "top_articles",
         "Матеріали, що принесли найбільше внесків",

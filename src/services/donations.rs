@@ -425,6 +425,15 @@ pub fn from_stripe(event: &crate::integrations::stripe::Event) -> Option<LedgerE
         "customer.subscription.deleted" => LedgerEffect::SubscriptionEnded {
             subscription_id: text(&object["id"])?,
         },
+        // A dispute takes the money back until it is decided; a won one returns it.
+        "charge.dispute.created" => LedgerEffect::Refunded {
+            payment_id: text(&object["payment_intent"])?,
+            refunded_minor: object["amount"].as_i64()?,
+        },
+        "charge.dispute.closed" if object["status"] == "won" => LedgerEffect::Reinstated {
+            payment_id: text(&object["payment_intent"])?,
+            amount_minor: object["amount"].as_i64()?,
+        },
         "charge.refunded" => LedgerEffect::Refunded {
             // Monthly payments are recorded by invoice, one-time ones by payment intent.
             payment_id: text(&object["invoice"]).or_else(|| text(&object["payment_intent"]))?,
@@ -580,6 +589,8 @@ pub struct MonthIncome {
     pub label: String,
     pub readers_minor: i64,
     pub grants_minor: i64,
+    /// Readers' part of the month's income, per hundred: the number the newsroom wants to grow.
+    pub readers_share_percent: i64,
 }
 
 #[derive(Serialize)]
@@ -710,7 +721,18 @@ pub async fn funding_summary(
             gifts,
         });
     }
-    let months: Vec<MonthIncome> = months.into_values().collect();
+    let months: Vec<MonthIncome> = months
+        .into_values()
+        .map(|mut m| {
+            let total = m.readers_minor + m.grants_minor;
+            m.readers_share_percent = if total > 0 {
+                m.readers_minor * 100 / total
+            } else {
+                0
+            };
+            m
+        })
+        .collect();
     let readers: i64 = months.iter().map(|m| m.readers_minor).sum();
     let grants: i64 = months.iter().map(|m| m.grants_minor).sum();
     Ok(FundingSummary {
@@ -996,7 +1018,9 @@ pub struct Reconciled {
     pub already_known: usize,
 }
 
-const STRIPE_EVENT_TYPES: [&str; 6] = [
+const STRIPE_EVENT_TYPES: [&str; 8] = [
+    "charge.dispute.created",
+    "charge.dispute.closed",
     "checkout.session.completed",
     "invoice.paid",
     "invoice.payment_failed",

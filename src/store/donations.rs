@@ -77,6 +77,11 @@ pub enum LedgerEffect {
         payment_id: String,
         refunded_minor: i64,
     },
+    /// A dispute the newsroom won: money taken back by a dispute returns.
+    Reinstated {
+        payment_id: String,
+        amount_minor: i64,
+    },
 }
 
 const DONATION_COLUMNS: &str = "id, public_id, frequency, amount_minor, currency, provider, status, donor_name, \
@@ -162,6 +167,7 @@ impl Store {
             LedgerEffect::RecurringPaymentFailed { .. } => "recurring_payment_failed",
             LedgerEffect::SubscriptionEnded { .. } => "subscription_ended",
             LedgerEffect::Refunded { .. } => "refunded",
+            LedgerEffect::Reinstated { .. } => "reinstated",
         };
         let recorded = sqlx::query(
             "INSERT INTO provider_events (provider, event_id, kind, received_at) VALUES ($1, $2, $3, $4) \
@@ -330,6 +336,23 @@ async fn apply_effect(
             .execute(&mut *conn)
             .await?;
             apply_refunds(conn, provider, payment_id).await?;
+        }
+        LedgerEffect::Reinstated {
+            payment_id,
+            amount_minor,
+        } => {
+            // Each event applies once, so taking the amount off is safe.
+            for table in ["refunds", "payments"] {
+                sqlx::query(&format!(
+                    "UPDATE {table} SET refunded_minor = CASE WHEN refunded_minor > $3 THEN refunded_minor - $3 ELSE 0 END \
+                     WHERE provider = $1 AND provider_payment_id = $2"
+                ))
+                .bind(provider)
+                .bind(payment_id)
+                .bind(*amount_minor)
+                .execute(&mut *conn)
+                .await?;
+            }
         }
     }
     Ok(())

@@ -410,7 +410,7 @@ async fn grants_and_the_funding_dashboard(backend: Backend) {
             .lines()
             .last()
             .unwrap()
-            .ends_with(",UAH,1000,10000"),
+            .ends_with(",UAH,1000,10000,9"),
         "{}",
         csv.body
     );

@@ -498,6 +498,43 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
         .map(|r| form_value(&r.2, "client_reference_id").to_owned())
         .unwrap();
     reconcile_finds_what_webhooks_missed(&app, &events, &fake, &missed_id).await;
+    // A dispute takes the money back; winning it returns it.
+    let disputed = donate(&app, "lang=uk&currency=UAH&amount=500&frequency=one_time").await;
+    assert_eq!(disputed.status, StatusCode::SEE_OTHER);
+    let disputed_id = seen
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|(path, ..)| path == "/v1/checkout/sessions")
+        .map(|r| form_value(&r.2, "client_reference_id").to_owned())
+        .unwrap();
+    let paid = json!({ "id": "evt_d1", "type": "checkout.session.completed", "data": { "object": {
+        "id": "cs_d", "mode": "payment", "payment_status": "paid", "client_reference_id": disputed_id, "payment_intent": "pi_d" } } });
+    stripe_event(&app, &paid, None).await;
+    let opened = json!({ "id": "evt_d2", "type": "charge.dispute.created", "data": { "object": { "id": "dp_1", "payment_intent": "pi_d", "amount": 50000, "status": "needs_response" } } });
+    stripe_event(&app, &opened, None).await;
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT amount_minor - refunded_minor FROM payments WHERE provider_payment_id = 'pi_d'"
+        )
+        .await,
+        0
+    );
+    let won = json!({ "id": "evt_d3", "type": "charge.dispute.closed", "data": { "object": { "id": "dp_1", "payment_intent": "pi_d", "amount": 50000, "status": "won" } } });
+    stripe_event(&app, &won, None).await;
+    stripe_event(&app, &won, None).await;
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT amount_minor - refunded_minor FROM payments WHERE provider_payment_id = 'pi_d'"
+        )
+        .await,
+        50_000,
+        "returned once"
+    );
     let last = donate(&app, "lang=uk&currency=UAH&amount=1000&frequency=one_time").await;
     assert_eq!(last.status, StatusCode::SEE_OTHER);
     let last_id = seen

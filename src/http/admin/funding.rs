@@ -97,7 +97,7 @@ async fn page(
             summary
                 .months
                 .iter()
-                .map(|m| serde_json::json!({ "label": m.label, "readers": money(m.readers_minor), "grants": money(m.grants_minor) }))
+                .map(|m| serde_json::json!({ "label": m.label, "readers": money(m.readers_minor), "grants": money(m.grants_minor), "share": m.readers_share_percent }))
                 .collect::<Vec<_>>(),
         )
         .set(
@@ -170,14 +170,15 @@ pub async fn export_csv(
     require(&state, &staff).await?;
     let currency = currency_of(&query);
     let summary = donations::funding_summary(&state, currency).await?;
-    let mut csv = String::from("month,currency,readers,grants\n");
+    let mut csv = String::from("month,currency,readers,grants,readers_share_percent\n");
     for month in &summary.months {
         csv.push_str(&format!(
-            "{},{},{},{}\n",
+            "{},{},{},{},{}\n",
             month.label,
             currency.code(),
             Money::new(month.readers_minor, currency).major_string(),
-            Money::new(month.grants_minor, currency).major_string()
+            Money::new(month.grants_minor, currency).major_string(),
+            month.readers_share_percent
         ));
     }
     Ok((
