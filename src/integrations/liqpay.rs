@@ -79,6 +79,17 @@ pub struct CheckoutForm {
     pub signature: String,
 }
 
+impl<'a> Client<'a> {
+    pub fn new(http: &'a reqwest::Client, config: &'a crate::config::LiqPayConfig) -> Self {
+        Client {
+            http,
+            base: &config.api_base,
+            public_key: &config.public_key,
+            private_key: &config.private_key,
+        }
+    }
+}
+
 impl Client<'_> {
     fn with_key(&self, mut params: serde_json::Value) -> serde_json::Value {
         params["version"] = 3.into();

@@ -175,6 +175,16 @@ pub struct Client<'a> {
     pub secret_key: &'a str,
 }
 
+impl<'a> Client<'a> {
+    pub fn new(http: &'a reqwest::Client, config: &'a crate::config::StripeConfig) -> Self {
+        Client {
+            http,
+            base: &config.api_base,
+            secret_key: &config.secret_key,
+        }
+    }
+}
+
 impl Client<'_> {
     async fn post(
         &self,

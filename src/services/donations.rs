@@ -255,11 +255,7 @@ async fn stripe_checkout(
     if !donation.donor_email.is_empty() {
         form.push(("customer_email".into(), donation.donor_email.clone()));
     }
-    let client = crate::integrations::stripe::Client {
-        http: &state.http,
-        base: &config.api_base,
-        secret_key: &config.secret_key,
-    };
+    let client = crate::integrations::stripe::Client::new(&state.http, config);
     // Keyed by our own donation, so a retry after a crash cannot open a second session.
     let session = client
         .create_checkout_session(&form, &format!("donation-{}", donation.public_id))
@@ -301,12 +297,7 @@ fn liqpay_checkout(state: &AppState, donation: Donation, money: Money, language:
         params["subscribe_date_start"] = start.into();
         params["subscribe_periodicity"] = "month".into();
     }
-    let client = crate::integrations::liqpay::Client {
-        http: &state.http,
-        base: &config.api_base,
-        public_key: &config.public_key,
-        private_key: &config.private_key,
-    };
+    let client = crate::integrations::liqpay::Client::new(&state.http, config);
     Checkout::LiqPayForm {
         form: client.checkout_form(params),
         donation: Box::new(donation),
@@ -360,11 +351,7 @@ pub async fn stripe_portal(
         .subscription_customer(subscription.id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let client = crate::integrations::stripe::Client {
-        http: &state.http,
-        base: &config.api_base,
-        secret_key: &config.secret_key,
-    };
+    let client = crate::integrations::stripe::Client::new(&state.http, config);
     client
         .create_portal_session(
             &customer,
@@ -969,11 +956,7 @@ pub async fn cancel_monthly(
                 .stripe
                 .as_ref()
                 .ok_or(ServiceError::NotFound)?;
-            let client = crate::integrations::stripe::Client {
-                http: &state.http,
-                base: &config.api_base,
-                secret_key: &config.secret_key,
-            };
+            let client = crate::integrations::stripe::Client::new(&state.http, config);
             client
                 .cancel_subscription(&reference, &format!("cancel-{reference}"))
                 .await
@@ -986,12 +969,7 @@ pub async fn cancel_monthly(
                 .liqpay
                 .as_ref()
                 .ok_or(ServiceError::NotFound)?;
-            let client = crate::integrations::liqpay::Client {
-                http: &state.http,
-                base: &config.api_base,
-                public_key: &config.public_key,
-                private_key: &config.private_key,
-            };
+            let client = crate::integrations::liqpay::Client::new(&state.http, config);
             client
                 .request(serde_json::json!({ "action": "unsubscribe", "order_id": reference }))
                 .await
@@ -1041,11 +1019,7 @@ pub async fn reconcile(state: &AppState, since: i64) -> ServiceResult<Reconciled
         }
     };
     if let Some(config) = &state.config.donations.stripe {
-        let client = crate::integrations::stripe::Client {
-            http: &state.http,
-            base: &config.api_base,
-            secret_key: &config.secret_key,
-        };
+        let client = crate::integrations::stripe::Client::new(&state.http, config);
         let mut events = Vec::new();
         let mut after: Option<String> = None;
         loop {
@@ -1070,12 +1044,7 @@ pub async fn reconcile(state: &AppState, since: i64) -> ServiceResult<Reconciled
         }
     }
     if let Some(config) = &state.config.donations.liqpay {
-        let client = crate::integrations::liqpay::Client {
-            http: &state.http,
-            base: &config.api_base,
-            public_key: &config.public_key,
-            private_key: &config.private_key,
-        };
+        let client = crate::integrations::liqpay::Client::new(&state.http, config);
         for donation in state.store.pending_donations(LIQPAY, since).await? {
             let status = client
                 .request(serde_json::json!({ "action": "status", "order_id": donation.public_id }))

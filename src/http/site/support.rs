@@ -93,15 +93,8 @@ pub async fn donate(State(state): State<AppState>, body: Bytes) -> Result<Respon
     match donations::start_checkout(&state, &request, &language).await {
         Ok(Checkout::Redirect(target)) => Ok(Redirect::to(&target).into_response()),
         Ok(Checkout::LiqPayForm { form, donation }) => {
-            let sections = nav_sections(&state).await?;
-            let t = strings(&language);
-            let mut page = Page::new(
-                &state,
-                &language,
-                t["support_page_title"],
-                "/support",
-                &sections,
-            );
+            let mut page =
+                support_frame(&state, &language, "support_page_title", "/support").await?;
             page.set("donation", donation_view(&state, &language, &donation))
                 .set("liqpay", json!({ "action": form.action, "data": form.data, "signature": form.signature }))
                 .set("noindex", true);
@@ -115,6 +108,21 @@ pub async fn donate(State(state): State<AppState>, body: Bytes) -> Result<Respon
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The site frame for a support page, in `language`, titled by an interface word.
+async fn support_frame(
+    state: &AppState,
+    language: &str,
+    title_key: &str,
+    path: &str,
+) -> Result<Page, HttpError> {
+    let sections = nav_sections(state).await?;
+    let title = strings(language)
+        .get(title_key)
+        .copied()
+        .unwrap_or_default();
+    Ok(Page::new(state, language, title, path, &sections))
 }
 
 fn donation_view(state: &AppState, language: &str, donation: &crate::store::Donation) -> Value {
@@ -135,15 +143,13 @@ async fn sandbox_page(
 ) -> Result<Response, HttpError> {
     let donation = donations::sandbox_donation(state, public_id).await?;
     let language = state.config.site.default_language.clone();
-    let sections = nav_sections(state).await?;
-    let t = strings(&language);
-    let mut page = Page::new(
+    let mut page = support_frame(
         state,
         &language,
-        t["sandbox_title"],
+        "sandbox_title",
         &format!("/support/sandbox/{public_id}"),
-        &sections,
-    );
+    )
+    .await?;
     page.set("donation", donation_view(state, &language, &donation))
         .set("noindex", true);
     page.render(state, template, None)
@@ -173,15 +179,13 @@ pub async fn show_thanks(
 ) -> Result<Response, HttpError> {
     let donation = state.store.donation_by_public_id(&public_id).await?;
     let language = state.config.site.default_language.clone();
-    let sections = nav_sections(&state).await?;
-    let t = strings(&language);
-    let mut page = Page::new(
+    let mut page = support_frame(
         &state,
         &language,
-        t["thanks_title"],
+        "thanks_title",
         &format!("/support/thanks/{public_id}"),
-        &sections,
-    );
+    )
+    .await?;
     page.set("donation", donation_view(&state, &language, &donation))
         .set("noindex", true);
     page.render(&state, "thanks.html", None)
@@ -196,15 +200,7 @@ fn form_field(body: &Bytes, name: &str) -> String {
 
 async fn donor_request_page(state: &AppState, sent: bool) -> Result<Response, HttpError> {
     let language = state.config.site.default_language.clone();
-    let sections = nav_sections(state).await?;
-    let t = strings(&language);
-    let mut page = Page::new(
-        state,
-        &language,
-        t["manage_support"],
-        "/support/manage",
-        &sections,
-    );
+    let mut page = support_frame(state, &language, "manage_support", "/support/manage").await?;
     page.set("sent", sent).set("noindex", true);
     page.render(state, "donor_request.html", None)
 }
@@ -246,15 +242,7 @@ pub async fn show_donor(
         .iter()
         .map(|s| json!({ "id": s.id, "amount": money(s.amount_minor, &s.currency), "active": s.status != "cancelled", "since": s.started_at, "stripe": s.provider == donations::STRIPE }))
         .collect();
-    let sections = nav_sections(&state).await?;
-    let t = strings(&language);
-    let mut page = Page::new(
-        &state,
-        &language,
-        t["manage_support"],
-        "/support/manage",
-        &sections,
-    );
+    let mut page = support_frame(&state, &language, "manage_support", "/support/manage").await?;
     page.set("email", &email)
         .set("gifts", gifts)
         .set("monthly", monthly)
