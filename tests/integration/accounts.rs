@@ -16,13 +16,7 @@ on_both_backends!(
 );
 
 async fn form(app: &TestApp, path: &str, body: &str) -> crate::util::TestResponse {
-    app.request(
-        Method::POST,
-        path,
-        &[("content-type", "application/x-www-form-urlencoded")],
-        Body::from(body.to_owned()),
-    )
-    .await
+    app.post_form(path, body.to_owned()).await
 }
 
 async fn sign_in_status(app: &TestApp, email: &str, password: &str) -> StatusCode {

@@ -94,13 +94,7 @@ async fn sign_in_sets_a_safe_cookie_and_sign_out_ends_it(backend: Backend) {
             .contains("type=\"password\"")
     );
 
-    let response = app
-        .request(
-            Method::POST,
-            "/admin/sign-in",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from("email=Editor%40Example.com&password=correct-horse-battery-staple&next=%2Fadmin%2Farticles"),
-        )
+    let response = app.post_form("/admin/sign-in", "email=Editor%40Example.com&password=correct-horse-battery-staple&next=%2Fadmin%2Farticles")
         .await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
     assert_eq!(response.header("location"), "/admin/articles");
@@ -114,11 +108,9 @@ async fn sign_in_sets_a_safe_cookie_and_sign_out_ends_it(backend: Backend) {
     assert_eq!(dashboard.header("cache-control"), "no-store");
 
     let wrong = app
-        .request(
-            Method::POST,
+        .post_form(
             "/admin/sign-in",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from("email=editor%40example.com&password=nope&next=https%3A%2F%2Fevil.example"),
+            "email=editor%40example.com&password=nope&next=https%3A%2F%2Fevil.example",
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
@@ -128,12 +120,7 @@ async fn sign_in_sets_a_safe_cookie_and_sign_out_ends_it(backend: Backend) {
         "no off-site return address"
     );
     let unknown = app
-        .request(
-            Method::POST,
-            "/admin/sign-in",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from("email=ghost%40example.com&password=x"),
-        )
+        .post_form("/admin/sign-in", "email=ghost%40example.com&password=x")
         .await;
     assert_eq!(
         unknown.status,
@@ -166,11 +153,9 @@ async fn sign_in_sets_a_safe_cookie_and_sign_out_ends_it(backend: Backend) {
 async fn failed_sign_ins_are_throttled_per_account(backend: Backend) {
     let app = TestApp::with_staff(backend).await;
     let attempt = |password: &'static str| {
-        app.request(
-            Method::POST,
+        app.post_form(
             "/admin/sign-in",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from(format!("email=author%40example.com&password={password}")),
+            format!("email=author%40example.com&password={password}"),
         )
     };
     for _ in 0..5 {
@@ -189,20 +174,12 @@ async fn failed_sign_ins_are_throttled_per_account(backend: Backend) {
     // Guessing across many accounts from one address is throttled too.
     for n in 0..20 {
         let body = format!("email=guess{n}%40example.com&password=wrong");
-        app.request(
-            Method::POST,
-            "/admin/sign-in",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from(body),
-        )
-        .await;
+        app.post_form("/admin/sign-in", body).await;
     }
     let from_that_address = app
-        .request(
-            Method::POST,
+        .post_form(
             "/admin/sign-in",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from("email=owner%40example.com&password=correct-horse-battery-staple"),
+            "email=owner%40example.com&password=correct-horse-battery-staple",
         )
         .await;
     assert_eq!(from_that_address.status, StatusCode::TOO_MANY_REQUESTS);
@@ -249,14 +226,7 @@ async fn forged_or_missing_csrf_changes_nothing(backend: Backend) {
         before
     );
     assert_eq!(status_of(&app, 1).await, "published");
-    let anonymous = app
-        .request(
-            Method::POST,
-            "/admin/articles",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from("headline=x"),
-        )
-        .await;
+    let anonymous = app.post_form("/admin/articles", "headline=x").await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
 

@@ -20,13 +20,7 @@ on_both_backends!(
 );
 
 async fn donate(app: &TestApp, body: &str) -> crate::util::TestResponse {
-    app.request(
-        Method::POST,
-        "/support/donate",
-        &[("content-type", "application/x-www-form-urlencoded")],
-        Body::from(body.to_owned()),
-    )
-    .await
+    app.post_form("/support/donate", body.to_owned()).await
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {
@@ -77,15 +71,7 @@ async fn a_reader_gives_monthly_from_an_article(backend: Backend) {
     let pay = |action: &'static str| {
         let path = checkout.clone();
         let app = &app;
-        async move {
-            app.request(
-                Method::POST,
-                &path,
-                &[("content-type", "application/x-www-form-urlencoded")],
-                Body::from(format!("action={action}")),
-            )
-            .await
-        }
+        async move { app.post_form(&path, format!("action={action}")).await }
     };
     let paid = pay("pay").await;
     assert_eq!(paid.status, StatusCode::SEE_OTHER);
@@ -490,21 +476,11 @@ async fn receipts_and_the_donors_own_page(backend: Backend) {
     );
 
     let asked = app
-        .request(
-            Method::POST,
-            "/support/manage",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from("email=reader%40example.com"),
-        )
+        .post_form("/support/manage", "email=reader%40example.com")
         .await;
     assert_eq!(asked.status, StatusCode::OK);
     let stranger = app
-        .request(
-            Method::POST,
-            "/support/manage",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from("email=nobody%40example.com"),
-        )
+        .post_form("/support/manage", "email=nobody%40example.com")
         .await;
     assert_eq!(
         stranger.body, asked.body,
@@ -525,11 +501,9 @@ async fn receipts_and_the_donors_own_page(backend: Backend) {
         .unwrap()
         .to_owned();
     let stopped = app
-        .request(
-            Method::POST,
+        .post_form(
             &format!("{link}/cancel"),
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from(format!("subscription={subscription}")),
+            format!("subscription={subscription}"),
         )
         .await;
     assert_eq!(stopped.status, StatusCode::SEE_OTHER);

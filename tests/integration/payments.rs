@@ -168,13 +168,7 @@ async fn start_fake(router: Router) -> String {
 }
 
 async fn donate(app: &TestApp, body: &str) -> crate::util::TestResponse {
-    app.request(
-        Method::POST,
-        "/support/donate",
-        &[("content-type", "application/x-www-form-urlencoded")],
-        Body::from(body.to_owned()),
-    )
-    .await
+    app.post_form("/support/donate", body.to_owned()).await
 }
 
 fn form_value<'a>(form: &'a [(String, String)], key: &str) -> &'a str {
@@ -388,11 +382,9 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
         .unwrap()
         .to_owned();
     let portal = app
-        .request(
-            Method::POST,
+        .post_form(
             &format!("/support/manage/{token}/portal"),
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from(format!("subscription={row}")),
+            format!("subscription={row}"),
         )
         .await;
     assert_eq!(portal.status, StatusCode::SEE_OTHER, "{}", portal.body);
@@ -410,11 +402,9 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
     assert!(form_value(&form, "return_url").ends_with(&format!("/support/manage/{token}")));
     assert!(headers.get("idempotency-key").is_some());
     let cancel = app
-        .request(
-            Method::POST,
+        .post_form(
             &format!("/support/manage/{token}/cancel"),
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from(format!("subscription={row}")),
+            format!("subscription={row}"),
         )
         .await;
     assert_eq!(cancel.status, StatusCode::SEE_OTHER, "{}", cancel.body);
@@ -608,15 +598,7 @@ async fn liqpay_monthly_donation_and_callbacks(backend: Backend) {
             .append_pair("signature", &signature)
             .finish();
         let app = &app;
-        async move {
-            app.request(
-                Method::POST,
-                "/webhooks/liqpay",
-                &[("content-type", "application/x-www-form-urlencoded")],
-                Body::from(form),
-            )
-            .await
-        }
+        async move { app.post_form("/webhooks/liqpay", form).await }
     };
     let subscribed = json!({ "action": "subscribe", "status": "subscribed", "order_id": order, "payment_id": 111, "amount": 500, "currency": "UAH", "public_key": LIQPAY_PUBLIC, "version": 3 });
     for _ in 0..2 {
@@ -688,11 +670,9 @@ async fn liqpay_monthly_donation_and_callbacks(backend: Backend) {
         .unwrap()
         .to_owned();
     let stop = app
-        .request(
-            Method::POST,
+        .post_form(
             &format!("/support/manage/{token}/cancel"),
-            &[("content-type", "application/x-www-form-urlencoded")],
-            Body::from(format!("subscription={row}")),
+            format!("subscription={row}"),
         )
         .await;
     assert_eq!(stop.status, StatusCode::SEE_OTHER, "{}", stop.body);

@@ -272,6 +272,18 @@ impl TestApp {
         }
     }
 
+    /// A form POST without a session, as a browser sends it.
+    pub async fn post_form(&self, path: &str, body: impl Into<String>) -> TestResponse {
+        let body: String = body.into();
+        self.request(
+            Method::POST,
+            path,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from(body),
+        )
+        .await
+    }
+
     pub async fn get(&self, path: &str) -> TestResponse {
         self.request(Method::GET, path, &[], Body::empty()).await
     }
