@@ -9,9 +9,21 @@ use crate::store::{Store, StoreResult};
 use crate::templates::Templates;
 use crate::urls::Urls;
 
-/// Cheap to clone: everything inside is shared.
+/// Cheap to clone (one reference count): every middleware and handler gets
+/// its own copy on every request, so cloning must cost nothing.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+/// What the state holds; reached through [`AppState`].
+pub struct AppParts {
     pub config: Arc<Config>,
     pub store: Store,
     pub templates: Templates,
@@ -43,7 +55,7 @@ impl AppState {
             .timeout(std::time::Duration::from_secs(20))
             .user_agent(concat!("newsdesk/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(AppParts {
             csp: crate::http::site::content_security_policy(&config),
             http,
             mailer,
@@ -52,7 +64,7 @@ impl AppState {
             store,
             templates,
             urls,
-        })
+        })))
     }
 
     /// Drops cached pages that other nodes changed since `after`; returns the newest change seen.
