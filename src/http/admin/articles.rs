@@ -281,6 +281,7 @@ async fn permissions(
     view: Option<&ArticleView>,
 ) -> Result<Value, HttpError> {
     let actor = staff.actor();
+    let policy = workflow::site_policy(state).await?;
     let mut out = serde_json::Map::new();
     for (key, action) in [
         ("edit", Action::EditArticle),
@@ -292,7 +293,7 @@ async fn permissions(
         ("correct", Action::AddCorrection),
     ] {
         let allowed = match view {
-            Some(v) => workflow::allowed(state, actor, action, Some(v)).await?,
+            Some(v) => workflow::allowed_by(&policy, actor, action, Some(v)),
             None => action == Action::EditArticle,
         };
         out.insert(key.into(), json!(allowed));
@@ -438,11 +439,9 @@ pub async fn save_article(
     staff.check_csrf(data.get("csrf"))?;
     let id = parse_id(&id)?;
     let view = viewable(&state, &staff, id).await?;
-    if !workflow::allowed(&state, staff.actor(), Action::EditArticle, Some(&view)).await? {
-        return Err(HttpError::Forbidden(
-            "your role does not allow changing this article".into(),
-        ));
-    }
+    staff
+        .require(&state, Action::EditArticle, Some(&view))
+        .await?;
     let mut form = EditorForm::from_form(&data, Some(id.0), &view.article.status);
     form.language = view.article.language.clone();
     let saved_by = format!("staff:{}", staff.0.staff_id);
@@ -515,11 +514,9 @@ pub async fn add_correction(
     staff.check_csrf(data.get("csrf"))?;
     let id = parse_id(&id)?;
     let view = viewable(&state, &staff, id).await?;
-    if !workflow::allowed(&state, staff.actor(), Action::AddCorrection, Some(&view)).await? {
-        return Err(HttpError::Forbidden(
-            "your role does not allow correcting this article".into(),
-        ));
-    }
+    staff
+        .require(&state, Action::AddCorrection, Some(&view))
+        .await?;
     let input = service::CorrectionInput {
         kind: data.get("kind").to_owned(),
         text: data.get("text").to_owned(),

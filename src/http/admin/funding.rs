@@ -13,24 +13,14 @@ use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
+use crate::services::ServiceError;
 use crate::services::donations::{self, FundingSummary, GrantInput, MonthIncome};
 use crate::services::money::{Currency, Money};
 use crate::services::policy::Action;
-use crate::services::{ServiceError, workflow};
 
 #[derive(Deserialize)]
 pub struct FundingQuery {
     currency: Option<String>,
-}
-
-async fn require(state: &AppState, staff: &Staff) -> Result<(), HttpError> {
-    if workflow::allowed(state, staff.actor(), Action::ViewFunding, None).await? {
-        Ok(())
-    } else {
-        Err(HttpError::Forbidden(
-            "only owners and editors see the funding dashboard".into(),
-        ))
-    }
 }
 
 /// Bars for readers and grants per month; heights scaled to the largest month.
@@ -119,7 +109,7 @@ pub async fn show_funding(
     staff: Staff,
     Query(query): Query<FundingQuery>,
 ) -> Result<Response, HttpError> {
-    require(&state, &staff).await?;
+    staff.require(&state, Action::ViewFunding, None).await?;
     page(&state, &staff, &language, currency_of(&query))
         .await?
         .render(&state, "admin/funding.html")
@@ -133,7 +123,7 @@ pub async fn add_grant(
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
     staff.check_csrf(form.get("csrf"))?;
-    require(&state, &staff).await?;
+    staff.require(&state, Action::ViewFunding, None).await?;
     let input = GrantInput {
         funder: form.get("funder").to_owned(),
         amount: form.get("amount").to_owned(),
@@ -167,7 +157,7 @@ pub async fn export_csv(
     staff: Staff,
     Query(query): Query<FundingQuery>,
 ) -> Result<Response, HttpError> {
-    require(&state, &staff).await?;
+    staff.require(&state, Action::ViewFunding, None).await?;
     let currency = currency_of(&query);
     let summary = donations::funding_summary(&state, currency).await?;
     let mut csv = String::from("month,currency,readers,grants,readers_share_percent\n");

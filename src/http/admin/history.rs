@@ -40,9 +40,10 @@ pub async fn show_revisions(
     } else {
         None
     };
-    let can_restore =
-        workflow::allowed(&state, staff.actor(), Action::RestoreRevision, Some(&view)).await?
-            && workflow::allowed(&state, staff.actor(), Action::EditArticle, Some(&view)).await?;
+    let policy = workflow::site_policy(&state).await?;
+    let can_restore = [Action::RestoreRevision, Action::EditArticle]
+        .into_iter()
+        .all(|action| workflow::allowed_by(&policy, staff.actor(), action, Some(&view)));
     let t = admin_strings(&language);
     let mut page = AdminPage::new(&state, &language, t["revisions"], Some(&staff));
     page.set("article", json!({ "id": id, "headline": view.article.headline, "version": view.article.version }))

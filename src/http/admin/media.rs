@@ -49,11 +49,7 @@ pub async fn upload_media(
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Result<Response, HttpError> {
-    if !workflow::allowed(&state, staff.actor(), Action::UploadMedia, None).await? {
-        return Err(HttpError::Forbidden(
-            "your role does not allow uploads".into(),
-        ));
-    }
+    staff.require(&state, Action::UploadMedia, None).await?;
     let too_large = || {
         HttpError::PayloadTooLarge(format!(
             "images may be at most {} MB",
@@ -126,11 +122,7 @@ pub async fn delete_media(
     body: axum::body::Bytes,
 ) -> Result<Response, HttpError> {
     staff.check_csrf(FormData::parse(&body).get("csrf"))?;
-    if !workflow::allowed(&state, staff.actor(), Action::DeleteMedia, None).await? {
-        return Err(HttpError::Forbidden(
-            "your role does not allow deleting images".into(),
-        ));
-    }
+    staff.require(&state, Action::DeleteMedia, None).await?;
     let id: i64 = id.parse().map_err(|_| HttpError::NotFound)?;
     match media::delete(&state, id).await {
         Ok(()) => Ok(Redirect::to("/admin/media").into_response()),

@@ -10,8 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::app::AppState;
 use crate::http::error::HttpError;
 use crate::services::auth::{self, SESSION_IDLE_SECONDS, StaffSession};
-use crate::services::policy::Actor;
+use crate::services::policy::{Action, Actor};
 use crate::services::two_factor;
+use crate::services::workflow;
+use crate::store::ArticleView;
 
 pub const SESSION_COOKIE: &str = "nd_session";
 
@@ -24,6 +26,20 @@ impl Staff {
         Actor {
             id: self.0.staff_id,
             role: self.0.role,
+        }
+    }
+
+    /// Refuses with 403 unless the role table allows `action` (on `article`, if given).
+    pub async fn require(
+        &self,
+        state: &AppState,
+        action: Action,
+        article: Option<&ArticleView>,
+    ) -> Result<(), HttpError> {
+        if workflow::allowed(state, self.actor(), action, article).await? {
+            Ok(())
+        } else {
+            Err(HttpError::Forbidden("your role does not allow this".into()))
         }
     }
 

@@ -15,14 +15,6 @@ use crate::services::policy::Action;
 use crate::services::staff::NewStaffInput;
 use crate::services::{ServiceError, auth, two_factor, workflow};
 
-async fn require(state: &AppState, staff: &Staff, action: Action) -> Result<(), HttpError> {
-    if workflow::allowed(state, staff.actor(), action, None).await? {
-        Ok(())
-    } else {
-        Err(HttpError::Forbidden("only the owner can do this".into()))
-    }
-}
-
 async fn staff_page(
     state: &AppState,
     staff: &Staff,
@@ -44,7 +36,7 @@ pub async fn show_staff(
     AdminLang(language): AdminLang,
     staff: Staff,
 ) -> Result<Response, HttpError> {
-    require(&state, &staff, Action::ManageStaff).await?;
+    staff.require(&state, Action::ManageStaff, None).await?;
     staff_page(&state, &staff, &language)
         .await?
         .render(&state, "admin/staff.html")
@@ -58,7 +50,7 @@ pub async fn invite(
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
     staff.check_csrf(form.get("csrf"))?;
-    require(&state, &staff, Action::ManageStaff).await?;
+    staff.require(&state, Action::ManageStaff, None).await?;
     let input = NewStaffInput {
         email: form.get("email").to_owned(),
         name: form.get("name").to_owned(),
@@ -81,7 +73,7 @@ pub async fn show_settings(
     AdminLang(language): AdminLang,
     staff: Staff,
 ) -> Result<Response, HttpError> {
-    require(&state, &staff, Action::ManageSettings).await?;
+    staff.require(&state, Action::ManageSettings, None).await?;
     let policy = workflow::site_policy(&state).await?;
     let mut page = AdminPage::new(
         &state,
@@ -101,7 +93,7 @@ pub async fn save_settings(
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
     staff.check_csrf(form.get("csrf"))?;
-    require(&state, &staff, Action::ManageSettings).await?;
+    staff.require(&state, Action::ManageSettings, None).await?;
     let value = if form.get("authors_can_publish") == "on" {
         "true"
     } else {
