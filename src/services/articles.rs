@@ -193,7 +193,8 @@ pub async fn update_article(
     input: ArticleInput,
     saved_by: &str,
 ) -> ServiceResult<ArticleView> {
-    let current = state.store.article_row(id).await?;
+    let existing = state.store.article(id).await?;
+    let current = &existing.article;
     let mut problems = Problems::default();
     if input
         .language
@@ -226,7 +227,6 @@ pub async fn update_article(
         problems.add("authors", "name at least one author");
     }
     let published = current.status == ArticleStatus::Published.as_str();
-    let existing = state.store.article(id).await?;
     let base = write_of(&existing);
     let mut write = apply_input(state, base.clone(), &input, &mut problems).await?;
     problems.finish()?;
