@@ -186,6 +186,132 @@ pub const KEYS: &[KeySpec] = &[
         doc: "LiqPay's address; tests point it at a local fake.",
     },
     KeySpec {
+        key: "distribution.max_attempts",
+        env: "NEWSDESK_DISTRIBUTION_MAX_ATTEMPTS",
+        default: "8",
+        expected: "a whole number from 1 to 100",
+        doc: "Attempts per delivery before it is a dead letter the admin shows.",
+    },
+    KeySpec {
+        key: "distribution.retry_base_seconds",
+        env: "NEWSDESK_DISTRIBUTION_RETRY_BASE_SECONDS",
+        default: "30",
+        expected: "a whole number of seconds (0 to 3600)",
+        doc: "First retry delay; each further retry waits twice as long, at most an hour.",
+    },
+    KeySpec {
+        key: "telegram.bot_token",
+        env: "NEWSDESK_TELEGRAM_BOT_TOKEN",
+        default: "",
+        expected: "the bot token from @BotFather",
+        doc: "Turns on posting stories to Telegram channels.",
+    },
+    KeySpec {
+        key: "telegram.channel_uk",
+        env: "NEWSDESK_TELEGRAM_CHANNEL_UK",
+        default: "",
+        expected: "@channelusername or a numeric chat id",
+        doc: "Channel for Ukrainian stories; empty sends none.",
+    },
+    KeySpec {
+        key: "telegram.channel_en",
+        env: "NEWSDESK_TELEGRAM_CHANNEL_EN",
+        default: "",
+        expected: "@channelusername or a numeric chat id",
+        doc: "Channel for English stories; empty sends none.",
+    },
+    KeySpec {
+        key: "telegram.api_base",
+        env: "NEWSDESK_TELEGRAM_API_BASE",
+        default: "https://api.telegram.org",
+        expected: "an http(s) URL",
+        doc: "Bot API address; tests point it at a local fake.",
+    },
+    KeySpec {
+        key: "x.consumer_key",
+        env: "NEWSDESK_X_CONSUMER_KEY",
+        default: "",
+        expected: "the app's API key",
+        doc: "Turns on posting stories to X (with the three keys below).",
+    },
+    KeySpec {
+        key: "x.consumer_secret",
+        env: "NEWSDESK_X_CONSUMER_SECRET",
+        default: "",
+        expected: "the app's API key secret",
+        doc: "Signs X requests (OAuth 1.0a).",
+    },
+    KeySpec {
+        key: "x.access_token",
+        env: "NEWSDESK_X_ACCESS_TOKEN",
+        default: "",
+        expected: "the account's access token",
+        doc: "The account stories are posted as.",
+    },
+    KeySpec {
+        key: "x.access_token_secret",
+        env: "NEWSDESK_X_ACCESS_TOKEN_SECRET",
+        default: "",
+        expected: "the access token secret",
+        doc: "Signs X requests (OAuth 1.0a).",
+    },
+    KeySpec {
+        key: "x.api_base",
+        env: "NEWSDESK_X_API_BASE",
+        default: "https://api.x.com",
+        expected: "an http(s) URL",
+        doc: "X API address; tests point it at a local fake.",
+    },
+    KeySpec {
+        key: "fediverse.username",
+        env: "NEWSDESK_FEDIVERSE_USERNAME",
+        default: "news",
+        expected: "letters, digits and _ (empty turns the Fediverse off)",
+        doc: "The publication's Fediverse name: @news@your-host.",
+    },
+    KeySpec {
+        key: "newsletter.digest_hour",
+        env: "NEWSDESK_NEWSLETTER_DIGEST_HOUR",
+        default: "8",
+        expected: "an hour from 0 to 23",
+        doc: "When the daily digest goes out, in the site's time zone.",
+    },
+    KeySpec {
+        key: "videos.youtube_channel_id",
+        env: "NEWSDESK_VIDEOS_YOUTUBE_CHANNEL_ID",
+        default: "",
+        expected: "a channel id (UC…)",
+        doc: "The newsroom's YouTube channel; its new videos become video posts.",
+    },
+    KeySpec {
+        key: "videos.youtube_base",
+        env: "NEWSDESK_VIDEOS_YOUTUBE_BASE",
+        default: "https://www.youtube.com",
+        expected: "an http(s) URL",
+        doc: "YouTube's address for the channel feed; tests point it at a local fake.",
+    },
+    KeySpec {
+        key: "videos.tiktok_urls",
+        env: "NEWSDESK_VIDEOS_TIKTOK_URLS",
+        default: "",
+        expected: "TikTok video URLs, comma-separated",
+        doc: "TikTok videos to show as video posts.",
+    },
+    KeySpec {
+        key: "videos.tiktok_base",
+        env: "NEWSDESK_VIDEOS_TIKTOK_BASE",
+        default: "https://www.tiktok.com",
+        expected: "an http(s) URL",
+        doc: "TikTok's oEmbed address; tests point it at a local fake.",
+    },
+    KeySpec {
+        key: "videos.poll_minutes",
+        env: "NEWSDESK_VIDEOS_POLL_MINUTES",
+        default: "30",
+        expected: "a whole number of minutes (1 to 1440)",
+        doc: "How often to look for new videos.",
+    },
+    KeySpec {
         key: "demo.password",
         env: "NEWSDESK_DEMO_PASSWORD",
         default: "",
@@ -232,6 +358,63 @@ pub struct Config {
     pub smtp_url: String,
     pub mail_from: String,
     pub donations: DonationConfig,
+    pub distribution: DistributionConfig,
+}
+
+/// Where stories go besides the site, and how hard to try.
+#[derive(Clone, Debug)]
+pub struct DistributionConfig {
+    pub max_attempts: i64,
+    pub retry_base_seconds: i64,
+    pub telegram: Option<TelegramConfig>,
+    pub x: Option<XConfig>,
+    /// The actor's name; `None` when the Fediverse is off.
+    pub fediverse_username: Option<String>,
+    pub digest_hour: i8,
+    pub videos: VideoConfig,
+}
+
+#[derive(Clone)]
+pub struct TelegramConfig {
+    pub bot_token: String,
+    /// Channel per content language.
+    pub channels: BTreeMap<String, String>,
+    pub api_base: String,
+}
+
+#[derive(Clone)]
+pub struct XConfig {
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    pub access_token: String,
+    pub access_token_secret: String,
+    pub api_base: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct VideoConfig {
+    pub youtube_channel_id: Option<String>,
+    pub youtube_base: String,
+    pub tiktok_urls: Vec<String>,
+    pub tiktok_base: String,
+    pub poll_minutes: u64,
+}
+
+impl fmt::Debug for TelegramConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TelegramConfig")
+            .field("channels", &self.channels)
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for XConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("XConfig")
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the donation box offers, per currency, in major units.
@@ -541,6 +724,7 @@ impl Config {
                     }),
                 },
             },
+            distribution: distribution_config(&get)?,
             smtp_url: match get("mail.smtp_url") {
                 "" => String::new(),
                 url if url.starts_with("smtp://") || url.starts_with("smtps://") => url.to_owned(),
@@ -579,6 +763,123 @@ impl Config {
             out.push_str(&format!("# {name} = {:?}\n", spec.default));
         }
         out
+    }
+}
+
+fn distribution_config<'a>(
+    get: &dyn Fn(&str) -> &'a str,
+) -> Result<DistributionConfig, ConfigError> {
+    let number = |key: &str, range: std::ops::RangeInclusive<i64>| -> Result<i64, ConfigError> {
+        parse::<i64>(get(key), key).and_then(|n| {
+            if range.contains(&n) {
+                Ok(n)
+            } else {
+                Err(invalid(key, get(key)))
+            }
+        })
+    };
+    let telegram = match get("telegram.bot_token") {
+        "" => None,
+        token if token.contains(['/', '?', '#', ' ']) => {
+            return Err(invalid("telegram.bot_token", "(hidden)"));
+        }
+        token => {
+            let mut channels = BTreeMap::new();
+            for language in SUPPORTED_LANGUAGES {
+                let key = format!("telegram.channel_{language}");
+                match get(&key) {
+                    "" => {}
+                    chat if chat_id_ok(chat) => {
+                        channels.insert((*language).to_owned(), chat.to_owned());
+                    }
+                    chat => return Err(invalid(&key, chat)),
+                }
+            }
+            Some(TelegramConfig {
+                bot_token: token.to_owned(),
+                channels,
+                api_base: api_base("telegram.api_base", get("telegram.api_base"))?,
+            })
+        }
+    };
+    let x_keys = [
+        get("x.consumer_key"),
+        get("x.consumer_secret"),
+        get("x.access_token"),
+        get("x.access_token_secret"),
+    ];
+    let x = match x_keys {
+        ["", "", "", ""] => None,
+        [consumer_key, consumer_secret, access_token, access_token_secret]
+            if x_keys.iter().all(|k| !k.is_empty()) =>
+        {
+            Some(XConfig {
+                consumer_key: consumer_key.to_owned(),
+                consumer_secret: consumer_secret.to_owned(),
+                access_token: access_token.to_owned(),
+                access_token_secret: access_token_secret.to_owned(),
+                api_base: api_base("x.api_base", get("x.api_base"))?,
+            })
+        }
+        _ => {
+            return Err(ConfigError::Invalid {
+                key: "x.consumer_key".into(),
+                value: "(hidden)".into(),
+                expected: "all four of x.consumer_key, x.consumer_secret, x.access_token and x.access_token_secret, or none".into(),
+            });
+        }
+    };
+    let fediverse_username = match get("fediverse.username") {
+        "" => None,
+        name if name.len() <= 30
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            Some(name.to_owned())
+        }
+        name => return Err(invalid("fediverse.username", name)),
+    };
+    let youtube_channel_id = match get("videos.youtube_channel_id") {
+        "" => None,
+        id if id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') => {
+            Some(id.to_owned())
+        }
+        id => return Err(invalid("videos.youtube_channel_id", id)),
+    };
+    let mut tiktok_urls = Vec::new();
+    for url in get("videos.tiktok_urls").split(',').map(str::trim).filter(|u| !u.is_empty()) {
+        match url::Url::parse(url) {
+            Ok(u) if u.scheme() == "https" && u.path().contains("/video/") => tiktok_urls.push(url.to_owned()),
+            _ => return Err(invalid("videos.tiktok_urls", url)),
+        }
+    }
+    Ok(DistributionConfig {
+        max_attempts: number("distribution.max_attempts", 1..=100)?,
+        retry_base_seconds: number("distribution.retry_base_seconds", 0..=3600)?,
+        telegram,
+        x,
+        fediverse_username,
+        digest_hour: number("newsletter.digest_hour", 0..=23)? as i8,
+        videos: VideoConfig {
+            youtube_channel_id,
+            youtube_base: api_base("videos.youtube_base", get("videos.youtube_base"))?,
+            tiktok_urls,
+            tiktok_base: api_base("videos.tiktok_base", get("videos.tiktok_base"))?,
+            poll_minutes: number("videos.poll_minutes", 1..=1440)? as u64,
+        },
+    })
+}
+
+/// `@channelusername` or a numeric id such as `-1001234567890`.
+fn chat_id_ok(chat: &str) -> bool {
+    match chat.strip_prefix('@') {
+        Some(name) => {
+            (4..=32).contains(&name.len())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }
+        None => {
+            let digits = chat.strip_prefix('-').unwrap_or(chat);
+            !digits.is_empty() && digits.len() <= 20 && digits.chars().all(|c| c.is_ascii_digit())
+        }
     }
 }
 

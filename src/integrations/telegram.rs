@@ -2,6 +2,8 @@
 //! allows, escaping, and the caption/message limits counted on the visible
 //! text (tags removed), as Telegram counts them.
 
+pub use super::SendError;
+
 /// `sendPhoto` captions.
 pub const CAPTION_LIMIT: usize = 1024;
 /// `sendMessage` texts.
@@ -95,6 +97,187 @@ pub fn post_visible_len(html: &str) -> usize {
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
     visible_len(&text)
+}
+
+/// A channel post as the Bot API returned it. `photo` says whether the
+/// post is a photo with a caption, which is edited with another method.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostRef {
+    pub message_id: i64,
+    pub photo: bool,
+}
+
+impl PostRef {
+    /// Stored as `photo:123` or `text:123`.
+    pub fn encode(&self) -> String {
+        format!(
+            "{}:{}",
+            if self.photo { "photo" } else { "text" },
+            self.message_id
+        )
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        let (kind, id) = text.split_once(':')?;
+        Some(PostRef {
+            message_id: id.parse().ok()?,
+            photo: kind == "photo",
+        })
+    }
+}
+
+/// The Bot API, JSON bodies, `{"ok": …}` answers.
+pub struct Client<'a> {
+    pub http: &'a reqwest::Client,
+    pub base: &'a str,
+    pub token: &'a str,
+}
+
+impl<'a> Client<'a> {
+    pub fn new(http: &'a reqwest::Client, config: &'a crate::config::TelegramConfig) -> Self {
+        Client {
+            http,
+            base: &config.api_base,
+            token: &config.bot_token,
+        }
+    }
+}
+
+impl Client<'_> {
+    async fn call(
+        &self,
+        method: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, SendError> {
+        let response = self
+            .http
+            .post(format!("{}/bot{}/{method}", self.base, self.token))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| SendError::Transient(format!("Telegram unreachable: {e}")))?;
+        let status = response.status();
+        let answer: serde_json::Value = response.json().await.unwrap_or_default();
+        if answer["ok"].as_bool() == Some(true) {
+            return Ok(answer["result"].clone());
+        }
+        let description = answer["description"]
+            .as_str()
+            .unwrap_or("no description")
+            .to_owned();
+        let code = answer["error_code"]
+            .as_u64()
+            .unwrap_or(u64::from(status.as_u16()));
+        Err(match code {
+            429 => SendError::Wait {
+                seconds: answer["parameters"]["retry_after"].as_u64().unwrap_or(5),
+                reason: format!("Telegram: {description}"),
+            },
+            401 | 403 | 404 => SendError::Permanent(format!(
+                "Telegram refused the bot ({code} {description}): check the bot token and that the bot is an admin of the channel"
+            )),
+            400 => SendError::Permanent(format!("Telegram: {code} {description}")),
+            _ => SendError::Transient(format!("Telegram: {code} {description}")),
+        })
+    }
+
+    /// Posts a story: a photo with a caption when it has a cover, a message
+    /// with a link preview otherwise. A cover Telegram cannot fetch falls
+    /// back to a message.
+    pub async fn send_story(
+        &self,
+        chat: &str,
+        photo_url: Option<&str>,
+        caption: &str,
+        message: &str,
+        link: &str,
+    ) -> Result<PostRef, SendError> {
+        if let Some(photo) = photo_url {
+            let sent = self
+                .call(
+                    "sendPhoto",
+                    serde_json::json!({
+                        "chat_id": chat, "photo": photo, "caption": caption, "parse_mode": "HTML",
+                    }),
+                )
+                .await;
+            match sent {
+                Ok(result) => return message_ref(&result, true),
+                Err(SendError::Permanent(e))
+                    if e.contains("wrong file") || e.contains("failed to get HTTP URL") =>
+                {
+                    tracing::warn!(error = %e, "Telegram could not fetch the cover; posting text");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let result = self
+            .call(
+                "sendMessage",
+                serde_json::json!({
+                    "chat_id": chat, "text": message, "parse_mode": "HTML",
+                    "link_preview_options": {"url": link, "prefer_large_media": true},
+                }),
+            )
+            .await?;
+        message_ref(&result, false)
+    }
+
+    /// Edits a post; an unchanged text is not an error.
+    pub async fn edit_story(
+        &self,
+        chat: &str,
+        post: &PostRef,
+        caption: &str,
+        message: &str,
+        link: &str,
+    ) -> Result<(), SendError> {
+        let result = if post.photo {
+            self.call(
+                "editMessageCaption",
+                serde_json::json!({
+                    "chat_id": chat, "message_id": post.message_id, "caption": caption, "parse_mode": "HTML",
+                }),
+            )
+            .await
+        } else {
+            self.call(
+                "editMessageText",
+                serde_json::json!({
+                    "chat_id": chat, "message_id": post.message_id, "text": message, "parse_mode": "HTML",
+                    "link_preview_options": {"url": link, "prefer_large_media": true},
+                }),
+            )
+            .await
+        };
+        match result {
+            Ok(_) => Ok(()),
+            Err(SendError::Permanent(e)) if e.contains("message is not modified") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes a post; one already gone is not an error.
+    pub async fn delete_story(&self, chat: &str, post: &PostRef) -> Result<(), SendError> {
+        match self
+            .call(
+                "deleteMessage",
+                serde_json::json!({"chat_id": chat, "message_id": post.message_id}),
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(SendError::Permanent(e)) if e.contains("message to delete not found") => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn message_ref(result: &serde_json::Value, photo: bool) -> Result<PostRef, SendError> {
+    result["message_id"]
+        .as_i64()
+        .map(|message_id| PostRef { message_id, photo })
+        .ok_or_else(|| SendError::Transient("Telegram answered without a message_id".into()))
 }
 
 #[cfg(test)]

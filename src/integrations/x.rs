@@ -1,5 +1,5 @@
-//! X (Twitter) API pieces that need no network: OAuth 1.0a user-context
-//! signing (HMAC-SHA1) and the weighted 280-character count.
+//! X (Twitter) API v2: posting with OAuth 1.0a user-context signing
+//! (HMAC-SHA1), and the weighted 280-character count.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -149,6 +149,131 @@ pub fn weighted_length(text: &str) -> usize {
         }
     }
     total
+}
+
+pub use super::SendError;
+
+/// `POST /2/tweets` and `DELETE /2/tweets/:id`, signed with OAuth 1.0a.
+pub struct Client<'a> {
+    pub http: &'a reqwest::Client,
+    pub config: &'a crate::config::XConfig,
+}
+
+/// A post that went out, and when X wants us to pause (the window's
+/// allowance is used up).
+#[derive(Debug)]
+pub struct Posted {
+    pub id: String,
+    pub pause_until: Option<i64>,
+}
+
+impl Client<'_> {
+    fn authorization(&self, method: &str, url: &str) -> String {
+        let nonce: String = {
+            use rand::Rng;
+            let mut rng = rand::rng();
+            (0..32)
+                .map(|_| rng.sample(rand::distr::Alphanumeric) as char)
+                .collect()
+        };
+        let credentials = Credentials {
+            consumer_key: &self.config.consumer_key,
+            consumer_secret: &self.config.consumer_secret,
+            token: &self.config.access_token,
+            token_secret: &self.config.access_token_secret,
+        };
+        authorization_header(
+            method,
+            url,
+            &[],
+            &credentials,
+            &nonce,
+            jiff::Timestamp::now().as_second(),
+        )
+    }
+
+    pub async fn post(&self, text: &str) -> Result<Posted, SendError> {
+        let url = format!("{}/2/tweets", self.config.api_base);
+        let response = self
+            .http
+            .post(&url)
+            .header("Authorization", self.authorization("POST", &url))
+            .json(&serde_json::json!({ "text": text }))
+            .send()
+            .await
+            .map_err(|e| SendError::Transient(format!("X unreachable: {e}")))?;
+        let pause_until = exhausted_until(response.headers());
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        if status.is_success() {
+            let id = body["data"]["id"]
+                .as_str()
+                .ok_or_else(|| SendError::Transient("X answered without data.id".into()))?;
+            return Ok(Posted {
+                id: id.to_owned(),
+                pause_until,
+            });
+        }
+        Err(error(status, &body, pause_until))
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<(), SendError> {
+        let url = format!("{}/2/tweets/{}", self.config.api_base, percent_encode(id));
+        let response = self
+            .http
+            .delete(&url)
+            .header("Authorization", self.authorization("DELETE", &url))
+            .send()
+            .await
+            .map_err(|e| SendError::Transient(format!("X unreachable: {e}")))?;
+        let pause_until = exhausted_until(response.headers());
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        match status.as_u16() {
+            200..=299 | 404 => Ok(()),
+            _ => Err(error(status, &body, pause_until)),
+        }
+    }
+}
+
+/// `x-rate-limit-reset` when `x-rate-limit-remaining` is 0.
+fn exhausted_until(headers: &reqwest::header::HeaderMap) -> Option<i64> {
+    let number = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<i64>().ok())
+    };
+    match number("x-rate-limit-remaining") {
+        Some(0) => number("x-rate-limit-reset"),
+        _ => None,
+    }
+}
+
+fn error(
+    status: reqwest::StatusCode,
+    body: &serde_json::Value,
+    reset: Option<i64>,
+) -> SendError {
+    let detail = body["detail"]
+        .as_str()
+        .or_else(|| body["title"].as_str())
+        .or_else(|| body["errors"][0]["message"].as_str())
+        .unwrap_or("no detail");
+    let what = format!("X: {} {detail}", status.as_u16());
+    match status.as_u16() {
+        429 => {
+            let now = jiff::Timestamp::now().as_second();
+            SendError::Wait {
+                seconds: reset.map(|r| (r - now).clamp(1, 3600) as u64).unwrap_or(60),
+                reason: what,
+            }
+        }
+        401 | 403 => SendError::Permanent(format!(
+            "{what}: check the X keys and that the app may post"
+        )),
+        _ => SendError::from_status(status, what),
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use sqlx::query::QueryAs;
 use sqlx::{Any, AnyConnection};
 
 use super::models::*;
+use super::outbox::{OutboxAction, record_outbox_event};
 use super::{Backend, Store, StoreError, StoreResult};
 
 /// The full editable state of an article. Services build it; the store
@@ -146,11 +147,34 @@ impl ArticleFilter {
 }
 
 impl Store {
+    /// Inserts an article; a published one is queued for distribution in
+    /// the same transaction.
     pub async fn insert_article(
         &self,
         write: &ArticleWrite,
         saved_by: &str,
         now: i64,
+    ) -> StoreResult<ArticleId> {
+        self.insert_article_with(write, saved_by, now, true).await
+    }
+
+    /// Inserts an article that is history, not news (demo seeding, imports):
+    /// it is never sent to channels or subscribers.
+    pub async fn insert_history_article(
+        &self,
+        write: &ArticleWrite,
+        saved_by: &str,
+        now: i64,
+    ) -> StoreResult<ArticleId> {
+        self.insert_article_with(write, saved_by, now, false).await
+    }
+
+    async fn insert_article_with(
+        &self,
+        write: &ArticleWrite,
+        saved_by: &str,
+        now: i64,
+        distribute: bool,
     ) -> StoreResult<ArticleId> {
         let mut tx = self.pool.begin().await?;
         let (id,): (ArticleId,) = sqlx::query_as(
@@ -182,6 +206,9 @@ impl Store {
         .await?;
         self.write_article_lists(&mut tx, id, write, 1, saved_by, now)
             .await?;
+        if distribute && write.status == ArticleStatus::Published {
+            record_outbox_event(&mut tx, id, OutboxAction::Publish, now).await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -204,11 +231,14 @@ impl Store {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        let before: Option<(String, String, String)> =
-            sqlx::query_as("SELECT language, slug, status FROM articles WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
+        type Before = (String, String, String, String, String, String, Option<String>);
+        let before: Option<Before> = sqlx::query_as(
+            "SELECT language, slug, status, headline, standfirst, body, cover_url \
+             FROM articles WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
         let version_check = if expected_version.is_some() {
             " AND version = $20"
         } else {
@@ -255,8 +285,25 @@ impl Store {
                 StoreError::NotFound
             });
         };
+        if let Some((_, old_slug, status, headline, standfirst, body, cover)) = &before {
+            let was_published = status == ArticleStatus::Published.as_str();
+            let changed = *headline != write.headline
+                || *standfirst != write.standfirst
+                || *body != write.body
+                || *cover != write.cover_url
+                || *old_slug != write.slug;
+            let action = match (was_published, write.status == ArticleStatus::Published) {
+                (false, true) => Some(OutboxAction::Publish),
+                (true, false) => Some(OutboxAction::Unpublish),
+                (true, true) if changed => Some(OutboxAction::Update),
+                _ => None,
+            };
+            if let Some(action) = action {
+                record_outbox_event(&mut tx, id, action, now).await?;
+            }
+        }
         // A published story's old address keeps working.
-        if let Some((language, old_slug, status)) = before
+        if let Some((language, old_slug, status, ..)) = before
             && status == ArticleStatus::Published.as_str()
             && old_slug != write.slug
         {

@@ -7,19 +7,27 @@
 
 mod articles;
 mod donations;
+mod fediverse;
 mod keys;
 mod media;
 mod models;
+mod newsletter;
+mod outbox;
 mod sessions;
 mod settings;
 mod staff;
 mod taxonomy;
+mod videos;
 
 pub use articles::{ArticleFilter, ArticleWrite};
 pub use donations::{
     Donation, Grant, LedgerEffect, LedgerEvent, NewDonation, PaymentRow, SubscriptionRow,
 };
+pub use fediverse::Follower;
 pub use media::{Media, NewMedia};
+pub use newsletter::{IssueSummary, NewIssue, Recipient, Subscriber};
+pub use outbox::{Attempt, Delivery, NewDelivery, OutboxAction, OutboxEvent, PostedState};
+pub use videos::Video;
 pub use models::*;
 pub use sessions::{Credentials, SessionView};
 

@@ -1,0 +1,282 @@
+//! Newsletter subscribers, issues (a digest or one story) and the per-reader
+//! send log that lets a send resume after a crash without repeats.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use super::{Backend, Store, StoreResult};
+
+#[derive(Clone, Debug, FromRow, Serialize)]
+pub struct Subscriber {
+    pub id: i64,
+    pub email: String,
+    pub language: String,
+    pub state: String,
+    pub token: String,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+}
+
+const SUBSCRIBER_COLUMNS: &str = "id, email, language, state, token, created_at, confirmed_at";
+
+#[derive(Clone, Debug)]
+pub struct NewIssue {
+    pub issue_key: String,
+    pub language: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct IssueRow {
+    pub id: i64,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+}
+
+/// One message to send: an issue to a subscriber.
+#[derive(Clone, Debug, FromRow)]
+pub struct Recipient {
+    pub issue_id: i64,
+    pub subscriber_id: i64,
+    pub email: String,
+    pub token: String,
+}
+
+#[derive(Clone, Debug, FromRow, Serialize)]
+pub struct IssueSummary {
+    pub id: i64,
+    pub issue_key: String,
+    pub language: String,
+    pub subject: String,
+    pub created_at: i64,
+    pub sent: i64,
+    pub waiting: i64,
+    pub failed: i64,
+}
+
+impl Store {
+    /// Records a sign-up (or a repeated one) as pending; returns the
+    /// subscriber, whose token goes into the confirmation link. An active
+    /// subscriber stays active.
+    pub async fn subscribe(
+        &self,
+        email: &str,
+        language: &str,
+        token: &str,
+        now: i64,
+    ) -> StoreResult<Subscriber> {
+        sqlx::query(
+            "INSERT INTO newsletter_subscribers (email, language, state, token, created_at, changed_at) \
+             VALUES ($1, $2, 'pending', $3, $4, $4) ON CONFLICT (email, language) DO UPDATE SET \
+             state = CASE WHEN newsletter_subscribers.state = 'active' THEN 'active' ELSE 'pending' END, \
+             changed_at = excluded.changed_at",
+        )
+        .bind(email)
+        .bind(language)
+        .bind(token)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(sqlx::query_as(&format!(
+            "SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers WHERE email = $1 AND language = $2"
+        ))
+        .bind(email)
+        .bind(language)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn subscriber_by_token(&self, token: &str) -> StoreResult<Subscriber> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers WHERE token = $1"
+        ))
+        .bind(token)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Moves a subscriber to `state` (`active`, `unsubscribed`, `bounced`).
+    pub async fn set_subscriber_state(&self, id: i64, state: &str, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE newsletter_subscribers SET state = $2, changed_at = $3, \
+             confirmed_at = CASE WHEN $2 = 'active' THEN COALESCE(confirmed_at, $3) ELSE confirmed_at END \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Active subscribers per language.
+    pub async fn subscriber_counts(&self) -> StoreResult<Vec<(String, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT language, state, CAST(COUNT(*) AS BIGINT) FROM newsletter_subscribers \
+             GROUP BY language, state ORDER BY language, state",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn has_issue(&self, issue_key: &str) -> StoreResult<bool> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM newsletter_issues WHERE issue_key = $1")
+                .bind(issue_key)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// Creates an issue with a recipient row for every active subscriber of
+    /// its language, in one transaction. `None` if the key was taken (another
+    /// node, or an earlier run, made it).
+    pub async fn create_issue(&self, issue: &NewIssue, now: i64) -> StoreResult<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO newsletter_issues (issue_key, language, subject, text_body, html_body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (issue_key) DO NOTHING RETURNING id",
+        )
+        .bind(&issue.issue_key)
+        .bind(&issue.language)
+        .bind(&issue.subject)
+        .bind(&issue.text_body)
+        .bind(&issue.html_body)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((id,)) = id else {
+            return Ok(None);
+        };
+        sqlx::query(
+            "INSERT INTO newsletter_recipients (issue_id, subscriber_id, state) \
+             SELECT $1, id, 'pending' FROM newsletter_subscribers WHERE language = $2 AND state = 'active'",
+        )
+        .bind(id)
+        .bind(&issue.language)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    pub async fn issue(&self, id: i64) -> StoreResult<IssueRow> {
+        Ok(sqlx::query_as(
+            "SELECT id, subject, text_body, html_body FROM newsletter_issues WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Claims up to `limit` messages to send. A message whose sender died
+    /// mid-send becomes `unknown` and is never sent again: a reader may miss
+    /// one digest, but never gets it twice.
+    pub async fn claim_recipients(
+        &self,
+        limit: i64,
+        now: i64,
+        lease: i64,
+    ) -> StoreResult<Vec<Recipient>> {
+        sqlx::query(
+            "UPDATE newsletter_recipients SET state = 'unknown', locked_until = NULL \
+             WHERE state = 'sending' AND locked_until < $1",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let mut tx = self.pool.begin().await?;
+        let claimed: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "UPDATE newsletter_recipients SET state = 'sending', locked_until = $2 \
+             WHERE (issue_id, subscriber_id) IN (SELECT issue_id, subscriber_id FROM newsletter_recipients \
+             WHERE state = 'pending' ORDER BY issue_id, subscriber_id LIMIT $3{lock}) AND state = 'pending' \
+             RETURNING issue_id, subscriber_id"
+        ))
+        .bind(now)
+        .bind(now + lease)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut recipients = Vec::with_capacity(claimed.len());
+        for (issue_id, subscriber_id) in claimed {
+            let (email, token, state): (String, String, String) = sqlx::query_as(
+                "SELECT email, token, state FROM newsletter_subscribers WHERE id = $1",
+            )
+            .bind(subscriber_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if state == "active" {
+                recipients.push(Recipient {
+                    issue_id,
+                    subscriber_id,
+                    email,
+                    token,
+                });
+            } else {
+                // Unsubscribed since the issue was made.
+                sqlx::query(
+                    "UPDATE newsletter_recipients SET state = 'skipped', locked_until = NULL \
+                     WHERE issue_id = $1 AND subscriber_id = $2",
+                )
+                .bind(issue_id)
+                .bind(subscriber_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(recipients)
+    }
+
+    pub async fn finish_recipient(
+        &self,
+        recipient: &Recipient,
+        error: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE newsletter_recipients SET state = $3, error = $4, sent_at = $5, locked_until = NULL \
+             WHERE issue_id = $1 AND subscriber_id = $2 AND state = 'sending'",
+        )
+        .bind(recipient.issue_id)
+        .bind(recipient.subscriber_id)
+        .bind(if error.is_some() { "failed" } else { "sent" })
+        .bind(error.unwrap_or(""))
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn recent_issues(&self, limit: i64) -> StoreResult<Vec<IssueSummary>> {
+        Ok(sqlx::query_as(
+            "SELECT i.id, i.issue_key, i.language, i.subject, i.created_at, \
+             CAST(COALESCE(SUM(CASE WHEN r.state = 'sent' THEN 1 ELSE 0 END), 0) AS BIGINT) AS sent, \
+             CAST(COALESCE(SUM(CASE WHEN r.state IN ('pending', 'sending') THEN 1 ELSE 0 END), 0) AS BIGINT) AS waiting, \
+             CAST(COALESCE(SUM(CASE WHEN r.state IN ('failed', 'unknown') THEN 1 ELSE 0 END), 0) AS BIGINT) AS failed \
+             FROM newsletter_issues i LEFT JOIN newsletter_recipients r ON r.issue_id = i.id \
+             GROUP BY i.id, i.issue_key, i.language, i.subject, i.created_at ORDER BY i.id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// How many times each subscriber got each issue; tests use it to prove no repeats.
+    pub async fn recipient_states(&self, issue_id: i64) -> StoreResult<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT subscriber_id, state FROM newsletter_recipients WHERE issue_id = $1 ORDER BY subscriber_id",
+        )
+        .bind(issue_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
