@@ -259,12 +259,28 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     tokio::spawn(follow_content_changes(state.clone()));
     tokio::spawn(publish_scheduled(state.clone()));
+    tokio::spawn(crate::services::videos::run(state.clone()));
+    // The senders finish the message in hand before the process exits.
+    let (stop_senders, senders_stopping) = tokio::sync::watch::channel(false);
+    let senders = [
+        tokio::spawn(
+            crate::services::distribution::Worker::new(state.clone()).run(senders_stopping.clone()),
+        ),
+        tokio::spawn(crate::services::newsletter::run(
+            state.clone(),
+            senders_stopping,
+        )),
+    ];
     tracing::info!(url = %state.urls.base_url(), "newsdesk is serving");
     eprintln!(
         "newsdesk is serving {} (Ctrl-C to stop)",
         state.urls.base_url()
     );
     crate::http::serve(listener, state.clone(), shutdown_signal()).await?;
+    let _ = stop_senders.send(true);
+    for sender in senders {
+        let _ = tokio::time::timeout(Duration::from_secs(30), sender).await;
+    }
     state.store.close().await;
     Ok(ExitCode::SUCCESS)
 }

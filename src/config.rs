@@ -810,17 +810,18 @@ fn distribution_config<'a>(
     ];
     let x = match x_keys {
         ["", "", "", ""] => None,
-        [consumer_key, consumer_secret, access_token, access_token_secret]
-            if x_keys.iter().all(|k| !k.is_empty()) =>
-        {
-            Some(XConfig {
-                consumer_key: consumer_key.to_owned(),
-                consumer_secret: consumer_secret.to_owned(),
-                access_token: access_token.to_owned(),
-                access_token_secret: access_token_secret.to_owned(),
-                api_base: api_base("x.api_base", get("x.api_base"))?,
-            })
-        }
+        [
+            consumer_key,
+            consumer_secret,
+            access_token,
+            access_token_secret,
+        ] if x_keys.iter().all(|k| !k.is_empty()) => Some(XConfig {
+            consumer_key: consumer_key.to_owned(),
+            consumer_secret: consumer_secret.to_owned(),
+            access_token: access_token.to_owned(),
+            access_token_secret: access_token_secret.to_owned(),
+            api_base: api_base("x.api_base", get("x.api_base"))?,
+        }),
         _ => {
             return Err(ConfigError::Invalid {
                 key: "x.consumer_key".into(),
@@ -831,24 +832,32 @@ fn distribution_config<'a>(
     };
     let fediverse_username = match get("fediverse.username") {
         "" => None,
-        name if name.len() <= 30
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-        {
+        name if name.len() <= 30 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
             Some(name.to_owned())
         }
         name => return Err(invalid("fediverse.username", name)),
     };
     let youtube_channel_id = match get("videos.youtube_channel_id") {
         "" => None,
-        id if id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') => {
+        id if id.len() <= 64
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
             Some(id.to_owned())
         }
         id => return Err(invalid("videos.youtube_channel_id", id)),
     };
     let mut tiktok_urls = Vec::new();
-    for url in get("videos.tiktok_urls").split(',').map(str::trim).filter(|u| !u.is_empty()) {
+    for url in get("videos.tiktok_urls")
+        .split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
         match url::Url::parse(url) {
-            Ok(u) if u.scheme() == "https" && u.path().contains("/video/") => tiktok_urls.push(url.to_owned()),
+            Ok(u) if u.scheme() == "https" && u.path().contains("/video/") => {
+                tiktok_urls.push(url.to_owned())
+            }
             _ => return Err(invalid("videos.tiktok_urls", url)),
         }
     }

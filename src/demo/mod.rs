@@ -235,7 +235,9 @@ async fn seed_newsroom(state: &AppState, newsroom: &Newsroom) -> anyhow::Result<
                     })
                     .collect(),
             };
-            let id = store.insert_history_article(&write, "demo", published_at).await?;
+            let id = store
+                .insert_history_article(&write, "demo", published_at)
+                .await?;
             for correction in &story.corrections {
                 let body = if language == "uk" {
                     &correction.uk

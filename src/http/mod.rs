@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod api;
 pub mod error;
+pub mod fediverse;
 pub mod site;
 pub mod webhooks;
 
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/admin", api::router())
         .nest("/admin", admin::router())
         .nest("/webhooks", webhooks::router())
+        .merge(fediverse::router())
         .route("/healthz", get(health))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(reject_oversized_uri))

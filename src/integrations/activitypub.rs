@@ -6,7 +6,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256};
@@ -128,7 +130,11 @@ pub fn signed_get_headers(
     let host = host_header(url);
     let date = http_date(now);
     let target = request_target("get", url);
-    let text = signing_string(&[("(request-target)", &target), ("host", &host), ("date", &date)]);
+    let text = signing_string(&[
+        ("(request-target)", &target),
+        ("host", &host),
+        ("date", &date),
+    ]);
     let signature = sign(private_pem, &text)?;
     Ok(vec![
         ("Host", host),
@@ -185,7 +191,11 @@ pub fn parse_signature_header(value: &str) -> Result<SignatureHeader, SignatureE
         match name.trim() {
             "keyId" => key_id = Some(raw.to_owned()),
             "headers" => {
-                headers = Some(raw.split_whitespace().map(str::to_ascii_lowercase).collect())
+                headers = Some(
+                    raw.split_whitespace()
+                        .map(str::to_ascii_lowercase)
+                        .collect(),
+                )
             }
             "signature" => {
                 signature = Some(
@@ -294,8 +304,13 @@ pub async fn fetch_actor(
         "Accept",
         "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
     );
-    let headers = signed_get_headers(&parsed, key_id, private_pem, jiff::Timestamp::now().as_second())
-        .map_err(|e| SendError::Permanent(e.to_string()))?;
+    let headers = signed_get_headers(
+        &parsed,
+        key_id,
+        private_pem,
+        jiff::Timestamp::now().as_second(),
+    )
+    .map_err(|e| SendError::Permanent(e.to_string()))?;
     for (name, value) in headers {
         if name != "Host" {
             request = request.header(name, value);
@@ -307,7 +322,10 @@ pub async fn fetch_actor(
         .map_err(|e| SendError::Transient(format!("actor unreachable: {e}")))?;
     let status = response.status();
     if !status.is_success() {
-        return Err(SendError::from_status(status, format!("actor fetch: {status}")));
+        return Err(SendError::from_status(
+            status,
+            format!("actor fetch: {status}"),
+        ));
     }
     let bytes = response
         .bytes()
@@ -331,7 +349,11 @@ pub async fn fetch_actor(
     for url in std::iter::once(&actor.inbox).chain(actor.shared_inbox.iter()) {
         match url::Url::parse(url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-            _ => return Err(SendError::Permanent("actor inbox is not an http(s) URL".into())),
+            _ => {
+                return Err(SendError::Permanent(
+                    "actor inbox is not an http(s) URL".into(),
+                ));
+            }
         }
     }
     Ok(actor)
@@ -348,8 +370,14 @@ pub async fn deliver(
     let url =
         url::Url::parse(inbox).map_err(|_| SendError::Permanent(format!("bad inbox {inbox}")))?;
     let body = serde_json::to_vec(activity).map_err(|e| SendError::Permanent(e.to_string()))?;
-    let headers = signed_post_headers(&url, &body, key_id, private_pem, jiff::Timestamp::now().as_second())
-        .map_err(|e| SendError::Permanent(e.to_string()))?;
+    let headers = signed_post_headers(
+        &url,
+        &body,
+        key_id,
+        private_pem,
+        jiff::Timestamp::now().as_second(),
+    )
+    .map_err(|e| SendError::Permanent(e.to_string()))?;
     let mut request = http.post(url.as_str()).body(body);
     for (name, value) in headers {
         if name != "Host" {
@@ -397,7 +425,10 @@ mod tests {
              digest: SHA-256=RBNvo1WzZ4oRRq0W9+hknpT7T8If536DEMBg9hyq/4o=\ncontent-type: application/activity+json"
         );
         assert_eq!(http_date(1_795_600_800), "Wed, 25 Nov 2026 10:00:00 GMT");
-        assert_eq!(parse_http_date("Wed, 25 Nov 2026 10:00:00 GMT"), Some(1_795_600_800));
+        assert_eq!(
+            parse_http_date("Wed, 25 Nov 2026 10:00:00 GMT"),
+            Some(1_795_600_800)
+        );
     }
 
     #[test]
@@ -410,6 +441,9 @@ mod tests {
         assert_eq!(header.headers.len(), 5);
         assert_eq!(header.signature, vec![0, 1, 2]);
         assert!(parse_signature_header("keyId=\"x\"").is_err());
-        assert!(parse_signature_header("keyId=\"x\",algorithm=\"hmac-sha1\",signature=\"AA==\"").is_err());
+        assert!(
+            parse_signature_header("keyId=\"x\",algorithm=\"hmac-sha1\",signature=\"AA==\"")
+                .is_err()
+        );
     }
 }

@@ -13,6 +13,20 @@ pub enum MailError {
     Build(String),
     #[error("the SMTP server refused or failed: {0}")]
     Send(String),
+    /// A permanent (5xx) refusal: the address does not exist or never accepts mail.
+    #[error("the SMTP server rejected the address for good: {0}")]
+    Rejected(String),
+}
+
+/// A newsletter message: text and HTML, with the RFC 8058 one-click
+/// unsubscribe headers that mail clients show as an "Unsubscribe" button.
+pub struct ListMessage<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+    pub unsubscribe_url: &'a str,
+    pub list_id: &'a str,
 }
 
 #[derive(Clone)]
@@ -42,6 +56,51 @@ impl Mailer {
 
     pub fn sends_email(&self) -> bool {
         self.transport.is_some()
+    }
+
+    pub async fn send_list(&self, message: &ListMessage<'_>) -> Result<(), MailError> {
+        use lettre::message::header::{HeaderName, HeaderValue};
+        use lettre::message::{MultiPart, SinglePart};
+        let to_box: Mailbox = message
+            .to
+            .parse()
+            .map_err(|_| MailError::Address(message.to.to_owned()))?;
+        let Some(transport) = &self.transport else {
+            tracing::info!(mail.to = %message.to, mail.subject = %message.subject, "no SMTP server configured; newsletter not sent");
+            return Ok(());
+        };
+        let header = |name: &str, value: String| {
+            HeaderName::new_from_ascii(name.to_owned())
+                .map(|name| HeaderValue::new(name, value))
+                .map_err(|e| MailError::Build(e.to_string()))
+        };
+        let built = Message::builder()
+            .from(self.from.clone())
+            .to(to_box)
+            .subject(message.subject)
+            .raw_header(header("List-Id", format!("<{}>", message.list_id))?)
+            .raw_header(header(
+                "List-Unsubscribe",
+                format!("<{}>", message.unsubscribe_url),
+            )?)
+            .raw_header(header(
+                "List-Unsubscribe-Post",
+                "List-Unsubscribe=One-Click".to_owned(),
+            )?)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(message.text.to_owned()))
+                    .singlepart(SinglePart::html(message.html.to_owned())),
+            )
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        transport.send(built).await.map_err(|e| {
+            if e.is_permanent() {
+                MailError::Rejected(e.to_string())
+            } else {
+                MailError::Send(e.to_string())
+            }
+        })?;
+        Ok(())
     }
 
     pub async fn send(&self, to: &str, subject: &str, text: &str) -> Result<(), MailError> {

@@ -39,9 +39,10 @@ pub fn parse_youtube_feed(xml: &str) -> Result<Vec<Video>, FeedError> {
         if !valid_id {
             continue;
         }
-        let published = jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%:z", child_text(entry, ATOM, "published"))
-            .or_else(|_| child_text(entry, ATOM, "published").parse::<jiff::Timestamp>())
-            .map_err(|_| FeedError(format!("video {video_id} has no valid published date")))?;
+        let published =
+            jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%:z", child_text(entry, ATOM, "published"))
+                .or_else(|_| child_text(entry, ATOM, "published").parse::<jiff::Timestamp>())
+                .map_err(|_| FeedError(format!("video {video_id} has no valid published date")))?;
         let author = entry
             .children()
             .find(|c| c.has_tag_name((ATOM, "author")))
@@ -80,7 +81,10 @@ pub async fn fetch_youtube_channel(
         .map_err(|e| SendError::Transient(format!("YouTube unreachable: {e}")))?;
     let status = response.status();
     if !status.is_success() {
-        return Err(SendError::from_status(status, format!("YouTube feed: {status}")));
+        return Err(SendError::from_status(
+            status,
+            format!("YouTube feed: {status}"),
+        ));
     }
     let text = response
         .text()
@@ -111,7 +115,10 @@ pub async fn fetch_tiktok(
         .map_err(|e| SendError::Transient(format!("TikTok unreachable: {e}")))?;
     let status = response.status();
     if !status.is_success() {
-        return Err(SendError::from_status(status, format!("TikTok oEmbed {video_url}: {status}")));
+        return Err(SendError::from_status(
+            status,
+            format!("TikTok oEmbed {video_url}: {status}"),
+        ));
     }
     let body: serde_json::Value = response
         .json()

@@ -250,11 +250,7 @@ fn exhausted_until(headers: &reqwest::header::HeaderMap) -> Option<i64> {
     }
 }
 
-fn error(
-    status: reqwest::StatusCode,
-    body: &serde_json::Value,
-    reset: Option<i64>,
-) -> SendError {
+fn error(status: reqwest::StatusCode, body: &serde_json::Value, reset: Option<i64>) -> SendError {
     let detail = body["detail"]
         .as_str()
         .or_else(|| body["title"].as_str())

@@ -4,14 +4,18 @@
 pub mod api_keys;
 pub mod articles;
 pub mod auth;
+pub mod distribution;
 pub mod donations;
+pub mod fediverse;
 pub mod media;
 pub mod money;
+pub mod newsletter;
 pub mod policy;
 pub mod previews;
 pub mod revisions;
 pub mod staff;
 pub mod two_factor;
+pub mod videos;
 pub mod workflow;
 
 use serde::Serialize;

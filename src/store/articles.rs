@@ -231,7 +231,15 @@ impl Store {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        type Before = (String, String, String, String, String, String, Option<String>);
+        type Before = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+        );
         let before: Option<Before> = sqlx::query_as(
             "SELECT language, slug, status, headline, standfirst, body, cover_url \
              FROM articles WHERE id = $1",

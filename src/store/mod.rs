@@ -25,11 +25,11 @@ pub use donations::{
 };
 pub use fediverse::Follower;
 pub use media::{Media, NewMedia};
+pub use models::*;
 pub use newsletter::{IssueSummary, NewIssue, Recipient, Subscriber};
 pub use outbox::{Attempt, Delivery, NewDelivery, OutboxAction, OutboxEvent, PostedState};
-pub use videos::Video;
-pub use models::*;
 pub use sessions::{Credentials, SessionView};
+pub use videos::Video;
 
 use std::str::FromStr;
 use std::time::Duration;

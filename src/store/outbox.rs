@@ -92,15 +92,27 @@ const DELIVERY_COLUMNS: &str = "id, article_id, channel, target, action, payload
 /// What became of one attempt.
 #[derive(Clone, Debug)]
 pub enum Attempt {
-    Sent { remote_id: Option<String> },
+    Sent {
+        remote_id: Option<String>,
+    },
     /// Failed; try again at `retry_at` unless attempts are used up.
-    Failed { error: String, retry_at: i64 },
+    Failed {
+        error: String,
+        retry_at: i64,
+    },
     /// Failed in a way retrying cannot fix (revoked token, bad request).
-    Dead { error: String },
+    Dead {
+        error: String,
+    },
     /// The provider asked us to wait; not counted as an attempt.
-    Wait { until: i64, reason: String },
+    Wait {
+        until: i64,
+        reason: String,
+    },
     /// Nothing to do any more (the story was unpublished, or a newer delivery covers it).
-    Skipped { reason: String },
+    Skipped {
+        reason: String,
+    },
 }
 
 impl Store {
@@ -328,12 +340,12 @@ impl Store {
     }
 
     pub async fn delivery(&self, id: i64) -> StoreResult<Delivery> {
-        Ok(
-            sqlx::query_as(&format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"))
-                .bind(id)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Staff retry: a dead, unknown or cancelled delivery goes out again
@@ -363,6 +375,20 @@ impl Store {
         .await?
         .rows_affected()
             == 1)
+    }
+
+    /// Holds every delivery to `channel`/`target` until `until`.
+    pub async fn pause_channel(&self, channel: &str, target: &str, until: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO delivery_pauses (channel, target, until_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (channel, target) DO UPDATE SET until_at = excluded.until_at",
+        )
+        .bind(channel)
+        .bind(target)
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Deliveries per state, for the dashboard and health checks.

@@ -330,6 +330,9 @@ async fn render_editor(
             "translations",
             view.map(|v| v.translations.clone()).unwrap_or_default(),
         );
+    if let Some(view) = view {
+        page.set("deliveries", delivery_rows(state, view.article.id).await?);
+    }
     extra(&mut page);
     page.render(state, "admin/editor.html")
 }
@@ -553,4 +556,82 @@ pub async fn preview_body(staff: Staff, body: Bytes) -> Result<Response, HttpErr
         html,
     )
         .into_response())
+}
+
+/// The story's deliveries, newest state per channel target first, with
+/// what staff can do about each.
+async fn delivery_rows(state: &AppState, id: ArticleId) -> Result<Vec<Value>, HttpError> {
+    let deliveries = state.store.article_deliveries(id).await?;
+    Ok(deliveries
+        .into_iter()
+        .rev()
+        .map(|d| {
+            json!({
+                "id": d.id,
+                "channel": d.channel,
+                "target": d.target,
+                "action": d.action,
+                "state": d.state,
+                "attempts": d.attempts,
+                "error": d.last_error,
+                "updated_at": d.updated_at,
+                "next_attempt_at": d.next_attempt_at,
+                "can_retry": matches!(d.state.as_str(), "dead" | "unknown" | "cancelled"),
+                "can_cancel": matches!(d.state.as_str(), "pending" | "unknown" | "dead"),
+            })
+        })
+        .collect())
+}
+
+/// Retry or cancel one delivery; for those who may publish the story.
+pub async fn change_delivery(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, action)): Path<(i64, String)>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let data = FormData::parse(&body);
+    staff.check_csrf(data.get("csrf"))?;
+    let delivery = state.store.delivery(id).await?;
+    let article = ArticleId(delivery.article_id.ok_or(HttpError::NotFound)?);
+    let view = viewable(&state, &staff, article).await?;
+    staff.require(&state, Action::Publish, Some(&view)).await?;
+    let changed = match action.as_str() {
+        "retry" => state.store.retry_delivery(id, crate::store::now()).await?,
+        "cancel" => state.store.cancel_delivery(id, crate::store::now()).await?,
+        _ => return Err(HttpError::NotFound),
+    };
+    if !changed {
+        return Err(HttpError::Conflict(
+            "this delivery has moved on meanwhile; reload the page".into(),
+        ));
+    }
+    Ok(Redirect::to(&format!(
+        "/admin/articles/{}?done=delivery_{action}#h-distribution",
+        article.0
+    ))
+    .into_response())
+}
+
+/// Sends a published story to its language's newsletter subscribers, once.
+pub async fn send_newsletter(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let data = FormData::parse(&body);
+    staff.check_csrf(data.get("csrf"))?;
+    let id = parse_id(&id)?;
+    let view = viewable(&state, &staff, id).await?;
+    staff.require(&state, Action::Publish, Some(&view)).await?;
+    let done = match crate::services::newsletter::send_story(&state, id).await? {
+        Some(_) => "newsletter_queued",
+        None => "newsletter_already",
+    };
+    Ok(Redirect::to(&format!(
+        "/admin/articles/{}?done={done}#h-distribution",
+        id.0
+    ))
+    .into_response())
 }

@@ -78,6 +78,8 @@ pub fn router() -> Router<AppState> {
             get(articles::edit_article).post(articles::save_article),
         )
         .route("/articles/{id}/workflow", post(articles::change_status))
+        .route("/articles/{id}/newsletter", post(articles::send_newsletter))
+        .route("/deliveries/{id}/{action}", post(articles::change_delivery))
         .route("/articles/{id}/corrections", post(articles::add_correction))
         .route("/articles/{id}/revisions", get(history::show_revisions))
         .route(

@@ -10,6 +10,7 @@ pub mod cache;
 mod feeds;
 mod home;
 mod lists;
+mod newsletter;
 mod search;
 mod sitemaps;
 mod support;
@@ -38,6 +39,8 @@ fn language_routes(language: &str) -> Router<AppState> {
         .route("/atom.xml", get(feeds::site_atom))
         .route("/search", get(search::show_search))
         .route("/support", get(support::show_support))
+        .route("/newsletter", get(newsletter::show_form))
+        .route("/videos", get(newsletter::show_videos))
         .route("/section/{slug}", get(lists::show_section))
         .route("/section/{slug}/feed.xml", get(feeds::section_rss))
         .route("/section/{slug}/atom.xml", get(feeds::section_atom))
@@ -58,6 +61,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/robots.txt", get(sitemaps::robots))
         .route("/static/{*file}", get(assets::serve_asset))
         .route("/preview/{id}", get(article::show_preview))
+        .route("/newsletter", axum::routing::post(newsletter::sign_up))
+        .route(
+            "/newsletter/confirm/{token}",
+            get(newsletter::show_confirm).post(newsletter::confirm),
+        )
+        .route(
+            "/newsletter/unsubscribe/{token}",
+            get(newsletter::show_unsubscribe).post(newsletter::unsubscribe),
+        )
         .route("/media/{*file}", get(assets::serve_media))
         .route("/support/donate", axum::routing::post(support::donate))
         .route(

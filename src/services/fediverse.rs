@@ -1,0 +1,388 @@
+//! The publication as an ActivityPub actor: discovery (WebFinger), the
+//! actor document, the inbox (Follow, Undo, Delete) and the activities
+//! stories become (`Create`, `Update`, `Delete` of an `Article`).
+
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::content::markdown::render_body;
+use crate::integrations::SendError;
+use crate::integrations::activitypub::{self, ACTIVITY_JSON, PUBLIC, SignatureError};
+use crate::services::distribution::{FEDIVERSE, Step, sent_with};
+use crate::store::{ArticleRow, Delivery, Follower, NewDelivery, StoreError, now};
+
+const KEY_SETTING: &str = "fediverse.private_key";
+const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+const SECURITY_CONTEXT: &str = "https://w3id.org/security/v1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum FediverseError {
+    #[error("the Fediverse is turned off")]
+    Off,
+    #[error("malformed activity: {0}")]
+    Malformed(&'static str),
+    #[error("signature refused: {0}")]
+    Signature(#[from] SignatureError),
+    #[error("the signer is not the activity's actor")]
+    WrongSigner,
+    #[error("cannot fetch the sender's key: {0}")]
+    KeyFetch(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub fn actor_id(state: &AppState) -> String {
+    state.urls.absolute("/fediverse/actor")
+}
+
+fn key_id(state: &AppState) -> String {
+    format!("{}#main-key", actor_id(state))
+}
+
+pub fn object_id(state: &AppState, article: &ArticleRow) -> String {
+    state
+        .urls
+        .absolute(&format!("/fediverse/articles/{}", article.id.0))
+}
+
+/// `host` or `host:port` of the site, as the handle's domain.
+pub fn domain(state: &AppState) -> String {
+    match url::Url::parse(state.urls.base_url()) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
+    }
+}
+
+fn username(state: &AppState) -> Result<&str, FediverseError> {
+    state
+        .config
+        .distribution
+        .fediverse_username
+        .as_deref()
+        .ok_or(FediverseError::Off)
+}
+
+/// The actor's private key, made once for the whole site: the node that
+/// claims the setting first wins, the others read its key.
+pub async fn private_key(state: &AppState) -> Result<String, FediverseError> {
+    if let Some(pem) = state.store.setting(KEY_SETTING).await? {
+        return Ok(pem);
+    }
+    let (pem, _) = tokio::task::spawn_blocking(activitypub::generate_key)
+        .await
+        .map_err(|_| FediverseError::Malformed("key generation stopped"))??;
+    state.store.claim_setting(KEY_SETTING, &pem).await?;
+    state
+        .store
+        .setting(KEY_SETTING)
+        .await?
+        .ok_or(FediverseError::Malformed("the key was not stored"))
+}
+
+/// The JRD for `acct:news@host`, or `None` if the resource is not ours.
+pub fn webfinger(state: &AppState, resource: &str) -> Result<Option<Value>, FediverseError> {
+    let name = username(state)?;
+    let subject = format!("acct:{name}@{}", domain(state));
+    let actor = actor_id(state);
+    let ours = resource.eq_ignore_ascii_case(&subject)
+        || resource.eq_ignore_ascii_case(&subject[5..])
+        || resource == actor;
+    Ok(ours.then(|| {
+        json!({
+            "subject": subject,
+            "aliases": [actor, state.urls.absolute("/")],
+            "links": [
+                {"rel": "self", "type": ACTIVITY_JSON, "href": actor},
+                {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": state.urls.absolute("/")},
+            ],
+        })
+    }))
+}
+
+pub async fn actor_document(state: &AppState) -> Result<Value, FediverseError> {
+    let name = username(state)?;
+    let private = private_key(state).await?;
+    let public = activitypub::public_pem(&private)?;
+    let actor = actor_id(state);
+    let site = &state.config.site;
+    Ok(json!({
+        "@context": [AS_CONTEXT, SECURITY_CONTEXT],
+        "id": actor,
+        "type": "Organization",
+        "preferredUsername": name,
+        "name": site.name,
+        "summary": format!("<p>{}</p>", html_escape(&site.name)),
+        "url": state.urls.absolute("/"),
+        "icon": {"type": "Image", "mediaType": "image/svg+xml", "url": state.urls.absolute("/static/favicon.svg")},
+        "inbox": state.urls.absolute("/fediverse/inbox"),
+        "outbox": state.urls.absolute("/fediverse/outbox"),
+        "followers": state.urls.absolute("/fediverse/followers"),
+        "following": state.urls.absolute("/fediverse/following"),
+        "endpoints": {"sharedInbox": state.urls.absolute("/fediverse/inbox")},
+        "manuallyApprovesFollowers": false,
+        "discoverable": true,
+        "publicKey": {"id": key_id(state), "owner": actor, "publicKeyPem": public},
+    }))
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A story as an ActivityStreams `Article`.
+pub fn article_object(state: &AppState, article: &ArticleRow) -> Value {
+    let link = crate::services::distribution::story_link(state, article);
+    let mut object = json!({
+        "id": object_id(state, article),
+        "type": "Article",
+        "url": link,
+        "name": article.headline,
+        "summary": html_escape(&article.standfirst),
+        "content": render_body(&article.body, &article.language),
+        "contentMap": {article.language.clone(): render_body(&article.body, &article.language)},
+        "attributedTo": actor_id(state),
+        "published": rfc3339(article.published_at.unwrap_or(article.created_at)),
+        "updated": rfc3339(article.content_updated_at.or(article.published_at).unwrap_or(article.updated_at)),
+        "to": [PUBLIC],
+        "cc": [state.urls.absolute("/fediverse/followers")],
+    });
+    if let Some(cover) = article.cover_url.as_deref() {
+        object["image"] =
+            json!({"type": "Image", "url": state.urls.absolute(cover), "name": article.cover_alt});
+    }
+    object
+}
+
+fn rfc3339(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_string()
+}
+
+/// The activity a story delivery sends. Ids are stable per story version,
+/// so a repeated send is recognised as the same activity.
+pub fn story_activity(state: &AppState, delivery: &Delivery, article: &ArticleRow) -> Value {
+    let object_id = object_id(state, article);
+    let (kind, id, object) = match delivery.action.as_str() {
+        "publish" => (
+            "Create",
+            format!("{object_id}#create-{}", article.published_at.unwrap_or(0)),
+            article_object(state, article),
+        ),
+        "update" => (
+            "Update",
+            format!("{object_id}#update-{}", article.version),
+            article_object(state, article),
+        ),
+        _ => (
+            "Delete",
+            format!("{object_id}#delete-{}", delivery.created_at),
+            json!({"id": object_id, "type": "Tombstone"}),
+        ),
+    };
+    json!({
+        "@context": AS_CONTEXT,
+        "id": id,
+        "type": kind,
+        "actor": actor_id(state),
+        "published": rfc3339(now()),
+        "to": [PUBLIC],
+        "cc": [state.urls.absolute("/fediverse/followers")],
+        "object": object,
+    })
+}
+
+pub async fn deliver_story(
+    state: &AppState,
+    delivery: &Delivery,
+    article: &ArticleRow,
+) -> Result<Step, SendError> {
+    let activity = story_activity(state, delivery, article);
+    send_signed(state, &delivery.target, &activity).await?;
+    Ok(sent_with(activity["id"].as_str().map(str::to_owned)))
+}
+
+/// Sends a prepared activity (an `Accept`) kept in the delivery's payload.
+pub async fn deliver_payload(state: &AppState, delivery: &Delivery) -> Result<Step, SendError> {
+    let activity: Value = serde_json::from_str(&delivery.payload)
+        .map_err(|_| SendError::Permanent("unreadable activity payload".into()))?;
+    send_signed(state, &delivery.target, &activity).await?;
+    Ok(sent_with(None))
+}
+
+async fn send_signed(state: &AppState, inbox: &str, activity: &Value) -> Result<(), SendError> {
+    let private = private_key(state)
+        .await
+        .map_err(|e| SendError::Transient(e.to_string()))?;
+    activitypub::deliver(&state.http, inbox, activity, &key_id(state), &private).await
+}
+
+/// What an accepted inbox request did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Received {
+    Followed,
+    Unfollowed,
+    Ignored,
+}
+
+/// Handles a signed `POST` to the inbox. Nothing is stored unless the
+/// signature verifies with the key of the activity's own actor.
+pub async fn receive(
+    state: &AppState,
+    path_and_query: &str,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<Received, FediverseError> {
+    username(state)?;
+    let activity: Value =
+        serde_json::from_slice(body).map_err(|_| FediverseError::Malformed("not JSON"))?;
+    let kind = activity["type"]
+        .as_str()
+        .ok_or(FediverseError::Malformed("no type"))?;
+    let actor = activity["actor"]
+        .as_str()
+        .ok_or(FediverseError::Malformed("no actor"))?;
+    let signature_header = headers
+        .get("signature")
+        .and_then(|v| v.to_str().ok())
+        .ok_or(SignatureError::Missing)?;
+    let signature = activitypub::parse_signature_header(signature_header)?;
+    let private = private_key(state).await?;
+    let signer =
+        match activitypub::fetch_actor(&state.http, &signature.key_id, (&key_id(state), &private))
+            .await
+        {
+            Ok(signer) => signer,
+            // A deleted account's key is gone (410); its Delete of itself is
+            // taken as the end of the follow.
+            Err(SendError::Permanent(e)) if kind == "Delete" && e.contains("410") => {
+                if activity["object"].as_str() == Some(actor)
+                    || activity["object"]["id"].as_str() == Some(actor)
+                {
+                    state.store.remove_follower(actor).await?;
+                    return Ok(Received::Unfollowed);
+                }
+                return Ok(Received::Ignored);
+            }
+            Err(e) => return Err(FediverseError::KeyFetch(e.to_string())),
+        };
+    if signer.id != actor {
+        return Err(FediverseError::WrongSigner);
+    }
+    activitypub::verify_request(
+        "post",
+        path_and_query,
+        headers,
+        body,
+        &signature,
+        &signer.public_key_pem,
+        now(),
+    )?;
+    match kind {
+        "Follow" => {
+            let object = activity["object"]
+                .as_str()
+                .or_else(|| activity["object"]["id"].as_str())
+                .ok_or(FediverseError::Malformed("Follow without object"))?;
+            if object != actor_id(state) {
+                return Ok(Received::Ignored);
+            }
+            let follow_id = activity["id"]
+                .as_str()
+                .ok_or(FediverseError::Malformed("Follow without id"))?;
+            state
+                .store
+                .add_follower(&Follower {
+                    actor_id: signer.id.clone(),
+                    inbox: signer.inbox.clone(),
+                    shared_inbox: signer.shared_inbox.clone(),
+                    follow_id: follow_id.to_owned(),
+                    created_at: now(),
+                })
+                .await?;
+            let accept = json!({
+                "@context": AS_CONTEXT,
+                "id": format!("{}#accepts/{}", actor_id(state), now()),
+                "type": "Accept",
+                "actor": actor_id(state),
+                "object": activity,
+            });
+            state
+                .store
+                .enqueue_delivery(
+                    &NewDelivery {
+                        article_id: None,
+                        channel: FEDIVERSE.into(),
+                        target: signer.inbox.clone(),
+                        action: "accept".into(),
+                        payload: accept.to_string(),
+                    },
+                    now(),
+                )
+                .await?;
+            Ok(Received::Followed)
+        }
+        "Undo"
+            if activity["object"]["type"].as_str() == Some("Follow")
+                || activity["object"].is_string() =>
+        {
+            state.store.remove_follower(actor).await?;
+            Ok(Received::Unfollowed)
+        }
+        "Delete"
+            if activity["object"].as_str() == Some(actor)
+                || activity["object"]["id"].as_str() == Some(actor) =>
+        {
+            state.store.remove_follower(actor).await?;
+            Ok(Received::Unfollowed)
+        }
+        _ => Ok(Received::Ignored),
+    }
+}
+
+/// The outbox: the latest stories as `Create` activities.
+pub async fn outbox(state: &AppState) -> Result<Value, FediverseError> {
+    username(state)?;
+    let filter = crate::store::ArticleFilter {
+        status: Some(crate::store::ArticleStatus::Published),
+        ..Default::default()
+    };
+    let total = state.store.count_articles(&filter).await?;
+    let cards = state.store.article_cards(&filter, 20, 0).await?;
+    let mut items = Vec::with_capacity(cards.len());
+    for card in cards {
+        let article = state.store.article_row(card.id).await?;
+        items.push(json!({
+            "id": format!("{}#create-{}", object_id(state, &article), article.published_at.unwrap_or(0)),
+            "type": "Create",
+            "actor": actor_id(state),
+            "published": rfc3339(article.published_at.unwrap_or(0)),
+            "to": [PUBLIC],
+            "object": article_object(state, &article),
+        }));
+    }
+    Ok(json!({
+        "@context": AS_CONTEXT,
+        "id": state.urls.absolute("/fediverse/outbox"),
+        "type": "OrderedCollection",
+        "totalItems": total,
+        "orderedItems": items,
+    }))
+}
+
+pub async fn followers_collection(state: &AppState) -> Result<Value, FediverseError> {
+    username(state)?;
+    Ok(json!({
+        "@context": AS_CONTEXT,
+        "id": state.urls.absolute("/fediverse/followers"),
+        "type": "OrderedCollection",
+        "totalItems": state.store.follower_count().await?,
+    }))
+}

@@ -1,0 +1,342 @@
+//! The email newsletter: double opt-in sign-up, the daily digest ("the news
+//! picture of the day") per language, single-story sends, one-click
+//! unsubscribe, and a resumable sender that never mails anyone twice.
+
+use std::fmt::Write as _;
+
+use crate::app::AppState;
+use crate::content::i18n::{format_date, local_date};
+use crate::integrations::mail::{ListMessage, MailError};
+use crate::services::{FieldError, ServiceError};
+use crate::store::{
+    ArticleCard, ArticleFilter, ArticleId, ArticleStatus, NewIssue, StoreResult, Subscriber, now,
+};
+
+/// Messages claimed per round; the lettre pool spreads them over its connections.
+const BATCH: i64 = 50;
+const LEASE_SECONDS: i64 = 600;
+/// Where each recipient's own unsubscribe address goes in a stored issue body.
+const UNSUBSCRIBE_SLOT: &str = "{{unsubscribe}}";
+
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A reader asks for the newsletter. The confirmation link goes by email;
+/// nothing is sent to the address until it is followed.
+pub async fn sign_up(
+    state: &AppState,
+    email: &str,
+    language: &str,
+) -> Result<Subscriber, ServiceError> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.parse::<lettre::Address>().is_ok()
+        && !email.contains(['<', '>', ',', ' ']);
+    if !valid {
+        return Err(ServiceError::Validation(vec![FieldError {
+            field: "email".into(),
+            message: if language == "uk" {
+                "Перевірте адресу електронної пошти".into()
+            } else {
+                "Please check the email address".into()
+            },
+        }]));
+    }
+    if !state.config.site.languages.iter().any(|l| l == language) {
+        return Err(ServiceError::NotFound);
+    }
+    let subscriber = state
+        .store
+        .subscribe(&email, language, &new_token(), now())
+        .await?;
+    if subscriber.state != "active" {
+        let link = state
+            .urls
+            .absolute(&format!("/newsletter/confirm/{}", subscriber.token));
+        let (subject, text) = if language == "uk" {
+            (
+                format!("Підтвердіть підписку — {}", state.config.site.name),
+                format!(
+                    "Щоб отримувати розсилку «{}», підтвердіть підписку:\n\n{link}\n\nЯкщо ви не підписувалися, просто проігноруйте цей лист.",
+                    state.config.site.name
+                ),
+            )
+        } else {
+            (
+                format!("Confirm your subscription — {}", state.config.site.name),
+                format!(
+                    "To receive the {} newsletter, confirm your subscription:\n\n{link}\n\nIf you did not sign up, ignore this message.",
+                    state.config.site.name
+                ),
+            )
+        };
+        if let Err(err) = state.mailer.send(&email, &subject, &text).await {
+            tracing::warn!(error = %err, "cannot send the newsletter confirmation");
+        }
+    }
+    Ok(subscriber)
+}
+
+pub async fn confirm(state: &AppState, token: &str) -> Result<Subscriber, ServiceError> {
+    let subscriber = state.store.subscriber_by_token(token).await?;
+    if subscriber.state != "active" {
+        state
+            .store
+            .set_subscriber_state(subscriber.id, "active", now())
+            .await?;
+    }
+    Ok(subscriber)
+}
+
+pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Subscriber, ServiceError> {
+    let subscriber = state.store.subscriber_by_token(token).await?;
+    if subscriber.state == "active" || subscriber.state == "pending" {
+        state
+            .store
+            .set_subscriber_state(subscriber.id, "unsubscribed", now())
+            .await?;
+    }
+    Ok(subscriber)
+}
+
+/// The day's digest for each language whose hour has come, once per day
+/// across all nodes (the issue key is unique). Returns the issues made.
+pub async fn make_due_digests(state: &AppState, at: i64) -> StoreResult<Vec<i64>> {
+    let tz = &state.config.site.timezone;
+    let local = jiff::Timestamp::from_second(at)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(tz.clone());
+    if local.hour() < state.config.distribution.digest_hour {
+        return Ok(Vec::new());
+    }
+    let (y, m, d) = local_date(at, tz);
+    let mut made = Vec::new();
+    for language in &state.config.site.languages {
+        let key = format!("digest:{language}:{y:04}-{m:02}-{d:02}");
+        if state.store.has_issue(&key).await? {
+            continue;
+        }
+        let filter = ArticleFilter {
+            status: Some(ArticleStatus::Published),
+            language: Some(language.clone()),
+            published_from: Some(at - 86_400),
+            ..Default::default()
+        };
+        let stories = state.store.article_cards(&filter, 12, 0).await?;
+        if stories.is_empty() {
+            continue;
+        }
+        let subject = if language == "uk" {
+            format!("Картина дня — {}", format_date(at, language, tz))
+        } else {
+            format!("The day's news — {}", format_date(at, language, tz))
+        };
+        let issue = issue_for(state, key, language, subject, &stories);
+        if let Some(id) = state.store.create_issue(&issue, now()).await? {
+            tracing::info!(issue = id, %language, "newsletter digest ready");
+            made.push(id);
+        }
+    }
+    Ok(made)
+}
+
+/// Sends one published story to its language's subscribers, once.
+pub async fn send_story(state: &AppState, id: ArticleId) -> Result<Option<i64>, ServiceError> {
+    let article = state.store.article_row(id).await?;
+    if article.status != ArticleStatus::Published.as_str() {
+        return Err(ServiceError::Conflict(
+            "only a published story can be sent".into(),
+        ));
+    }
+    let filter = ArticleFilter {
+        status: Some(ArticleStatus::Published),
+        language: Some(article.language.clone()),
+        ..Default::default()
+    };
+    let card = state
+        .store
+        .article_cards(&filter, 200, 0)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(ServiceError::NotFound)?;
+    let issue = issue_for(
+        state,
+        format!("story:{}", id.0),
+        &article.language,
+        article.headline.clone(),
+        &[card],
+    );
+    Ok(state.store.create_issue(&issue, now()).await?)
+}
+
+fn issue_for(
+    state: &AppState,
+    issue_key: String,
+    language: &str,
+    subject: String,
+    stories: &[ArticleCard],
+) -> NewIssue {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let (read, unsubscribe, why) = if language == "uk" {
+        (
+            "Читати",
+            "Відписатися",
+            "Ви отримали цей лист, бо підписалися на розсилку.",
+        )
+    } else {
+        (
+            "Read",
+            "Unsubscribe",
+            "You receive this because you subscribed to the newsletter.",
+        )
+    };
+    let mut text = format!("{}\n\n", state.config.site.name);
+    let mut html = format!(
+        "<!doctype html><html lang=\"{language}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"font-family:Georgia,serif;max-width:600px;margin:0 auto;padding:16px;color:#111\">\
+         <h1 style=\"font-size:22px\">{}</h1>",
+        escape(&subject),
+        escape(&state.config.site.name)
+    );
+    for story in stories {
+        let link = state
+            .urls
+            .article(&story.language, &story.slug, story.published_at)
+            .map(|p| state.urls.absolute(&p))
+            .unwrap_or_default();
+        let _ = write!(
+            text,
+            "{}\n{}\n{read}: {link}\n\n",
+            story.headline, story.standfirst
+        );
+        let _ = write!(
+            html,
+            "<h2 style=\"font-size:19px;margin-bottom:4px\"><a href=\"{}\" style=\"color:#111\">{}</a></h2>\
+             <p style=\"margin-top:0\">{}</p>",
+            escape(&link),
+            escape(&story.headline),
+            escape(&story.standfirst)
+        );
+    }
+    let _ = write!(text, "--\n{why}\n{unsubscribe}: {UNSUBSCRIBE_SLOT}\n");
+    let _ = write!(
+        html,
+        "<hr><p style=\"font-size:13px;color:#555\">{why} <a href=\"{UNSUBSCRIBE_SLOT}\">{unsubscribe}</a></p></body></html>"
+    );
+    NewIssue {
+        issue_key,
+        language: language.to_owned(),
+        subject,
+        text_body: text,
+        html_body: html,
+    }
+}
+
+/// Sends claimed messages until none are left (or `stop` says so).
+/// Returns how many were sent.
+pub async fn send_pending(
+    state: &AppState,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> StoreResult<usize> {
+    let mut sent = 0;
+    let mut issues = std::collections::HashMap::new();
+    while !stop() {
+        let recipients = state
+            .store
+            .claim_recipients(BATCH, now(), LEASE_SECONDS)
+            .await?;
+        if recipients.is_empty() {
+            break;
+        }
+        let mut jobs = tokio::task::JoinSet::new();
+        for recipient in recipients {
+            if !issues.contains_key(&recipient.issue_id) {
+                let issue = state.store.issue(recipient.issue_id).await?;
+                issues.insert(recipient.issue_id, std::sync::Arc::new(issue));
+            }
+            let Some(issue) = issues.get(&recipient.issue_id).cloned() else {
+                continue;
+            };
+            let state = state.clone();
+            jobs.spawn(async move {
+                let unsubscribe_url = state
+                    .urls
+                    .absolute(&format!("/newsletter/unsubscribe/{}", recipient.token));
+                let list_id = format!("newsletter.{}", crate::services::fediverse::domain(&state));
+                let message = ListMessage {
+                    to: &recipient.email,
+                    subject: &issue.subject,
+                    text: &issue.text_body.replace(UNSUBSCRIBE_SLOT, &unsubscribe_url),
+                    html: &issue.html_body.replace(UNSUBSCRIBE_SLOT, &unsubscribe_url),
+                    unsubscribe_url: &unsubscribe_url,
+                    list_id: &list_id,
+                };
+                let result = state.mailer.send_list(&message).await;
+                (recipient, result)
+            });
+        }
+        while let Some(joined) = jobs.join_next().await {
+            let Ok((recipient, result)) = joined else {
+                continue;
+            };
+            match result {
+                Ok(()) => {
+                    state
+                        .store
+                        .finish_recipient(&recipient, None, now())
+                        .await?;
+                    sent += 1;
+                }
+                Err(MailError::Rejected(reason)) => {
+                    // A hard bounce: this address gets nothing more.
+                    state
+                        .store
+                        .finish_recipient(&recipient, Some(&reason), now())
+                        .await?;
+                    state
+                        .store
+                        .set_subscriber_state(recipient.subscriber_id, "bounced", now())
+                        .await?;
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "newsletter message not sent");
+                    state
+                        .store
+                        .finish_recipient(&recipient, Some(&err.to_string()), now())
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// The sender inside `newsdesk serve`: digests at their hour, then sending.
+pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(err) = make_due_digests(&state, now()).await {
+            tracing::warn!(error = %err, "cannot prepare the newsletter digest");
+        }
+        let stopping = shutdown.clone();
+        if let Err(err) = send_pending(&state, &|| *stopping.borrow()).await {
+            tracing::warn!(error = %err, "newsletter sending stopped");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(20)) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+    }
+}
