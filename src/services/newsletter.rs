@@ -114,8 +114,15 @@ pub async fn make_due_digests(state: &AppState, at: i64) -> StoreResult<Vec<i64>
         return Ok(Vec::new());
     }
     let (y, m, d) = local_date(at, tz);
+    let counts = state.store.subscriber_counts().await?;
     let mut made = Vec::new();
     for language in &state.config.site.languages {
+        let readers = counts
+            .iter()
+            .any(|(l, s, n)| l == language && s == "active" && *n > 0);
+        if !readers {
+            continue;
+        }
         let key = format!("digest:{language}:{y:04}-{m:02}-{d:02}");
         if state.store.has_issue(&key).await? {
             continue;
@@ -249,7 +256,8 @@ pub async fn send_pending(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> StoreResult<usize> {
     let mut sent = 0;
-    let mut issues = std::collections::HashMap::new();
+    let mut issues: std::collections::HashMap<i64, std::sync::Arc<crate::store::IssueRow>> =
+        std::collections::HashMap::new();
     while !stop() {
         let recipients = state
             .store
@@ -260,12 +268,13 @@ pub async fn send_pending(
         }
         let mut jobs = tokio::task::JoinSet::new();
         for recipient in recipients {
-            if !issues.contains_key(&recipient.issue_id) {
-                let issue = state.store.issue(recipient.issue_id).await?;
-                issues.insert(recipient.issue_id, std::sync::Arc::new(issue));
-            }
-            let Some(issue) = issues.get(&recipient.issue_id).cloned() else {
-                continue;
+            let issue = match issues.entry(recipient.issue_id) {
+                std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+                std::collections::hash_map::Entry::Vacant(slot) => slot
+                    .insert(std::sync::Arc::new(
+                        state.store.issue(recipient.issue_id).await?,
+                    ))
+                    .clone(),
             };
             let state = state.clone();
             jobs.spawn(async move {

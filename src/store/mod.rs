@@ -26,7 +26,7 @@ pub use donations::{
 pub use fediverse::Follower;
 pub use media::{Media, NewMedia};
 pub use models::*;
-pub use newsletter::{IssueSummary, NewIssue, Recipient, Subscriber};
+pub use newsletter::{IssueRow, IssueSummary, NewIssue, Recipient, Subscriber};
 pub use outbox::{Attempt, Delivery, NewDelivery, OutboxAction, OutboxEvent, PostedState};
 pub use sessions::{Credentials, SessionView};
 pub use videos::Video;

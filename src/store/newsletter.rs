@@ -113,7 +113,7 @@ impl Store {
         Ok(())
     }
 
-    /// Active subscribers per language.
+    /// Subscribers per language and state.
     pub async fn subscriber_counts(&self) -> StoreResult<Vec<(String, String, i64)>> {
         Ok(sqlx::query_as(
             "SELECT language, state, CAST(COUNT(*) AS BIGINT) FROM newsletter_subscribers \

@@ -2,6 +2,7 @@
 //! Every test in `on_both_backends!` runs once per backend.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod fakes;
 mod smtp;
 mod util;
 
@@ -9,8 +10,10 @@ mod accounts;
 mod admin;
 mod api;
 mod cli;
+mod distribution;
 mod donations;
 mod feeds;
+mod newsletter;
 mod payments;
 mod site;
 mod store;

@@ -12,6 +12,7 @@ use base64::Engine;
 use newsdesk::integrations::{liqpay, stripe};
 use serde_json::{Value, json};
 
+use crate::fakes::start_fake;
 use crate::on_both_backends;
 use crate::util::{Backend, TestApp};
 
@@ -158,13 +159,6 @@ async fn fake_liqpay_request(
         ),
         _ => axum::Json(json!({ "result": "error", "err_description": "unknown action" })),
     }
-}
-
-async fn start_fake(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    url
 }
 
 async fn donate(app: &TestApp, body: &str) -> crate::util::TestResponse {

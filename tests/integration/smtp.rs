@@ -28,6 +28,28 @@ impl Received {
                 .unwrap_or_default();
             return format!("{headers}\r\n\r\n{}", String::from_utf8_lossy(&decoded));
         }
+        // Multipart: base64 parts are decoded and appended.
+        let mut decoded_parts = String::new();
+        let lower = self.data.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(at) = lower[from..].find("content-transfer-encoding: base64") {
+            let start = from + at;
+            let Some(body_at) = self.data[start..].find("\r\n\r\n") else {
+                break;
+            };
+            let body_start = start + body_at + 4;
+            let body: String = self.data[body_start..]
+                .lines()
+                .take_while(|l| !l.starts_with("--"))
+                .collect();
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(body.trim())
+                .unwrap_or_default();
+            decoded_parts.push_str(&String::from_utf8_lossy(&bytes));
+            decoded_parts.push('\n');
+            from = body_start;
+        }
         let joined = self.data.replace("=\r\n", "");
         let mut out = Vec::new();
         let bytes = joined.as_bytes();
@@ -44,7 +66,7 @@ impl Received {
             out.push(bytes[i]);
             i += 1;
         }
-        String::from_utf8_lossy(&out).into_owned()
+        String::from_utf8_lossy(&out).into_owned() + &decoded_parts
     }
 
     /// The first link in the message that starts with `prefix`.
@@ -84,6 +106,9 @@ impl SmtpServer {
                         } else if upper.starts_with("MAIL FROM:") {
                             from = line[10..].trim().to_owned();
                             b"250 OK\r\n"
+                        } else if upper.starts_with("RCPT TO:") && upper.contains("BOUNCE") {
+                            // A mailbox that does not exist: a hard bounce.
+                            b"550 5.1.1 No such user here\r\n"
                         } else if upper.starts_with("RCPT TO:") {
                             to.push(line[8..].trim().trim_matches(['<', '>']).to_owned());
                             b"250 OK\r\n"

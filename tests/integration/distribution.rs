@@ -1,0 +1,720 @@
+//! Distribution end to end: publishing fans a story out to Telegram, X and
+//! Fediverse followers through the outbox, against local fakes that check
+//! every request; failures are retried, waited out or dead-lettered; a
+//! crash mid-batch and two nodes never send anything twice.
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use newsdesk::services::distribution::Worker;
+use newsdesk::services::fediverse;
+use serde_json::{Value, json};
+
+use crate::fakes::{
+    BOT_TOKEN, FakeFediverse, FakeTelegram, FakeX, Scripted, X_CONSUMER_KEY, X_CONSUMER_SECRET,
+    X_TOKEN, X_TOKEN_SECRET,
+};
+use crate::on_both_backends;
+use crate::util::{Backend, TestApp};
+
+on_both_backends!(
+    a_story_goes_out_once_and_follows_its_edits,
+    provider_failures_are_retried_waited_out_or_dead_lettered,
+    a_crash_mid_batch_resumes_without_doubles,
+    two_nodes_share_the_outbox_without_double_sends,
+    the_fediverse_can_follow_and_unfollow,
+    demo_stories_are_history_not_news,
+);
+
+struct Fakes {
+    telegram: FakeTelegram,
+    x: FakeX,
+    fediverse: FakeFediverse,
+    env: Vec<(&'static str, String)>,
+}
+
+async fn fakes() -> Fakes {
+    let (telegram, telegram_base) = FakeTelegram::start().await;
+    let (x, x_base) = FakeX::start().await;
+    let fediverse = FakeFediverse::start().await;
+    let env = vec![
+        ("NEWSDESK_TELEGRAM_BOT_TOKEN", BOT_TOKEN.to_owned()),
+        ("NEWSDESK_TELEGRAM_CHANNEL_UK", "@newsroom_uk".to_owned()),
+        ("NEWSDESK_TELEGRAM_CHANNEL_EN", "@newsroom_en".to_owned()),
+        ("NEWSDESK_TELEGRAM_API_BASE", telegram_base),
+        ("NEWSDESK_X_CONSUMER_KEY", X_CONSUMER_KEY.to_owned()),
+        ("NEWSDESK_X_CONSUMER_SECRET", X_CONSUMER_SECRET.to_owned()),
+        ("NEWSDESK_X_ACCESS_TOKEN", X_TOKEN.to_owned()),
+        ("NEWSDESK_X_ACCESS_TOKEN_SECRET", X_TOKEN_SECRET.to_owned()),
+        ("NEWSDESK_X_API_BASE", x_base),
+        ("NEWSDESK_DISTRIBUTION_RETRY_BASE_SECONDS", "0".to_owned()),
+        ("NEWSDESK_DISTRIBUTION_MAX_ATTEMPTS", "3".to_owned()),
+    ];
+    Fakes {
+        telegram,
+        x,
+        fediverse,
+        env,
+    }
+}
+
+async fn app_with(backend: Backend, env: &[(&'static str, String)]) -> TestApp {
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::with_staff_and_env(backend, &env).await;
+    // A fixed key: generating RSA keys in a debug build is slow.
+    app.state
+        .store
+        .set_setting("fediverse.private_key", crate::fakes::REMOTE_KEY)
+        .await
+        .unwrap();
+    app
+}
+
+/// Makes alice (on the fake server) a follower, as her server would.
+async fn follow(app: &TestApp, fake: &FakeFediverse) -> crate::util::TestResponse {
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/follows/1", fake.actor()),
+        "type": "Follow",
+        "actor": fake.actor(),
+        "object": "https://news.example.org/fediverse/actor",
+    });
+    inbox_post(app, fake, &follow).await
+}
+
+async fn inbox_post(
+    app: &TestApp,
+    fake: &FakeFediverse,
+    activity: &Value,
+) -> crate::util::TestResponse {
+    let (headers, body) = fake.signed("https://news.example.org/fediverse/inbox", activity);
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    app.request(Method::POST, "/fediverse/inbox", &headers, Body::from(body))
+        .await
+}
+
+fn trust_us(app: &TestApp, fake: &FakeFediverse) {
+    fake.trust(&newsdesk::integrations::activitypub::public_pem(crate::fakes::REMOTE_KEY).unwrap());
+    let _ = app;
+}
+
+fn story(headline: &str, language: &str) -> Value {
+    json!({
+        "headline": headline,
+        "standfirst": "Ремонтники працювали всю ніч <і> вранці & вдень.",
+        "body": "Перший абзац.\n\nДругий абзац.",
+        "language": language,
+        "section": "news",
+        "authors": ["editor@example.com"],
+        "cover": { "url": "/static/demo/cover-city.svg", "alt": "Місто", "credit": "Редакція" },
+    })
+}
+
+async fn run(app: &TestApp) -> usize {
+    Worker::new(app.state.clone())
+        .run_once(&|| false)
+        .await
+        .unwrap()
+}
+
+async fn deliveries(app: &TestApp, id: i64) -> Vec<(String, String, String)> {
+    app.state
+        .store
+        .article_deliveries(newsdesk::store::ArticleId(id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.channel, d.action, d.state))
+        .collect()
+}
+
+async fn a_story_goes_out_once_and_follows_its_edits(backend: Backend) {
+    let fakes = fakes().await;
+    let mut app = app_with(backend, &fakes.env).await;
+    trust_us(&app, &fakes.fediverse);
+    assert_eq!(
+        follow(&app, &fakes.fediverse).await.status,
+        StatusCode::ACCEPTED
+    );
+    run(&app).await;
+    let accept = fakes.fediverse.received();
+    assert_eq!(
+        accept.len(),
+        1,
+        "{:?}",
+        fakes.fediverse.refused.lock().unwrap()
+    );
+    assert_eq!(accept[0]["type"], "Accept");
+    assert_eq!(accept[0]["object"]["type"], "Follow");
+
+    let published = app
+        .publish(story(
+            "Енергетики повернули світло у Харків & область",
+            "uk",
+        ))
+        .await;
+    let id = published["id"].as_i64().unwrap();
+    let url = published["url"].as_str().unwrap().to_owned();
+    run(&app).await;
+
+    // Telegram: one photo post in the Ukrainian channel, escaped, linked.
+    let calls = fakes.telegram.calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let (method, params) = &calls[0];
+    assert_eq!(method, "sendPhoto");
+    assert_eq!(params["chat_id"], "@newsroom_uk");
+    assert_eq!(
+        params["photo"],
+        "https://news.example.org/static/demo/cover-city.svg"
+    );
+    let caption = params["caption"].as_str().unwrap();
+    assert!(caption.starts_with("<b>Енергетики повернули світло у Харків &amp; область</b>"));
+    assert!(caption.contains("&lt;і&gt; вранці &amp; вдень"));
+    assert!(caption.ends_with(&format!("<a href=\"{url}\">Читати</a>")));
+
+    // X: one signed post with the headline and the link.
+    let posts = fakes.x.created();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        posts[0]["text"],
+        format!("Енергетики повернули світло у Харків & область\n\n{url}")
+    );
+
+    // Fediverse: a Create of an Article, public, to followers.
+    let received = fakes.fediverse.received();
+    assert_eq!(received.len(), 2);
+    let create = &received[1];
+    assert_eq!(create["type"], "Create");
+    assert_eq!(create["actor"], "https://news.example.org/fediverse/actor");
+    assert_eq!(
+        create["to"][0],
+        "https://www.w3.org/ns/activitystreams#Public"
+    );
+    assert_eq!(
+        create["cc"][0],
+        "https://news.example.org/fediverse/followers"
+    );
+    assert_eq!(create["object"]["type"], "Article");
+    assert_eq!(create["object"]["url"], url.as_str());
+    assert_eq!(
+        create["object"]["name"],
+        "Енергетики повернули світло у Харків & область"
+    );
+
+    // Nothing more goes out on another round.
+    assert_eq!(run(&app).await, 0);
+    assert_eq!(fakes.telegram.calls().len(), 1);
+    assert_eq!(fakes.x.created().len(), 1);
+
+    // The admin shows each channel's status.
+    let editor = app.sign_in("editor@example.com").await;
+    let page = app
+        .admin_get(&editor, &format!("/admin/articles/{id}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.body.matches("delivery delivery--sent").count(),
+        3,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("data-channel=\"telegram\""));
+    assert!(page.body.contains("data-channel=\"x\""));
+    assert!(page.body.contains("data-channel=\"fediverse\""));
+
+    // An edit edits the Telegram post and sends an Update; X cannot edit.
+    let edited = app
+        .api(
+            Method::PATCH,
+            &format!("/api/admin/articles/{id}"),
+            Some(json!({ "headline": "Світло повернули у весь Харків" })),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    run(&app).await;
+    let calls = fakes.telegram.calls();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].0, "editMessageCaption");
+    assert_eq!(calls[1].1["message_id"], calls_message_id(&app, id).await);
+    assert!(
+        calls[1].1["caption"]
+            .as_str()
+            .unwrap()
+            .starts_with("<b>Світло повернули у весь Харків</b>")
+    );
+    assert_eq!(fakes.x.created().len(), 1);
+    let received = fakes.fediverse.received();
+    assert_eq!(received.last().unwrap()["type"], "Update");
+
+    // Unpublishing deletes everywhere.
+    let gone = app
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{id}/unpublish"),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK);
+    run(&app).await;
+    let calls = fakes.telegram.calls();
+    assert_eq!(calls.last().unwrap().0, "deleteMessage");
+    let x_calls = fakes.x.posts.lock().unwrap().clone();
+    assert_eq!(x_calls.last().unwrap().0, Method::DELETE);
+    assert_eq!(x_calls.last().unwrap().1, "/2/tweets/1800001");
+    let last = fakes.fediverse.received().last().unwrap().clone();
+    assert_eq!(last["type"], "Delete");
+    assert_eq!(last["object"]["type"], "Tombstone");
+    let states = deliveries(&app, id).await;
+    assert!(
+        states.iter().all(|(_, _, state)| state == "sent"),
+        "{states:?}"
+    );
+    assert_eq!(states.len(), 3 + 2 + 3, "{states:?}");
+}
+
+async fn calls_message_id(app: &TestApp, id: i64) -> i64 {
+    let rows = app
+        .state
+        .store
+        .article_deliveries(newsdesk::store::ArticleId(id))
+        .await
+        .unwrap();
+    let remote = rows
+        .iter()
+        .find(|d| d.channel == "telegram" && d.action == "publish")
+        .and_then(|d| d.remote_id.clone())
+        .unwrap();
+    remote.trim_start_matches("photo:").parse().unwrap()
+}
+
+async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Backend) {
+    let fakes = fakes().await;
+    let mut app = app_with(backend, &fakes.env).await;
+    // Telegram asks us to wait a second; X fails once with a 503.
+    fakes.telegram.then(Scripted {
+        status: 429,
+        headers: vec![],
+        body: json!({"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}),
+    });
+    fakes.x.then(Scripted {
+        status: 503,
+        headers: vec![],
+        body: json!({"title": "Service Unavailable", "status": 503}),
+    });
+    let id = app.publish(story("Перша новина дня", "uk")).await["id"]
+        .as_i64()
+        .unwrap();
+    run(&app).await;
+    let states = deliveries(&app, id).await;
+    assert!(states.contains(&("telegram".into(), "publish".into(), "pending".into())));
+    assert_eq!(
+        fakes.x.created().len(),
+        2,
+        "the 503 was retried at once (retry base 0)"
+    );
+    assert!(states.contains(&("x".into(), "publish".into(), "sent".into())));
+    // Telegram is held until retry_after has passed, then sent once.
+    assert_eq!(fakes.telegram.calls().len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    run(&app).await;
+    assert_eq!(fakes.telegram.calls().len(), 2);
+    assert!(deliveries(&app, id).await.contains(&(
+        "telegram".into(),
+        "publish".into(),
+        "sent".into()
+    )));
+
+    // X rate-limited: waits until the reset time instead of burning attempts.
+    let reset = (jiff::Timestamp::now().as_second() + 900).to_string();
+    fakes.x.then(Scripted {
+        status: 429,
+        headers: vec![
+            ("x-rate-limit-remaining", "0".into()),
+            ("x-rate-limit-reset", reset),
+        ],
+        body: json!({"title": "Too Many Requests", "status": 429}),
+    });
+    let second = app.publish(story("Друга новина дня", "uk")).await["id"]
+        .as_i64()
+        .unwrap();
+    run(&app).await;
+    let x_row = app
+        .state
+        .store
+        .article_deliveries(newsdesk::store::ArticleId(second))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.channel == "x")
+        .unwrap();
+    assert_eq!(x_row.state, "pending");
+    assert_eq!(x_row.attempts, 0, "waiting is not a failed attempt");
+    assert!(x_row.next_attempt_at > jiff::Timestamp::now().as_second() + 800);
+    assert!(x_row.last_error.contains("429"));
+
+    // A wrong bot token: a dead letter with a clear reason; the site is fine.
+    let mut env = fakes.env.clone();
+    env.retain(|(k, _)| *k != "NEWSDESK_TELEGRAM_BOT_TOKEN");
+    env.push(("NEWSDESK_TELEGRAM_BOT_TOKEN", "999:WRONG".into()));
+    let mut wrong = app_with(backend, &env).await;
+    let story_id = wrong.publish(story("Новина з поганим токеном", "uk")).await["id"]
+        .as_i64()
+        .unwrap();
+    run(&wrong).await;
+    let row = wrong
+        .state
+        .store
+        .article_deliveries(newsdesk::store::ArticleId(story_id))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.channel == "telegram")
+        .unwrap();
+    assert_eq!(row.state, "dead");
+    assert_eq!(row.attempts, 1, "a refused token is not retried");
+    assert!(
+        row.last_error.contains("check the bot token"),
+        "{}",
+        row.last_error
+    );
+    assert_eq!(wrong.get("/").await.status, StatusCode::OK);
+    let editor = wrong.sign_in("editor@example.com").await;
+    let page = wrong
+        .admin_get(&editor, &format!("/admin/articles/{story_id}"))
+        .await;
+    assert!(page.body.contains("delivery delivery--dead"));
+    assert!(page.body.contains("check the bot token"));
+
+    // Retry from the admin puts it back in the queue; cancel stops it.
+    let retried = wrong
+        .admin_post(&editor, &format!("/admin/deliveries/{}/retry", row.id), &[])
+        .await;
+    assert_eq!(retried.status, StatusCode::SEE_OTHER, "{}", retried.body);
+    assert_eq!(
+        wrong.state.store.delivery(row.id).await.unwrap().state,
+        "pending"
+    );
+    let cancelled = wrong
+        .admin_post(
+            &editor,
+            &format!("/admin/deliveries/{}/cancel", row.id),
+            &[],
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        wrong.state.store.delivery(row.id).await.unwrap().state,
+        "cancelled"
+    );
+    run(&wrong).await;
+    assert_eq!(
+        wrong.state.store.delivery(row.id).await.unwrap().state,
+        "cancelled"
+    );
+    // Authors may not steer deliveries.
+    let author = wrong.sign_in("contributor@example.com").await;
+    let refused = wrong
+        .admin_post(&author, &format!("/admin/deliveries/{}/retry", row.id), &[])
+        .await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+}
+
+async fn a_crash_mid_batch_resumes_without_doubles(backend: Backend) {
+    let mut fakes = fakes().await;
+    // X only, so no per-chat pacing slows the batch.
+    fakes
+        .env
+        .retain(|(k, _)| !k.starts_with("NEWSDESK_TELEGRAM"));
+    let mut app = app_with(backend, &fakes.env).await;
+    let mut ids = Vec::new();
+    for n in 1..=6 {
+        ids.push(
+            app.publish(story(&format!("Новина номер {n}"), "uk")).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    // The third post reaches X, but the node dies before hearing back.
+    *fakes.x.hang_on.lock().unwrap() = Some(3);
+    let worker = tokio::spawn({
+        let state = app.state.clone();
+        async move { Worker::new(state).run_once(&|| false).await }
+    });
+    for _ in 0..100 {
+        if fakes.x.created().len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(fakes.x.created().len(), 3);
+    worker.abort();
+    let _ = worker.await;
+    *fakes.x.hang_on.lock().unwrap() = None;
+    // Its lease runs out (as it would after five minutes).
+    sqlx::query("UPDATE deliveries SET locked_until = 1 WHERE state = 'sending'")
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    run(&app).await;
+    let texts: Vec<String> = fakes
+        .x
+        .created()
+        .iter()
+        .map(|p| {
+            p["text"]
+                .as_str()
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let mut unique = texts.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(texts.len(), 6, "nothing doubled: {texts:?}");
+    assert_eq!(unique.len(), 6, "nothing missed: {texts:?}");
+    let mut states = Vec::new();
+    for id in &ids {
+        states.extend(deliveries(&app, *id).await.into_iter().map(|(_, _, s)| s));
+    }
+    assert_eq!(states.iter().filter(|s| *s == "sent").count(), 5);
+    // The interrupted one is not resent blindly: staff see it and decide.
+    assert_eq!(states.iter().filter(|s| *s == "unknown").count(), 1);
+}
+
+async fn two_nodes_share_the_outbox_without_double_sends(backend: Backend) {
+    let mut fakes = fakes().await;
+    fakes
+        .env
+        .retain(|(k, _)| !k.starts_with("NEWSDESK_TELEGRAM"));
+    let mut app = app_with(backend, &fakes.env).await;
+    let second = newsdesk::store::Store::connect(&app.database_url, 5)
+        .await
+        .unwrap();
+    let other = newsdesk::app::AppState::with_store((*app.state.config).clone(), second).unwrap();
+    for n in 1..=10 {
+        app.publish(story(&format!("Спільна новина {n}"), "uk"))
+            .await;
+    }
+    let (mut first, mut second) = (Worker::new(app.state.clone()), Worker::new(other.clone()));
+    let (a, b) = tokio::join!(first.run_once(&|| false), second.run_once(&|| false));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a + b, 10, "each delivery claimed by one node ({a} + {b})");
+    let mut texts: Vec<String> = fakes
+        .x
+        .created()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts.len(), 10);
+    texts.sort();
+    texts.dedup();
+    assert_eq!(texts.len(), 10, "no story posted twice");
+    other.store.close().await;
+}
+
+async fn the_fediverse_can_follow_and_unfollow(backend: Backend) {
+    let fakes = fakes().await;
+    let app = app_with(backend, &fakes.env).await;
+    trust_us(&app, &fakes.fediverse);
+
+    // Discovery: WebFinger and the actor document.
+    let finger = app
+        .get("/.well-known/webfinger?resource=acct:news@news.example.org")
+        .await;
+    assert_eq!(finger.status, StatusCode::OK);
+    assert_eq!(
+        finger.header("content-type"),
+        "application/jrd+json; charset=utf-8"
+    );
+    assert_eq!(finger.header("access-control-allow-origin"), "*");
+    let jrd = finger.json();
+    assert_eq!(jrd["subject"], "acct:news@news.example.org");
+    assert_eq!(jrd["links"][0]["rel"], "self");
+    assert_eq!(jrd["links"][0]["type"], "application/activity+json");
+    assert_eq!(
+        jrd["links"][0]["href"],
+        "https://news.example.org/fediverse/actor"
+    );
+    assert_eq!(
+        app.get("/.well-known/webfinger?resource=acct:someone@news.example.org")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let actor = app
+        .request(
+            Method::GET,
+            "/fediverse/actor",
+            &[("accept", "application/activity+json")],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(actor.status, StatusCode::OK);
+    assert!(
+        actor
+            .header("content-type")
+            .starts_with("application/activity+json")
+    );
+    let actor = actor.json();
+    assert_eq!(actor["preferredUsername"], "news");
+    assert_eq!(actor["inbox"], "https://news.example.org/fediverse/inbox");
+    assert_eq!(
+        actor["publicKey"]["id"],
+        "https://news.example.org/fediverse/actor#main-key"
+    );
+    assert!(
+        actor["publicKey"]["publicKeyPem"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+
+    // Hostile requests: unsigned, tampered, malformed. Nothing is stored.
+    let activity = json!({
+        "id": format!("{}/follows/9", fakes.fediverse.actor()),
+        "type": "Follow",
+        "actor": fakes.fediverse.actor(),
+        "object": "https://news.example.org/fediverse/actor",
+    });
+    let unsigned = app
+        .request(
+            Method::POST,
+            "/fediverse/inbox",
+            &[("content-type", "application/activity+json")],
+            Body::from(activity.to_string()),
+        )
+        .await;
+    assert_eq!(unsigned.status, StatusCode::UNAUTHORIZED);
+    let (headers, _) = fakes
+        .fediverse
+        .signed("https://news.example.org/fediverse/inbox", &activity);
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let mut tampered = activity.clone();
+    tampered["object"] = json!("https://news.example.org/fediverse/actor?x");
+    let forged = app
+        .request(
+            Method::POST,
+            "/fediverse/inbox",
+            &headers,
+            Body::from(tampered.to_string()),
+        )
+        .await;
+    assert_eq!(
+        forged.status,
+        StatusCode::UNAUTHORIZED,
+        "the digest no longer matches"
+    );
+    let malformed = app
+        .request(
+            Method::POST,
+            "/fediverse/inbox",
+            &headers,
+            Body::from("{not json"),
+        )
+        .await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    // Someone else's key for alice's activity.
+    let mut impostor = activity.clone();
+    impostor["actor"] = json!("https://elsewhere.example/users/mallory");
+    assert_eq!(
+        inbox_post(&app, &fakes.fediverse, &impostor).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.state.store.follower_count().await.unwrap(), 0);
+
+    // Follow → stored, Accept delivered (signed; the fake verifies it).
+    assert_eq!(
+        follow(&app, &fakes.fediverse).await.status,
+        StatusCode::ACCEPTED
+    );
+    let followers = app.state.store.followers().await.unwrap();
+    assert_eq!(followers.len(), 1);
+    assert_eq!(
+        followers[0].shared_inbox.as_deref(),
+        Some(format!("{}/inbox", fakes.fediverse.base).as_str())
+    );
+    run(&app).await;
+    let received = fakes.fediverse.received();
+    assert_eq!(
+        received.len(),
+        1,
+        "{:?}",
+        fakes.fediverse.refused.lock().unwrap()
+    );
+    assert_eq!(received[0]["type"], "Accept");
+    assert_eq!(
+        received[0]["object"]["id"],
+        format!("{}/follows/1", fakes.fediverse.actor())
+    );
+    let collection = app.get("/fediverse/followers").await.json();
+    assert_eq!(collection["totalItems"], 1);
+
+    // Undo → gone.
+    let undo = json!({
+        "id": format!("{}/undo/1", fakes.fediverse.actor()),
+        "type": "Undo",
+        "actor": fakes.fediverse.actor(),
+        "object": {"id": format!("{}/follows/1", fakes.fediverse.actor()), "type": "Follow", "actor": fakes.fediverse.actor(), "object": "https://news.example.org/fediverse/actor"},
+    });
+    assert_eq!(
+        inbox_post(&app, &fakes.fediverse, &undo).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(app.state.store.follower_count().await.unwrap(), 0);
+    // Follow again, then the account deletes itself.
+    follow(&app, &fakes.fediverse).await;
+    let delete = json!({
+        "id": format!("{}#delete", fakes.fediverse.actor()),
+        "type": "Delete",
+        "actor": fakes.fediverse.actor(),
+        "object": fakes.fediverse.actor(),
+    });
+    assert_eq!(
+        inbox_post(&app, &fakes.fediverse, &delete).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(app.state.store.follower_count().await.unwrap(), 0);
+
+    // The outbox lists published stories as Create activities.
+    let outbox = app.get("/fediverse/outbox").await.json();
+    assert_eq!(outbox["type"], "OrderedCollection");
+    assert!(outbox["totalItems"].as_i64().unwrap() > 10);
+    assert_eq!(outbox["orderedItems"][0]["type"], "Create");
+    assert_eq!(outbox["orderedItems"][0]["object"]["type"], "Article");
+    let object_id = outbox["orderedItems"][0]["object"]["id"].as_str().unwrap();
+    let object = app
+        .request(
+            Method::GET,
+            &crate::util::TestApp::path_of(object_id),
+            &[("accept", "application/activity+json")],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(object.status, StatusCode::OK);
+    assert_eq!(object.json()["type"], "Article");
+    let _ = fediverse::actor_id(&app.state);
+}
+
+async fn demo_stories_are_history_not_news(backend: Backend) {
+    let fakes = fakes().await;
+    let app = app_with(backend, &fakes.env).await;
+    assert!(
+        app.state
+            .store
+            .pending_outbox_events(10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(run(&app).await, 0);
+    assert!(fakes.telegram.calls().is_empty());
+    assert!(fakes.x.created().is_empty());
+}
