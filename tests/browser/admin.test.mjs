@@ -96,6 +96,21 @@ test('an author writes and submits, an editor publishes, readers see it with its
   assert.equal(editor.page.url().split('?')[0], articleUrl);
   await editor.page.click('[data-action=publish]');
   await editor.page.waitForURL(/done=publish/);
+  // The story goes to the Telegram channel and X once, and the admin says so.
+  let sent = 0;
+  for (let i = 0; i < 40 && sent < 2; i += 1) {
+    await new Promise((r) => setTimeout(r, 250));
+    await editor.page.goto(articleUrl);
+    sent = await editor.page.locator('.delivery--sent').count();
+  }
+  assert.equal(sent, 2, 'Telegram and X both show as sent');
+  await editor.page.locator('#h-distribution').scrollIntoViewIfNeeded();
+  await editor.page.screenshot({ path: `${SHOTS}/admin-distribution.png`, fullPage: true });
+  const calls = await (await fetch(`${process.env.FAKES_URL}/_calls`)).json();
+  const mine = calls.filter((c) => JSON.stringify(c.params ?? {}).includes(headline));
+  assert.equal(mine.filter((c) => c.provider === 'telegram').length, 1, 'one Telegram post');
+  assert.equal(mine.filter((c) => c.provider === 'x').length, 1, 'one post on X');
+  assert.ok(mine.find((c) => c.provider === 'x').signed, 'X request carries an OAuth signature');
   const publicHref = await editor.page.locator('a', { hasText: /Відкрити на сайті|View on site/ }).getAttribute('href');
   await editor.page.goto(`${BASE}${publicHref}`);
   assert.equal(await editor.page.locator('h1').textContent(), headline);

@@ -80,7 +80,7 @@ test('an embed requests nothing until the reader presses its button', async () =
 test('pages pass axe-core WCAG 2.2 AA checks', async () => {
   const { page, context } = await openPage({ bypassCSP: true });
   const href = await leadStoryUrl(page, '/');
-  const pages = ['/', '/en', href, '/section/economy', '/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96', '/no-such-page'];
+  const pages = ['/', '/en', href, '/section/economy', '/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96', '/no-such-page', '/newsletter', '/en/videos'];
   for (const path of pages) {
     await page.goto(`${BASE}${path}`);
     const problems = await axeViolations(page);
@@ -96,5 +96,18 @@ test('search works from the header form', async () => {
   await page.press('#site-search', 'Enter');
   await page.waitForURL(/\/en\/search\?q=bakeries/);
   assert.ok(await page.getByRole('link', { name: /small bakeries form a cooperative/ }).isVisible());
+  await context.close();
+});
+
+test('a reader signs up for the newsletter from the footer of any page', async () => {
+  const { page, context } = await openPage();
+  await page.goto(`${BASE}/en`);
+  await page.fill('#newsletter-email-footer', 'not an address');
+  assert.equal(await page.locator('#newsletter-email-footer').evaluate((el) => el.checkValidity()), false, 'the browser checks the address first');
+  await page.fill('#newsletter-email-footer', `reader-${Date.now()}@example.org`);
+  await page.locator('.site-footer__newsletter button[type=submit]').click();
+  await page.waitForURL(`${BASE}/newsletter`);
+  assert.match(await page.locator('[role=status]').textContent(), /We sent you a link/);
+  await page.screenshot({ path: `${SHOTS}/newsletter-check.png`, fullPage: true });
   await context.close();
 });
