@@ -42,6 +42,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/_list.html",
     "admin/sign_in.html",
     "admin/dashboard.html",
+    "admin/distribution.html",
     "admin/articles.html",
     "admin/editor.html",
     "admin/account.html",

@@ -72,6 +72,8 @@ CREATE TABLE newsletter_issues (
     subject TEXT NOT NULL,
     text_body TEXT NOT NULL,
     html_body TEXT NOT NULL,
+    -- The stories in it, as ",12,15,": an article's admin page finds its issues.
+    article_ids TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL
 );
 

@@ -113,7 +113,6 @@ pub async fn make_due_digests(state: &AppState, at: i64) -> StoreResult<Vec<i64>
     if local.hour() < state.config.distribution.digest_hour {
         return Ok(Vec::new());
     }
-    let (y, m, d) = local_date(at, tz);
     let counts = state.store.subscriber_counts().await?;
     let mut made = Vec::new();
     for language in &state.config.site.languages {
@@ -123,7 +122,7 @@ pub async fn make_due_digests(state: &AppState, at: i64) -> StoreResult<Vec<i64>
         if !readers {
             continue;
         }
-        let key = format!("digest:{language}:{y:04}-{m:02}-{d:02}");
+        let key = digest_key(state, language, at);
         if state.store.has_issue(&key).await? {
             continue;
         }
@@ -149,6 +148,36 @@ pub async fn make_due_digests(state: &AppState, at: i64) -> StoreResult<Vec<i64>
         }
     }
     Ok(made)
+}
+
+/// The day's digest key: one digest per language per local day.
+pub fn digest_key(state: &AppState, language: &str, at: i64) -> String {
+    let (y, m, d) = local_date(at, &state.config.site.timezone);
+    format!("digest:{language}:{y:04}-{m:02}-{d:02}")
+}
+
+/// Whether a published story will be in its language's next digest: it is
+/// recent, readers of its language exist, and today's digest is not out yet.
+pub async fn in_next_digest(
+    state: &AppState,
+    article: &crate::store::ArticleRow,
+) -> StoreResult<bool> {
+    let at = now();
+    let recent = article.published_at.is_some_and(|p| p >= at - 86_400);
+    if article.status != ArticleStatus::Published.as_str() || !recent {
+        return Ok(false);
+    }
+    let readers = state
+        .store
+        .subscriber_counts()
+        .await?
+        .iter()
+        .any(|(l, s, n)| *l == article.language && s == "active" && *n > 0);
+    Ok(readers
+        && !state
+            .store
+            .has_issue(&digest_key(state, &article.language, at))
+            .await?)
 }
 
 /// Sends one published story to its language's subscribers, once.
@@ -241,6 +270,7 @@ fn issue_for(
         "<hr><p style=\"font-size:13px;color:#555\">{why} <a href=\"{UNSUBSCRIBE_SLOT}\">{unsubscribe}</a></p></body></html>"
     );
     NewIssue {
+        article_ids: stories.iter().map(|s| s.id.0).collect(),
         issue_key,
         language: language.to_owned(),
         subject,

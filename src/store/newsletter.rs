@@ -26,6 +26,7 @@ pub struct NewIssue {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
+    pub article_ids: Vec<i64>,
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -138,8 +139,8 @@ impl Store {
     pub async fn create_issue(&self, issue: &NewIssue, now: i64) -> StoreResult<Option<i64>> {
         let mut tx = self.pool.begin().await?;
         let id: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO newsletter_issues (issue_key, language, subject, text_body, html_body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (issue_key) DO NOTHING RETURNING id",
+            "INSERT INTO newsletter_issues (issue_key, language, subject, text_body, html_body, created_at, article_ids) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (issue_key) DO NOTHING RETURNING id",
         )
         .bind(&issue.issue_key)
         .bind(&issue.language)
@@ -147,6 +148,15 @@ impl Store {
         .bind(&issue.text_body)
         .bind(&issue.html_body)
         .bind(now)
+        .bind(format!(
+            ",{},",
+            issue
+                .article_ids
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ))
         .fetch_optional(&mut *tx)
         .await?;
         let Some((id,)) = id else {
@@ -257,17 +267,34 @@ impl Store {
     }
 
     pub async fn recent_issues(&self, limit: i64) -> StoreResult<Vec<IssueSummary>> {
-        Ok(sqlx::query_as(
+        self.issue_summaries("", "", limit).await
+    }
+
+    /// The issues a story went out in.
+    pub async fn issues_with_article(&self, article: i64) -> StoreResult<Vec<IssueSummary>> {
+        self.issue_summaries("WHERE i.article_ids LIKE $2", &format!("%,{article},%"), 20)
+            .await
+    }
+
+    async fn issue_summaries(
+        &self,
+        condition: &str,
+        pattern: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<IssueSummary>> {
+        let sql = format!(
             "SELECT i.id, i.issue_key, i.language, i.subject, i.created_at, \
              CAST(COALESCE(SUM(CASE WHEN r.state = 'sent' THEN 1 ELSE 0 END), 0) AS BIGINT) AS sent, \
              CAST(COALESCE(SUM(CASE WHEN r.state IN ('pending', 'sending') THEN 1 ELSE 0 END), 0) AS BIGINT) AS waiting, \
              CAST(COALESCE(SUM(CASE WHEN r.state IN ('failed', 'unknown') THEN 1 ELSE 0 END), 0) AS BIGINT) AS failed \
-             FROM newsletter_issues i LEFT JOIN newsletter_recipients r ON r.issue_id = i.id \
-             GROUP BY i.id, i.issue_key, i.language, i.subject, i.created_at ORDER BY i.id DESC LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+             FROM newsletter_issues i LEFT JOIN newsletter_recipients r ON r.issue_id = i.id {condition} \
+             GROUP BY i.id, i.issue_key, i.language, i.subject, i.created_at ORDER BY i.id DESC LIMIT $1"
+        );
+        let mut query = sqlx::query_as(&sql).bind(limit);
+        if !condition.is_empty() {
+            query = query.bind(pattern);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
     }
 
     /// How many times each subscriber got each issue; tests use it to prove no repeats.

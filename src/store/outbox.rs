@@ -391,6 +391,17 @@ impl Store {
         Ok(())
     }
 
+    /// Deliveries that need a person: dead letters and interrupted sends, newest first.
+    pub async fn problem_deliveries(&self, limit: i64) -> StoreResult<Vec<Delivery>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state IN ('dead', 'unknown') \
+             ORDER BY updated_at DESC, id DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Deliveries per state, for the dashboard and health checks.
     pub async fn delivery_counts(&self) -> StoreResult<Vec<(String, i64)>> {
         Ok(sqlx::query_as(

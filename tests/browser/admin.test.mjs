@@ -180,7 +180,7 @@ test('two people saving the same article: the second sees both versions and lose
 
 test('admin pages pass axe-core WCAG 2.2 AA checks', async () => {
   const { context, page } = await signedIn('editor@example.com', { bypassCSP: true });
-  for (const path of ['/admin', '/admin/articles', '/admin/articles/new', '/admin/articles/1', '/admin/articles/1/revisions', '/admin/media', '/admin/account', '/admin/account/2fa']) {
+  for (const path of ['/admin', '/admin/articles', '/admin/articles/new', '/admin/articles/1', '/admin/articles/1/revisions', '/admin/media', '/admin/account', '/admin/account/2fa', '/admin/distribution']) {
     await page.goto(`${BASE}${path}`);
     const problems = await axeViolations(page);
     assert.deepEqual(problems, [], `accessibility of ${path}`);

@@ -386,6 +386,15 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .await;
     assert!(page.body.contains("delivery delivery--dead"));
     assert!(page.body.contains("check the bot token"));
+    let overview = wrong.admin_get(&editor, "/admin/distribution").await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(overview.body.contains("check the bot token"));
+    assert!(
+        overview
+            .body
+            .contains(&format!("/admin/deliveries/{}/retry", row.id))
+    );
+    assert!(overview.body.contains("@newsroom_uk (uk)"));
 
     // Retry from the admin puts it back in the queue; cancel stops it.
     let retried = wrong

@@ -111,15 +111,20 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
         .unwrap();
     let bouncing = active_subscriber(&app, "bounce@example.org").await;
 
-    app.publish(json!({
-        "headline": "Ранкова новина для розсилки",
-        "standfirst": "Коротко про головне.",
-        "body": "Текст.",
-        "language": "uk",
-        "section": "news",
-        "authors": ["editor@example.com"],
-    }))
-    .await;
+    let published = app
+        .publish(json!({
+            "headline": "Ранкова новина для розсилки",
+            "standfirst": "Коротко про головне.",
+            "body": "Текст.",
+            "language": "uk",
+            "section": "news",
+            "authors": ["editor@example.com"],
+        }))
+        .await;
+    let story_page = format!("/admin/articles/{}", published["id"]);
+    let editor = app.sign_in("editor@example.com").await;
+    let panel = app.admin_get(&editor, &story_page).await.body;
+    assert!(panel.contains("У наступному дайджесті"), "{panel}");
     // Before the hour: nothing. After: one digest per language with news.
     assert!(
         newsletter::make_due_digests(&app.state, morning() - 3 * 3600)
@@ -165,6 +170,14 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
         "{bounced:?}"
     );
     let _ = bouncing;
+    let panel = app.admin_get(&editor, &story_page).await.body;
+    assert!(!panel.contains("У наступному дайджесті"));
+    assert!(
+        panel.contains("Картина дня"),
+        "the digest is listed with the story"
+    );
+    let overview = app.admin_get(&editor, "/admin/distribution").await.body;
+    assert!(overview.contains("Адреса не існує"), "bounces are counted");
     // Nothing more to send.
     assert_eq!(
         newsletter::send_pending(&app.state, &|| false)
@@ -205,7 +218,6 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
     assert_eq!(forged.status, StatusCode::NOT_FOUND);
 
     // An editor sends one story; again and it is not sent twice.
-    let editor = app.sign_in("editor@example.com").await;
     active_subscriber(&app, "second@example.org").await;
     let story = app
         .state

@@ -562,25 +562,65 @@ pub async fn preview_body(staff: Staff, body: Bytes) -> Result<Response, HttpErr
 /// what staff can do about each.
 async fn delivery_rows(state: &AppState, id: ArticleId) -> Result<Vec<Value>, HttpError> {
     let deliveries = state.store.article_deliveries(id).await?;
-    Ok(deliveries
+    let mut rows = newsletter_rows(state, id).await?;
+    rows.extend(deliveries.into_iter().rev().map(|d| {
+        json!({
+            "id": d.id,
+            "channel": d.channel,
+            "target": d.target,
+            "action": d.action,
+            "state": d.state,
+            "attempts": d.attempts,
+            "error": d.last_error,
+            "updated_at": d.updated_at,
+            "next_attempt_at": d.next_attempt_at,
+            "can_retry": matches!(d.state.as_str(), "dead" | "unknown" | "cancelled"),
+            "can_cancel": matches!(d.state.as_str(), "pending" | "unknown" | "dead"),
+        })
+    }));
+    Ok(rows)
+}
+
+/// Newsletter issues the story went out in, or its place in the next digest.
+async fn newsletter_rows(state: &AppState, id: ArticleId) -> Result<Vec<Value>, HttpError> {
+    let article = state.store.article_row(id).await?;
+    let mut rows: Vec<Value> = state
+        .store
+        .issues_with_article(id.0)
+        .await?
         .into_iter()
-        .rev()
-        .map(|d| {
+        .map(|issue| {
+            let state = if issue.waiting > 0 {
+                "pending"
+            } else if issue.sent == 0 && issue.failed > 0 {
+                "dead"
+            } else {
+                "sent"
+            };
             json!({
-                "id": d.id,
-                "channel": d.channel,
-                "target": d.target,
-                "action": d.action,
-                "state": d.state,
-                "attempts": d.attempts,
-                "error": d.last_error,
-                "updated_at": d.updated_at,
-                "next_attempt_at": d.next_attempt_at,
-                "can_retry": matches!(d.state.as_str(), "dead" | "unknown" | "cancelled"),
-                "can_cancel": matches!(d.state.as_str(), "pending" | "unknown" | "dead"),
+                "channel": "newsletter",
+                "target": issue.subject,
+                "action": if issue.issue_key.starts_with("story:") { "story" } else { "digest" },
+                "state": state,
+                "attempts": 0,
+                "error": "",
+                "counts": { "sent": issue.sent, "waiting": issue.waiting, "failed": issue.failed },
+                "updated_at": issue.created_at,
             })
         })
-        .collect())
+        .collect();
+    if crate::services::newsletter::in_next_digest(state, &article).await? {
+        rows.push(json!({
+            "channel": "newsletter",
+            "target": "",
+            "action": "next_digest",
+            "state": "pending",
+            "attempts": 0,
+            "error": "",
+            "updated_at": article.published_at,
+        }));
+    }
+    Ok(rows)
 }
 
 /// Retry or cancel one delivery; for those who may publish the story.

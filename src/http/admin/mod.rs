@@ -5,6 +5,7 @@
 mod account;
 mod articles;
 mod dashboard;
+mod distribution;
 mod form;
 mod funding;
 mod history;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/staff", get(staff::show_staff).post(staff::invite))
         .route("/funding", get(funding::show_funding))
+        .route("/distribution", get(distribution::show_distribution))
         .route("/funding/grants", post(funding::add_grant))
         .route("/funding.csv", get(funding::export_csv))
         .route(
