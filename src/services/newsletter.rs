@@ -362,6 +362,11 @@ pub async fn send_pending(
 
 /// The sender inside `newsdesk serve`: digests at their hour, then sending.
 pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    // Without SMTP nothing could be delivered; issues wait until it is set up.
+    if !state.mailer.sends_email() {
+        tracing::info!("no SMTP server configured: the newsletter is not sent");
+        return;
+    }
     loop {
         if let Err(err) = make_due_digests(&state, now()).await {
             tracing::warn!(error = %err, "cannot prepare the newsletter digest");
