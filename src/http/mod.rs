@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod error;
 pub mod fediverse;
+pub mod form;
 pub mod site;
 pub mod webhooks;
 

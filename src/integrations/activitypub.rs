@@ -94,30 +94,7 @@ pub fn signed_post_headers(
     private_pem: &str,
     now: i64,
 ) -> Result<Vec<(&'static str, String)>, SignatureError> {
-    let host = host_header(url);
-    let date = http_date(now);
-    let digest = digest(body);
-    let target = request_target("post", url);
-    let text = signing_string(&[
-        ("(request-target)", &target),
-        ("host", &host),
-        ("date", &date),
-        ("digest", &digest),
-        ("content-type", ACTIVITY_JSON),
-    ]);
-    let signature = sign(private_pem, &text)?;
-    Ok(vec![
-        ("Host", host),
-        ("Date", date),
-        ("Digest", digest),
-        ("Content-Type", ACTIVITY_JSON.to_owned()),
-        (
-            "Signature",
-            format!(
-                "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest content-type\",signature=\"{signature}\""
-            ),
-        ),
-    ])
+    signed_headers("post", url, Some(body), key_id, private_pem, now)
 }
 
 /// Headers for a signed `GET` (servers in authorized-fetch mode require it).
@@ -127,25 +104,49 @@ pub fn signed_get_headers(
     private_pem: &str,
     now: i64,
 ) -> Result<Vec<(&'static str, String)>, SignatureError> {
-    let host = host_header(url);
-    let date = http_date(now);
-    let target = request_target("get", url);
-    let text = signing_string(&[
-        ("(request-target)", &target),
-        ("host", &host),
-        ("date", &date),
-    ]);
+    signed_headers("get", url, None, key_id, private_pem, now)
+}
+
+/// Signs `(request-target) host date`, plus `digest content-type` for a body.
+fn signed_headers(
+    method: &str,
+    url: &url::Url,
+    body: Option<&[u8]>,
+    key_id: &str,
+    private_pem: &str,
+    now: i64,
+) -> Result<Vec<(&'static str, String)>, SignatureError> {
+    let mut headers = vec![("Host", host_header(url)), ("Date", http_date(now))];
+    if let Some(body) = body {
+        headers.push(("Digest", digest(body)));
+        headers.push(("Content-Type", ACTIVITY_JSON.to_owned()));
+    }
+    let target = request_target(method, url);
+    let mut lines: Vec<(String, &str)> = vec![("(request-target)".to_owned(), target.as_str())];
+    lines.extend(
+        headers
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.as_str())),
+    );
+    let names = lines
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = signing_string(
+        &lines
+            .iter()
+            .map(|(name, value)| (name.as_str(), *value))
+            .collect::<Vec<_>>(),
+    );
     let signature = sign(private_pem, &text)?;
-    Ok(vec![
-        ("Host", host),
-        ("Date", date),
-        (
-            "Signature",
-            format!(
-                "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date\",signature=\"{signature}\""
-            ),
+    headers.push((
+        "Signature",
+        format!(
+            "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"{names}\",signature=\"{signature}\""
         ),
-    ])
+    ));
+    Ok(headers)
 }
 
 fn host_header(url: &url::Url) -> String {

@@ -192,43 +192,55 @@ impl Client<'_> {
         )
     }
 
-    pub async fn post(&self, text: &str) -> Result<Posted, SendError> {
-        let url = format!("{}/2/tweets", self.config.api_base);
-        let response = self
+    /// Sends a signed request; returns the answer's status, JSON body and
+    /// when X wants us to pause.
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<(reqwest::StatusCode, serde_json::Value, Option<i64>), SendError> {
+        let mut request = self
             .http
-            .post(&url)
-            .header("Authorization", self.authorization("POST", &url))
-            .json(&serde_json::json!({ "text": text }))
+            .request(method.clone(), url)
+            .header("Authorization", self.authorization(method.as_str(), url));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
             .send()
             .await
             .map_err(|e| SendError::Transient(format!("X unreachable: {e}")))?;
         let pause_until = exhausted_until(response.headers());
         let status = response.status();
-        let body: serde_json::Value = response.json().await.unwrap_or_default();
-        if status.is_success() {
-            let id = body["data"]["id"]
-                .as_str()
-                .ok_or_else(|| SendError::Transient("X answered without data.id".into()))?;
-            return Ok(Posted {
-                id: id.to_owned(),
-                pause_until,
-            });
+        let body = response.json().await.unwrap_or_default();
+        Ok((status, body, pause_until))
+    }
+
+    pub async fn post(&self, text: &str) -> Result<Posted, SendError> {
+        let url = format!("{}/2/tweets", self.config.api_base);
+        let (status, body, pause_until) = self
+            .call(
+                reqwest::Method::POST,
+                &url,
+                Some(serde_json::json!({ "text": text })),
+            )
+            .await?;
+        if !status.is_success() {
+            return Err(error(status, &body, pause_until));
         }
-        Err(error(status, &body, pause_until))
+        let id = body["data"]["id"]
+            .as_str()
+            .ok_or_else(|| SendError::Transient("X answered without data.id".into()))?;
+        Ok(Posted {
+            id: id.to_owned(),
+            pause_until,
+        })
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), SendError> {
         let url = format!("{}/2/tweets/{}", self.config.api_base, percent_encode(id));
-        let response = self
-            .http
-            .delete(&url)
-            .header("Authorization", self.authorization("DELETE", &url))
-            .send()
-            .await
-            .map_err(|e| SendError::Transient(format!("X unreachable: {e}")))?;
-        let pause_until = exhausted_until(response.headers());
-        let status = response.status();
-        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let (status, body, pause_until) = self.call(reqwest::Method::DELETE, &url, None).await?;
         match status.as_u16() {
             200..=299 | 404 => Ok(()),
             _ => Err(error(status, &body, pause_until)),

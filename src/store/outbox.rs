@@ -260,15 +260,7 @@ impl Store {
             ),
             Attempt::Dead { error } => ("dead", error.clone(), now, 0, None),
             Attempt::Wait { until, reason } => {
-                sqlx::query(
-                    "INSERT INTO delivery_pauses (channel, target, until_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (channel, target) DO UPDATE SET until_at = excluded.until_at",
-                )
-                .bind(&delivery.channel)
-                .bind(&delivery.target)
-                .bind(*until)
-                .execute(&mut *tx)
-                .await?;
+                pause(&mut tx, &delivery.channel, &delivery.target, *until).await?;
                 ("pending", reason.clone(), *until, 1, None)
             }
             Attempt::Skipped { reason } => ("cancelled", reason.clone(), now, 0, None),
@@ -379,16 +371,8 @@ impl Store {
 
     /// Holds every delivery to `channel`/`target` until `until`.
     pub async fn pause_channel(&self, channel: &str, target: &str, until: i64) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO delivery_pauses (channel, target, until_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (channel, target) DO UPDATE SET until_at = excluded.until_at",
-        )
-        .bind(channel)
-        .bind(target)
-        .bind(until)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        pause(&mut conn, channel, target, until).await
     }
 
     /// Deliveries that need a person: dead letters and interrupted sends, newest first.
@@ -438,4 +422,22 @@ async fn insert_delivery(
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+async fn pause(
+    conn: &mut AnyConnection,
+    channel: &str,
+    target: &str,
+    until: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO delivery_pauses (channel, target, until_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (channel, target) DO UPDATE SET until_at = excluded.until_at",
+    )
+    .bind(channel)
+    .bind(target)
+    .bind(until)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -5,12 +5,12 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::form::FormData;
 use super::session::{Staff, cleared_cookie};
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
+use crate::http::form::FormData;
 use crate::services::{ServiceError, auth};
 
 pub async fn show_account(

@@ -7,13 +7,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::form::FormData;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::content::markdown::render_body;
 use crate::http::error::HttpError;
+use crate::http::form::FormData;
 use crate::services::articles::{self as service, ArticleInput, CoverInput, SourceInput};
 use crate::services::policy::Action;
 use crate::services::previews;
@@ -506,6 +506,23 @@ pub async fn change_status(
     .into_response())
 }
 
+/// A form posted about one article: the CSRF token checked, the article
+/// visible to the person, and `action` allowed on it.
+async fn article_form(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    body: &Bytes,
+    action: Action,
+) -> Result<(FormData, ArticleId, ArticleView), HttpError> {
+    let data = FormData::parse(body);
+    staff.check_csrf(data.get("csrf"))?;
+    let id = parse_id(id)?;
+    let view = viewable(state, staff, id).await?;
+    staff.require(state, action, Some(&view)).await?;
+    Ok((data, id, view))
+}
+
 /// Appends to the public corrections and updates log of a published story.
 pub async fn add_correction(
     State(state): State<AppState>,
@@ -513,13 +530,7 @@ pub async fn add_correction(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let data = FormData::parse(&body);
-    staff.check_csrf(data.get("csrf"))?;
-    let id = parse_id(&id)?;
-    let view = viewable(&state, &staff, id).await?;
-    staff
-        .require(&state, Action::AddCorrection, Some(&view))
-        .await?;
+    let (data, id, _) = article_form(&state, &staff, &id, &body, Action::AddCorrection).await?;
     let input = service::CorrectionInput {
         kind: data.get("kind").to_owned(),
         text: data.get("text").to_owned(),
@@ -660,11 +671,7 @@ pub async fn send_newsletter(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let data = FormData::parse(&body);
-    staff.check_csrf(data.get("csrf"))?;
-    let id = parse_id(&id)?;
-    let view = viewable(&state, &staff, id).await?;
-    staff.require(&state, Action::Publish, Some(&view)).await?;
+    let (_, id, _) = article_form(&state, &staff, &id, &body, Action::Publish).await?;
     let done = match crate::services::newsletter::send_story(&state, id).await? {
         Some(_) => "newsletter_queued",
         None => "newsletter_already",

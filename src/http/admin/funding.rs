@@ -7,12 +7,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::form::FormData;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
+use crate::http::form::FormData;
 use crate::services::ServiceError;
 use crate::services::donations::{self, FundingSummary, GrantInput, MonthIncome};
 use crate::services::money::{Currency, Money};

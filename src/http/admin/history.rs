@@ -7,12 +7,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::articles::{parse_id, viewable};
-use super::form::FormData;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
+use crate::http::form::FormData;
 use crate::services::policy::Action;
 use crate::services::{revisions, workflow};
 

@@ -5,12 +5,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use serde_json::json;
 
-use super::form::FormData;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
+use crate::http::form::FormData;
 use crate::services::policy::Action;
 use crate::services::{ServiceError, media, workflow};
 

@@ -6,7 +6,6 @@ mod account;
 mod articles;
 mod dashboard;
 mod distribution;
-mod form;
 mod funding;
 mod history;
 mod media;

@@ -6,7 +6,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::form::FormData;
 use super::session::{
     SESSION_COOKIE, Staff, cleared_cookie, client_ip, cookie, safe_next, session_cookie,
 };
@@ -14,6 +13,7 @@ use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
+use crate::http::form::FormData;
 use crate::services::auth::{self, SignInError};
 
 #[derive(Deserialize)]

@@ -6,12 +6,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::form::FormData;
 use super::session::{SESSION_COOKIE, Staff, client_ip, cookie, safe_next};
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
+use crate::http::form::FormData;
 use crate::services::auth::{self, StaffSession};
 use crate::services::{ServiceError, two_factor};
 

@@ -15,6 +15,7 @@ use super::views::{Page, nav_sections};
 use crate::app::AppState;
 use crate::content::i18n::strings;
 use crate::http::error::HttpError;
+use crate::http::form::{FormData, form_language};
 use crate::services::{ServiceError, newsletter};
 
 async fn page(
@@ -42,18 +43,9 @@ pub async fn show_form(
 }
 
 pub async fn sign_up(State(state): State<AppState>, body: Bytes) -> Result<Response, HttpError> {
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let get = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let language = match get("lang") {
-        l if state.config.site.languages.contains(&l) => l,
-        _ => state.config.site.default_language.clone(),
-    };
-    match newsletter::sign_up(&state, &get("email"), &language).await {
+    let form = FormData::parse(&body);
+    let language = form_language(&state, &form);
+    match newsletter::sign_up(&state, form.get("email"), &language).await {
         Ok(_) => page(&state, &language, "check", &[]).await,
         Err(ServiceError::Validation(errors)) => {
             let message = errors

@@ -12,6 +12,7 @@ use super::views::{Page, nav_sections};
 use crate::app::AppState;
 use crate::content::i18n::strings;
 use crate::http::error::HttpError;
+use crate::http::form::{FormData, form_language};
 use crate::services::donations::{self, Checkout, DonationRequest};
 use crate::services::money::{Currency, Money};
 use crate::services::{FieldError, ServiceError};
@@ -58,24 +59,12 @@ pub async fn show_support(
 
 /// The box's form. Works without JavaScript; the button pressed says how often.
 pub async fn donate(State(state): State<AppState>, body: Bytes) -> Result<Response, HttpError> {
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let get = |name: &str| {
-        form.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let language = match get("lang").as_str() {
-        l if state.config.site.languages.iter().any(|x| x == l) => l.to_owned(),
-        _ => state.config.site.default_language.clone(),
-    };
+    let form = FormData::parse(&body);
+    let get = |name: &str| form.get(name).to_owned();
+    let language = form_language(&state, &form);
     // Without JavaScript both currency fields arrive: presets are in the box's
     // own currency (the first), another amount in the one chosen beside it (the last).
-    let currencies: Vec<&str> = form
-        .iter()
-        .filter(|(k, _)| k == "currency")
-        .map(|(_, v)| v.as_str())
-        .collect();
+    let currencies = form.all("currency");
     let currency = if get("amount") == "other" {
         currencies.last()
     } else {

@@ -1,5 +1,5 @@
-//! URL-encoded form bodies with repeated fields (authors, source rows),
-//! which serde's flat forms cannot express.
+//! URL-encoded form bodies with repeated fields (authors, source rows,
+//! currencies), which serde's flat forms cannot express.
 
 use axum::body::Bytes;
 
@@ -30,5 +30,15 @@ impl FormData {
             .filter(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .collect()
+    }
+}
+
+/// The page language a public form was sent from (its `lang` field), or the
+/// site's default when it names no language of the site.
+pub fn form_language(state: &crate::app::AppState, data: &FormData) -> String {
+    let site = &state.config.site;
+    match data.get("lang") {
+        l if site.languages.iter().any(|x| x == l) => l.to_owned(),
+        _ => site.default_language.clone(),
     }
 }
