@@ -278,6 +278,23 @@ pub fn verify_request(
         .map_err(|_| SignatureError::Invalid)
 }
 
+/// Adds the signed headers (reqwest sets `Host` itself, to the same value) and sends.
+async fn send_signed(
+    mut request: reqwest::RequestBuilder,
+    headers: Vec<(&'static str, String)>,
+    what: &str,
+) -> Result<reqwest::Response, SendError> {
+    for (name, value) in headers {
+        if name != "Host" {
+            request = request.header(name, value);
+        }
+    }
+    request
+        .send()
+        .await
+        .map_err(|e| SendError::Transient(format!("{what} unreachable: {e}")))
+}
+
 /// What we need to know of a remote actor.
 #[derive(Debug, Clone)]
 pub struct RemoteActor {
@@ -301,7 +318,7 @@ pub async fn fetch_actor(
         return Err(SendError::Permanent(format!("bad actor URL {url}")));
     }
     let (key_id, private_pem) = signer;
-    let mut request = http.get(parsed.as_str()).header(
+    let request = http.get(parsed.as_str()).header(
         "Accept",
         "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
     );
@@ -312,15 +329,7 @@ pub async fn fetch_actor(
         jiff::Timestamp::now().as_second(),
     )
     .map_err(|e| SendError::Permanent(e.to_string()))?;
-    for (name, value) in headers {
-        if name != "Host" {
-            request = request.header(name, value);
-        }
-    }
-    let response = request
-        .send()
-        .await
-        .map_err(|e| SendError::Transient(format!("actor unreachable: {e}")))?;
+    let response = send_signed(request, headers, "actor").await?;
     let status = response.status();
     if !status.is_success() {
         return Err(SendError::from_status(
@@ -379,16 +388,7 @@ pub async fn deliver(
         jiff::Timestamp::now().as_second(),
     )
     .map_err(|e| SendError::Permanent(e.to_string()))?;
-    let mut request = http.post(url.as_str()).body(body);
-    for (name, value) in headers {
-        if name != "Host" {
-            request = request.header(name, value);
-        }
-    }
-    let response = request
-        .send()
-        .await
-        .map_err(|e| SendError::Transient(format!("inbox unreachable: {e}")))?;
+    let response = send_signed(http.post(url.as_str()).body(body), headers, "inbox").await?;
     let status = response.status();
     match status.as_u16() {
         200..=299 => Ok(()),
