@@ -270,6 +270,13 @@ pub const KEYS: &[KeySpec] = &[
         doc: "The publication's Fediverse name: @news@your-host.",
     },
     KeySpec {
+        key: "fediverse.allow_private_networks",
+        env: "NEWSDESK_FEDIVERSE_ALLOW_PRIVATE_NETWORKS",
+        default: "false",
+        expected: "true or false",
+        doc: "Lets Fediverse peers live on loopback or private addresses (tests, closed networks only).",
+    },
+    KeySpec {
         key: "newsletter.digest_hour",
         env: "NEWSDESK_NEWSLETTER_DIGEST_HOUR",
         default: "8",
@@ -370,6 +377,8 @@ pub struct DistributionConfig {
     pub x: Option<XConfig>,
     /// The actor's name; `None` when the Fediverse is off.
     pub fediverse_username: Option<String>,
+    /// Whether peers on private addresses are reachable (tests only).
+    pub fediverse_allow_private: bool,
     pub digest_hour: i8,
     pub videos: VideoConfig,
 }
@@ -867,6 +876,10 @@ fn distribution_config<'a>(
         telegram,
         x,
         fediverse_username,
+        fediverse_allow_private: parse::<bool>(
+            get("fediverse.allow_private_networks"),
+            "fediverse.allow_private_networks",
+        )?,
         digest_hour: number("newsletter.digest_hour", 0..=23)? as i8,
         videos: VideoConfig {
             youtube_channel_id,

@@ -295,6 +295,58 @@ async fn send_signed(
         .map_err(|e| SendError::Transient(format!("{what} unreachable: {e}")))
 }
 
+/// Refuses addresses inside private networks, so a stranger's actor
+/// document cannot make newsdesk call the database, the cloud metadata
+/// service or anything else behind the firewall. Tests, whose peers live on
+/// loopback, allow them.
+pub async fn check_public(url: &url::Url, allow_private: bool) -> Result<(), SendError> {
+    if allow_private {
+        return Ok(());
+    }
+    let refused = || SendError::Permanent(format!("{url} is not a public address"));
+    let host = url.host_str().ok_or_else(refused)?;
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addresses: Vec<std::net::IpAddr> = match url.host() {
+        Some(url::Host::Ipv4(ip)) => vec![ip.into()],
+        Some(url::Host::Ipv6(ip)) => vec![ip.into()],
+        _ => tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| SendError::Transient(format!("cannot resolve {host}: {e}")))?
+            .map(|a| a.ip())
+            .collect(),
+    };
+    if addresses.is_empty() || addresses.iter().any(|ip| !is_public(*ip)) {
+        return Err(refused());
+    }
+    Ok(())
+}
+
+fn is_public(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(v4.into()),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80)
+            }
+        },
+    }
+}
+
 /// What we need to know of a remote actor.
 #[derive(Debug, Clone)]
 pub struct RemoteActor {
@@ -310,6 +362,7 @@ pub async fn fetch_actor(
     http: &reqwest::Client,
     url: &str,
     signer: (&str, &str),
+    allow_private: bool,
 ) -> Result<RemoteActor, SendError> {
     let mut parsed =
         url::Url::parse(url).map_err(|_| SendError::Permanent(format!("bad actor URL {url}")))?;
@@ -317,6 +370,7 @@ pub async fn fetch_actor(
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(SendError::Permanent(format!("bad actor URL {url}")));
     }
+    check_public(&parsed, allow_private).await?;
     let (key_id, private_pem) = signer;
     let request = http.get(parsed.as_str()).header(
         "Accept",
@@ -376,9 +430,11 @@ pub async fn deliver(
     activity: &serde_json::Value,
     key_id: &str,
     private_pem: &str,
+    allow_private: bool,
 ) -> Result<(), SendError> {
     let url =
         url::Url::parse(inbox).map_err(|_| SendError::Permanent(format!("bad inbox {inbox}")))?;
+    check_public(&url, allow_private).await?;
     let body = serde_json::to_vec(activity).map_err(|e| SendError::Permanent(e.to_string()))?;
     let headers = signed_post_headers(
         &url,
@@ -430,6 +486,25 @@ mod tests {
             parse_http_date("Wed, 25 Nov 2026 10:00:00 GMT"),
             Some(1_795_600_800)
         );
+    }
+
+    #[tokio::test]
+    async fn private_networks_are_refused() {
+        for url in [
+            "http://127.0.0.1:5432/",
+            "http://10.1.2.3/inbox",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/inbox",
+            "http://[fd00::1]/inbox",
+            "http://100.64.0.1/inbox",
+            "http://localhost/inbox",
+        ] {
+            let parsed = url::Url::parse(url).unwrap_or_else(|e| panic!("{e}"));
+            assert!(check_public(&parsed, false).await.is_err(), "{url}");
+            assert!(check_public(&parsed, true).await.is_ok());
+        }
+        let public = url::Url::parse("https://203.0.114.1/inbox").unwrap_or_else(|e| panic!("{e}"));
+        assert!(check_public(&public, false).await.is_ok());
     }
 
     #[test]

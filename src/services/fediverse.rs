@@ -221,7 +221,15 @@ async fn send_signed(state: &AppState, inbox: &str, activity: &Value) -> Result<
     let private = private_key(state)
         .await
         .map_err(|e| SendError::Transient(e.to_string()))?;
-    activitypub::deliver(&state.http, inbox, activity, &key_id(state), &private).await
+    activitypub::deliver(
+        &state.http,
+        inbox,
+        activity,
+        &key_id(state),
+        &private,
+        state.config.distribution.fediverse_allow_private,
+    )
+    .await
 }
 
 /// What an accepted inbox request did.
@@ -255,24 +263,28 @@ pub async fn receive(
         .ok_or(SignatureError::Missing)?;
     let signature = activitypub::parse_signature_header(signature_header)?;
     let private = private_key(state).await?;
-    let signer =
-        match activitypub::fetch_actor(&state.http, &signature.key_id, (&key_id(state), &private))
-            .await
-        {
-            Ok(signer) => signer,
-            // A deleted account's key is gone (410); its Delete of itself is
-            // taken as the end of the follow.
-            Err(SendError::Permanent(e)) if kind == "Delete" && e.contains("410") => {
-                if activity["object"].as_str() == Some(actor)
-                    || activity["object"]["id"].as_str() == Some(actor)
-                {
-                    state.store.remove_follower(actor).await?;
-                    return Ok(Received::Unfollowed);
-                }
-                return Ok(Received::Ignored);
+    let signer = match activitypub::fetch_actor(
+        &state.http,
+        &signature.key_id,
+        (&key_id(state), &private),
+        state.config.distribution.fediverse_allow_private,
+    )
+    .await
+    {
+        Ok(signer) => signer,
+        // A deleted account's key is gone (410); its Delete of itself is
+        // taken as the end of the follow.
+        Err(SendError::Permanent(e)) if kind == "Delete" && e.contains("410") => {
+            if activity["object"].as_str() == Some(actor)
+                || activity["object"]["id"].as_str() == Some(actor)
+            {
+                state.store.remove_follower(actor).await?;
+                return Ok(Received::Unfollowed);
             }
-            Err(e) => return Err(FediverseError::KeyFetch(e.to_string())),
-        };
+            return Ok(Received::Ignored);
+        }
+        Err(e) => return Err(FediverseError::KeyFetch(e.to_string())),
+    };
     if signer.id != actor {
         return Err(FediverseError::WrongSigner);
     }

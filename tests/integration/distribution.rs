@@ -48,6 +48,11 @@ async fn fakes() -> Fakes {
         ("NEWSDESK_X_API_BASE", x_base),
         ("NEWSDESK_DISTRIBUTION_RETRY_BASE_SECONDS", "0".to_owned()),
         ("NEWSDESK_DISTRIBUTION_MAX_ATTEMPTS", "3".to_owned()),
+        // The fake Fediverse server lives on loopback.
+        (
+            "NEWSDESK_FEDIVERSE_ALLOW_PRIVATE_NETWORKS",
+            "true".to_owned(),
+        ),
     ];
     Fakes {
         telegram,
@@ -710,6 +715,14 @@ async fn the_fediverse_can_follow_and_unfollow(backend: Backend) {
     assert_eq!(object.status, StatusCode::OK);
     assert_eq!(object.json()["type"], "Article");
     let _ = fediverse::actor_id(&app.state);
+
+    // A production node does not call private addresses a stranger names.
+    let mut env = fakes.env.clone();
+    env.retain(|(k, _)| *k != "NEWSDESK_FEDIVERSE_ALLOW_PRIVATE_NETWORKS");
+    let guarded = app_with(backend, &env).await;
+    let refused = follow(&guarded, &fakes.fediverse).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(guarded.state.store.follower_count().await.unwrap(), 0);
 }
 
 async fn demo_stories_are_history_not_news(backend: Backend) {
