@@ -17,6 +17,7 @@ const BATCH: i64 = 50;
 const LEASE_SECONDS: i64 = 600;
 /// Where each recipient's own unsubscribe address goes in a stored issue body.
 const UNSUBSCRIBE_SLOT: &str = "{{unsubscribe}}";
+const CONFIRMATION_GAP: i64 = 600;
 
 fn new_token() -> String {
     use rand::RngCore;
@@ -49,11 +50,23 @@ pub async fn sign_up(
     if !state.config.site.languages.iter().any(|l| l == language) {
         return Err(ServiceError::NotFound);
     }
+    // Someone typing a stranger's address again and again sends them one
+    // confirmation per ten minutes at most.
+    let recently_asked = state
+        .store
+        .subscriber(&email, language)
+        .await?
+        .is_some_and(|s| s.state == "pending" && s.changed_at > now() - CONFIRMATION_GAP);
     let subscriber = state
         .store
         .subscribe(&email, language, &new_token(), now())
         .await?;
-    if subscriber.state != "active" {
+    if subscriber.state != "active" && !recently_asked {
+        // When the last confirmation went out (see `recently_asked`).
+        state
+            .store
+            .set_subscriber_state(subscriber.id, "pending", now())
+            .await?;
         let link = state
             .urls
             .absolute(&format!("/newsletter/confirm/{}", subscriber.token));

@@ -15,9 +15,11 @@ pub struct Subscriber {
     pub token: String,
     pub created_at: i64,
     pub confirmed_at: Option<i64>,
+    pub changed_at: i64,
 }
 
-const SUBSCRIBER_COLUMNS: &str = "id, email, language, state, token, created_at, confirmed_at";
+const SUBSCRIBER_COLUMNS: &str =
+    "id, email, language, state, token, created_at, confirmed_at, changed_at";
 
 #[derive(Clone, Debug)]
 pub struct NewIssue {
@@ -73,7 +75,8 @@ impl Store {
             "INSERT INTO newsletter_subscribers (email, language, state, token, created_at, changed_at) \
              VALUES ($1, $2, 'pending', $3, $4, $4) ON CONFLICT (email, language) DO UPDATE SET \
              state = CASE WHEN newsletter_subscribers.state = 'active' THEN 'active' ELSE 'pending' END, \
-             changed_at = excluded.changed_at",
+             changed_at = CASE WHEN newsletter_subscribers.state IN ('active', 'pending') \
+             THEN newsletter_subscribers.changed_at ELSE excluded.changed_at END",
         )
         .bind(email)
         .bind(language)
@@ -87,6 +90,16 @@ impl Store {
         .bind(email)
         .bind(language)
         .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn subscriber(&self, email: &str, language: &str) -> StoreResult<Option<Subscriber>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers WHERE email = $1 AND language = $2"
+        ))
+        .bind(email)
+        .bind(language)
+        .fetch_optional(&self.pool)
         .await?)
     }
 
