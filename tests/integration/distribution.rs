@@ -363,6 +363,9 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
     let mut env = fakes.env.clone();
     env.retain(|(k, _)| *k != "NEWSDESK_TELEGRAM_BOT_TOKEN");
     env.push(("NEWSDESK_TELEGRAM_BOT_TOKEN", "999:WRONG".into()));
+    // …and X keys that were revoked.
+    env.retain(|(k, _)| *k != "NEWSDESK_X_CONSUMER_SECRET");
+    env.push(("NEWSDESK_X_CONSUMER_SECRET", "revoked".into()));
     let mut wrong = app_with(backend, &env).await;
     let story_id = wrong.publish(story("Новина з поганим токеном", "uk")).await["id"]
         .as_i64()
@@ -383,6 +386,21 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         row.last_error.contains("check the bot token"),
         "{}",
         row.last_error
+    );
+    let x_row = wrong
+        .state
+        .store
+        .article_deliveries(newsdesk::store::ArticleId(story_id))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.channel == "x")
+        .unwrap();
+    assert_eq!(x_row.state, "dead");
+    assert!(
+        x_row.last_error.contains("check the X keys"),
+        "{}",
+        x_row.last_error
     );
     assert_eq!(wrong.get("/").await.status, StatusCode::OK);
     let editor = wrong.sign_in("editor@example.com").await;
@@ -427,6 +445,34 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         wrong.state.store.delivery(row.id).await.unwrap().state,
         "cancelled"
     );
+    // A provider that cannot be reached is retried, then given up on.
+    let mut env = fakes.env.clone();
+    env.retain(|(k, _)| *k != "NEWSDESK_X_API_BASE" && !k.starts_with("NEWSDESK_TELEGRAM"));
+    env.push(("NEWSDESK_X_API_BASE", "http://127.0.0.1:9".into()));
+    let mut down = app_with(backend, &env).await;
+    let down_id = down
+        .publish(story("Новина, коли X недоступний", "uk"))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    run(&down).await;
+    let x_row = down
+        .state
+        .store
+        .article_deliveries(newsdesk::store::ArticleId(down_id))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.channel == "x")
+        .unwrap();
+    assert_eq!(x_row.state, "dead");
+    assert_eq!(x_row.attempts, 3, "tried distribution.max_attempts times");
+    assert!(
+        x_row.last_error.contains("X unreachable"),
+        "{}",
+        x_row.last_error
+    );
+    assert!(x_row.last_error.contains("gave up after 3 attempts"));
     // Authors may not steer deliveries.
     let author = wrong.sign_in("contributor@example.com").await;
     let refused = wrong
