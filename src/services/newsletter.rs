@@ -337,37 +337,38 @@ pub async fn send_pending(
                 (recipient, result)
             });
         }
+        let (mut delivered, mut failed) = (Vec::new(), Vec::new());
         while let Some(joined) = jobs.join_next().await {
             let Ok((recipient, result)) = joined else {
                 continue;
             };
             match result {
-                Ok(()) => {
-                    state
-                        .store
-                        .finish_recipient(&recipient, None, now())
-                        .await?;
-                    sent += 1;
-                }
+                Ok(()) => delivered.push(recipient),
                 Err(MailError::Rejected(reason)) => {
                     // A hard bounce: this address gets nothing more.
-                    state
-                        .store
-                        .finish_recipient(&recipient, Some(&reason), now())
-                        .await?;
+                    tracing::info!(%reason, "newsletter address bounced");
                     state
                         .store
                         .set_subscriber_state(recipient.subscriber_id, "bounced", now())
                         .await?;
+                    failed.push((recipient, reason));
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "newsletter message not sent");
-                    state
-                        .store
-                        .finish_recipient(&recipient, Some(&err.to_string()), now())
-                        .await?;
+                    failed.push((recipient, err.to_string()));
                 }
             }
+        }
+        sent += delivered.len();
+        state
+            .store
+            .finish_recipients(&delivered, None, now())
+            .await?;
+        for (recipient, reason) in failed {
+            state
+                .store
+                .finish_recipients(std::slice::from_ref(&recipient), Some(&reason), now())
+                .await?;
         }
     }
     Ok(sent)

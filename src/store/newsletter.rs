@@ -229,54 +229,58 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let mut recipients = Vec::with_capacity(claimed.len());
-        for (issue_id, subscriber_id) in claimed {
-            let (email, token, state): (String, String, String) = sqlx::query_as(
-                "SELECT email, token, state FROM newsletter_subscribers WHERE id = $1",
-            )
-            .bind(subscriber_id)
-            .fetch_one(&mut *tx)
+        let mut unsubscribed = Vec::new();
+        if !claimed.is_empty() {
+            let ids = claimed
+                .iter()
+                .map(|(_, subscriber)| subscriber.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            // Ids are integers from our own rows, so they can stand in the SQL.
+            let subscribers: Vec<(i64, String, String, String)> = sqlx::query_as(&format!(
+                "SELECT id, email, token, state FROM newsletter_subscribers WHERE id IN ({ids})"
+            ))
+            .fetch_all(&mut *tx)
             .await?;
-            if state == "active" {
-                recipients.push(Recipient {
-                    issue_id,
-                    subscriber_id,
-                    email,
-                    token,
-                });
-            } else {
-                // Unsubscribed since the issue was made.
-                sqlx::query(
-                    "UPDATE newsletter_recipients SET state = 'skipped', locked_until = NULL \
-                     WHERE issue_id = $1 AND subscriber_id = $2",
-                )
-                .bind(issue_id)
-                .bind(subscriber_id)
-                .execute(&mut *tx)
-                .await?;
+            let by_id: std::collections::HashMap<i64, (String, String, String)> = subscribers
+                .into_iter()
+                .map(|(id, email, token, state)| (id, (email, token, state)))
+                .collect();
+            for (issue_id, subscriber_id) in claimed {
+                match by_id.get(&subscriber_id) {
+                    Some((email, token, state)) if state == "active" => {
+                        recipients.push(Recipient {
+                            issue_id,
+                            subscriber_id,
+                            email: email.clone(),
+                            token: token.clone(),
+                        })
+                    }
+                    // Unsubscribed since the issue was made.
+                    _ => unsubscribed.push(Recipient {
+                        issue_id,
+                        subscriber_id,
+                        email: String::new(),
+                        token: String::new(),
+                    }),
+                }
             }
         }
+        set_recipients(&mut tx, &unsubscribed, "skipped", "", 0).await?;
         tx.commit().await?;
         Ok(recipients)
     }
 
-    pub async fn finish_recipient(
+    /// Records how a batch of messages went: `error` is `None` for sent.
+    pub async fn finish_recipients(
         &self,
-        recipient: &Recipient,
+        recipients: &[Recipient],
         error: Option<&str>,
         now: i64,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE newsletter_recipients SET state = $3, error = $4, sent_at = $5, locked_until = NULL \
-             WHERE issue_id = $1 AND subscriber_id = $2 AND state = 'sending'",
-        )
-        .bind(recipient.issue_id)
-        .bind(recipient.subscriber_id)
-        .bind(if error.is_some() { "failed" } else { "sent" })
-        .bind(error.unwrap_or(""))
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        let state = if error.is_some() { "failed" } else { "sent" };
+        set_recipients(&mut conn, recipients, state, error.unwrap_or(""), now).await
     }
 
     pub async fn recent_issues(&self, limit: i64) -> StoreResult<Vec<IssueSummary>> {
@@ -319,4 +323,35 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// Moves claimed messages to `state`, one statement per issue.
+async fn set_recipients(
+    conn: &mut sqlx::AnyConnection,
+    recipients: &[Recipient],
+    state: &str,
+    error: &str,
+    now: i64,
+) -> StoreResult<()> {
+    let mut by_issue: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+    for r in recipients {
+        by_issue
+            .entry(r.issue_id)
+            .or_default()
+            .push(r.subscriber_id.to_string());
+    }
+    for (issue, subscribers) in by_issue {
+        sqlx::query(&format!(
+            "UPDATE newsletter_recipients SET state = $2, error = $3, sent_at = $4, locked_until = NULL \
+             WHERE issue_id = $1 AND state = 'sending' AND subscriber_id IN ({})",
+            subscribers.join(",")
+        ))
+        .bind(issue)
+        .bind(state)
+        .bind(error)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
