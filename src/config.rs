@@ -284,6 +284,13 @@ pub const KEYS: &[KeySpec] = &[
         doc: "When the daily digest goes out, in the site's time zone.",
     },
     KeySpec {
+        key: "newsletter.max_per_second",
+        env: "NEWSDESK_NEWSLETTER_MAX_PER_SECOND",
+        default: "100",
+        expected: "a whole number from 1 to 10000",
+        doc: "Newsletter sending pace, so a big send leaves the machine to readers.",
+    },
+    KeySpec {
         key: "videos.youtube_channel_id",
         env: "NEWSDESK_VIDEOS_YOUTUBE_CHANNEL_ID",
         default: "",
@@ -380,6 +387,7 @@ pub struct DistributionConfig {
     /// Whether peers on private addresses are reachable (tests only).
     pub fediverse_allow_private: bool,
     pub digest_hour: i8,
+    pub newsletter_per_second: i64,
     pub videos: VideoConfig,
 }
 
@@ -881,6 +889,7 @@ fn distribution_config<'a>(
             "fediverse.allow_private_networks",
         )?,
         digest_hour: number("newsletter.digest_hour", 0..=23)? as i8,
+        newsletter_per_second: number("newsletter.max_per_second", 1..=10_000)?,
         videos: VideoConfig {
             youtube_channel_id,
             youtube_base: api_base("videos.youtube_base", get("videos.youtube_base"))?,

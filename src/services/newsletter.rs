@@ -299,6 +299,8 @@ pub async fn send_pending(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> StoreResult<usize> {
     let mut sent = 0;
+    let started = std::time::Instant::now();
+    let pace = state.config.distribution.newsletter_per_second as f64;
     let mut issues: std::collections::HashMap<i64, std::sync::Arc<crate::store::IssueRow>> =
         std::collections::HashMap::new();
     while !stop() {
@@ -369,6 +371,11 @@ pub async fn send_pending(
                 .store
                 .finish_recipients(std::slice::from_ref(&recipient), Some(&reason), now())
                 .await?;
+        }
+        // Keep to the configured pace: readers come first.
+        let due = std::time::Duration::from_secs_f64(sent as f64 / pace);
+        if let Some(wait) = due.checked_sub(started.elapsed()) {
+            tokio::time::sleep(wait).await;
         }
     }
     Ok(sent)
