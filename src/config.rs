@@ -1057,6 +1057,63 @@ mod tests {
     }
 
     #[test]
+    fn distribution_settings_are_checked() {
+        let config = Config::load_from(
+            &Overrides::default(),
+            &env(&[
+                ("NEWSDESK_TELEGRAM_BOT_TOKEN", "123:abc"),
+                ("NEWSDESK_TELEGRAM_CHANNEL_UK", "@newsroom_uk"),
+                ("NEWSDESK_TELEGRAM_CHANNEL_EN", "-1001234567890"),
+            ]),
+        )
+        .unwrap();
+        let telegram = config.distribution.telegram.unwrap();
+        assert_eq!(telegram.channels["uk"], "@newsroom_uk");
+        assert_eq!(telegram.channels["en"], "-1001234567890");
+        assert!(config.distribution.x.is_none());
+        assert_eq!(
+            config.distribution.fediverse_username.as_deref(),
+            Some("news")
+        );
+        for (key, value, named) in [
+            (
+                "NEWSDESK_TELEGRAM_CHANNEL_UK",
+                "newsroom uk",
+                "telegram.channel_uk",
+            ),
+            ("NEWSDESK_X_CONSUMER_KEY", "only-one", "x.consumer_key"),
+            (
+                "NEWSDESK_FEDIVERSE_USERNAME",
+                "news@host",
+                "fediverse.username",
+            ),
+            (
+                "NEWSDESK_NEWSLETTER_DIGEST_HOUR",
+                "24",
+                "newsletter.digest_hour",
+            ),
+            (
+                "NEWSDESK_DISTRIBUTION_MAX_ATTEMPTS",
+                "0",
+                "distribution.max_attempts",
+            ),
+            (
+                "NEWSDESK_VIDEOS_TIKTOK_URLS",
+                "https://example.org/x",
+                "videos.tiktok_urls",
+            ),
+        ] {
+            let err = Config::load_from(
+                &Overrides::default(),
+                &env(&[("NEWSDESK_TELEGRAM_BOT_TOKEN", "123:abc"), (key, value)]),
+            )
+            .err()
+            .unwrap_or_else(|| panic!("{key}={value} accepted"));
+            assert!(err.to_string().contains(named), "{key}: {err}");
+        }
+    }
+
+    #[test]
     fn donation_presets_are_checked() {
         let config = Config::load_from(&Overrides::default(), &env(&[])).unwrap();
         assert_eq!(config.donations.uah.presets, vec![250, 500, 1000]);
