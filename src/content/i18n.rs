@@ -324,6 +324,26 @@ const ADMIN_STRINGS: &[(&str, &str, &str)] = &[
         "Надіслати розсилкою",
         "Send as newsletter",
     ),
+    (
+        "done_newsletter_queued",
+        "Матеріал піде підписникам розсилки.",
+        "The story is on its way to newsletter subscribers.",
+    ),
+    (
+        "done_newsletter_already",
+        "Цей матеріал уже надсилали розсилкою — вдруге його не надішлемо.",
+        "This story was already sent by newsletter; it will not be sent twice.",
+    ),
+    (
+        "done_delivery_retry",
+        "Спробуємо надіслати ще раз.",
+        "It will be sent again.",
+    ),
+    (
+        "done_delivery_cancel",
+        "Надсилання скасовано.",
+        "Sending cancelled.",
+    ),
     ("articles", "Матеріали", "Articles"),
     ("new_article", "Новий матеріал", "New article"),
     ("account", "Обліковий запис", "Account"),

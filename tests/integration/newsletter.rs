@@ -239,7 +239,8 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
         .await
         .unwrap()[0]
         .id;
-    for _ in 0..2 {
+    for expected in ["піде підписникам", "вдруге його не надішлемо"]
+    {
         let queued = app
             .admin_post(
                 &editor,
@@ -248,6 +249,8 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
             )
             .await;
         assert_eq!(queued.status, StatusCode::SEE_OTHER, "{}", queued.body);
+        let page = app.admin_get(&editor, queued.header("location")).await;
+        assert!(page.body.contains(expected), "{expected}");
     }
     assert_eq!(
         newsletter::send_pending(&app.state, &|| false)

@@ -425,7 +425,16 @@ pub async fn edit_article(
         )
     };
     render_editor(&state, &staff, &language, &form, Some(&view), |p| {
+        // Distribution actions say what happened; everything else was a save.
+        let done = query.done.as_deref().unwrap_or("");
+        let message = match done {
+            "newsletter_queued" | "newsletter_already" | "delivery_retry" | "delivery_cancel" => {
+                done
+            }
+            _ => "saved",
+        };
         p.set("saved", query.saved.is_some() || query.done.is_some())
+            .set("done_message", message)
             .set("preview_link", &preview);
     })
     .await
