@@ -155,7 +155,9 @@ impl Client<'_> {
             .json(&body)
             .send()
             .await
-            .map_err(|e| SendError::Transient(format!("Telegram unreachable: {e}")))?;
+            .map_err(|e| {
+                SendError::Transient(format!("Telegram unreachable: {}", e.without_url()))
+            })?;
         let status = response.status();
         let answer: serde_json::Value = response.json().await.unwrap_or_default();
         if answer["ok"].as_bool() == Some(true) {

@@ -447,8 +447,9 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
     );
     // A provider that cannot be reached is retried, then given up on.
     let mut env = fakes.env.clone();
-    env.retain(|(k, _)| *k != "NEWSDESK_X_API_BASE" && !k.starts_with("NEWSDESK_TELEGRAM"));
+    env.retain(|(k, _)| *k != "NEWSDESK_X_API_BASE" && *k != "NEWSDESK_TELEGRAM_API_BASE");
     env.push(("NEWSDESK_X_API_BASE", "http://127.0.0.1:9".into()));
+    env.push(("NEWSDESK_TELEGRAM_API_BASE", "http://127.0.0.1:9".into()));
     let mut down = app_with(backend, &env).await;
     let down_id = down
         .publish(story("Новина, коли X недоступний", "uk"))
@@ -473,6 +474,21 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         x_row.last_error
     );
     assert!(x_row.last_error.contains("gave up after 3 attempts"));
+    let telegram_row = down
+        .state
+        .store
+        .article_deliveries(newsdesk::store::ArticleId(down_id))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.channel == "telegram")
+        .unwrap();
+    assert!(telegram_row.last_error.contains("Telegram unreachable"));
+    assert!(
+        !telegram_row.last_error.contains(BOT_TOKEN),
+        "the bot token never reaches the admin or the logs: {}",
+        telegram_row.last_error
+    );
     // Authors may not steer deliveries.
     let author = wrong.sign_in("contributor@example.com").await;
     let refused = wrong
