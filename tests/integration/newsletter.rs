@@ -382,6 +382,10 @@ async fn videos_come_from_the_channel_feed_and_tiktok(backend: Backend) {
         ],
     )
     .await;
+    assert!(
+        app.page("/en").await.contains("href=\"/en/videos\""),
+        "the footer links to the videos"
+    );
     let empty = app.page("/videos").await;
     assert!(empty.contains("Відео ще немає"));
     assert_eq!(

@@ -119,6 +119,13 @@ impl Page {
         context.insert("languages".into(), Json::Array(languages));
         context.insert("home_url".into(), json!(state.urls.home(language)));
         context.insert("search_url".into(), json!(state.urls.search(language)));
+        let videos = &state.config.distribution.videos;
+        if videos.youtube_channel_id.is_some() || !videos.tiktok_urls.is_empty() {
+            context.insert(
+                "videos_url".into(),
+                json!(format!("{}/videos", state.urls.prefix(language))),
+            );
+        }
         context.insert(
             "feeds".into(),
             json!([
