@@ -279,6 +279,19 @@ async fn a_story_goes_out_once_and_follows_its_edits(backend: Backend) {
     assert_eq!(states.len(), 3 + 2 + 3, "{states:?}");
 }
 
+/// The story's (latest) delivery on one channel.
+async fn delivery_on(app: &TestApp, id: i64, channel: &str) -> newsdesk::store::Delivery {
+    app.state
+        .store
+        .article_deliveries(newsdesk::store::ArticleId(id))
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|d| d.channel == channel)
+        .unwrap_or_else(|| panic!("no {channel} delivery"))
+}
+
 async fn calls_message_id(app: &TestApp, id: i64) -> i64 {
     let rows = app
         .state
@@ -345,15 +358,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .as_i64()
         .unwrap();
     run(&app).await;
-    let x_row = app
-        .state
-        .store
-        .article_deliveries(newsdesk::store::ArticleId(second))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|d| d.channel == "x")
-        .unwrap();
+    let x_row = delivery_on(&app, second, "x").await;
     assert_eq!(x_row.state, "pending");
     assert_eq!(x_row.attempts, 0, "waiting is not a failed attempt");
     assert!(x_row.next_attempt_at > jiff::Timestamp::now().as_second() + 800);
@@ -371,15 +376,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .as_i64()
         .unwrap();
     run(&wrong).await;
-    let row = wrong
-        .state
-        .store
-        .article_deliveries(newsdesk::store::ArticleId(story_id))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|d| d.channel == "telegram")
-        .unwrap();
+    let row = delivery_on(&wrong, story_id, "telegram").await;
     assert_eq!(row.state, "dead");
     assert_eq!(row.attempts, 1, "a refused token is not retried");
     assert!(
@@ -387,15 +384,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         "{}",
         row.last_error
     );
-    let x_row = wrong
-        .state
-        .store
-        .article_deliveries(newsdesk::store::ArticleId(story_id))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|d| d.channel == "x")
-        .unwrap();
+    let x_row = delivery_on(&wrong, story_id, "x").await;
     assert_eq!(x_row.state, "dead");
     assert!(
         x_row.last_error.contains("check the X keys"),
@@ -457,15 +446,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .as_i64()
         .unwrap();
     run(&down).await;
-    let x_row = down
-        .state
-        .store
-        .article_deliveries(newsdesk::store::ArticleId(down_id))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|d| d.channel == "x")
-        .unwrap();
+    let x_row = delivery_on(&down, down_id, "x").await;
     assert_eq!(x_row.state, "dead");
     assert_eq!(x_row.attempts, 3, "tried distribution.max_attempts times");
     assert!(
@@ -474,15 +455,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         x_row.last_error
     );
     assert!(x_row.last_error.contains("gave up after 3 attempts"));
-    let telegram_row = down
-        .state
-        .store
-        .article_deliveries(newsdesk::store::ArticleId(down_id))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|d| d.channel == "telegram")
-        .unwrap();
+    let telegram_row = delivery_on(&down, down_id, "telegram").await;
     assert!(telegram_row.last_error.contains("Telegram unreachable"));
     assert!(
         !telegram_row.last_error.contains(BOT_TOKEN),

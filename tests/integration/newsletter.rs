@@ -48,6 +48,15 @@ fn morning() -> i64 {
         .as_second()
 }
 
+async fn state_of(app: &TestApp, token: &str) -> String {
+    app.state
+        .store
+        .subscriber_by_token(token)
+        .await
+        .unwrap()
+        .state
+}
+
 async fn active_subscriber(app: &TestApp, email: &str) -> i64 {
     let subscriber = app
         .state
@@ -99,15 +108,7 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
     let confirmed = app.post_form(&confirm_path, "").await;
     assert_eq!(confirmed.status, StatusCode::OK);
     assert!(confirmed.body.contains("ви підписані"));
-    assert_eq!(
-        app.state
-            .store
-            .subscriber_by_token(&token)
-            .await
-            .unwrap()
-            .state,
-        "active"
-    );
+    assert_eq!(state_of(&app, &token).await, "active");
     // A pending reader gets nothing; a dead address bounces.
     app.state
         .store
@@ -194,26 +195,10 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
     // One-click: GET shows a button, POST unsubscribes, forged tokens fail.
     let path = TestApp::path_of(&unsubscribe);
     assert!(app.page(&path).await.contains("reader@example.org"));
-    assert_eq!(
-        app.state
-            .store
-            .subscriber_by_token(&token)
-            .await
-            .unwrap()
-            .state,
-        "active"
-    );
+    assert_eq!(state_of(&app, &token).await, "active");
     let one_click = app.post_form(&path, "List-Unsubscribe=One-Click").await;
     assert_eq!(one_click.status, StatusCode::OK);
-    assert_eq!(
-        app.state
-            .store
-            .subscriber_by_token(&token)
-            .await
-            .unwrap()
-            .state,
-        "unsubscribed"
-    );
+    assert_eq!(state_of(&app, &token).await, "unsubscribed");
     let forged = app
         .post_form(
             &format!("/newsletter/unsubscribe/{}", "0".repeat(48)),
