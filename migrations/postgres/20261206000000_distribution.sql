@@ -84,6 +84,9 @@ CREATE TABLE newsletter_recipients (
     locked_until BIGINT,
     sent_at BIGINT,
     error TEXT NOT NULL DEFAULT '',
+    -- A temporary refusal (4xx, a dropped connection) is tried again later.
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (issue_id, subscriber_id)
 );
 CREATE INDEX newsletter_recipients_state_idx ON newsletter_recipients (state, issue_id);

@@ -13,6 +13,9 @@ pub enum MailError {
     Build(String),
     #[error("the SMTP server refused or failed: {0}")]
     Send(String),
+    /// A temporary (4xx) refusal: the server did not take the message; try later.
+    #[error("the SMTP server deferred the message: {0}")]
+    Deferred(String),
     /// A permanent (5xx) refusal: the address does not exist or never accepts mail.
     #[error("the SMTP server rejected the address for good: {0}")]
     Rejected(String),
@@ -96,6 +99,8 @@ impl Mailer {
         transport.send(built).await.map_err(|e| {
             if e.is_permanent() {
                 MailError::Rejected(e.to_string())
+            } else if e.is_transient() {
+                MailError::Deferred(e.to_string())
             } else {
                 MailError::Send(e.to_string())
             }

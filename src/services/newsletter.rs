@@ -355,6 +355,21 @@ pub async fn send_pending(
                         .await?;
                     failed.push((recipient, reason));
                 }
+                Err(MailError::Deferred(reason)) => {
+                    // A 4xx answer means the server did not take the message,
+                    // so trying again later cannot deliver it twice.
+                    tracing::warn!(%reason, "newsletter message deferred");
+                    state
+                        .store
+                        .retry_recipient(
+                            &recipient,
+                            &reason,
+                            now(),
+                            state.config.distribution.retry_base_seconds,
+                            state.config.distribution.max_attempts,
+                        )
+                        .await?;
+                }
                 Err(err) => {
                     tracing::warn!(error = %err, "newsletter message not sent");
                     failed.push((recipient, err.to_string()));

@@ -220,7 +220,8 @@ impl Store {
         let claimed: Vec<(i64, i64)> = sqlx::query_as(&format!(
             "UPDATE newsletter_recipients SET state = 'sending', locked_until = $2 \
              WHERE (issue_id, subscriber_id) IN (SELECT issue_id, subscriber_id FROM newsletter_recipients \
-             WHERE state = 'pending' ORDER BY issue_id, subscriber_id LIMIT $3{lock}) AND state = 'pending' \
+             WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY issue_id, subscriber_id LIMIT $3{lock}) \
+             AND state = 'pending' \
              RETURNING issue_id, subscriber_id"
         ))
         .bind(now)
@@ -269,6 +270,34 @@ impl Store {
         set_recipients(&mut tx, &unsubscribed, "skipped", "", 0).await?;
         tx.commit().await?;
         Ok(recipients)
+    }
+
+    /// A message the server refused for now: tried again after `base`
+    /// seconds times the square of the attempts, or recorded as failed once
+    /// `max_attempts` are used.
+    pub async fn retry_recipient(
+        &self,
+        recipient: &Recipient,
+        error: &str,
+        now: i64,
+        base: i64,
+        max_attempts: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE newsletter_recipients SET attempts = attempts + 1, error = $3, locked_until = NULL, \
+             next_attempt_at = $4 + $5 * (attempts + 1) * (attempts + 1), \
+             state = CASE WHEN attempts + 1 >= $6 THEN 'failed' ELSE 'pending' END \
+             WHERE issue_id = $1 AND subscriber_id = $2 AND state = 'sending'",
+        )
+        .bind(recipient.issue_id)
+        .bind(recipient.subscriber_id)
+        .bind(error)
+        .bind(now)
+        .bind(base)
+        .bind(max_attempts)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Records how a batch of messages went: `error` is `None` for sent.

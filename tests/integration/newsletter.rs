@@ -116,6 +116,7 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
         .await
         .unwrap();
     let bouncing = active_subscriber(&app, "bounce@example.org").await;
+    let greylisted = active_subscriber(&app, "busy@example.org").await;
 
     let published = app
         .publish(json!({
@@ -176,6 +177,31 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
         "{bounced:?}"
     );
     let _ = bouncing;
+    // The greylisting server deferred one reader: tried again later, once.
+    let log: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT subscriber_id, state, attempts FROM newsletter_recipients WHERE subscriber_id = $1",
+    )
+    .bind(greylisted)
+    .fetch_all(app.state.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(log, vec![(greylisted, "pending".to_owned(), 1)]);
+    sqlx::query("UPDATE newsletter_recipients SET next_attempt_at = 0")
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        newsletter::send_pending(&app.state, &|| false)
+            .await
+            .unwrap(),
+        1
+    );
+    let to_busy = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.to == vec!["busy@example.org"])
+        .count();
+    assert_eq!(to_busy, 1);
     let panel = app.admin_get(&editor, &story_page).await.body;
     assert!(!panel.contains("У наступному дайджесті"));
     assert!(
@@ -237,11 +263,12 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
         let page = app.admin_get(&editor, queued.header("location")).await;
         assert!(page.body.contains(expected), "{expected}");
     }
+    // To the two active readers left (second@ and busy@), once each.
     assert_eq!(
         newsletter::send_pending(&app.state, &|| false)
             .await
             .unwrap(),
-        1
+        2
     );
     let to_second: Vec<_> = smtp
         .messages()

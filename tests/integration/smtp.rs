@@ -90,9 +90,11 @@ impl SmtpServer {
         let url = format!("smtp://{}", listener.local_addr().unwrap());
         let inbox: Arc<Mutex<Vec<Received>>> = Arc::default();
         let store = inbox.clone();
+        let deferred: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let store = store.clone();
+                let deferred = deferred.clone();
                 tokio::spawn(async move {
                     let (read, mut write) = socket.into_split();
                     let mut lines = BufReader::new(read).lines();
@@ -106,6 +108,12 @@ impl SmtpServer {
                         } else if upper.starts_with("MAIL FROM:") {
                             from = line[10..].trim().to_owned();
                             b"250 OK\r\n"
+                        } else if upper.starts_with("RCPT TO:")
+                            && upper.contains("BUSY")
+                            && deferred.lock().unwrap().insert(line.clone())
+                        {
+                            // Greylisting: the first try is deferred.
+                            b"451 4.7.1 Greylisted, try again later\r\n"
                         } else if upper.starts_with("RCPT TO:") && upper.contains("BOUNCE") {
                             // A mailbox that does not exist: a hard bounce.
                             b"550 5.1.1 No such user here\r\n"
