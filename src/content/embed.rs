@@ -5,6 +5,8 @@
 
 use url::Url;
 
+use super::escape_html as escape;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Provider {
     YouTube,
@@ -157,14 +159,6 @@ pub fn render_embed(embed: &Embed, language: &str) -> String {
         note = escape(&note),
         open = escape(&open),
     )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 #[cfg(test)]

@@ -779,6 +779,13 @@ pub fn day_heading(ts: i64, now: i64, language: &str, tz: &TimeZone) -> String {
 }
 
 /// The calendar day of a timestamp in the newsroom's zone, as (year, month, day).
+/// A Unix time as RFC 3339 in UTC (JSON-LD, ActivityStreams, `<time datetime>`).
+pub fn rfc3339(ts: i64) -> String {
+    Timestamp::from_second(ts)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
 pub fn local_date(ts: i64, tz: &TimeZone) -> (i16, i8, i8) {
     let d = zoned(ts, tz).date();
     (d.year(), d.month(), d.day())

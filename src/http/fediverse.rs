@@ -124,7 +124,7 @@ async fn followers(State(state): State<AppState>) -> Result<Response, HttpError>
 }
 
 async fn following(State(state): State<AppState>) -> Result<Response, HttpError> {
-    fediverse::followers_collection(&state).await?;
+    fediverse::ensure_on(&state)?;
     Ok(activity_json(json!({
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": state.urls.absolute("/fediverse/following"),
@@ -139,7 +139,7 @@ async fn article(
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    fediverse::followers_collection(&state).await?;
+    fediverse::ensure_on(&state)?;
     let article = match state.store.article_row(ArticleId(id)).await {
         Ok(article) if article.status == ArticleStatus::Published.as_str() => article,
         Ok(_) | Err(StoreError::NotFound) => return Err(HttpError::NotFound),

@@ -83,7 +83,8 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn random_token() -> String {
+/// 256 random bits as hex: sessions, reset links, donor links, newsletter links.
+pub fn random_token() -> String {
     hex::encode(rand::random::<[u8; 32]>())
 }
 

@@ -106,12 +106,16 @@ impl Worker {
     /// deliveries were attempted. Stops early when `stop` says so.
     pub async fn run_once(&mut self, stop: &(dyn Fn() -> bool + Sync)) -> StoreResult<usize> {
         expand_events(&self.state).await?;
+        self.state
+            .store
+            .recover_interrupted_deliveries(now(), RESENDABLE)
+            .await?;
         let mut attempted = 0;
         while !stop() {
             let Some(delivery) = self
                 .state
                 .store
-                .claim_delivery(now(), LEASE_SECONDS, RESENDABLE)
+                .claim_delivery(now(), LEASE_SECONDS)
                 .await?
             else {
                 break;

@@ -890,7 +890,7 @@ pub async fn request_donor_link(state: &AppState, email: &str) -> ServiceResult<
     {
         return Ok(());
     }
-    let token = hex::encode(rand::random::<[u8; 32]>());
+    let token = super::auth::random_token();
     state
         .store
         .insert_donor_link(

@@ -5,6 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::app::AppState;
+use crate::content::escape_html;
+use crate::content::i18n::rfc3339;
 use crate::content::markdown::render_body;
 use crate::integrations::SendError;
 use crate::integrations::activitypub::{self, ACTIVITY_JSON, PUBLIC, SignatureError};
@@ -55,6 +57,11 @@ pub fn domain(state: &AppState) -> String {
         },
         Err(_) => String::new(),
     }
+}
+
+/// `Err(Off)` when the Fediverse is turned off, so its routes answer 404.
+pub fn ensure_on(state: &AppState) -> Result<(), FediverseError> {
+    username(state).map(|_| ())
 }
 
 fn username(state: &AppState) -> Result<&str, FediverseError> {
@@ -115,7 +122,7 @@ pub async fn actor_document(state: &AppState) -> Result<Value, FediverseError> {
         "type": "Organization",
         "preferredUsername": name,
         "name": site.name,
-        "summary": format!("<p>{}</p>", html_escape(&site.name)),
+        "summary": format!("<p>{}</p>", escape_html(&site.name)),
         "url": state.urls.absolute("/"),
         "icon": {"type": "Image", "mediaType": "image/svg+xml", "url": state.urls.absolute("/static/favicon.svg")},
         "inbox": state.urls.absolute("/fediverse/inbox"),
@@ -129,13 +136,6 @@ pub async fn actor_document(state: &AppState) -> Result<Value, FediverseError> {
     }))
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A story as an ActivityStreams `Article`.
 pub fn article_object(state: &AppState, article: &ArticleRow) -> Value {
     let link = crate::services::distribution::story_link(state, article);
@@ -144,7 +144,7 @@ pub fn article_object(state: &AppState, article: &ArticleRow) -> Value {
         "type": "Article",
         "url": link,
         "name": article.headline,
-        "summary": html_escape(&article.standfirst),
+        "summary": escape_html(&article.standfirst),
         "content": render_body(&article.body, &article.language),
         "contentMap": {article.language.clone(): render_body(&article.body, &article.language)},
         "attributedTo": actor_id(state),
@@ -158,12 +158,6 @@ pub fn article_object(state: &AppState, article: &ArticleRow) -> Value {
             json!({"type": "Image", "url": state.urls.absolute(cover), "name": article.cover_alt});
     }
     object
-}
-
-fn rfc3339(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_string()
 }
 
 /// The activity a story delivery sends. Ids are stable per story version,

@@ -19,13 +19,6 @@ const LEASE_SECONDS: i64 = 600;
 const UNSUBSCRIBE_SLOT: &str = "{{unsubscribe}}";
 const CONFIRMATION_GAP: i64 = 600;
 
-fn new_token() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 24];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
 /// A reader asks for the newsletter. The confirmation link goes by email;
 /// nothing is sent to the address until it is followed.
 pub async fn sign_up(
@@ -59,7 +52,12 @@ pub async fn sign_up(
         .is_some_and(|s| s.state == "pending" && s.changed_at > now() - CONFIRMATION_GAP);
     let subscriber = state
         .store
-        .subscribe(&email, language, &new_token(), now())
+        .subscribe(
+            &email,
+            language,
+            &crate::services::auth::random_token(),
+            now(),
+        )
         .await?;
     if subscriber.state != "active" && !recently_asked {
         // When the last confirmation went out (see `recently_asked`).
@@ -145,7 +143,13 @@ pub async fn make_due_digests(state: &AppState, at: i64) -> StoreResult<Vec<i64>
             published_from: Some(at - 86_400),
             ..Default::default()
         };
-        let stories = state.store.article_cards(&filter, 12, 0).await?;
+        let stories: Vec<IssueStory> = state
+            .store
+            .article_cards(&filter, 12, 0)
+            .await?
+            .into_iter()
+            .map(|card| IssueStory::of_card(state, card))
+            .collect();
         if stories.is_empty() {
             continue;
         }
@@ -201,26 +205,43 @@ pub async fn send_story(state: &AppState, id: ArticleId) -> Result<Option<i64>, 
             "only a published story can be sent".into(),
         ));
     }
-    let filter = ArticleFilter {
-        status: Some(ArticleStatus::Published),
-        language: Some(article.language.clone()),
-        ..Default::default()
+    let story = IssueStory {
+        id: article.id,
+        link: crate::services::distribution::story_link(state, &article),
+        headline: article.headline.clone(),
+        standfirst: article.standfirst.clone(),
     };
-    let card = state
-        .store
-        .article_cards(&filter, 200, 0)
-        .await?
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or(ServiceError::NotFound)?;
     let issue = issue_for(
         state,
         format!("story:{}", id.0),
         &article.language,
         article.headline.clone(),
-        &[card],
+        &[story],
     );
     Ok(state.store.create_issue(&issue, now()).await?)
+}
+
+/// One story as an issue lists it.
+struct IssueStory {
+    id: ArticleId,
+    link: String,
+    headline: String,
+    standfirst: String,
+}
+
+impl IssueStory {
+    fn of_card(state: &AppState, card: ArticleCard) -> Self {
+        IssueStory {
+            id: card.id,
+            link: state
+                .urls
+                .article(&card.language, &card.slug, card.published_at)
+                .map(|p| state.urls.absolute(&p))
+                .unwrap_or_default(),
+            headline: card.headline,
+            standfirst: card.standfirst,
+        }
+    }
 }
 
 fn issue_for(
@@ -228,14 +249,9 @@ fn issue_for(
     issue_key: String,
     language: &str,
     subject: String,
-    stories: &[ArticleCard],
+    stories: &[IssueStory],
 ) -> NewIssue {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    use crate::content::escape_html as escape;
     let (read, unsubscribe, why) = if language == "uk" {
         (
             "Читати",
@@ -258,11 +274,7 @@ fn issue_for(
         escape(&state.config.site.name)
     );
     for story in stories {
-        let link = state
-            .urls
-            .article(&story.language, &story.slug, story.published_at)
-            .map(|p| state.urls.absolute(&p))
-            .unwrap_or_default();
+        let link = &story.link;
         let _ = write!(
             text,
             "{}\n{}\n{read}: {link}\n\n",
@@ -272,7 +284,7 @@ fn issue_for(
             html,
             "<h2 style=\"font-size:19px;margin-bottom:4px\"><a href=\"{}\" style=\"color:#111\">{}</a></h2>\
              <p style=\"margin-top:0\">{}</p>",
-            escape(&link),
+            escape(link),
             escape(&story.headline),
             escape(&story.standfirst)
         );
@@ -301,6 +313,7 @@ pub async fn send_pending(
     let mut sent = 0;
     let started = std::time::Instant::now();
     let pace = state.config.distribution.newsletter_per_second as f64;
+    state.store.recover_interrupted_recipients(now()).await?;
     let mut issues: std::collections::HashMap<i64, std::sync::Arc<crate::store::IssueRow>> =
         std::collections::HashMap::new();
     while !stop() {

@@ -196,22 +196,27 @@ impl Store {
         .await?)
     }
 
-    /// Claims up to `limit` messages to send. A message whose sender died
-    /// mid-send becomes `unknown` and is never sent again: a reader may miss
-    /// one digest, but never gets it twice.
+    /// Messages whose sender died mid-send (the lease ran out) become
+    /// `unknown` and are never sent again: a reader may miss one digest, but
+    /// never gets it twice.
+    pub async fn recover_interrupted_recipients(&self, now: i64) -> StoreResult<u64> {
+        Ok(sqlx::query(
+            "UPDATE newsletter_recipients SET state = 'unknown', locked_until = NULL \
+             WHERE state = 'sending' AND locked_until < $1",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    /// Claims up to `limit` due messages for `lease` seconds.
     pub async fn claim_recipients(
         &self,
         limit: i64,
         now: i64,
         lease: i64,
     ) -> StoreResult<Vec<Recipient>> {
-        sqlx::query(
-            "UPDATE newsletter_recipients SET state = 'unknown', locked_until = NULL \
-             WHERE state = 'sending' AND locked_until < $1",
-        )
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",

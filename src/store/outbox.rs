@@ -189,16 +189,14 @@ impl Store {
         insert_delivery(&mut conn, delivery, now).await
     }
 
-    /// Claims the next due delivery for `lease` seconds. Deliveries whose
-    /// node died mid-send come back first: to `pending` on channels where a
-    /// repeat is harmless (`resendable`), to `unknown` elsewhere, so a story
-    /// is never posted twice.
-    pub async fn claim_delivery(
+    /// Deliveries whose node died mid-send (their lease ran out) come back:
+    /// to `pending` on channels where a repeat is harmless (`resendable`),
+    /// to `unknown` elsewhere, so a story is never posted twice.
+    pub async fn recover_interrupted_deliveries(
         &self,
         now: i64,
-        lease: i64,
         resendable: &[&str],
-    ) -> StoreResult<Option<Delivery>> {
+    ) -> StoreResult<u64> {
         let resendable_list = resendable
             .iter()
             .map(|c| format!("'{}'", c.replace('\'', "")))
@@ -209,7 +207,7 @@ impl Store {
         } else {
             resendable_list
         };
-        sqlx::query(&format!(
+        Ok(sqlx::query(&format!(
             "UPDATE deliveries SET state = CASE WHEN channel IN ({resendable_list}) THEN 'pending' ELSE 'unknown' END, \
              locked_until = NULL, updated_at = $1, \
              last_error = CASE WHEN channel IN ({resendable_list}) THEN last_error \
@@ -218,7 +216,12 @@ impl Store {
         ))
         .bind(now)
         .execute(&self.pool)
-        .await?;
+        .await?
+        .rows_affected())
+    }
+
+    /// Claims the next due delivery for `lease` seconds.
+    pub async fn claim_delivery(&self, now: i64, lease: i64) -> StoreResult<Option<Delivery>> {
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",

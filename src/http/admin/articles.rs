@@ -331,7 +331,7 @@ async fn render_editor(
             view.map(|v| v.translations.clone()).unwrap_or_default(),
         );
     if let Some(view) = view {
-        page.set("deliveries", delivery_rows(state, view.article.id).await?);
+        page.set("deliveries", delivery_rows(state, &view.article).await?);
     }
     extra(&mut page);
     page.render(state, "admin/editor.html")
@@ -580,9 +580,12 @@ pub async fn preview_body(staff: Staff, body: Bytes) -> Result<Response, HttpErr
 
 /// The story's deliveries, newest state per channel target first, with
 /// what staff can do about each.
-async fn delivery_rows(state: &AppState, id: ArticleId) -> Result<Vec<Value>, HttpError> {
-    let deliveries = state.store.article_deliveries(id).await?;
-    let mut rows = newsletter_rows(state, id).await?;
+async fn delivery_rows(
+    state: &AppState,
+    article: &crate::store::ArticleRow,
+) -> Result<Vec<Value>, HttpError> {
+    let deliveries = state.store.article_deliveries(article.id).await?;
+    let mut rows = newsletter_rows(state, article).await?;
     rows.extend(deliveries.into_iter().rev().map(|d| {
         json!({
             "id": d.id,
@@ -602,11 +605,13 @@ async fn delivery_rows(state: &AppState, id: ArticleId) -> Result<Vec<Value>, Ht
 }
 
 /// Newsletter issues the story went out in, or its place in the next digest.
-async fn newsletter_rows(state: &AppState, id: ArticleId) -> Result<Vec<Value>, HttpError> {
-    let article = state.store.article_row(id).await?;
+async fn newsletter_rows(
+    state: &AppState,
+    article: &crate::store::ArticleRow,
+) -> Result<Vec<Value>, HttpError> {
     let mut rows: Vec<Value> = state
         .store
-        .issues_with_article(id.0)
+        .issues_with_article(article.id.0)
         .await?
         .into_iter()
         .map(|issue| {
@@ -629,7 +634,7 @@ async fn newsletter_rows(state: &AppState, id: ArticleId) -> Result<Vec<Value>, 
             })
         })
         .collect();
-    if crate::services::newsletter::in_next_digest(state, &article).await? {
+    if crate::services::newsletter::in_next_digest(state, article).await? {
         rows.push(json!({
             "channel": "newsletter",
             "target": "",

@@ -187,8 +187,8 @@ async fn render_article(
         "@type": "NewsArticle",
         "headline": article.headline,
         "description": description,
-        "datePublished": iso(published_at),
-        "dateModified": iso(article.content_updated_at.unwrap_or(published_at)),
+        "datePublished": crate::content::i18n::rfc3339(published_at),
+        "dateModified": crate::content::i18n::rfc3339(article.content_updated_at.unwrap_or(published_at)),
         "inLanguage": language,
         "mainEntityOfPage": { "@type": "WebPage", "@id": canonical },
         "url": canonical,
@@ -275,12 +275,6 @@ fn cover_srcset(url: &str) -> Option<String> {
         .map(|w| crate::services::media::variant(url, *w).map(|v| format!("{v} {w}w")))
         .collect::<Option<Vec<_>>>()?;
     Some(sizes.join(", "))
-}
-
-fn iso(ts: i64) -> String {
-    jiff::Timestamp::from_second(ts)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
 }
 
 /// JSON inside `<script>`: `</script>` and `<!--` in text must not end or confuse the element.

@@ -61,86 +61,72 @@ pub async fn sign_up(State(state): State<AppState>, body: Bytes) -> Result<Respo
     }
 }
 
-/// The subscriber's language, or the site's if the token is unknown.
-async fn subscriber_language(state: &AppState, token: &str) -> Option<(String, String)> {
-    state
-        .store
-        .subscriber_by_token(token)
-        .await
-        .ok()
-        .map(|s| (s.language, s.email))
-}
-
 async fn bad_link(state: &AppState) -> Result<Response, HttpError> {
     let mut response = page(state, &state.config.site.default_language, "bad", &[]).await?;
     *response.status_mut() = StatusCode::NOT_FOUND;
     Ok(response)
 }
 
-fn valid_token(token: &str) -> bool {
-    token.len() == 48 && token.bytes().all(|b| b.is_ascii_hexdigit())
+/// What an emailed link opens: a page with one button, in the reader's
+/// language, that posts back to the same address.
+async fn link_page(state: &AppState, token: &str, mode: &str) -> Result<Response, HttpError> {
+    let subscriber = match state.store.subscriber_by_token(token).await {
+        Ok(subscriber) => subscriber,
+        Err(crate::store::StoreError::NotFound) => return bad_link(state).await,
+        Err(e) => return Err(e.into()),
+    };
+    let action = format!("/newsletter/{mode}/{token}");
+    page(
+        state,
+        &subscriber.language,
+        mode,
+        &[("action", action), ("email", subscriber.email)],
+    )
+    .await
+}
+
+/// The change a link's button asks for, then its result page.
+async fn link_action(
+    state: &AppState,
+    done: &str,
+    result: Result<crate::store::Subscriber, ServiceError>,
+) -> Result<Response, HttpError> {
+    match result {
+        Ok(subscriber) => page(state, &subscriber.language, done, &[]).await,
+        Err(ServiceError::NotFound) => bad_link(state).await,
+        Err(err) => Err(err.into()),
+    }
 }
 
 pub async fn show_confirm(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, HttpError> {
-    let Some((language, _)) = subscriber_language(&state, &token)
-        .await
-        .filter(|_| valid_token(&token))
-    else {
-        return bad_link(&state).await;
-    };
-    let action = format!("/newsletter/confirm/{token}");
-    page(&state, &language, "confirm", &[("action", action)]).await
+    link_page(&state, &token, "confirm").await
 }
 
 pub async fn confirm(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, HttpError> {
-    if !valid_token(&token) {
-        return bad_link(&state).await;
-    }
-    match newsletter::confirm(&state, &token).await {
-        Ok(subscriber) => page(&state, &subscriber.language, "confirmed", &[]).await,
-        Err(ServiceError::NotFound) => bad_link(&state).await,
-        Err(err) => Err(err.into()),
-    }
+    let result = newsletter::confirm(&state, &token).await;
+    link_action(&state, "confirmed", result).await
 }
 
 pub async fn show_unsubscribe(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, HttpError> {
-    let Some((language, email)) = subscriber_language(&state, &token)
-        .await
-        .filter(|_| valid_token(&token))
-    else {
-        return bad_link(&state).await;
-    };
-    let action = format!("/newsletter/unsubscribe/{token}");
-    page(
-        &state,
-        &language,
-        "unsubscribe",
-        &[("action", action), ("email", email)],
-    )
-    .await
+    link_page(&state, &token, "unsubscribe").await
 }
 
+/// Also the RFC 8058 one-click target.
 pub async fn unsubscribe(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, HttpError> {
-    if !valid_token(&token) {
-        return bad_link(&state).await;
-    }
-    match newsletter::unsubscribe(&state, &token).await {
-        Ok(subscriber) => page(&state, &subscriber.language, "unsubscribed", &[]).await,
-        Err(ServiceError::NotFound) => bad_link(&state).await,
-        Err(err) => Err(err.into()),
-    }
+    let result = newsletter::unsubscribe(&state, &token).await;
+    link_action(&state, "unsubscribed", result).await
 }
 
 pub async fn show_videos(
@@ -164,7 +150,7 @@ pub async fn show_videos(
                 "title": video.title,
                 "author": video.author,
                 "date": format_date(video.published_at, &language, tz),
-                "datetime": jiff::Timestamp::from_second(video.published_at).ok()?.to_string(),
+                "datetime": crate::content::i18n::rfc3339(video.published_at),
                 "embed": render_embed(&embed, &language),
             }))
         })
