@@ -247,6 +247,7 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         config.donations.sandbox = true;
     }
     let listen = config.listen;
+    crate::http::server::raise_open_files_limit();
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;

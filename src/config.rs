@@ -39,6 +39,41 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Public address of the site, used in feeds, sitemaps and canonical links. Defaults to http://<listen>.",
     },
     KeySpec {
+        key: "server.trusted_proxies",
+        env: "NEWSDESK_TRUSTED_PROXIES",
+        default: "",
+        expected: "a comma-separated list of addresses or CIDR ranges such as 10.0.0.0/8, ::1",
+        doc: "Reverse proxies whose X-Forwarded-For / Forwarded headers are believed (the rightmost hop that is not one of them is the client). Empty: the connecting address is the client.",
+    },
+    KeySpec {
+        key: "server.max_connections",
+        env: "NEWSDESK_MAX_CONNECTIONS",
+        default: "4096",
+        expected: "a whole number from 16 to 1000000",
+        doc: "Open connections served at once; more wait in the kernel's queue.",
+    },
+    KeySpec {
+        key: "server.max_connections_per_address",
+        env: "NEWSDESK_MAX_CONNECTIONS_PER_ADDRESS",
+        default: "64",
+        expected: "a whole number from 1 to 1000000",
+        doc: "Open connections one address may hold; more are closed at once. Behind a proxy, set it to at least max_connections.",
+    },
+    KeySpec {
+        key: "server.header_timeout_seconds",
+        env: "NEWSDESK_HEADER_TIMEOUT_SECONDS",
+        default: "10",
+        expected: "a whole number of seconds from 1 to 300",
+        doc: "Time a client has to send its request headers; slower connections are closed.",
+    },
+    KeySpec {
+        key: "server.idle_timeout_seconds",
+        env: "NEWSDESK_IDLE_TIMEOUT_SECONDS",
+        default: "60",
+        expected: "a whole number of seconds from 5 to 3600, above the 30-second request limit",
+        doc: "A connection that moves no byte for this long is closed (keep-alive, stalled readers).",
+    },
+    KeySpec {
         key: "server.data_dir",
         env: "NEWSDESK_DATA_DIR",
         default: "./data",
@@ -361,6 +396,11 @@ pub enum ConfigError {
 #[derive(Clone)]
 pub struct Config {
     pub listen: SocketAddr,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub max_open_connections: usize,
+    pub max_connections_per_address: usize,
+    pub header_timeout_seconds: u64,
+    pub idle_timeout_seconds: u64,
     pub base_url: String,
     pub data_dir: PathBuf,
     pub database_url: String,
@@ -552,7 +592,11 @@ fn redact_url(url: &str) -> String {
             let _ = parsed.set_password(Some("***"));
             parsed.to_string()
         }
-        _ => url.to_owned(),
+        // Not a URL we can take apart: whatever precedes an '@' may be a password.
+        _ => match url.rsplit_once('@') {
+            Some((_, host)) => format!("(credentials hidden)@{host}"),
+            None => url.to_owned(),
+        },
     }
 }
 
@@ -635,7 +679,7 @@ impl Config {
             {
                 url.to_owned()
             }
-            url => return Err(invalid("database.url", url)),
+            url => return Err(invalid("database.url", &redact_url(url))),
         };
         let max_connections: u32 =
             parse(get("database.max_connections"), "database.max_connections")?;
@@ -686,8 +730,61 @@ impl Config {
                 Some(path)
             }
         };
+        let trusted_proxies = get("server.trusted_proxies")
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| invalid("server.trusted_proxies", p))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let max_open_connections: usize =
+            parse(get("server.max_connections"), "server.max_connections")?;
+        if !(16..=1_000_000).contains(&max_open_connections) {
+            return Err(invalid(
+                "server.max_connections",
+                &max_open_connections.to_string(),
+            ));
+        }
+        let max_connections_per_address: usize = parse(
+            get("server.max_connections_per_address"),
+            "server.max_connections_per_address",
+        )?;
+        if !(1..=1_000_000).contains(&max_connections_per_address) {
+            return Err(invalid(
+                "server.max_connections_per_address",
+                &max_connections_per_address.to_string(),
+            ));
+        }
+        let header_timeout_seconds: u64 = parse(
+            get("server.header_timeout_seconds"),
+            "server.header_timeout_seconds",
+        )?;
+        if !(1..=300).contains(&header_timeout_seconds) {
+            return Err(invalid(
+                "server.header_timeout_seconds",
+                &header_timeout_seconds.to_string(),
+            ));
+        }
+        let idle_timeout_seconds: u64 = parse(
+            get("server.idle_timeout_seconds"),
+            "server.idle_timeout_seconds",
+        )?;
+        if !(5..=3600).contains(&idle_timeout_seconds) {
+            return Err(invalid(
+                "server.idle_timeout_seconds",
+                &idle_timeout_seconds.to_string(),
+            ));
+        }
         Ok(Config {
             listen,
+            trusted_proxies,
+            header_timeout_seconds,
+            idle_timeout_seconds,
+            max_open_connections,
+            max_connections_per_address,
             base_url,
             data_dir,
             database_url,

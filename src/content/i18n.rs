@@ -530,6 +530,11 @@ const ADMIN_STRINGS: &[(&str, &str, &str)] = &[
         "Код не підходить. Перевірте час на телефоні й спробуйте ще раз.",
         "That code is not right. Check the time on your phone and try again.",
     ),
+    (
+        "code_locked",
+        "Забагато неправильних кодів. Вхід за кодом заблоковано на 15 хвилин; ми надіслали вам лист.",
+        "Too many wrong codes. Signing in with a code is locked for 15 minutes; we have emailed you.",
+    ),
     ("two_factor", "Двофакторний вхід", "Two-factor sign-in"),
     (
         "two_factor_on",

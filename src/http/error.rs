@@ -115,6 +115,7 @@ impl From<ServiceError> for HttpError {
             ServiceError::NotFound => HttpError::NotFound,
             ServiceError::Forbidden => HttpError::Forbidden("your role does not allow this".into()),
             ServiceError::Conflict(message) => HttpError::Conflict(message),
+            ServiceError::Throttled(message) => HttpError::TooManyRequests(message),
             ServiceError::InvalidTransition { from, to } => {
                 HttpError::Conflict(format!("an article that is {from} cannot become {to}"))
             }

@@ -5,9 +5,11 @@
 
 pub mod admin;
 pub mod api;
+pub mod client_addr;
 pub mod error;
 pub mod fediverse;
 pub mod form;
+pub mod server;
 pub mod site;
 pub mod webhooks;
 
@@ -59,8 +61,22 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client_addr::attach,
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The request's log span; `client.ip` is filled in by [`client_addr::attach`].
+fn request_span(request: &Request) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        uri = %request.uri().path(),
+        client.ip = tracing::field::Empty,
+    )
 }
 
 async fn reject_oversized_uri(request: Request, next: Next) -> Response {
@@ -88,7 +104,6 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = server::ConnectionLimits::from_config(&state.config);
+    server::run(listener, router(state), limits, shutdown).await
 }

@@ -1,16 +1,21 @@
 //! Staff sign-in: argon2id passwords, database-backed sessions, throttling.
 //!
 //! The cookie holds a random token; the database holds only its SHA-256, so
-//! a leaked database cannot be replayed as sessions. Failed attempts are
-//! counted per account and per address in the database, so the limits hold
-//! across every node.
+//! a leaked database cannot be replayed as sessions.
+//!
+//! Failed attempts are counted in the database (so the limits hold across
+//! every node) per address and per account *from that address*: failures
+//! from elsewhere never lock a person out of their own address, and
+//! failures for unknown emails count only against the address that sent
+//! them. Each attempt is charged before the password is checked, so no
+//! amount of concurrency gets more guesses through than the limit.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use sha2::{Digest, Sha256};
 
 use super::staff::hash_password;
-use super::{FieldError, ServiceError, ServiceResult};
+use super::{FieldError, ServiceError, ServiceResult, audit};
 use crate::app::AppState;
 use crate::store::{Role, SessionView, StaffId, now};
 
@@ -18,7 +23,9 @@ use crate::store::{Role, SessionView, StaffId, now};
 pub const SESSION_IDLE_SECONDS: i64 = 12 * 3600;
 /// Failed attempts are counted over this window.
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
+/// Wrong passwords for one account from one address.
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Wrong passwords from one address, whatever the account.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
@@ -47,6 +54,8 @@ pub struct StaffSession {
     pub role: Role,
     pub csrf_token: String,
     pub must_change_password: bool,
+    /// The address of the request this session came with (see `http::client_addr`).
+    pub client_ip: String,
     /// Signed in with a password, still owing the two-factor code.
     pub awaiting_code: bool,
     pub totp_enabled: bool,
@@ -63,6 +72,7 @@ impl StaffSession {
             role: Role::parse(&view.role)?,
             csrf_token: view.csrf_token,
             must_change_password: view.password_must_change != 0,
+            client_ip: String::new(),
             awaiting_code: view.awaiting_code != 0,
             totp_enabled: view.totp_enabled != 0,
         })
@@ -102,6 +112,14 @@ async fn verify_password(hash: String, password: String) -> bool {
     .unwrap_or(false)
 }
 
+fn address_bucket(ip: &str) -> String {
+    format!("signin-addr:{ip}")
+}
+
+fn account_bucket(staff: StaffId, ip: &str) -> String {
+    format!("signin-account:{staff}:{ip}")
+}
+
 /// Checks email and password; on success returns the new session's cookie token.
 pub async fn sign_in(
     state: &AppState,
@@ -112,52 +130,83 @@ pub async fn sign_in(
 ) -> Result<(String, StaffSession), SignInError> {
     let email = email.trim().to_lowercase();
     let current = now();
-    let (by_email, by_ip) = state
-        .store
-        .sign_in_failures(&email, ip, current - THROTTLE_WINDOW_SECONDS)
-        .await
-        .map_err(ServiceError::from)?;
-    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_ip >= MAX_FAILURES_PER_ADDRESS {
+    let since = current - THROTTLE_WINDOW_SECONDS;
+    let throttled = || {
         tracing::warn!(staff.email = %email, client.ip = %ip, "sign-in throttled");
-        return Err(SignInError::Throttled {
+        SignInError::Throttled {
             retry_after_minutes: THROTTLE_WINDOW_SECONDS / 60,
-        });
-    }
-    let credentials = state
-        .store
+        }
+    };
+    let store = &state.store;
+    let Some(address_attempt) = store
+        .take_attempt(
+            &address_bucket(ip),
+            current,
+            since,
+            MAX_FAILURES_PER_ADDRESS,
+        )
+        .await
+        .map_err(ServiceError::from)?
+    else {
+        return Err(throttled());
+    };
+    let credentials = store
         .credentials(&email)
         .await
         .map_err(ServiceError::from)?;
+    let mut account_attempt = None;
+    if let Some(c) = &credentials {
+        account_attempt = store
+            .take_attempt(
+                &account_bucket(c.id, ip),
+                current,
+                since,
+                MAX_FAILURES_PER_ACCOUNT,
+            )
+            .await
+            .map_err(ServiceError::from)?;
+        if account_attempt.is_none() {
+            store
+                .release_attempt(address_attempt)
+                .await
+                .map_err(ServiceError::from)?;
+            return Err(throttled());
+        }
+    }
     let (staff_id, hash) = match credentials {
-        Some(c) => (
+        Some(c) if c.disabled_at.is_none() => (
             Some(c.id),
             c.password_hash.unwrap_or_else(|| DUMMY_HASH.to_owned()),
         ),
-        None => (None, DUMMY_HASH.to_owned()),
+        _ => (None, DUMMY_HASH.to_owned()),
     };
     let verified = verify_password(hash, password.to_owned()).await;
     let Some(staff_id) = staff_id.filter(|_| verified) else {
-        state
-            .store
-            .record_sign_in_failure(&email, ip, current)
-            .await
-            .map_err(ServiceError::from)?;
+        // The attempts stay charged: they are the record of this failure.
         tracing::info!(staff.email = %email, client.ip = %ip, "sign-in failed");
+        audit::record(
+            state,
+            &audit::Who::anonymous(&email, ip),
+            "sign-in failed",
+            &email,
+            "",
+        )
+        .await;
         return Err(SignInError::Invalid);
     };
-    state
-        .store
-        .clear_sign_in_failures(&email)
+    store
+        .release_attempt(address_attempt)
         .await
         .map_err(ServiceError::from)?;
-    let (_, totp_enabled_at) = state
-        .store
-        .totp(staff_id)
-        .await
-        .map_err(ServiceError::from)?;
+    if account_attempt.is_some() {
+        store
+            .clear_attempts(&account_bucket(staff_id, ip))
+            .await
+            .map_err(ServiceError::from)?;
+    }
+    let (_, totp_enabled_at) = store.totp(staff_id).await.map_err(ServiceError::from)?;
     let token = random_token();
-    state
-        .store
+    store
         .insert_session(
             &token_hash(&token),
             staff_id,
@@ -170,10 +219,12 @@ pub async fn sign_in(
         )
         .await
         .map_err(ServiceError::from)?;
-    let session = authenticate(state, &token)
+    let mut session = authenticate(state, &token)
         .await?
         .ok_or(SignInError::Invalid)?;
-    tracing::info!(staff.id = %staff_id, "signed in");
+    session.client_ip = ip.to_owned();
+    tracing::info!(staff.id = %staff_id, client.ip = %ip, "signed in");
+    audit::record(state, &audit::Who::staff(&session), "sign-in", "", "").await;
     Ok((token, session))
 }
 

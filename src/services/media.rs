@@ -124,6 +124,33 @@ pub fn media_root(state: &AppState) -> PathBuf {
     state.config.data_dir.join("media")
 }
 
+/// The file a public `/media/...` path names, only if it lies under `root`.
+///
+/// The path is rebuilt from plain segments (no empty, `.`, `..` or
+/// absolute part, so `//etc/x.png` or `%2Fetc` cannot replace the root),
+/// then resolved through any symlinks and checked to still be inside.
+pub async fn resolve_public_file(root: &Path, requested: &str) -> Option<PathBuf> {
+    if requested.is_empty() || requested.len() > 200 {
+        return None;
+    }
+    let mut path = root.to_path_buf();
+    for segment in requested.split('/') {
+        let plain = !segment.is_empty()
+            && segment != "."
+            && segment != ".."
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+        if !plain {
+            return None;
+        }
+        path.push(segment);
+    }
+    let real_root = tokio::fs::canonicalize(root).await.ok()?;
+    let real = tokio::fs::canonicalize(&path).await.ok()?;
+    real.starts_with(&real_root).then_some(real)
+}
+
 pub async fn upload(
     state: &AppState,
     staff: StaffId,

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod distribution;
 pub mod donations;
@@ -40,6 +41,9 @@ pub enum ServiceError {
     Forbidden,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Too many attempts; the message says when to try again.
+    #[error("too many attempts: {0}")]
+    Throttled(String),
     #[error("cannot go from {from} to {to}")]
     InvalidTransition { from: String, to: String },
     #[error(transparent)]

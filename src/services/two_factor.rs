@@ -1,16 +1,30 @@
 //! TOTP two-factor sign-in (RFC 6238: 6 digits, 30-second steps, one step of
 //! clock drift allowed), as authenticator apps expect.
+//!
+//! Codes are a million-to-one guess, so guesses are what we limit: every
+//! form that takes a code (sign-in, confirming set-up, turning it off)
+//! charges one attempt to the account's code buckets before checking it,
+//! a correct password never clears them, a code is accepted once, and when
+//! a bucket fills the person is told by email that someone has their
+//! password.
 
 use qrcode::QrCode;
 use qrcode::render::svg;
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use super::auth::{MAX_FAILURES_PER_ACCOUNT, StaffSession, THROTTLE_WINDOW_SECONDS};
+use super::audit;
+use super::auth::StaffSession;
 use super::{FieldError, ServiceError, ServiceResult};
 use crate::app::AppState;
-use crate::store::{StaffId, now};
+use crate::store::{AttemptId, now};
 
 const REQUIRED_KEY: &str = "policy.require_2fa";
+
+/// Wrong codes per account: a short window and a whole day.
+pub const MAX_CODE_FAILURES_SHORT: i64 = 5;
+pub const CODE_WINDOW_SECONDS: i64 = 15 * 60;
+pub const MAX_CODE_FAILURES_DAY: i64 = 20;
+const STEP_SECONDS: i64 = 30;
 
 fn totp(state: &AppState, secret_base32: &str, account: &str) -> ServiceResult<TOTP> {
     let bytes = Secret::Encoded(secret_base32.to_owned())
@@ -27,6 +41,12 @@ fn totp(state: &AppState, secret_base32: &str, account: &str) -> ServiceResult<T
         account.replace(':', " "),
     )
     .map_err(|e| ServiceError::Conflict(format!("cannot use the two-factor secret: {e}")))
+}
+
+fn too_many() -> ServiceError {
+    ServiceError::Throttled(
+        "too many wrong codes; two-factor sign-in is locked for 15 minutes".into(),
+    )
 }
 
 fn wrong_code() -> ServiceError {
@@ -101,9 +121,13 @@ pub async fn confirm_setup(
     let (Some(secret), None) = state.store.totp(session.staff_id).await? else {
         return Err(ServiceError::Conflict("start the set-up again".into()));
     };
-    if !check(&totp(state, &secret, &session.email)?, code) {
+    let attempts = charge(state, session).await?;
+    let Some(step) = matching_step(&totp(state, &secret, &session.email)?, code) else {
+        after_failure(state, session).await;
         return Err(wrong_code());
-    }
+    };
+    release(state, attempts).await?;
+    state.store.accept_totp_step(session.staff_id, step).await?;
     state
         .store
         .set_totp(session.staff_id, Some(&secret), Some(now()))
@@ -119,61 +143,169 @@ pub async fn disable(state: &AppState, session: &StaffSession, code: &str) -> Se
             "the newsroom requires two-factor sign-in".into(),
         ));
     }
-    if !verify(state, session.staff_id, &session.email, code).await? {
-        return Err(wrong_code());
-    }
+    verify(state, session, code).await?;
     state.store.set_totp(session.staff_id, None, None).await?;
     tracing::info!(staff.id = %session.staff_id, "two-factor sign-in turned off");
+    audit::record(
+        state,
+        &audit::Who::staff(session),
+        "two-factor turned off",
+        "",
+        "",
+    )
+    .await;
     Ok(())
 }
 
-async fn verify(state: &AppState, staff: StaffId, email: &str, code: &str) -> ServiceResult<bool> {
-    let (Some(secret), Some(_)) = state.store.totp(staff).await? else {
-        return Ok(false);
+/// Charges one guess to both of the account's code buckets.
+async fn charge(state: &AppState, session: &StaffSession) -> ServiceResult<[AttemptId; 2]> {
+    let current = now();
+    let staff = session.staff_id;
+    let short = state
+        .store
+        .take_attempt(
+            &format!("code:{staff}"),
+            current,
+            current - CODE_WINDOW_SECONDS,
+            MAX_CODE_FAILURES_SHORT,
+        )
+        .await?
+        .ok_or_else(too_many)?;
+    let Some(day) = state
+        .store
+        .take_attempt(
+            &format!("code-day:{staff}"),
+            current,
+            current - 86_400,
+            MAX_CODE_FAILURES_DAY,
+        )
+        .await?
+    else {
+        state.store.release_attempt(short).await?;
+        return Err(too_many());
     };
-    Ok(check(&totp(state, &secret, email)?, code))
+    Ok([short, day])
 }
 
-fn check(totp: &TOTP, code: &str) -> bool {
+async fn release(state: &AppState, attempts: [AttemptId; 2]) -> ServiceResult<()> {
+    for attempt in attempts {
+        state.store.release_attempt(attempt).await?;
+    }
+    Ok(())
+}
+
+/// A wrong code stays charged; when it filled a bucket, the person hears of it.
+async fn after_failure(state: &AppState, session: &StaffSession) {
+    let staff = session.staff_id;
+    let current = now();
+    audit::record(
+        state,
+        &audit::Who::staff(session),
+        "two-factor code wrong",
+        "",
+        "",
+    )
+    .await;
+    let short = state
+        .store
+        .attempts(&format!("code:{staff}"), current - CODE_WINDOW_SECONDS)
+        .await
+        .unwrap_or(0);
+    if short != MAX_CODE_FAILURES_SHORT {
+        return;
+    }
+    tracing::warn!(staff.id = %staff, client.ip = %session.client_ip, "two-factor sign-in locked after wrong codes");
+    audit::record(
+        state,
+        &audit::Who::staff(session),
+        "two-factor locked",
+        "",
+        "",
+    )
+    .await;
+    let text = format!(
+        "Someone signed in to your {site} account with your password and then entered \
+         {MAX_CODE_FAILURES_SHORT} wrong two-factor codes (last from address {ip}).\n\n\
+         Two-factor sign-in is locked for {minutes} minutes. If this was not you, your \
+         password is known to someone else: change it now, and tell the newsroom's owner.\n",
+        site = state.config.site.name,
+        ip = session.client_ip,
+        minutes = CODE_WINDOW_SECONDS / 60,
+    );
+    let subject = format!("{}: wrong two-factor codes", state.config.site.name);
+    if let Err(err) = state.mailer.send(&session.email, &subject, &text).await {
+        tracing::error!(error = %err, "cannot send the two-factor warning");
+    }
+}
+
+/// Checks a code of an enabled second factor: charged, once only, warned on lock.
+async fn verify(state: &AppState, session: &StaffSession, code: &str) -> ServiceResult<()> {
+    let (Some(secret), Some(_)) = state.store.totp(session.staff_id).await? else {
+        return Err(wrong_code());
+    };
+    let attempts = charge(state, session).await?;
+    let step = matching_step(&totp(state, &secret, &session.email)?, code);
+    let accepted = match step {
+        Some(step) => state.store.accept_totp_step(session.staff_id, step).await?,
+        None => false,
+    };
+    if !accepted {
+        after_failure(state, session).await;
+        return Err(wrong_code());
+    }
+    release(state, attempts).await
+}
+
+/// The time step whose code this is (now, or one step either side).
+fn matching_step(totp: &TOTP, code: &str) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    code.len() == 6
-        && code.bytes().all(|b| b.is_ascii_digit())
-        && totp.check(&code, now().max(0) as u64)
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let current = now().max(0);
+    [current - STEP_SECONDS, current, current + STEP_SECONDS]
+        .into_iter()
+        .filter(|t| *t >= 0)
+        .find(|t| constant_time_eq(totp.generate(*t as u64).as_bytes(), code.as_bytes()))
+        .map(|t| t / STEP_SECONDS)
 }
 
-/// The second step of signing in. Wrong codes count as failed sign-ins.
-pub async fn complete_sign_in(
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The second step of signing in.
+pub async fn complete_sign_in(state: &AppState, session: &StaffSession) -> ServiceResult<()> {
+    state.store.confirm_session_code(session.session_id).await?;
+    audit::record(
+        state,
+        &audit::Who::staff(session),
+        "sign-in code accepted",
+        "",
+        "",
+    )
+    .await;
+    Ok(())
+}
+
+/// Checks the code owed by a half-signed-in session, then completes it.
+pub async fn sign_in_with_code(
     state: &AppState,
     session: &StaffSession,
     code: &str,
-    ip: &str,
 ) -> ServiceResult<()> {
-    let current = now();
-    let (by_email, _) = state
-        .store
-        .sign_in_failures(&session.email, ip, current - THROTTLE_WINDOW_SECONDS)
-        .await?;
-    if by_email >= MAX_FAILURES_PER_ACCOUNT {
-        return Err(ServiceError::Conflict(
-            "too many failed attempts; try again in 15 minutes".into(),
-        ));
-    }
-    if !verify(state, session.staff_id, &session.email, code).await? {
-        state
-            .store
-            .record_sign_in_failure(&session.email, ip, current)
-            .await?;
-        return Err(wrong_code());
-    }
-    state.store.confirm_session_code(session.session_id).await?;
-    Ok(())
+    verify(state, session, code).await?;
+    complete_sign_in(state, session).await
 }
 
-/// The current code for a secret, for tests that play the authenticator app.
-pub fn current_code(secret_base32: &str) -> Option<String> {
+/// The code for a secret at a Unix time, for tests that play the authenticator app.
+pub fn code_at(secret_base32: &str, unix_seconds: i64) -> Option<String> {
     let bytes = Secret::Encoded(secret_base32.to_owned()).to_bytes().ok()?;
-    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, None, "x".into())
-        .ok()?
-        .generate_current()
-        .ok()
+    let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, None, "x".into()).ok()?;
+    Some(totp.generate(u64::try_from(unix_seconds).ok()?))
+}
+
+/// The current code for a secret.
+pub fn current_code(secret_base32: &str) -> Option<String> {
+    code_at(secret_base32, now())
 }

@@ -6,6 +6,8 @@
 //! them identically.
 
 mod articles;
+mod attempts;
+mod audit;
 mod donations;
 mod fediverse;
 mod keys;
@@ -20,6 +22,8 @@ mod taxonomy;
 mod videos;
 
 pub use articles::{ArticleFilter, ArticleWrite};
+pub use attempts::AttemptId;
+pub use audit::{AuditEntry, NewAuditEntry};
 pub use donations::{
     Donation, Grant, LedgerEffect, LedgerEvent, NewDonation, PaymentRow, SubscriptionRow,
 };

@@ -26,16 +26,17 @@ pub struct SessionView {
 pub struct Credentials {
     pub id: StaffId,
     pub password_hash: Option<String>,
+    pub disabled_at: Option<i64>,
 }
 
 impl Store {
     pub async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>> {
-        Ok(
-            sqlx::query_as("SELECT id, password_hash FROM staff WHERE LOWER(email) = LOWER($1)")
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?,
+        Ok(sqlx::query_as(
+            "SELECT id, password_hash, disabled_at FROM staff WHERE LOWER(email) = LOWER($1)",
         )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     pub async fn set_password(
@@ -88,7 +89,7 @@ impl Store {
              s.name, s.slug, s.role, s.password_must_change, ss.awaiting_code, \
              CASE WHEN s.totp_enabled_at IS NULL THEN 0 ELSE 1 END AS totp_enabled \
              FROM staff_sessions ss JOIN staff s ON s.id = ss.staff_id \
-             WHERE ss.token_hash = $1 AND ss.expires_at > $2",
+             WHERE ss.token_hash = $1 AND ss.expires_at > $2 AND s.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now)
@@ -127,46 +128,6 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())
-    }
-
-    pub async fn record_sign_in_failure(&self, email: &str, ip: &str, now: i64) -> StoreResult<()> {
-        sqlx::query("INSERT INTO sign_in_failures (email, ip, at) VALUES ($1, $2, $3)")
-            .bind(email)
-            .bind(ip)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Failures since `since` for this account and for this address.
-    pub async fn sign_in_failures(
-        &self,
-        email: &str,
-        ip: &str,
-        since: i64,
-    ) -> StoreResult<(i64, i64)> {
-        let (by_email,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at >= $2")
-                .bind(email)
-                .bind(since)
-                .fetch_one(&self.pool)
-                .await?;
-        let (by_ip,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM sign_in_failures WHERE ip = $1 AND at >= $2")
-                .bind(ip)
-                .bind(since)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok((by_email, by_ip))
-    }
-
-    pub async fn clear_sign_in_failures(&self, email: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
-            .bind(email)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 }
 
@@ -267,5 +228,21 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Records that the code of TOTP time step `step` was used; false when
+    /// that step or a later one was already used (a replayed code).
+    pub async fn accept_totp_step(&self, staff: StaffId, step: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE staff SET totp_last_step = $2 WHERE id = $1 \
+             AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        )
+        .bind(staff.0)
+        .bind(step)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -15,5 +15,6 @@ mod donations;
 mod feeds;
 mod newsletter;
 mod payments;
+mod security;
 mod site;
 mod store;

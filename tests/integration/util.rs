@@ -242,16 +242,31 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Body,
     ) -> TestResponse {
+        self.request_from("127.0.0.1", method, path, headers, body)
+            .await
+    }
+
+    /// A request as if it arrived on a connection from `peer`.
+    pub async fn request_from(
+        &self,
+        peer: &str,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> TestResponse {
         let mut builder = Request::builder().method(method).uri(path);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
-        let response = self
-            .router
-            .clone()
-            .oneshot(builder.body(body).unwrap())
-            .await
-            .unwrap();
+        let mut request = builder.body(body).unwrap();
+        let peer: std::net::IpAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                peer, 40000,
+            )));
+        let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -270,6 +285,24 @@ impl TestApp {
             headers,
             body,
         }
+    }
+
+    /// A form POST without a session from the address `peer`.
+    pub async fn post_form_from(
+        &self,
+        peer: &str,
+        path: &str,
+        body: impl Into<String>,
+    ) -> TestResponse {
+        let body: String = body.into();
+        self.request_from(
+            peer,
+            Method::POST,
+            path,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from(body),
+        )
+        .await
     }
 
     /// A form POST without a session, as a browser sends it.

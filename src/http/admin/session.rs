@@ -1,13 +1,12 @@
 //! The signed-in staff member as an extractor, the session cookie, and CSRF checks.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
+use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
+use crate::http::client_addr;
 use crate::http::error::HttpError;
 use crate::services::auth::{self, SESSION_IDLE_SECONDS, StaffSession};
 use crate::services::policy::{Action, Actor};
@@ -80,13 +79,14 @@ impl FromRequestParts<AppState> for Staff {
                 otherwise.into_response()
             }
         };
-        let Some(session) = session else {
+        let Some(mut session) = session else {
             let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
             return Err(redirect_or(
                 format!("/admin/sign-in?next={encoded}"),
                 HttpError::Unauthorized,
             ));
         };
+        session.client_ip = client_ip(&parts.extensions);
         if session.awaiting_code {
             let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
             return Err(redirect_or(
@@ -141,12 +141,9 @@ pub fn cleared_cookie() -> HeaderValue {
     HeaderValue::from_static("nd_session=; Path=/admin; HttpOnly; SameSite=Lax; Max-Age=0")
 }
 
-/// The client's address, for throttling. Behind a proxy this is the proxy.
+/// The client's address, for throttling, sessions and the audit log.
 pub fn client_ip(parts_extensions: &axum::http::Extensions) -> String {
-    parts_extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    client_addr::of(parts_extensions).to_string()
 }
 
 /// Only admin paths on this site are allowed as a place to return to after sign-in.

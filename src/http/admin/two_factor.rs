@@ -55,27 +55,30 @@ pub async fn submit_code(
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
-    let session = awaiting(&state, &parts.headers).await?;
+    let mut session = awaiting(&state, &parts.headers).await?;
+    session.client_ip = client_ip(&parts.extensions);
     let next = safe_next(Some(form.get("next")));
-    match two_factor::complete_sign_in(
-        &state,
-        &session,
-        form.get("code"),
-        &client_ip(&parts.extensions),
-    )
-    .await
-    {
+    match two_factor::sign_in_with_code(&state, &session, form.get("code")).await {
         Ok(()) => Ok(Redirect::to(&next).into_response()),
-        Err(ServiceError::Validation(_) | ServiceError::Conflict(_)) => {
+        Err(err @ (ServiceError::Validation(_) | ServiceError::Throttled(_))) => {
+            let (status, message) = match err {
+                ServiceError::Throttled(_) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    admin_strings(&language)["code_locked"],
+                ),
+                _ => (
+                    StatusCode::UNAUTHORIZED,
+                    admin_strings(&language)["code_wrong"],
+                ),
+            };
             let mut page = AdminPage::new(
                 &state,
                 &language,
                 admin_strings(&language)["code_title"],
                 None,
             );
-            page.set("next", &next)
-                .set("error", admin_strings(&language)["code_wrong"]);
-            page.render_status(&state, "admin/code.html", StatusCode::UNAUTHORIZED)
+            page.set("next", &next).set("error", message);
+            page.render_status(&state, "admin/code.html", status)
         }
         Err(e) => Err(e.into()),
     }
@@ -135,6 +138,21 @@ pub async fn change_setup(
                 &state,
                 "admin/two_factor.html",
                 StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(ServiceError::Throttled(message)) => {
+            let mut page = setup_page(&state, &staff, &language).await?;
+            page.set(
+                "errors",
+                [crate::services::FieldError {
+                    field: "code".into(),
+                    message,
+                }],
+            );
+            page.render_status(
+                &state,
+                "admin/two_factor.html",
+                StatusCode::TOO_MANY_REQUESTS,
             )
         }
         Err(e) => Err(e.into()),

@@ -81,21 +81,16 @@ pub async fn serve_media(
     axum::extract::State(state): axum::extract::State<crate::app::AppState>,
     Path(file): Path<String>,
 ) -> Response {
-    let safe = !file.is_empty()
-        && file.len() < 200
-        && !file.contains("..")
-        && file
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'-' || b == b'.');
     let content_type = match file.rsplit_once('.').map(|(_, ext)| ext) {
         Some("jpg") => "image/jpeg",
         Some("png") => "image/png",
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    if !safe {
+    let root = crate::services::media::media_root(&state);
+    let Some(path) = crate::services::media::resolve_public_file(&root, &file).await else {
         return StatusCode::NOT_FOUND.into_response();
-    }
-    match tokio::fs::read(crate::services::media::media_root(&state).join(&file)).await {
+    };
+    match tokio::fs::read(path).await {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),

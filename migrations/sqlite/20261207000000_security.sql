@@ -1,0 +1,40 @@
+-- Holding under attack.
+--
+-- Attempts at anything worth guessing (a password, a second-factor code, a
+-- newsletter sign-up) are rows in named buckets ("signin-addr:203.0.113.9",
+-- "signin-account:7:203.0.113.9", "code:7"). A request first adds its row,
+-- then counts the bucket: that order makes the limit hold under any amount
+-- of concurrency, on every node.
+CREATE TABLE rate_attempts (
+    id INTEGER PRIMARY KEY,
+    bucket TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX rate_attempts_bucket_idx ON rate_attempts (bucket, at);
+CREATE INDEX rate_attempts_at_idx ON rate_attempts (at);
+
+-- The last TOTP time step accepted, so a code works once.
+ALTER TABLE staff ADD COLUMN totp_last_step BIGINT;
+-- Disabled staff keep their stories but cannot sign in or use keys.
+ALTER TABLE staff ADD COLUMN disabled_at BIGINT;
+
+-- What an Admin API key may do: content:read, content:write, donations:read.
+ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'content:read,content:write';
+-- The staff member a key was made for, if any; disabling them revokes it.
+ALTER TABLE api_keys ADD COLUMN staff_id BIGINT REFERENCES staff (id) ON DELETE SET NULL;
+
+-- Append-only record of staff actions, kept for audit.retention_days.
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at BIGINT NOT NULL,
+    staff_id BIGINT,
+    actor TEXT NOT NULL,
+    ip TEXT NOT NULL DEFAULT '',
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at_idx ON audit_log (at);
+
+-- Failures now live in rate_attempts.
+DROP TABLE sign_in_failures;

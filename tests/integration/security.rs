@@ -1,0 +1,499 @@
+//! Holding under attack: each test plays an anonymous attacker against the
+//! real app and checks the defence that stops them.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+
+use crate::on_both_backends;
+use crate::smtp::SmtpServer;
+use crate::util::{Backend, STAFF_PASSWORD, TestApp};
+
+on_both_backends!(
+    strangers_failing_elsewhere_never_lock_the_owner_out,
+    forwarded_addresses_are_believed_only_from_trusted_proxies,
+    concurrent_guesses_get_no_more_than_the_limit_checked,
+    second_factor_guesses_are_limited_and_reported,
+    a_second_factor_code_works_once,
+    media_paths_stay_under_the_media_root,
+    the_server_sees_each_connection_s_own_address,
+    slow_clients_cannot_starve_readers,
+);
+
+fn sign_in_body(email: &str, password: &str) -> String {
+    format!("email={}&password={password}", email.replace('@', "%40"))
+}
+
+async fn strangers_failing_elsewhere_never_lock_the_owner_out(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    // An attacker burns through invented emails, then the owner's own account.
+    for n in 0..25 {
+        let body = sign_in_body(&format!("invented{n}@example.com"), "guess");
+        app.post_form_from("203.0.113.7", "/admin/sign-in", body)
+            .await;
+    }
+    let attacker = app
+        .post_form_from(
+            "203.0.113.7",
+            "/admin/sign-in",
+            sign_in_body("owner@example.com", STAFF_PASSWORD),
+        )
+        .await;
+    assert_eq!(
+        attacker.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guessing address is held back"
+    );
+    for _ in 0..8 {
+        app.post_form_from(
+            "203.0.113.8",
+            "/admin/sign-in",
+            sign_in_body("owner@example.com", "wrong-password"),
+        )
+        .await;
+    }
+    let guessed_account = app
+        .post_form_from(
+            "203.0.113.8",
+            "/admin/sign-in",
+            sign_in_body("owner@example.com", STAFF_PASSWORD),
+        )
+        .await;
+    assert_eq!(guessed_account.status, StatusCode::TOO_MANY_REQUESTS);
+    // The owner, from their own address, is not affected by either.
+    let owner = app
+        .post_form_from(
+            "198.51.100.20",
+            "/admin/sign-in",
+            sign_in_body("owner@example.com", STAFF_PASSWORD),
+        )
+        .await;
+    assert_eq!(owner.status, StatusCode::SEE_OTHER, "{}", owner.body);
+    // Unknown emails never count against real accounts: a fresh address
+    // that failed 4 times with strangers' emails still has all of the
+    // account's tries.
+    for n in 0..4 {
+        app.post_form_from(
+            "198.51.100.30",
+            "/admin/sign-in",
+            sign_in_body(&format!("nobody{n}@example.com"), "x"),
+        )
+        .await;
+    }
+    for _ in 0..4 {
+        let wrong = app
+            .post_form_from(
+                "198.51.100.30",
+                "/admin/sign-in",
+                sign_in_body("editor@example.com", "wrong-password"),
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    let editor = app
+        .post_form_from(
+            "198.51.100.30",
+            "/admin/sign-in",
+            sign_in_body("editor@example.com", STAFF_PASSWORD),
+        )
+        .await;
+    assert_eq!(editor.status, StatusCode::SEE_OTHER);
+}
+
+async fn forwarded_addresses_are_believed_only_from_trusted_proxies(backend: Backend) {
+    let app =
+        TestApp::with_staff_and_env(backend, &[("NEWSDESK_TRUSTED_PROXIES", "10.0.0.0/8")]).await;
+    let via_proxy = |forwarded_for: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            app.request_from(
+                "10.0.0.2",
+                Method::POST,
+                "/admin/sign-in",
+                &[
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("x-forwarded-for", forwarded_for),
+                ],
+                Body::from(sign_in_body("owner@example.com", password)),
+            )
+            .await
+        }
+    };
+    // The attacker behind the proxy writes a fake first hop; the proxy appends the real one.
+    for _ in 0..6 {
+        via_proxy("198.51.100.99, 203.0.113.66", "wrong-password").await;
+    }
+    assert_eq!(
+        via_proxy("198.51.100.99, 203.0.113.66", STAFF_PASSWORD)
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "counted against the real client, not the proxy or the fake hop"
+    );
+    let owner = via_proxy("203.0.113.5", STAFF_PASSWORD).await;
+    assert_eq!(
+        owner.status,
+        StatusCode::SEE_OTHER,
+        "other clients of the same proxy are unaffected"
+    );
+    // The session and the audit log carry the same address.
+    let entries = app.state.store.audit_entries(None, 50).await.unwrap();
+    let sign_in = entries.iter().find(|e| e.action == "sign-in").unwrap();
+    assert_eq!(sign_in.ip, "203.0.113.5");
+    assert!(
+        entries
+            .iter()
+            .filter(|e| e.action == "sign-in failed")
+            .all(|e| e.ip == "203.0.113.66")
+    );
+    // From an untrusted peer the header is ignored.
+    let direct = app
+        .request_from(
+            "192.0.2.44",
+            Method::POST,
+            "/admin/sign-in",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("x-forwarded-for", "203.0.113.5"),
+            ],
+            Body::from(sign_in_body("nobody@example.com", "x")),
+        )
+        .await;
+    assert_eq!(direct.status, StatusCode::UNAUTHORIZED);
+    let entries = app.state.store.audit_entries(None, 1).await.unwrap();
+    assert_eq!(entries[0].ip, "192.0.2.44");
+}
+
+async fn concurrent_guesses_get_no_more_than_the_limit_checked(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let router = app.router.clone();
+        tasks.spawn(async move {
+            use tower::ServiceExt;
+            let mut request = axum::http::Request::post("/admin/sign-in")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(sign_in_body(
+                    "author@example.com",
+                    "wrong-guess",
+                )))
+                .unwrap();
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(SocketAddr::from((
+                    [203, 0, 113, 77],
+                    5000,
+                ))));
+            router.oneshot(request).await.unwrap().status()
+        });
+    }
+    let mut checked = 0;
+    let mut throttled = 0;
+    while let Some(status) = tasks.join_next().await {
+        match status.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(checked <= 5, "{checked} of 40 guesses were checked");
+    assert_eq!(checked + throttled, 40);
+}
+
+/// Turns on two-factor sign-in for `email`; returns its secret.
+async fn enable_two_factor(app: &TestApp, email: &str) -> String {
+    let session = app.sign_in(email).await;
+    let setup = app.admin_get(&session, "/admin/account/2fa").await;
+    let marker = "id=\"totp-secret\">";
+    let start = setup.body.find(marker).unwrap() + marker.len();
+    let secret = setup.body[start..].split('<').next().unwrap().to_owned();
+    let code = newsdesk::services::two_factor::current_code(&secret).unwrap();
+    let on = app
+        .admin_post(
+            &session,
+            "/admin/account/2fa",
+            &[("action", "confirm"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::SEE_OTHER, "{}", on.body);
+    secret
+}
+
+/// The password step; returns the half-signed-in cookie.
+async fn password_step(app: &TestApp, email: &str) -> String {
+    let response = app
+        .post_form_from(
+            "198.51.100.40",
+            "/admin/sign-in",
+            sign_in_body(email, STAFF_PASSWORD),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+    response
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn post_code(app: &TestApp, cookie: &str, code: &str) -> StatusCode {
+    app.request_from(
+        "198.51.100.40",
+        Method::POST,
+        "/admin/sign-in/code",
+        &[
+            ("cookie", cookie),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        Body::from(format!("code={code}&next=%2Fadmin")),
+    )
+    .await
+    .status
+}
+
+fn wrong_code_for(secret: &str) -> String {
+    let now = newsdesk::store::now();
+    let valid: Vec<String> = [now - 30, now, now + 30]
+        .iter()
+        .map(|t| newsdesk::services::two_factor::code_at(secret, *t).unwrap())
+        .collect();
+    (0..1_000_000)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !valid.contains(c))
+        .unwrap()
+}
+
+async fn second_factor_guesses_are_limited_and_reported(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::with_staff_and_env(backend, &[("NEWSDESK_SMTP_URL", &smtp.url)]).await;
+    let secret = enable_two_factor(&app, "author@example.com").await;
+    let wrong = wrong_code_for(&secret);
+    // Someone who has the password signs in again before each guess: that
+    // never clears the count of wrong codes.
+    for _ in 0..5 {
+        let cookie = password_step(&app, "author@example.com").await;
+        assert_eq!(
+            post_code(&app, &cookie, &wrong).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let cookie = password_step(&app, "author@example.com").await;
+    let next =
+        newsdesk::services::two_factor::code_at(&secret, newsdesk::store::now() + 30).unwrap();
+    assert_eq!(
+        post_code(&app, &cookie, &next).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked, even for the right code"
+    );
+    let warned = smtp
+        .messages()
+        .iter()
+        .any(|m| m.to == vec!["author@example.com"] && m.text().contains("wrong two-factor codes"));
+    assert!(warned, "the person is told someone has their password");
+    let entries = app.state.store.audit_entries(None, 100).await.unwrap();
+    assert!(entries.iter().any(|e| e.action == "two-factor locked"));
+
+    // The form that turns two-factor off is limited the same way.
+    let editor_secret = enable_two_factor(&app, "editor@example.com").await;
+    let wrong = wrong_code_for(&editor_secret);
+    let cookie = password_step(&app, "editor@example.com").await;
+    let code = newsdesk::services::two_factor::code_at(&editor_secret, newsdesk::store::now() + 30)
+        .unwrap();
+    assert_eq!(post_code(&app, &cookie, &code).await, StatusCode::SEE_OTHER);
+    let dashboard = app
+        .request(Method::GET, "/admin", &[("cookie", &cookie)], Body::empty())
+        .await;
+    let start = dashboard.body.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let session = crate::util::AdminSession {
+        cookie: cookie.clone(),
+        csrf: dashboard.body[start..start + 64].to_owned(),
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let response = app
+            .admin_post(
+                &session,
+                "/admin/account/2fa",
+                &[("action", "disable"), ("code", &wrong)],
+            )
+            .await;
+        statuses.push(response.status);
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+            .count(),
+        5
+    );
+    assert_eq!(statuses[6], StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn a_second_factor_code_works_once(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let secret = enable_two_factor(&app, "author@example.com").await;
+    let code =
+        newsdesk::services::two_factor::code_at(&secret, newsdesk::store::now() + 30).unwrap();
+    let first = password_step(&app, "author@example.com").await;
+    assert_eq!(post_code(&app, &first, &code).await, StatusCode::SEE_OTHER);
+    let second = password_step(&app, "author@example.com").await;
+    assert_eq!(
+        post_code(&app, &second, &code).await,
+        StatusCode::UNAUTHORIZED,
+        "a code someone watched being typed cannot be used again"
+    );
+}
+
+async fn media_paths_stay_under_the_media_root(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    // A PNG outside the media folder, as a secret file on the server would be.
+    let outside = app.data_dir.join("secret.png");
+    std::fs::write(&outside, b"\x89PNG\r\n\x1a\nsecret").unwrap();
+    let absolute = outside.display().to_string();
+    let encoded = absolute.replace('/', "%2F");
+    for path in [
+        format!("/media/{absolute}"),
+        format!("/media/{encoded}"),
+        "/media/..%2Fsecret.png".to_owned(),
+        "/media/x/..%2F..%2Fsecret.png".to_owned(),
+        "/media/.%2F..%2Fsecret.png".to_owned(),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!response.body.contains("secret"), "{path}");
+    }
+    // A real upload is still served.
+    let media = app.data_dir.join("media").join("2026");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::write(media.join("ok.png"), b"\x89PNG\r\n\x1a\nfine").unwrap();
+    assert_eq!(app.get("/media/2026/ok.png").await.status, StatusCode::OK);
+}
+
+/// The app served on a real socket on 127.0.0.1, as `newsdesk serve` does.
+struct RunningServer {
+    address: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl RunningServer {
+    async fn start(app: &TestApp) -> RunningServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let state = app.state.clone();
+        tokio::spawn(async move {
+            newsdesk::http::serve(listener, state, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        RunningServer {
+            address,
+            stop: Some(stop),
+        }
+    }
+
+    /// A connection from a chosen loopback address (127.0.0.0/8 is all ours).
+    async fn connect_from(&self, local: [u8; 4]) -> TcpStream {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.bind(SocketAddr::from((local, 0))).unwrap();
+        socket.connect(self.address).await.unwrap()
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn exchange(stream: &mut TcpStream, request: &str) -> String {
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response)).await;
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+async fn the_server_sees_each_connection_s_own_address(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let server = RunningServer::start(&app).await;
+    let body = sign_in_body("owner@example.com", "wrong-password");
+    let request = format!(
+        "POST /admin/sign-in HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    for local in [[127, 0, 0, 2], [127, 0, 0, 3]] {
+        let mut stream = server.connect_from(local).await;
+        let response = exchange(&mut stream, &request).await;
+        assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+    }
+    let entries = app.state.store.audit_entries(None, 10).await.unwrap();
+    let mut addresses: Vec<&str> = entries.iter().map(|e| e.ip.as_str()).collect();
+    addresses.sort_unstable();
+    assert_eq!(addresses, ["127.0.0.2", "127.0.0.3"]);
+}
+
+async fn slow_clients_cannot_starve_readers(backend: Backend) {
+    let app = TestApp::with_staff_and_env(
+        backend,
+        &[
+            ("NEWSDESK_HEADER_TIMEOUT_SECONDS", "2"),
+            ("NEWSDESK_MAX_CONNECTIONS_PER_ADDRESS", "16"),
+        ],
+    )
+    .await;
+    let server = RunningServer::start(&app).await;
+    // One address opens 300 connections and sends half a request on each.
+    let mut flood = Vec::new();
+    for _ in 0..300 {
+        let mut stream = server.connect_from([127, 0, 0, 9]).await;
+        let _ = stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await;
+        flood.push(stream);
+    }
+    // A reader from elsewhere is served at once.
+    let started = std::time::Instant::now();
+    let mut reader = server.connect_from([127, 0, 0, 10]).await;
+    let response = exchange(
+        &mut reader,
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // Past its share, the flooding address was cut off; the rest time out
+    // on their headers.
+    let mut closed_at_once = 0;
+    for stream in &mut flood {
+        let mut buf = [0u8; 256];
+        if let Ok(Ok(0) | Err(_)) =
+            tokio::time::timeout(Duration::from_millis(5), stream.read(&mut buf)).await
+        {
+            closed_at_once += 1;
+        }
+    }
+    assert!(closed_at_once >= 284, "{closed_at_once} closed at once");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut still_open = 0;
+    for stream in &mut flood {
+        let mut buf = [0u8; 256];
+        match tokio::time::timeout(Duration::from_millis(5), stream.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => {}
+            // hyper answers a header timeout with a 408 before closing.
+            Ok(Ok(_)) => {}
+            Err(_) => still_open += 1,
+        }
+    }
+    assert_eq!(
+        still_open, 0,
+        "slow connections are closed after the header timeout"
+    );
+}
