@@ -9,6 +9,9 @@ use crate::store::{Store, StoreResult};
 use crate::templates::Templates;
 use crate::urls::Urls;
 
+/// Inbox requests fetching senders' keys at once; more are asked to retry.
+pub const MAX_CONCURRENT_KEY_FETCHES: usize = 8;
+
 /// Cheap to clone (one reference count): every middleware and handler gets
 /// its own copy on every request, so cloning must cost nothing.
 #[derive(Clone)]
@@ -30,8 +33,12 @@ pub struct AppParts {
     pub page_cache: PageCache,
     pub urls: Urls,
     pub mailer: Mailer,
-    /// Outbound HTTP to payment providers; bounded so a slow provider cannot hold a request.
+    /// Outbound HTTP to the providers the operator configured (no redirects, capped reads).
     pub http: reqwest::Client,
+    /// Outbound HTTP to servers strangers name (Fediverse): public addresses only.
+    pub peer_http: reqwest::Client,
+    /// Bounds the key fetches that inbox requests can start at once.
+    pub key_fetches: tokio::sync::Semaphore,
     /// The Content-Security-Policy header, built once from the configuration.
     pub csp: axum::http::HeaderValue,
 }
@@ -51,13 +58,14 @@ impl AppState {
         );
         let templates = Templates::new(&config.site, urls.clone())?;
         let mailer = Mailer::new(&config.smtp_url, &config.mail_from)?;
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(20))
-            .user_agent(concat!("newsdesk/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let http = crate::integrations::http::provider_client()?;
+        let peer_http =
+            crate::integrations::http::peer_client(config.distribution.fediverse_allow_private)?;
         Ok(AppState(Arc::new(AppParts {
             csp: crate::http::site::content_security_policy(&config),
             http,
+            peer_http,
+            key_fetches: tokio::sync::Semaphore::new(MAX_CONCURRENT_KEY_FETCHES),
             mailer,
             page_cache: PageCache::new(config.cache_max_pages),
             config: Arc::new(config),

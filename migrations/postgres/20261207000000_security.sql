@@ -38,3 +38,11 @@ CREATE INDEX audit_log_at_idx ON audit_log (at);
 
 -- Failures now live in rate_attempts.
 DROP TABLE sign_in_failures;
+
+-- Signatures of inbox requests already taken, so a captured request cannot
+-- be replayed within the clock window; pruned after it.
+CREATE TABLE fediverse_seen_signatures (
+    signature_hash TEXT PRIMARY KEY,
+    seen_at BIGINT NOT NULL
+);
+CREATE INDEX fediverse_seen_signatures_at_idx ON fediverse_seen_signatures (seen_at);

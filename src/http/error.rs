@@ -42,6 +42,9 @@ pub enum HttpError {
     /// 422: readable input with invalid fields, each named.
     #[error("invalid input")]
     Validation(Vec<FieldError>),
+    /// 503: busy or a provider is down; try again shortly (sent with `Retry-After`).
+    #[error("{0}")]
+    Unavailable(String),
     /// 500: our fault; the cause goes to the log, not to the client.
     #[error("internal error: {0}")]
     Internal(#[source] anyhow::Error),
@@ -59,6 +62,7 @@ impl HttpError {
             HttpError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             HttpError::UriTooLong => StatusCode::URI_TOO_LONG,
             HttpError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            HttpError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -83,6 +87,12 @@ impl IntoResponse for HttpError {
             other => vec![json!({ "detail": other.to_string() })],
         };
         let mut response = (status, Json(json!({ "errors": errors }))).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("30"),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

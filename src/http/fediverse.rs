@@ -14,11 +14,17 @@ use crate::http::error::HttpError;
 use crate::services::fediverse::{self, FediverseError};
 use crate::store::{ArticleId, ArticleStatus, StoreError};
 
+/// Activities are a few kilobytes; Mastodon refuses bodies past 1 MB.
+const MAX_INBOX_BYTES: usize = 256 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/.well-known/webfinger", get(webfinger))
         .route("/fediverse/actor", get(actor))
-        .route("/fediverse/inbox", post(inbox))
+        .route(
+            "/fediverse/inbox",
+            post(inbox).layer(axum::extract::DefaultBodyLimit::max(MAX_INBOX_BYTES)),
+        )
         .route("/fediverse/outbox", get(outbox))
         .route("/fediverse/followers", get(followers))
         .route("/fediverse/following", get(following))
@@ -30,13 +36,21 @@ impl From<FediverseError> for HttpError {
         match err {
             FediverseError::Off => HttpError::NotFound,
             FediverseError::Store(store) => store.into(),
-            FediverseError::Signature(_) | FediverseError::WrongSigner => {
+            // Senders learn that they were refused, never what our fetches met.
+            FediverseError::Signature(_)
+            | FediverseError::WrongSigner
+            | FediverseError::KeyFetch(_)
+            | FediverseError::Replay => {
                 tracing::warn!(error = %err, "inbox request refused");
                 HttpError::Unauthorized
             }
-            other => {
-                tracing::warn!(error = %other, "inbox request refused");
-                HttpError::BadRequest(other.to_string())
+            FediverseError::Busy => {
+                tracing::warn!("inbox busy: too many key fetches at once");
+                HttpError::Unavailable("busy; try again later".into())
+            }
+            FediverseError::Malformed(what) => {
+                tracing::warn!(error = %err, "inbox request refused");
+                HttpError::BadRequest(format!("malformed activity: {what}"))
             }
         }
     }

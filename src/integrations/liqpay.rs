@@ -120,10 +120,10 @@ impl Client<'_> {
             .send()
             .await
             .map_err(|e| LiqPayError::Unreachable(e.to_string()))?;
-        let body: serde_json::Value = response
-            .json()
-            .await
-            .map_err(|e| LiqPayError::Unreachable(e.to_string()))?;
+        let body: serde_json::Value =
+            super::http::json_capped(response, super::http::MAX_PROVIDER_BYTES)
+                .await
+                .map_err(|e| LiqPayError::Unreachable(e.to_string()))?;
         if body["result"] == "error" || body["status"] == "error" {
             return Err(LiqPayError::Refused(
                 body["err_description"]

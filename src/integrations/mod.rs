@@ -2,6 +2,7 @@
 //! so tests aim it at a local server that speaks the real protocol.
 
 pub mod activitypub;
+pub mod http;
 pub mod liqpay;
 pub mod mail;
 pub mod stripe;

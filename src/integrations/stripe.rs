@@ -56,7 +56,10 @@ pub fn verify(
     let (Some(timestamp), false) = (timestamp, candidates.is_empty()) else {
         return Err(SignatureError::Malformed);
     };
-    if (now - timestamp).abs() > tolerance {
+    if now
+        .checked_sub(timestamp)
+        .is_none_or(|age| age.checked_abs().is_none_or(|age| age > tolerance))
+    {
         return Err(SignatureError::Stale);
     }
     for candidate in candidates {
@@ -102,6 +105,18 @@ mod tests {
             verify(Some(&header), BODY, SECRET, 1_700_000_000, 300),
             Ok(())
         );
+    }
+
+    #[test]
+    fn extreme_timestamps_are_stale_not_a_crash() {
+        for t in [i64::MIN, i64::MIN + 1, i64::MAX, -1] {
+            let header = format!("t={t},v1={V1}");
+            assert_eq!(
+                verify(Some(&header), BODY, SECRET, 1_700_000_000, 300),
+                Err(SignatureError::Stale),
+                "{t}"
+            );
+        }
     }
 
     #[test]
@@ -259,10 +274,10 @@ impl Client<'_> {
 
 async fn read(response: reqwest::Response) -> Result<serde_json::Value, StripeError> {
     let status = response.status();
-    let body: serde_json::Value = response
-        .json()
-        .await
-        .map_err(|e| StripeError::Unreachable(e.to_string()))?;
+    let body: serde_json::Value =
+        super::http::json_capped(response, super::http::MAX_PROVIDER_BYTES)
+            .await
+            .map_err(|e| StripeError::Unreachable(e.to_string()))?;
     if status.is_success() {
         Ok(body)
     } else {

@@ -159,7 +159,9 @@ impl Client<'_> {
                 SendError::Transient(format!("Telegram unreachable: {}", e.without_url()))
             })?;
         let status = response.status();
-        let answer: serde_json::Value = response.json().await.unwrap_or_default();
+        let answer = super::http::json_capped(response, super::http::MAX_PROVIDER_BYTES)
+            .await
+            .unwrap_or_default();
         if answer["ok"].as_bool() == Some(true) {
             return Ok(answer["result"].clone());
         }

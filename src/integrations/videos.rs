@@ -86,10 +86,10 @@ pub async fn fetch_youtube_channel(
             format!("YouTube feed: {status}"),
         ));
     }
-    let text = response
-        .text()
+    let bytes = super::http::read_capped(response, super::http::MAX_PROVIDER_BYTES)
         .await
         .map_err(|e| SendError::Transient(e.to_string()))?;
+    let text = String::from_utf8_lossy(&bytes);
     parse_youtube_feed(&text).map_err(|e| SendError::Permanent(format!("YouTube feed: {e}")))
 }
 
@@ -120,10 +120,12 @@ pub async fn fetch_tiktok(
             format!("TikTok oEmbed {video_url}: {status}"),
         ));
     }
-    let body: serde_json::Value = response
-        .json()
+    let body = super::http::json_capped(response, super::http::MAX_PROVIDER_BYTES)
         .await
-        .map_err(|_| SendError::Permanent("TikTok oEmbed: not JSON".into()))?;
+        .map_err(|e| SendError::Transient(format!("TikTok oEmbed: {e}")))?;
+    if body.is_null() {
+        return Err(SendError::Permanent("TikTok oEmbed: not JSON".into()));
+    }
     if body["type"].as_str() != Some("video") {
         return Err(SendError::Permanent("TikTok oEmbed: not a video".into()));
     }

@@ -213,7 +213,9 @@ impl Client<'_> {
             .map_err(|e| SendError::Transient(format!("X unreachable: {e}")))?;
         let pause_until = exhausted_until(response.headers());
         let status = response.status();
-        let body = response.json().await.unwrap_or_default();
+        let body = super::http::json_capped(response, super::http::MAX_PROVIDER_BYTES)
+            .await
+            .unwrap_or_default();
         Ok((status, body, pause_until))
     }
 

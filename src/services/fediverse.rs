@@ -3,6 +3,7 @@
 //! stories become (`Create`, `Update`, `Delete` of an `Article`).
 
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::content::escape_html;
@@ -29,6 +30,10 @@ pub enum FediverseError {
     WrongSigner,
     #[error("cannot fetch the sender's key: {0}")]
     KeyFetch(String),
+    #[error("this request was already received")]
+    Replay,
+    #[error("too many senders are being checked at once")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -216,7 +221,7 @@ async fn send_signed(state: &AppState, inbox: &str, activity: &Value) -> Result<
         .await
         .map_err(|e| SendError::Transient(e.to_string()))?;
     activitypub::deliver(
-        &state.http,
+        &state.peer_http,
         inbox,
         activity,
         &key_id(state),
@@ -251,35 +256,51 @@ pub async fn receive(
     let actor = activity["actor"]
         .as_str()
         .ok_or(FediverseError::Malformed("no actor"))?;
+    let actor_url = url::Url::parse(actor).map_err(|_| FediverseError::Malformed("actor"))?;
     let signature_header = headers
         .get("signature")
         .and_then(|v| v.to_str().ok())
         .ok_or(SignatureError::Missing)?;
     let signature = activitypub::parse_signature_header(signature_header)?;
+    // The key must live on the actor's own server: nobody signs for another.
+    let key_url =
+        url::Url::parse(&signature.key_id).map_err(|_| FediverseError::Malformed("keyId"))?;
+    if key_url.origin() != actor_url.origin() {
+        return Err(FediverseError::WrongSigner);
+    }
+    // Everything that needs no fetch is checked before one is made.
+    let current = now();
+    activitypub::check_request(headers, body, &signature, current)?;
+    let signature_hash = hex::encode(Sha256::digest(&signature.signature));
+    let _permit = state
+        .key_fetches
+        .try_acquire()
+        .map_err(|_| FediverseError::Busy)?;
     let private = private_key(state).await?;
+    // The actor is fetched by its own id; its document names the key.
     let signer = match activitypub::fetch_actor(
-        &state.http,
-        &signature.key_id,
+        &state.peer_http,
+        actor,
         (&key_id(state), &private),
         state.config.distribution.fediverse_allow_private,
     )
     .await
     {
         Ok(signer) => signer,
-        // A deleted account's key is gone (410); its Delete of itself is
-        // taken as the end of the follow.
+        // A deleted account cannot prove anything; its Delete changes nothing
+        // (our deliveries to a gone inbox end on their own 410).
         Err(SendError::Permanent(e)) if kind == "Delete" && e.contains("410") => {
-            if activity["object"].as_str() == Some(actor)
-                || activity["object"]["id"].as_str() == Some(actor)
-            {
-                state.store.remove_follower(actor).await?;
-                return Ok(Received::Unfollowed);
-            }
             return Ok(Received::Ignored);
         }
         Err(e) => return Err(FediverseError::KeyFetch(e.to_string())),
     };
-    if signer.id != actor {
+    if signer.id != actor
+        || signer.key_id != signature.key_id
+        || signer
+            .key_owner
+            .as_deref()
+            .is_some_and(|owner| owner != actor)
+    {
         return Err(FediverseError::WrongSigner);
     }
     activitypub::verify_request(
@@ -289,8 +310,15 @@ pub async fn receive(
         body,
         &signature,
         &signer.public_key_pem,
-        now(),
+        current,
     )?;
+    if !state
+        .store
+        .first_sighting_of_signature(&signature_hash, current)
+        .await?
+    {
+        return Err(FediverseError::Replay);
+    }
     match kind {
         "Follow" => {
             let object = activity["object"]
@@ -313,12 +341,13 @@ pub async fn receive(
                     created_at: now(),
                 })
                 .await?;
+            // Only what the Accept needs is kept, whatever the sender padded the Follow with.
             let accept = json!({
                 "@context": AS_CONTEXT,
                 "id": format!("{}#accepts/{}", actor_id(state), now()),
                 "type": "Accept",
                 "actor": actor_id(state),
-                "object": activity,
+                "object": {"id": follow_id, "type": "Follow", "actor": actor, "object": actor_id(state)},
             });
             state
                 .store

@@ -68,3 +68,26 @@ impl Store {
         Ok(count)
     }
 }
+
+impl Store {
+    /// Notes an inbox request's signature; false if it was seen before (a replay).
+    pub async fn first_sighting_of_signature(&self, hash: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO fediverse_seen_signatures (signature_hash, seen_at) VALUES ($1, $2) \
+             ON CONFLICT (signature_hash) DO NOTHING",
+        )
+        .bind(hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn prune_seen_signatures(&self, before: i64) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM fediverse_seen_signatures WHERE seen_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

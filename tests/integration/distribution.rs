@@ -22,6 +22,7 @@ on_both_backends!(
     a_crash_mid_batch_resumes_without_doubles,
     two_nodes_share_the_outbox_without_double_sends,
     the_fediverse_can_follow_and_unfollow,
+    the_inbox_refuses_forgeries_replays_and_floods,
     demo_stories_are_history_not_news,
 );
 
@@ -718,8 +719,18 @@ async fn the_fediverse_can_follow_and_unfollow(backend: Backend) {
         StatusCode::ACCEPTED
     );
     assert_eq!(app.state.store.follower_count().await.unwrap(), 0);
-    // Follow again, then the account deletes itself.
-    follow(&app, &fakes.fediverse).await;
+    // Follow again (a new Follow: the same request twice is a replay), then the account deletes itself.
+    let again = json!({
+        "id": format!("{}/follows/2", fakes.fediverse.actor()),
+        "type": "Follow",
+        "actor": fakes.fediverse.actor(),
+        "object": "https://news.example.org/fediverse/actor",
+    });
+    assert_eq!(
+        inbox_post(&app, &fakes.fediverse, &again).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(app.state.store.follower_count().await.unwrap(), 1);
     let delete = json!({
         "id": format!("{}#delete", fakes.fediverse.actor()),
         "type": "Delete",
@@ -756,8 +767,220 @@ async fn the_fediverse_can_follow_and_unfollow(backend: Backend) {
     env.retain(|(k, _)| *k != "NEWSDESK_FEDIVERSE_ALLOW_PRIVATE_NETWORKS");
     let guarded = app_with(backend, &env).await;
     let refused = follow(&guarded, &fakes.fediverse).await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        !refused.body.contains("127.0.0.1") && !refused.body.contains("public"),
+        "the sender learns nothing of our fetch: {}",
+        refused.body
+    );
     assert_eq!(guarded.state.store.follower_count().await.unwrap(), 0);
+}
+
+async fn post_signed(
+    app: &TestApp,
+    headers: &[(String, String)],
+    body: String,
+) -> crate::util::TestResponse {
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    app.request(Method::POST, "/fediverse/inbox", &headers, Body::from(body))
+        .await
+}
+
+/// An activity of `name`'s on the fake server, signed with the key id of `key_user`.
+fn as_user(
+    fake: &FakeFediverse,
+    name: &str,
+    key_user: &str,
+    kind: &str,
+) -> (Vec<(String, String)>, String) {
+    let actor = format!("{}/users/{name}", fake.base);
+    let activity = json!({
+        "id": format!("{actor}/activities/{}", rand::random::<u32>()),
+        "type": kind,
+        "actor": actor,
+        "object": if kind == "Delete" { json!(actor) } else { json!("https://news.example.org/fediverse/actor") },
+    });
+    fake.signed_as(
+        "https://news.example.org/fediverse/inbox",
+        &activity,
+        &format!("{}/users/{key_user}#main-key", fake.base),
+        jiff::Timestamp::now().as_second(),
+    )
+}
+
+async fn the_inbox_refuses_forgeries_replays_and_floods(backend: Backend) {
+    let fakes = fakes().await;
+    let app = app_with(backend, &fakes.env).await;
+    trust_us(&app, &fakes.fediverse);
+    let fake = &fakes.fediverse;
+    let fetched = || fake.fetched.lock().unwrap().clone();
+
+    // Malformed or stale requests are answered before anything is fetched.
+    let activity = json!({"id": format!("{}/follows/7", fake.actor()), "type": "Follow",
+        "actor": fake.actor(), "object": "https://news.example.org/fediverse/actor"});
+    let (headers, body) = fake.signed_as(
+        "https://news.example.org/fediverse/inbox",
+        &activity,
+        &format!("{}#main-key", fake.actor()),
+        jiff::Timestamp::now().as_second() - 13 * 3600,
+    );
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        fetched().is_empty(),
+        "a stale request costs no fetch: {:?}",
+        fetched()
+    );
+
+    // A key on another server cannot speak for alice (checked before any fetch).
+    let other_server = FakeFediverse::start().await;
+    let (headers, body) = fake.signed_as(
+        "https://news.example.org/fediverse/inbox",
+        &activity,
+        &format!("{}#main-key", other_server.actor()),
+        jiff::Timestamp::now().as_second(),
+    );
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(other_server.fetched.lock().unwrap().is_empty());
+
+    // A key id that alice's own document does not name.
+    let (headers, body) = fake.signed_as(
+        "https://news.example.org/fediverse/inbox",
+        &activity,
+        &format!("{}/users/bob#main-key", fake.base),
+        jiff::Timestamp::now().as_second(),
+    );
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.state.store.follower_count().await.unwrap(), 0);
+
+    // A signed request is taken once; its replay is refused.
+    let (headers, body) = fake.signed("https://news.example.org/fediverse/inbox", &activity);
+    assert_eq!(
+        post_signed(&app, &headers, body.clone()).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let deliveries: i64 = app
+        .state
+        .store
+        .delivery_counts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(deliveries, 1, "one Accept, not two");
+
+    // A Delete whose key is gone (410) proves nothing and removes nothing.
+    let gone_actor = format!("{}/users/gone", fake.base);
+    app.state
+        .store
+        .add_follower(&newsdesk::store::Follower {
+            actor_id: gone_actor.clone(),
+            inbox: format!("{gone_actor}/inbox"),
+            shared_inbox: None,
+            follow_id: format!("{gone_actor}/follows/1"),
+            created_at: 0,
+        })
+        .await
+        .unwrap();
+    let (headers, body) = as_user(fake, "gone", "gone", "Delete");
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::ACCEPTED
+    );
+    let followers: Vec<String> = app
+        .state
+        .store
+        .followers()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.actor_id)
+        .collect();
+    assert!(
+        followers.contains(&gone_actor),
+        "an unverified Delete changes nothing"
+    );
+
+    // Redirects are not followed: the moved actor's fetch ends at the 302.
+    fake.fetched.lock().unwrap().clear();
+    let (headers, body) = as_user(fake, "moved", "moved", "Follow");
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        fetched(),
+        ["/users/moved"],
+        "alice was never fetched through the redirect"
+    );
+
+    // An endless key document is cut off at the cap, not read into memory.
+    let (headers, body) = as_user(fake, "endless", "endless", "Follow");
+    let started = std::time::Instant::now();
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let sent = fake
+        .endless_bytes_sent
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        sent < 16 * 1024 * 1024,
+        "{sent} bytes were pulled of 100 MB"
+    );
+
+    // Huge bodies are refused at the door.
+    let padded =
+        json!({"type": "Follow", "actor": fake.actor(), "padding": "x".repeat(300 * 1024)});
+    let (headers, body) = fake.signed("https://news.example.org/fediverse/inbox", &padded);
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+
+    // Key fetches at once are bounded: the rest are asked to come back.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let (headers, body) = as_user(fake, "slow", "slow", "Follow");
+        let router = app.router.clone();
+        tasks.spawn(async move {
+            use tower::ServiceExt;
+            let mut request = axum::http::Request::post("/fediverse/inbox");
+            for (k, v) in &headers {
+                request = request.header(k.as_str(), v.as_str());
+            }
+            router
+                .oneshot(request.body(Body::from(body)).unwrap())
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    let mut busy = 0;
+    while let Some(status) = tasks.join_next().await {
+        if status.unwrap() == StatusCode::SERVICE_UNAVAILABLE {
+            busy += 1;
+        }
+    }
+    assert!(busy >= 4, "{busy} of 12 were asked to retry");
 }
 
 async fn demo_stories_are_history_not_news(backend: Backend) {

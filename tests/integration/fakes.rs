@@ -379,6 +379,10 @@ pub struct FakeFediverse {
     pub received: Arc<Mutex<Vec<Value>>>,
     pub refused: Arc<Mutex<Vec<String>>>,
     our_key: Arc<Mutex<String>>,
+    /// GETs of actor documents, by path.
+    pub fetched: Arc<Mutex<Vec<String>>>,
+    /// Bytes the endless key document handed to the socket.
+    pub endless_bytes_sent: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl FakeFediverse {
@@ -390,9 +394,15 @@ impl FakeFediverse {
             received: Arc::default(),
             refused: Arc::default(),
             our_key: Arc::default(),
+            fetched: Arc::default(),
+            endless_bytes_sent: Arc::default(),
         };
         let router = Router::new()
             .route("/users/alice", get(alice))
+            .route("/users/gone", get(gone))
+            .route("/users/moved", get(moved))
+            .route("/users/endless", get(endless))
+            .route("/users/slow", get(slow))
             .route("/users/alice/inbox", post(alice_inbox))
             .route("/inbox", post(alice_inbox))
             .with_state(fake.clone());
@@ -415,16 +425,27 @@ impl FakeFediverse {
 
     /// A request signed by alice, ready for our inbox.
     pub fn signed(&self, inbox_url: &str, activity: &Value) -> (Vec<(String, String)>, String) {
-        let body = activity.to_string();
-        let url = url::Url::parse(inbox_url).unwrap();
-        let headers = activitypub::signed_post_headers(
-            &url,
-            body.as_bytes(),
+        self.signed_as(
+            inbox_url,
+            activity,
             &format!("{}#main-key", self.actor()),
-            REMOTE_KEY,
             jiff::Timestamp::now().as_second(),
         )
-        .unwrap();
+    }
+
+    /// A request signed with alice's private key under any key id and date.
+    pub fn signed_as(
+        &self,
+        inbox_url: &str,
+        activity: &Value,
+        key_id: &str,
+        date: i64,
+    ) -> (Vec<(String, String)>, String) {
+        let body = activity.to_string();
+        let url = url::Url::parse(inbox_url).unwrap();
+        let headers =
+            activitypub::signed_post_headers(&url, body.as_bytes(), key_id, REMOTE_KEY, date)
+                .unwrap();
         (
             headers
                 .into_iter()
@@ -436,6 +457,7 @@ impl FakeFediverse {
 }
 
 async fn alice(State(fake): State<FakeFediverse>) -> Response {
+    fake.fetched.lock().unwrap().push("/users/alice".into());
     let public = activitypub::public_pem(REMOTE_KEY).unwrap();
     (
         [("content-type", "application/activity+json")],
@@ -451,6 +473,45 @@ async fn alice(State(fake): State<FakeFediverse>) -> Response {
         .to_string(),
     )
         .into_response()
+}
+
+/// A deleted account: its key is gone.
+async fn gone(State(fake): State<FakeFediverse>) -> StatusCode {
+    fake.fetched.lock().unwrap().push("/users/gone".into());
+    StatusCode::GONE
+}
+
+/// Sends the fetcher elsewhere: here, to alice, whose key would verify.
+async fn moved(State(fake): State<FakeFediverse>) -> Response {
+    fake.fetched.lock().unwrap().push("/users/moved".into());
+    (
+        StatusCode::FOUND,
+        [("location", format!("{}/users/alice", fake.base))],
+    )
+        .into_response()
+}
+
+/// A key document that never ends (100 MB of JSON-ish bytes).
+async fn endless(State(fake): State<FakeFediverse>) -> Response {
+    fake.fetched.lock().unwrap().push("/users/endless".into());
+    let sent = fake.endless_bytes_sent.clone();
+    let chunk = Bytes::from(vec![b' '; 64 * 1024]);
+    let stream = futures_util::stream::iter((0..1600).map(move |_| {
+        sent.fetch_add(chunk.len(), std::sync::atomic::Ordering::Relaxed);
+        Ok::<_, std::io::Error>(chunk.clone())
+    }));
+    (
+        [("content-type", "application/activity+json")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// An actor whose server takes its time.
+async fn slow(State(fake): State<FakeFediverse>) -> Response {
+    fake.fetched.lock().unwrap().push("/users/slow".into());
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    StatusCode::NOT_FOUND.into_response()
 }
 
 async fn alice_inbox(

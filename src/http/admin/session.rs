@@ -149,7 +149,12 @@ pub fn client_ip(parts_extensions: &axum::http::Extensions) -> String {
 /// Only admin paths on this site are allowed as a place to return to after sign-in.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains('\\') => {
+        // Only visible ASCII: a CR or LF would split the Location header.
+        Some(n)
+            if n.starts_with("/admin")
+                && !n.contains('\\')
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             n.to_owned()
         }
         _ => "/admin".into(),
@@ -176,5 +181,7 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/admin")), "/admin");
         assert_eq!(safe_next(Some("//evil.example")), "/admin");
         assert_eq!(safe_next(None), "/admin");
+        assert_eq!(safe_next(Some("/admin\r\nSet-Cookie: x=1")), "/admin");
+        assert_eq!(safe_next(Some("/admin/a b")), "/admin");
     }
 }
