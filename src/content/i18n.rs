@@ -535,6 +535,11 @@ const ADMIN_STRINGS: &[(&str, &str, &str)] = &[
         "Забагато неправильних кодів. Вхід за кодом заблоковано на 15 хвилин; ми надіслали вам лист.",
         "Too many wrong codes. Signing in with a code is locked for 15 minutes; we have emailed you.",
     ),
+    (
+        "stale_publish",
+        "Нічого не опубліковано: матеріал змінили після того, як ви його відкрили. Нижче — що змінилося; відкрийте матеріал знову, перевірте і тоді публікуйте.",
+        "Nothing was published: the article changed after you opened it. The changes are below; open the article again, check them, then publish.",
+    ),
     ("two_factor", "Двофакторний вхід", "Two-factor sign-in"),
     (
         "two_factor_on",

@@ -126,6 +126,9 @@ impl From<ServiceError> for HttpError {
             ServiceError::Forbidden => HttpError::Forbidden("your role does not allow this".into()),
             ServiceError::Conflict(message) => HttpError::Conflict(message),
             ServiceError::Throttled(message) => HttpError::TooManyRequests(message),
+            ServiceError::StaleVersion { .. } => HttpError::Conflict(
+                "the article changed since you opened it; reload and check the changes".into(),
+            ),
             ServiceError::InvalidTransition { from, to } => {
                 HttpError::Conflict(format!("an article that is {from} cannot become {to}"))
             }

@@ -44,6 +44,10 @@ pub struct ArticleInput {
     pub social_image: Option<String>,
     /// Optimistic lock: the version the client last read.
     pub version: Option<i64>,
+    /// The person saving, when it is a person: `translation_of` may only
+    /// name an article they may see. API keys and the command line see all.
+    #[serde(skip)]
+    pub saved_by_staff: Option<crate::services::policy::Actor>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -116,6 +120,44 @@ fn is_local_image_path(value: &str) -> bool {
         && !value.contains("..")
 }
 
+/// The translation group of the article `other`, if the person saving may
+/// see it. "No such article" and "not yours to see" are one answer, so the
+/// form reveals nothing about which ids exist.
+async fn translation_group_of(
+    state: &AppState,
+    other: i64,
+    language: &str,
+    input: &ArticleInput,
+    problems: &mut Problems,
+) -> ServiceResult<Option<String>> {
+    let unknown = "no article you can see has this id";
+    let view = match state.store.article(ArticleId(other)).await {
+        Ok(view) => view,
+        Err(StoreError::NotFound) => {
+            problems.add("translation_of", unknown);
+            return Ok(None);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(actor) = input.saved_by_staff
+        && !crate::services::workflow::allowed(
+            state,
+            actor,
+            crate::services::policy::Action::ViewArticle,
+            Some(&view),
+        )
+        .await?
+    {
+        problems.add("translation_of", unknown);
+        return Ok(None);
+    }
+    if view.article.language == language {
+        problems.add("translation_of", "must be an article in another language");
+        return Ok(None);
+    }
+    Ok(Some(view.article.translation_group))
+}
+
 pub async fn create_article(
     state: &AppState,
     input: ArticleInput,
@@ -136,19 +178,9 @@ pub async fn create_article(
         problems.add("authors", "name at least one author");
     }
     let translation_group = match input.translation_of {
-        Some(other) => match state.store.article_row(ArticleId(other)).await {
-            Ok(original) => {
-                if original.language == language {
-                    problems.add("translation_of", "must be an article in another language");
-                }
-                original.translation_group
-            }
-            Err(StoreError::NotFound) => {
-                problems.add("translation_of", "no article has this id");
-                String::new()
-            }
-            Err(e) => return Err(e.into()),
-        },
+        Some(other) => translation_group_of(state, other, &language, &input, &mut problems)
+            .await?
+            .unwrap_or_default(),
         None => new_translation_group(),
     };
     let empty = ArticleWrite {
@@ -209,18 +241,9 @@ pub async fn update_article(
             problems.add("translation_of", "an article cannot translate itself");
             None
         }
-        Some(other) => match state.store.article_row(ArticleId(other)).await {
-            Ok(original) if original.language == current.language => {
-                problems.add("translation_of", "must be an article in another language");
-                None
-            }
-            Ok(original) => Some(original.translation_group),
-            Err(StoreError::NotFound) => {
-                problems.add("translation_of", "no article has this id");
-                None
-            }
-            Err(e) => return Err(e.into()),
-        },
+        Some(other) => {
+            translation_group_of(state, other, &current.language, &input, &mut problems).await?
+        }
         None => None,
     };
     if input.authors.as_ref().is_some_and(Vec::is_empty) {

@@ -41,6 +41,9 @@ pub enum ServiceError {
     Forbidden,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The person acted on a version of the article that is no longer current.
+    #[error("the article changed since version {seen}")]
+    StaleVersion { seen: i64, current: i64 },
     /// Too many attempts; the message says when to try again.
     #[error("too many attempts: {0}")]
     Throttled(String),

@@ -88,15 +88,27 @@ pub fn allowed_by(
     policy.can(actor, action, access.as_ref())
 }
 
+/// Moves an article along the workflow. `seen_version` is the version the
+/// person was looking at: publishing must put live exactly what the editor
+/// reviewed, so a story saved since is refused as stale.
 pub async fn apply(
     state: &AppState,
     actor: Actor,
     id: ArticleId,
     transition: Transition,
+    seen_version: Option<i64>,
 ) -> ServiceResult<ArticleView> {
     let view = state.store.article(id).await?;
     if !allowed(state, actor, transition.action(), Some(&view)).await? {
         return Err(ServiceError::Forbidden);
+    }
+    if let Some(seen) = seen_version
+        && seen != view.article.version
+    {
+        return Err(ServiceError::StaleVersion {
+            seen,
+            current: view.article.version,
+        });
     }
     let from = ArticleStatus::parse(&view.article.status).unwrap_or(ArticleStatus::Draft);
     let Some(to) = transition.target(from) else {

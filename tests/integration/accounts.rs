@@ -207,7 +207,9 @@ async fn owner_settings_let_authors_publish(backend: Backend) {
         .unwrap()
         .to_owned();
     let workflow = format!("/admin/articles/{id}/workflow");
-    let publish = |s| app.admin_post(s, &workflow, &[("action", "publish")]);
+    let version = app.version_of(&id).await;
+    let fields = [("action", "publish"), ("version", version.as_str())];
+    let publish = |s| app.admin_post(s, &workflow, &fields);
     assert_eq!(publish(&author).await.status, StatusCode::FORBIDDEN);
     let saved = app
         .admin_post(&owner, "/admin/settings", &[("authors_can_publish", "on")])

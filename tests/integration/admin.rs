@@ -62,10 +62,11 @@ async fn write_article(app: &TestApp, session: &AdminSession, headline: &str) ->
 }
 
 async fn workflow(app: &TestApp, session: &AdminSession, id: i64, action: &str) -> StatusCode {
+    let version = app.version_of(id).await;
     app.admin_post(
         session,
         &format!("/admin/articles/{id}/workflow"),
-        &[("action", action)],
+        &[("action", action), ("version", &version)],
     )
     .await
     .status
@@ -463,7 +464,11 @@ async fn scheduled_articles_publish_once_when_due(backend: Backend) {
         .admin_post(
             &editor,
             &format!("/admin/articles/{id}/workflow"),
-            &[("action", "schedule"), ("scheduled_at", "2020-01-01T10:00")],
+            &[
+                ("action", "schedule"),
+                ("scheduled_at", "2020-01-01T10:00"),
+                ("version", &app.version_of(id).await),
+            ],
         )
         .await;
     assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -471,7 +476,11 @@ async fn scheduled_articles_publish_once_when_due(backend: Backend) {
         .admin_post(
             &editor,
             &format!("/admin/articles/{id}/workflow"),
-            &[("action", "schedule"), ("scheduled_at", "2099-01-01T10:00")],
+            &[
+                ("action", "schedule"),
+                ("scheduled_at", "2099-01-01T10:00"),
+                ("version", &app.version_of(id).await),
+            ],
         )
         .await;
     assert_eq!(future.status, StatusCode::SEE_OTHER, "{}", future.body);

@@ -22,6 +22,8 @@ on_both_backends!(
     media_paths_stay_under_the_media_root,
     the_server_sees_each_connection_s_own_address,
     slow_clients_cannot_starve_readers,
+    contributors_cannot_read_drafts_by_linking_translations,
+    publishing_puts_live_only_the_reviewed_version,
 );
 
 fn sign_in_body(email: &str, password: &str) -> String {
@@ -496,4 +498,144 @@ async fn slow_clients_cannot_starve_readers(backend: Backend) {
         still_open, 0,
         "slow connections are closed after the header timeout"
     );
+}
+
+/// Creates an article through the editor form; returns its id.
+async fn write_article(
+    app: &TestApp,
+    session: &crate::util::AdminSession,
+    headline: &str,
+    language: &str,
+    translation_of: &str,
+) -> (StatusCode, String) {
+    let response = app
+        .admin_post(
+            session,
+            "/admin/articles",
+            &[
+                ("headline", headline),
+                ("standfirst", "Standfirst."),
+                ("body", "Reviewed text."),
+                ("language", language),
+                ("section", "news"),
+                ("translation_of", translation_of),
+            ],
+        )
+        .await;
+    let id = response
+        .header("location")
+        .trim_start_matches("/admin/articles/")
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    (
+        response.status,
+        if id.is_empty() { response.body } else { id },
+    )
+}
+
+async fn contributors_cannot_read_drafts_by_linking_translations(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let editor = app.sign_in("editor@example.com").await;
+    let (status, secret_id) =
+        write_article(&app, &editor, "Секретний заголовок розслідування", "uk", "").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let contributor = app.sign_in("contributor@example.com").await;
+    let (status, page) =
+        write_article(&app, &contributor, "My translation", "en", &secret_id).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!page.contains("Секретний"), "the draft's headline leaks");
+    let (_, missing_page) =
+        write_article(&app, &contributor, "My translation", "en", "999999").await;
+    let message = |page: &str| {
+        page.find("no article you can see has this id")
+            .map(|_| "same")
+            .unwrap_or("different")
+    };
+    assert_eq!(message(&page), "same");
+    assert_eq!(
+        message(&missing_page),
+        "same",
+        "one answer for missing and not allowed"
+    );
+    // The editor, who may see it, can link it.
+    let (status, _) = write_article(&app, &editor, "The investigation", "en", &secret_id).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+async fn publishing_puts_live_only_the_reviewed_version(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let author = app.sign_in("author@example.com").await;
+    let (_, id) = write_article(&app, &author, "Матеріал на перевірку", "uk", "").await;
+    let workflow = format!("/admin/articles/{id}/workflow");
+    let version = app.version_of(&id).await;
+    let submitted = app
+        .admin_post(
+            &author,
+            &workflow,
+            &[("action", "submit"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER);
+    // The editor opens the story and reads it at this version.
+    let editor = app.sign_in("editor@example.com").await;
+    let page = app
+        .admin_get(&editor, &format!("/admin/articles/{id}"))
+        .await;
+    let reviewed = app.version_of(&id).await;
+    assert!(
+        page.body
+            .contains(&format!("name=\"version\" value=\"{reviewed}\""))
+    );
+    // Meanwhile the author changes the text.
+    let changed = app
+        .admin_post(
+            &author,
+            &format!("/admin/articles/{id}"),
+            &[
+                ("headline", "Матеріал на перевірку"),
+                ("standfirst", "Standfirst."),
+                ("body", "Unreviewed claim."),
+                ("language", "uk"),
+                ("section", "news"),
+                ("version", &reviewed),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    // Publishing what the editor saw is refused, with the difference shown.
+    let stale = app
+        .admin_post(
+            &editor,
+            &workflow,
+            &[("action", "publish"), ("version", &reviewed)],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("Unreviewed claim."),
+        "the change is shown"
+    );
+    let without_version = app
+        .admin_post(&editor, &workflow, &[("action", "publish")])
+        .await;
+    assert_eq!(without_version.status, StatusCode::CONFLICT);
+    let row = app
+        .state
+        .store
+        .article_row(newsdesk::store::ArticleId(id.parse().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(row.status, "in_review", "nothing went live");
+    // Having read the new version, the editor publishes it.
+    let current = app.version_of(&id).await;
+    let published = app
+        .admin_post(
+            &editor,
+            &workflow,
+            &[("action", "publish"), ("version", &current)],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
 }

@@ -287,6 +287,18 @@ impl TestApp {
         }
     }
 
+    /// The current version of an article, as the editor page carries it.
+    pub async fn version_of(&self, id: impl std::fmt::Display) -> String {
+        let id: i64 = id.to_string().parse().unwrap();
+        self.state
+            .store
+            .article_row(newsdesk::store::ArticleId(id))
+            .await
+            .unwrap()
+            .version
+            .to_string()
+    }
+
     /// A form POST without a session from the address `peer`.
     pub async fn post_form_from(
         &self,

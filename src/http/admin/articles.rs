@@ -270,6 +270,7 @@ impl EditorForm {
             meta_description: Some(self.meta_description.clone()),
             social_image: Some(self.social_image.clone()),
             version: self.version,
+            saved_by_staff: Some(staff.actor()),
         }
     }
 }
@@ -487,6 +488,7 @@ pub async fn save_article(
 
 pub async fn change_status(
     State(state): State<AppState>,
+    AdminLang(language): AdminLang,
     staff: Staff,
     Path(id): Path<String>,
     body: Bytes,
@@ -506,7 +508,30 @@ pub async fn change_status(
         },
         _ => return Err(HttpError::BadRequest("unknown workflow action".into())),
     };
-    workflow::apply(&state, staff.actor(), id, transition).await?;
+    // The version the person saw; the buttons that put text live require it.
+    let seen = data.get("version").parse::<i64>().ok();
+    if seen.is_none()
+        && matches!(
+            transition,
+            Transition::Publish | Transition::Schedule { .. }
+        )
+    {
+        return Err(HttpError::Conflict(
+            "the form did not say which version you reviewed; reload the article and try again"
+                .into(),
+        ));
+    }
+    match workflow::apply(&state, staff.actor(), id, transition, seen).await {
+        Ok(_) => {}
+        Err(ServiceError::StaleVersion { seen, current }) => {
+            let mut page =
+                super::history::revisions_page(&state, &staff, &language, id, seen, current)
+                    .await?;
+            page.set("stale", true);
+            return page.render_status(&state, "admin/revisions.html", StatusCode::CONFLICT);
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(Redirect::to(&format!(
         "/admin/articles/{}?done={}",
         id,

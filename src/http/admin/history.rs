@@ -30,22 +30,37 @@ pub async fn show_revisions(
     Query(query): Query<CompareQuery>,
 ) -> Result<Response, HttpError> {
     let id = parse_id(&id)?;
-    let view = viewable(&state, &staff, id).await?;
     let list = state.store.revisions(id).await?;
     let newest = list.first().map(|r| r.version).unwrap_or(1);
     let from = query.from.unwrap_or(newest.saturating_sub(1).max(1));
     let to = query.to.unwrap_or(newest);
+    revisions_page(&state, &staff, &language, id, from, to)
+        .await?
+        .render(&state, "admin/revisions.html")
+}
+
+/// The revisions of an article with versions `from` and `to` compared.
+pub async fn revisions_page(
+    state: &AppState,
+    staff: &Staff,
+    language: &str,
+    id: crate::store::ArticleId,
+    from: i64,
+    to: i64,
+) -> Result<AdminPage, HttpError> {
+    let view = viewable(state, staff, id).await?;
+    let list = state.store.revisions(id).await?;
     let diff = if from != to {
-        Some(revisions::compare(&state, id, from.min(to), from.max(to)).await?)
+        Some(revisions::compare(state, id, from.min(to), from.max(to)).await?)
     } else {
         None
     };
-    let policy = workflow::site_policy(&state).await?;
+    let policy = workflow::site_policy(state).await?;
     let can_restore = [Action::RestoreRevision, Action::EditArticle]
         .into_iter()
         .all(|action| workflow::allowed_by(&policy, staff.actor(), action, Some(&view)));
-    let t = admin_strings(&language);
-    let mut page = AdminPage::new(&state, &language, t["revisions"], Some(&staff));
+    let t = admin_strings(language);
+    let mut page = AdminPage::new(state, language, t["revisions"], Some(staff));
     page.set("article", json!({ "id": id, "headline": view.article.headline, "version": view.article.version }))
         .set(
             "revisions",
@@ -57,7 +72,7 @@ pub async fn show_revisions(
         .set("to", from.max(to))
         .set("diff", diff)
         .set("can_restore", can_restore);
-    page.render(&state, "admin/revisions.html")
+    Ok(page)
 }
 
 pub async fn restore_revision(
