@@ -9,6 +9,7 @@ pub mod client_addr;
 pub mod error;
 pub mod fediverse;
 pub mod form;
+pub mod same_origin;
 pub mod server;
 pub mod site;
 pub mod webhooks;
@@ -47,6 +48,10 @@ pub fn router(state: AppState) -> Router {
         .merge(fediverse::router())
         .route("/healthz", get(health))
         .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            same_origin::refuse_cross_site,
+        ))
         .layer(middleware::from_fn(reject_oversized_uri))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -24,6 +24,7 @@ on_both_backends!(
     slow_clients_cannot_starve_readers,
     contributors_cannot_read_drafts_by_linking_translations,
     publishing_puts_live_only_the_reviewed_version,
+    every_state_changing_route_refuses_other_sites,
 );
 
 fn sign_in_body(email: &str, password: &str) -> String {
@@ -638,4 +639,141 @@ async fn publishing_puts_live_only_the_reviewed_version(backend: Backend) {
         )
         .await;
     assert_eq!(published.status, StatusCode::SEE_OTHER);
+}
+
+/// Every route in the router's source that takes POST, PUT, PATCH or
+/// DELETE, as (method, path) with placeholders filled in. Read from the
+/// source so a route added tomorrow is walked too.
+fn state_changing_routes() -> Vec<(&'static str, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let mut files = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let mut routes = Vec::new();
+    for file in files {
+        let relative = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let prefix = if relative.starts_with("admin/") {
+            "/admin"
+        } else if relative.starts_with("api/") {
+            "/api/admin"
+        } else if relative == "webhooks.rs" {
+            "/webhooks"
+        } else {
+            ""
+        };
+        let source = std::fs::read_to_string(&file).unwrap();
+        for chunk in source.split(".route(").skip(1) {
+            let Some(path) = chunk
+                .trim_start()
+                .strip_prefix('"')
+                .and_then(|r| r.split('"').next())
+            else {
+                continue;
+            };
+            let call = chunk.split(".route(").next().unwrap_or(chunk);
+            let call = &call[..call
+                .find("\n        .")
+                .unwrap_or(call.len())
+                .min(call.len())];
+            let filled = path
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        "1"
+                    } else {
+                        segment
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            for (needle, method) in [
+                ("post(", "POST"),
+                ("put(", "PUT"),
+                ("patch(", "PATCH"),
+                ("delete(", "DELETE"),
+            ] {
+                if call.contains(needle) {
+                    routes.push((method, format!("{prefix}{filled}")));
+                }
+            }
+        }
+    }
+    routes.sort();
+    routes.dedup();
+    routes
+}
+
+async fn every_state_changing_route_refuses_other_sites(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let owner = app.sign_in("owner@example.com").await;
+    let routes = state_changing_routes();
+    assert!(routes.len() > 30, "the route list was read: {routes:?}");
+    assert!(routes.contains(&("POST", "/admin/sign-in".to_owned())));
+    assert!(routes.contains(&("POST", "/newsletter".to_owned())));
+    let mut walked = 0;
+    for (method, path) in &routes {
+        let exempt = newsdesk::http::same_origin::CROSS_SITE_ROUTES
+            .iter()
+            .any(|p| path.starts_with(p));
+        if exempt {
+            continue;
+        }
+        let body = format!(
+            "csrf={}&email=owner%40example.com&password={STAFF_PASSWORD}&action=publish",
+            owner.csrf
+        );
+        for cross_site in [
+            vec![("sec-fetch-site", "cross-site")],
+            vec![("origin", "https://evil.example")],
+            vec![("origin", "null")],
+        ] {
+            let mut headers = vec![
+                ("cookie", owner.cookie.as_str()),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ];
+            headers.extend(cross_site.iter().copied());
+            let response = app
+                .request(
+                    method.parse().unwrap(),
+                    path,
+                    &headers,
+                    Body::from(body.clone()),
+                )
+                .await;
+            assert_eq!(
+                response.status,
+                StatusCode::FORBIDDEN,
+                "{method} {path} with {cross_site:?}"
+            );
+        }
+        walked += 1;
+    }
+    assert!(walked > 25);
+    // The same sign-in from this site works; a cross-site one got no session.
+    let same_site = app
+        .request(
+            Method::POST,
+            "/admin/sign-in",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("sec-fetch-site", "same-origin"),
+                ("origin", "https://news.example.org"),
+            ],
+            Body::from(sign_in_body("owner@example.com", STAFF_PASSWORD)),
+        )
+        .await;
+    assert_eq!(same_site.status, StatusCode::SEE_OTHER);
 }
