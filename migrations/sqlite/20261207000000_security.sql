@@ -46,3 +46,8 @@ CREATE TABLE fediverse_seen_signatures (
     seen_at BIGINT NOT NULL
 );
 CREATE INDEX fediverse_seen_signatures_at_idx ON fediverse_seen_signatures (seen_at);
+
+-- What a provider reported paid when it was not what the donor pledged
+-- (or a second payment for one order): such a donation is not completed,
+-- and the owner sees it on the funding page.
+ALTER TABLE donations ADD COLUMN payment_mismatch TEXT;

@@ -518,6 +518,12 @@ const ADMIN_STRINGS: &[(&str, &str, &str)] = &[
         "Articles that brought the most gifts",
     ),
     ("funder", "Донор гранту", "Funder"),
+    (
+        "payment_mismatches",
+        "Оплати, що не відповідають обіцянці (не зараховано)",
+        "Payments that did not match the pledge (not counted)",
+    ),
+    ("pledged", "обіцяно", "pledged"),
     ("amount_label", "Сума", "Amount"),
     ("period_start", "Початок періоду", "Period starts"),
     ("period_end", "Кінець періоду", "Period ends"),

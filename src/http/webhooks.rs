@@ -58,6 +58,7 @@ async fn record(
             )
                 .into_response())
         }
+        Err(ServiceError::Validation(_)) => Ok(refused(provider, "impossible amount")),
         Err(e) => Err(e.into()),
     }
 }
@@ -127,5 +128,10 @@ pub async fn liqpay_callback(
     {
         return Ok(refused("liqpay", "the callback is for another merchant"));
     }
-    record(&state, "liqpay", donations::from_liqpay(&callback)).await
+    record(
+        &state,
+        "liqpay",
+        donations::from_liqpay(&callback, state.config.donations.sandbox),
+    )
+    .await
 }

@@ -383,6 +383,9 @@ pub fn from_stripe(event: &crate::integrations::stripe::Event) -> Option<LedgerE
                 return None;
             }
             LedgerEffect::CheckoutCompleted {
+                paid: object["amount_total"]
+                    .as_i64()
+                    .zip(text(&object["currency"]).map(|c| c.to_uppercase())),
                 donation_public_id: text(&object["client_reference_id"])
                     .or_else(|| text(&object["metadata"]["donation"]))?,
                 provider_ref: text(&object["id"])?,
@@ -445,8 +448,9 @@ fn invoice_subscription(invoice: &serde_json::Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Translates a verified LiqPay callback; `None` while a payment is still pending.
-pub fn from_liqpay(callback: &serde_json::Value) -> Option<LedgerEvent> {
+/// Translates a verified LiqPay callback; `None` while a payment is still
+/// pending. LiqPay's `sandbox` status is money only in test mode.
+pub fn from_liqpay(callback: &serde_json::Value, test_mode: bool) -> Option<LedgerEvent> {
     let text = |v: &serde_json::Value| {
         v.as_str()
             .map(str::to_owned)
@@ -463,8 +467,13 @@ pub fn from_liqpay(callback: &serde_json::Value) -> Option<LedgerEvent> {
         Money::parse(&major, currency).ok()
     };
     let regular = action == "regular";
+    let status = match status {
+        "sandbox" if !test_mode => return None,
+        "sandbox" => "success",
+        other => other,
+    };
     let effect = match status {
-        "success" | "sandbox" if regular => {
+        "success" if regular => {
             let money = amount()?;
             LedgerEffect::RecurringPayment {
                 subscription_id: order,
@@ -473,17 +482,21 @@ pub fn from_liqpay(callback: &serde_json::Value) -> Option<LedgerEvent> {
                 currency: money.currency.code().into(),
             }
         }
-        "success" | "sandbox" => LedgerEffect::CheckoutCompleted {
+        "success" => LedgerEffect::CheckoutCompleted {
             donation_public_id: order,
             provider_ref: payment.clone(),
             payment_id: Some(payment.clone()),
             subscription_id: None,
+            paid: Some(amount().map_or((0, String::new()), |m| {
+                (m.minor, m.currency.code().to_owned())
+            })),
         },
         "subscribed" => LedgerEffect::CheckoutCompleted {
             donation_public_id: order.clone(),
             provider_ref: payment.clone(),
             payment_id: Some(payment.clone()),
             subscription_id: Some(order),
+            paid: amount().map(|m| (m.minor, m.currency.code().to_owned())),
         },
         "unsubscribed" => LedgerEffect::SubscriptionEnded {
             subscription_id: order,
@@ -535,6 +548,7 @@ pub async fn sandbox_complete(
             payment_id: Some(format!("sbx_pay_{}", donation.public_id)),
             subscription_id: (donation.frequency == "monthly")
                 .then(|| format!("sbx_sub_{}", donation.public_id)),
+            paid: Some((donation.amount_minor, donation.currency.clone())),
         }
     } else {
         LedgerEffect::CheckoutFailed {
@@ -556,7 +570,39 @@ pub async fn sandbox_complete(
 }
 
 /// Applies a verified provider event once; repeats are logged and ignored.
+/// No gift, refund or renewal is larger than this (minor units): ten million
+/// in any of our currencies. Anything outside (0, this] is not money.
+pub const MAX_PLAUSIBLE_MINOR: i64 = 1_000_000_000;
+
+/// Refuses amounts no real payment has: negative, zero where money moved, absurd.
+fn check_plausible(effect: &LedgerEffect) -> ServiceResult<()> {
+    let plausible = |minor: i64, zero_ok: bool| {
+        (if zero_ok { minor >= 0 } else { minor > 0 }) && minor <= MAX_PLAUSIBLE_MINOR
+    };
+    let ok = match effect {
+        LedgerEffect::CheckoutCompleted { paid, .. } => paid
+            .as_ref()
+            .is_none_or(|(minor, _)| plausible(*minor, false)),
+        LedgerEffect::RecurringPayment { amount_minor, .. } => plausible(*amount_minor, false),
+        LedgerEffect::Refunded { refunded_minor, .. } => plausible(*refunded_minor, true),
+        LedgerEffect::Reinstated { amount_minor, .. } => plausible(*amount_minor, false),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ServiceError::Validation(vec![FieldError {
+            field: "amount".into(),
+            message: "is not an amount a payment can have".into(),
+        }]))
+    }
+}
+
 pub async fn apply(state: &AppState, event: &LedgerEvent) -> ServiceResult<bool> {
+    if let Err(err) = check_plausible(&event.effect) {
+        tracing::warn!(provider = %event.provider, event.id = %event.event_id, "payment event with an impossible amount refused");
+        return Err(err);
+    }
     match state.store.apply_ledger_event(event).await {
         Ok(true) => {
             tracing::info!(provider = %event.provider, event.id = %event.event_id, "payment event applied");
@@ -1050,10 +1096,38 @@ pub async fn reconcile(state: &AppState, since: i64) -> ServiceResult<Reconciled
                 .request(serde_json::json!({ "action": "status", "order_id": donation.public_id }))
                 .await
                 .map_err(|e| ServiceError::Conflict(e.to_string()))?;
-            if let Some(ledger) = from_liqpay(&status) {
+            if let Some(ledger) = from_liqpay(&status, state.config.donations.sandbox) {
                 count(apply_and_notify(state, &ledger).await?);
             }
         }
     }
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn liqpay_sandbox_payments_are_money_only_in_test_mode() {
+        let callback = serde_json::json!({
+            "order_id": "d1", "payment_id": 77, "status": "sandbox", "action": "pay",
+            "amount": 500, "currency": "UAH",
+        });
+        assert!(from_liqpay(&callback, false).is_none());
+        let event = from_liqpay(&callback, true).unwrap_or_else(|| panic!("test mode"));
+        assert!(matches!(
+            event.effect,
+            LedgerEffect::CheckoutCompleted { paid: Some((50_000, ref c)), .. } if c == "UAH"
+        ));
+        let real = serde_json::json!({
+            "order_id": "d1", "payment_id": 78, "status": "success", "action": "pay",
+            "amount": "1.00", "currency": "USD",
+        });
+        let event = from_liqpay(&real, false).unwrap_or_else(|| panic!("success"));
+        assert!(matches!(
+            event.effect,
+            LedgerEffect::CheckoutCompleted { paid: Some((100, ref c)), .. } if c == "USD"
+        ));
+    }
 }

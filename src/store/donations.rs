@@ -55,6 +55,8 @@ pub enum LedgerEffect {
         provider_ref: String,
         payment_id: Option<String>,
         subscription_id: Option<String>,
+        /// What the provider says was paid (minor units, currency), when it says.
+        paid: Option<(i64, String)>,
     },
     CheckoutFailed {
         donation_public_id: String,
@@ -200,7 +202,41 @@ async fn apply_effect(
             provider_ref,
             payment_id,
             subscription_id,
+            paid,
         } => {
+            let pledge: Donation = sqlx::query_as(&format!(
+                "SELECT {DONATION_COLUMNS} FROM donations WHERE public_id = $1"
+            ))
+            .bind(donation_public_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            // One order is paid once: a second payment for it is not a second gift.
+            if pledge.status == "completed" {
+                tracing::warn!(donation = %pledge.public_id, provider_ref, "a completed order was reported paid again");
+                sqlx::query("UPDATE donations SET payment_mismatch = $2 WHERE id = $1")
+                    .bind(pledge.id)
+                    .bind(format!("reported paid again ({provider_ref})"))
+                    .execute(&mut *conn)
+                    .await?;
+                return Ok(());
+            }
+            // The ledger believes what the provider took, not what the form pledged.
+            if let Some((amount, currency)) = paid
+                && (*amount != pledge.amount_minor
+                    || !currency.eq_ignore_ascii_case(&pledge.currency))
+            {
+                tracing::warn!(donation = %pledge.public_id, amount, currency, "paid amount differs from the pledge");
+                sqlx::query("UPDATE donations SET payment_mismatch = $2 WHERE id = $1")
+                    .bind(pledge.id)
+                    .bind(format!(
+                        "paid {amount} {} (minor units) via {provider_ref}",
+                        currency.to_uppercase()
+                    ))
+                    .execute(&mut *conn)
+                    .await?;
+                return Ok(());
+            }
             let donation: Donation = sqlx::query_as(&format!(
                 "UPDATE donations SET status = 'completed', completed_at = $2, provider_ref = $3 \
                  WHERE public_id = $1 RETURNING {DONATION_COLUMNS}"
@@ -668,6 +704,20 @@ impl Store {
     }
 
     /// Checkouts still waiting for word from a provider.
+    /// Donations whose payment did not match the pledge, newest first: for the owner to look into.
+    pub async fn mismatched_donations(
+        &self,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, i64, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT public_id, amount_minor, currency, payment_mismatch FROM donations \
+             WHERE payment_mismatch IS NOT NULL ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn pending_donations(
         &self,
         provider: &str,

@@ -17,6 +17,7 @@ on_both_backends!(
     grants_and_the_funding_dashboard,
     the_admin_api_lists_donations,
     receipts_and_the_donors_own_page,
+    the_ledger_believes_what_was_paid_not_what_was_pledged,
 );
 
 async fn donate(app: &TestApp, body: &str) -> crate::util::TestResponse {
@@ -196,6 +197,7 @@ async fn ledger_after(backend: Backend, order: &[usize]) -> (i64, i64, String) {
         event(
             "evt_checkout",
             LedgerEffect::CheckoutCompleted {
+                paid: None,
                 donation_public_id: public_id.clone(),
                 provider_ref: "cs_1".into(),
                 payment_id: Some("pay_1".into()),
@@ -270,6 +272,7 @@ async fn events_count_once_whatever_the_order(backend: Backend) {
     let same = event(
         "evt_race",
         LedgerEffect::CheckoutCompleted {
+            paid: None,
             donation_public_id: public_id,
             provider_ref: "cs_r".into(),
             payment_id: Some("pay_r".into()),
@@ -289,6 +292,7 @@ async fn events_count_once_whatever_the_order(backend: Backend) {
     let unknown = event(
         "evt_unknown",
         LedgerEffect::CheckoutCompleted {
+            paid: None,
             donation_public_id: "nope".into(),
             provider_ref: "cs_x".into(),
             payment_id: Some("pay_x".into()),
@@ -545,4 +549,91 @@ async fn receipts_and_the_donors_own_page(backend: Backend) {
         app.get("/support/manage/0123").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn one_time_donation(app: &TestApp, body: &str) -> String {
+    let started = donate(app, body).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    started
+        .header("location")
+        .trim_start_matches("/support/sandbox/")
+        .to_owned()
+}
+
+async fn status_and_note(app: &TestApp, public_id: &str) -> (String, Option<String>) {
+    sqlx::query_as("SELECT status, payment_mismatch FROM donations WHERE public_id = $1")
+        .bind(public_id)
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+}
+
+fn paid(public_id: &str, reference: &str, minor: i64, currency: &str) -> LedgerEffect {
+    LedgerEffect::CheckoutCompleted {
+        donation_public_id: public_id.into(),
+        provider_ref: reference.into(),
+        payment_id: Some(format!("pay_{reference}")),
+        subscription_id: None,
+        paid: Some((minor, currency.into())),
+    }
+}
+
+async fn the_ledger_believes_what_was_paid_not_what_was_pledged(backend: Backend) {
+    let app = with_sandbox(backend).await;
+    // 9,999 EUR pledged, 0.01 USD paid: recorded as a mismatch, not a gift.
+    let big = one_time_donation(&app, "currency=EUR&amount=9999&frequency=one_time").await;
+    donations::apply(
+        &app.state,
+        &event("evt_cheap", paid(&big, "cheap", 1, "USD")),
+    )
+    .await
+    .unwrap();
+    let (status, note) = status_and_note(&app, &big).await;
+    assert_eq!(status, "pending");
+    assert!(note.unwrap().contains("USD"));
+    assert_eq!(count(&app, "payments").await, 0);
+    // The owner sees it on the funding page.
+    let owner = app.sign_in("owner@example.com").await;
+    let funding = app.admin_get(&owner, "/admin/funding").await;
+    assert!(
+        funding.body.contains(&big),
+        "the mismatch is listed for the owner"
+    );
+
+    // The right amount completes it; a second payment for the same order does not count twice.
+    let order = one_time_donation(&app, "currency=UAH&amount=500&frequency=one_time").await;
+    donations::apply(
+        &app.state,
+        &event("evt_a", paid(&order, "a", 50_000, "UAH")),
+    )
+    .await
+    .unwrap();
+    donations::apply(
+        &app.state,
+        &event("evt_b", paid(&order, "b", 50_000, "UAH")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status_and_note(&app, &order).await.0, "completed");
+    assert_eq!(count(&app, "payments").await, 1, "one order is paid once");
+
+    // Impossible amounts are refused outright.
+    for minor in [-500, 0, i64::MAX] {
+        let fresh = one_time_donation(&app, "currency=UAH&amount=250&frequency=one_time").await;
+        let refused = donations::apply(
+            &app.state,
+            &event(&format!("evt_x{minor}"), paid(&fresh, "x", minor, "UAH")),
+        )
+        .await;
+        assert!(refused.is_err(), "{minor}");
+        assert_eq!(status_and_note(&app, &fresh).await.0, "pending");
+    }
+    let refund = event(
+        "evt_neg_refund",
+        LedgerEffect::Refunded {
+            payment_id: "pay_a".into(),
+            refunded_minor: -50_000,
+        },
+    );
+    assert!(donations::apply(&app.state, &refund).await.is_err());
 }

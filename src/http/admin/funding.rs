@@ -99,6 +99,16 @@ async fn page(
                 .collect::<Vec<_>>(),
         )
         .set("grants", state.store.grants().await?)
+        .set(
+            "mismatches",
+            state
+                .store
+                .mismatched_donations(50)
+                .await?
+                .into_iter()
+                .map(|(id, minor, currency, note)| serde_json::json!({"id": id, "pledged": format!("{}.{:02} {currency}", minor / 100, minor % 100), "note": note}))
+                .collect::<Vec<_>>(),
+        )
         .safe("chart", income_chart(&summary.months, t["readers"], t["grants"]));
     Ok(page)
 }
