@@ -51,3 +51,8 @@ CREATE INDEX fediverse_seen_signatures_at_idx ON fediverse_seen_signatures (seen
 -- (or a second payment for one order): such a donation is not completed,
 -- and the owner sees it on the funding page.
 ALTER TABLE donations ADD COLUMN payment_mismatch TEXT;
+
+-- Newsletter links: `token` now holds only the SHA-256 of the confirmation
+-- link's token (it confirms, nothing else); unsubscribe links are signed
+-- per subscriber. Tokens kept in clear until now stop working.
+UPDATE newsletter_subscribers SET token = 'retired-' || CAST(id AS TEXT);

@@ -924,7 +924,15 @@ const MAX_DONOR_LINKS_PER_DAY: i64 = 3;
 /// The answer is the same either way.
 pub async fn request_donor_link(state: &AppState, email: &str) -> ServiceResult<()> {
     let email = email.trim().to_lowercase();
-    if email.is_empty() || state.store.donations_of(&email).await?.is_empty() {
+    // Only someone who has given gets mail: the form cannot be used to
+    // send our messages to strangers.
+    let has_given = state
+        .store
+        .donations_of(&email)
+        .await?
+        .iter()
+        .any(|d| d.status == "completed");
+    if email.is_empty() || !has_given {
         return Ok(());
     }
     let current = now();

@@ -18,6 +18,89 @@ const LEASE_SECONDS: i64 = 600;
 /// Where each recipient's own unsubscribe address goes in a stored issue body.
 const UNSUBSCRIBE_SLOT: &str = "{{unsubscribe}}";
 const CONFIRMATION_GAP: i64 = 600;
+/// Sign-ups one client may send an hour, and confirmation mails one mailbox
+/// (ignoring `+tags`) may get a day: nobody can flood a stranger's inbox.
+pub const MAX_SIGN_UPS_PER_CLIENT_HOUR: i64 = 10;
+pub const MAX_CONFIRMATIONS_PER_MAILBOX_DAY: i64 = 3;
+const LINK_SECRET_SETTING: &str = "newsletter.link_secret";
+
+/// The mailbox behind an address: `victim+1@x` and `victim+2@x` are one.
+fn mailbox(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let local = local.split('+').next().unwrap_or(local);
+            format!("{local}@{domain}")
+        }
+        None => email.to_owned(),
+    }
+}
+
+/// The site's secret for unsubscribe links, made once for all nodes.
+async fn link_secret(state: &AppState) -> StoreResult<String> {
+    if let Some(secret) = state.store.setting(LINK_SECRET_SETTING).await? {
+        return Ok(secret);
+    }
+    state
+        .store
+        .claim_setting(LINK_SECRET_SETTING, &crate::services::auth::random_token())
+        .await?;
+    Ok(state
+        .store
+        .setting(LINK_SECRET_SETTING)
+        .await?
+        .unwrap_or_default())
+}
+
+fn link_mac(secret: &str, subscriber: i64) -> String {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(format!("unsubscribe:{subscriber}").as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The token of a subscriber's unsubscribe link: their id, signed. It can
+/// only unsubscribe, and nothing of it is stored.
+pub async fn unsubscribe_token(state: &AppState, subscriber: i64) -> StoreResult<String> {
+    Ok(format!(
+        "{subscriber}-{}",
+        link_mac(&link_secret(state).await?, subscriber)
+    ))
+}
+
+/// The subscriber an unsubscribe token names, if its signature holds.
+pub async fn subscriber_for_unsubscribe(
+    state: &AppState,
+    token: &str,
+) -> Result<Subscriber, ServiceError> {
+    let (id, mac) = token.split_once('-').ok_or(ServiceError::NotFound)?;
+    let id: i64 = id.parse().map_err(|_| ServiceError::NotFound)?;
+    let expected = link_mac(&link_secret(state).await?, id);
+    let equal = expected.len() == mac.len()
+        && expected
+            .bytes()
+            .zip(mac.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !equal {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(state.store.subscriber_by_id(id).await?)
+}
+
+/// The subscriber a confirmation token belongs to.
+pub async fn subscriber_for_confirm(
+    state: &AppState,
+    token: &str,
+) -> Result<Subscriber, ServiceError> {
+    if token.len() != 64 {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(state
+        .store
+        .subscriber_by_token(&crate::services::auth::token_hash(token))
+        .await?)
+}
 
 /// A reader asks for the newsletter. The confirmation link goes by email;
 /// nothing is sent to the address until it is followed.
@@ -25,6 +108,7 @@ pub async fn sign_up(
     state: &AppState,
     email: &str,
     language: &str,
+    client_ip: &str,
 ) -> Result<Subscriber, ServiceError> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
@@ -43,6 +127,24 @@ pub async fn sign_up(
     if !state.config.site.languages.iter().any(|l| l == language) {
         return Err(ServiceError::NotFound);
     }
+    let current = now();
+    let throttled = || {
+        ServiceError::Throttled(if language == "uk" {
+            "Забагато спроб; спробуйте пізніше".into()
+        } else {
+            "Too many attempts; please try again later".into()
+        })
+    };
+    state
+        .store
+        .take_attempt(
+            &format!("newsletter-client:{client_ip}"),
+            current,
+            current - 3600,
+            MAX_SIGN_UPS_PER_CLIENT_HOUR,
+        )
+        .await?
+        .ok_or_else(throttled)?;
     // Someone typing a stranger's address again and again sends them one
     // confirmation per ten minutes at most.
     let recently_asked = state
@@ -55,19 +157,40 @@ pub async fn sign_up(
         .subscribe(
             &email,
             language,
-            &crate::services::auth::random_token(),
+            &crate::services::auth::token_hash(&crate::services::auth::random_token()),
             now(),
         )
         .await?;
     if subscriber.state != "active" && !recently_asked {
+        if state
+            .store
+            .take_attempt(
+                &format!("newsletter-mailbox:{}", mailbox(&email)),
+                current,
+                current - 86_400,
+                MAX_CONFIRMATIONS_PER_MAILBOX_DAY,
+            )
+            .await?
+            .is_none()
+        {
+            tracing::warn!(
+                client.ip = client_ip,
+                "newsletter confirmations to one mailbox throttled"
+            );
+            return Ok(subscriber);
+        }
         // When the last confirmation went out (see `recently_asked`).
         state
             .store
             .set_subscriber_state(subscriber.id, "pending", now())
             .await?;
-        let link = state
-            .urls
-            .absolute(&format!("/newsletter/confirm/{}", subscriber.token));
+        // A new link each time; only its hash is kept.
+        let token = crate::services::auth::random_token();
+        state
+            .store
+            .set_confirm_token(subscriber.id, &crate::services::auth::token_hash(&token))
+            .await?;
+        let link = state.urls.absolute(&format!("/newsletter/confirm/{token}"));
         let (subject, text) = if language == "uk" {
             (
                 format!("Підтвердіть підписку — {}", state.config.site.name),
@@ -92,19 +215,26 @@ pub async fn sign_up(
     Ok(subscriber)
 }
 
+/// Confirms a pending sign-up. A link for someone who has since left (or
+/// bounced) confirms nothing: only a new sign-up can bring them back.
 pub async fn confirm(state: &AppState, token: &str) -> Result<Subscriber, ServiceError> {
-    let subscriber = state.store.subscriber_by_token(token).await?;
-    if subscriber.state != "active" {
-        state
-            .store
-            .set_subscriber_state(subscriber.id, "active", now())
-            .await?;
+    let subscriber = subscriber_for_confirm(state, token).await?;
+    match subscriber.state.as_str() {
+        "pending" => {
+            state
+                .store
+                .set_subscriber_state(subscriber.id, "active", now())
+                .await?
+        }
+        "active" => {}
+        _ => return Err(ServiceError::NotFound),
     }
     Ok(subscriber)
 }
 
+/// Unsubscribes; never subscribes anyone, whatever their state.
 pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Subscriber, ServiceError> {
-    let subscriber = state.store.subscriber_by_token(token).await?;
+    let subscriber = subscriber_for_unsubscribe(state, token).await?;
     if subscriber.state == "active" || subscriber.state == "pending" {
         state
             .store
@@ -314,6 +444,7 @@ pub async fn send_pending(
     let started = std::time::Instant::now();
     let pace = state.config.distribution.newsletter_per_second as f64;
     state.store.recover_interrupted_recipients(now()).await?;
+    let secret = link_secret(state).await?;
     let mut issues: std::collections::HashMap<i64, std::sync::Arc<crate::store::IssueRow>> =
         std::collections::HashMap::new();
     while !stop() {
@@ -335,10 +466,15 @@ pub async fn send_pending(
                     .clone(),
             };
             let state = state.clone();
+            let unsubscribe = format!(
+                "{}-{}",
+                recipient.subscriber_id,
+                link_mac(&secret, recipient.subscriber_id)
+            );
             jobs.spawn(async move {
                 let unsubscribe_url = state
                     .urls
-                    .absolute(&format!("/newsletter/unsubscribe/{}", recipient.token));
+                    .absolute(&format!("/newsletter/unsubscribe/{unsubscribe}"));
                 let list_id = format!("newsletter.{}", crate::services::fediverse::domain(&state));
                 let message = ListMessage {
                     to: &recipient.email,

@@ -103,6 +103,26 @@ impl Store {
         .await?)
     }
 
+    pub async fn subscriber_by_id(&self, id: i64) -> StoreResult<Subscriber> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Replaces the confirmation token's hash: only the newest link confirms.
+    pub async fn set_confirm_token(&self, id: i64, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE newsletter_subscribers SET token = $2 WHERE id = $1")
+            .bind(id)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The subscriber whose confirmation token hashes to `token_hash`.
     pub async fn subscriber_by_token(&self, token: &str) -> StoreResult<Subscriber> {
         Ok(sqlx::query_as(&format!(
             "SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers WHERE token = $1"

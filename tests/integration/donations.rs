@@ -490,6 +490,14 @@ async fn receipts_and_the_donors_own_page(backend: Backend) {
         stranger.body, asked.body,
         "the page does not reveal who gave"
     );
+    // Someone who only started a gift (anyone can type any address into the box) gets no mail.
+    donate(
+        &app,
+        "currency=UAH&amount=250&frequency=one_time&email=victim%40example.com",
+    )
+    .await;
+    app.post_form("/support/manage", "email=victim%40example.com")
+        .await;
     let messages = smtp.messages();
     assert_eq!(messages.len(), 2);
     let link = TestApp::path_of(&messages[1].link("https://news.example.org/support/manage/"));

@@ -18,6 +18,7 @@ use crate::util::{Backend, TestApp};
 
 on_both_backends!(
     readers_sign_up_confirm_and_get_the_digest_once,
+    sign_ups_cannot_flood_a_mailbox,
     a_crashed_send_resumes_without_sending_anyone_twice,
     videos_come_from_the_channel_feed_and_tiktok,
 );
@@ -48,11 +49,12 @@ fn morning() -> i64 {
         .as_second()
 }
 
-async fn state_of(app: &TestApp, token: &str) -> String {
+async fn state_of(app: &TestApp, email: &str) -> String {
     app.state
         .store
-        .subscriber_by_token(token)
+        .subscriber(email, "uk")
         .await
+        .unwrap()
         .unwrap()
         .state
 }
@@ -103,12 +105,18 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
     let shown = app.page(&confirm_path).await;
     assert!(shown.contains("Підтвердити підписку"));
     let token = confirm_path.rsplit('/').next().unwrap().to_owned();
-    let subscriber = app.state.store.subscriber_by_token(&token).await.unwrap();
-    assert_eq!(subscriber.state, "pending");
+    assert_eq!(state_of(&app, "reader@example.org").await, "pending");
+    let stored: (String,) = sqlx::query_as(
+        "SELECT token FROM newsletter_subscribers WHERE email = 'reader@example.org'",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .unwrap();
+    assert_ne!(stored.0, token, "only a hash of the link is kept");
     let confirmed = app.post_form(&confirm_path, "").await;
     assert_eq!(confirmed.status, StatusCode::OK);
     assert!(confirmed.body.contains("ви підписані"));
-    assert_eq!(state_of(&app, &token).await, "active");
+    assert_eq!(state_of(&app, "reader@example.org").await, "active");
     // A pending reader gets nothing; a dead address bounces.
     app.state
         .store
@@ -166,10 +174,16 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
     assert!(text.contains("Ранкова новина для розсилки"));
     assert!(text.contains("multipart/alternative"));
     assert!(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
-    let unsubscribe = format!("https://news.example.org/newsletter/unsubscribe/{token}");
+    let unsubscribe = text
+        .split("List-Unsubscribe: <")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .unwrap()
+        .to_owned();
+    assert!(unsubscribe.starts_with("https://news.example.org/newsletter/unsubscribe/"));
     assert!(
-        text.contains(&format!("List-Unsubscribe: <{unsubscribe}>")),
-        "{text}"
+        !unsubscribe.contains(&token),
+        "unsubscribing and confirming are separate links"
     );
     let bounced = app.state.store.subscriber_counts().await.unwrap();
     assert!(
@@ -221,10 +235,31 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
     // One-click: GET shows a button, POST unsubscribes, forged tokens fail.
     let path = TestApp::path_of(&unsubscribe);
     assert!(app.page(&path).await.contains("reader@example.org"));
-    assert_eq!(state_of(&app, &token).await, "active");
+    assert_eq!(state_of(&app, "reader@example.org").await, "active");
     let one_click = app.post_form(&path, "List-Unsubscribe=One-Click").await;
     assert_eq!(one_click.status, StatusCode::OK);
-    assert_eq!(state_of(&app, &token).await, "unsubscribed");
+    assert_eq!(state_of(&app, "reader@example.org").await, "unsubscribed");
+    // Neither link brings the reader back: the unsubscribe link again, nor the old confirmation.
+    app.post_form(&path, "List-Unsubscribe=One-Click").await;
+    assert_eq!(state_of(&app, "reader@example.org").await, "unsubscribed");
+    let reconfirm = app.post_form(&confirm_path, "").await;
+    assert_eq!(reconfirm.status, StatusCode::NOT_FOUND);
+    assert_eq!(state_of(&app, "reader@example.org").await, "unsubscribed");
+    // Nor does it wake a bounced address.
+    let bounced_row = app
+        .state
+        .store
+        .subscriber("bounce@example.org", "uk")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bounced_row.state, "bounced");
+    let bounced_link = newsletter::unsubscribe_token(&app.state, bounced_row.id)
+        .await
+        .unwrap();
+    app.post_form(&format!("/newsletter/unsubscribe/{bounced_link}"), "")
+        .await;
+    assert_eq!(state_of(&app, "bounce@example.org").await, "bounced");
     let forged = app
         .post_form(
             &format!("/newsletter/unsubscribe/{}", "0".repeat(48)),
@@ -428,4 +463,52 @@ async fn videos_come_from_the_channel_feed_and_tiktok(backend: Backend) {
     );
     let english = app.page("/en/videos").await;
     assert!(english.contains("YouTube video"));
+}
+
+async fn sign_ups_cannot_flood_a_mailbox(backend: Backend) {
+    let (app, smtp) = app_with_smtp(backend).await;
+    // One client asking for victim+N@: a few confirmations reach the mailbox, then none.
+    let mut refused = 0;
+    for n in 0..30 {
+        let response = app
+            .post_form_from(
+                &format!("198.51.100.{}", n % 3 + 1),
+                "/newsletter",
+                format!("email=victim%2B{n}%40example.org&lang=uk"),
+            )
+            .await;
+        if response.status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    let to_victim = smtp
+        .messages()
+        .iter()
+        .filter(|m| m.to[0].starts_with("victim"))
+        .count();
+    assert_eq!(
+        to_victim,
+        newsletter::MAX_CONFIRMATIONS_PER_MAILBOX_DAY as usize,
+        "one mailbox gets a few confirmations a day, whatever the +tag"
+    );
+    assert_eq!(refused, 0, "three clients stayed under their own limit");
+    // One client alone is held to its hourly share.
+    let mut statuses = Vec::new();
+    for n in 0..12 {
+        let response = app
+            .post_form_from(
+                "203.0.113.50",
+                "/newsletter",
+                format!("email=reader{n}%40example.net&lang=uk"),
+            )
+            .await;
+        statuses.push(response.status);
+    }
+    let limit = newsletter::MAX_SIGN_UPS_PER_CLIENT_HOUR as usize;
+    assert!(statuses[..limit].iter().all(|s| *s == StatusCode::OK));
+    assert!(
+        statuses[limit..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS)
+    );
 }

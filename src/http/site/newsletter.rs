@@ -14,6 +14,7 @@ use super::Lang;
 use super::views::{Page, nav_sections};
 use crate::app::AppState;
 use crate::content::i18n::strings;
+use crate::http::client_addr::ClientAddr;
 use crate::http::error::HttpError;
 use crate::http::form::{FormData, form_language};
 use crate::services::{ServiceError, newsletter};
@@ -42,23 +43,38 @@ pub async fn show_form(
     page(&state, &language, "form", &[]).await
 }
 
-pub async fn sign_up(State(state): State<AppState>, body: Bytes) -> Result<Response, HttpError> {
+pub async fn sign_up(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    body: Bytes,
+) -> Result<Response, HttpError> {
     let form = FormData::parse(&body);
     let language = form_language(&state, &form);
-    match newsletter::sign_up(&state, form.get("email"), &language).await {
+    match newsletter::sign_up(&state, form.get("email"), &language, &client.to_string()).await {
         Ok(_) => page(&state, &language, "check", &[]).await,
         Err(ServiceError::Validation(errors)) => {
             let message = errors
                 .first()
                 .map(|e| e.message.clone())
                 .unwrap_or_default();
-            let mut response =
-                page(&state, &language, "form", &[("newsletter_error", message)]).await?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            form_again(&state, &language, message, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ServiceError::Throttled(message)) => {
+            form_again(&state, &language, message, StatusCode::TOO_MANY_REQUESTS).await
         }
         Err(err) => Err(err.into()),
     }
+}
+
+async fn form_again(
+    state: &AppState,
+    language: &str,
+    message: String,
+    status: StatusCode,
+) -> Result<Response, HttpError> {
+    let mut response = page(state, language, "form", &[("newsletter_error", message)]).await?;
+    *response.status_mut() = status;
+    Ok(response)
 }
 
 async fn bad_link(state: &AppState) -> Result<Response, HttpError> {
@@ -70,9 +86,14 @@ async fn bad_link(state: &AppState) -> Result<Response, HttpError> {
 /// What an emailed link opens: a page with one button, in the reader's
 /// language, that posts back to the same address.
 async fn link_page(state: &AppState, token: &str, mode: &str) -> Result<Response, HttpError> {
-    let subscriber = match state.store.subscriber_by_token(token).await {
+    let found = if mode == "confirm" {
+        newsletter::subscriber_for_confirm(state, token).await
+    } else {
+        newsletter::subscriber_for_unsubscribe(state, token).await
+    };
+    let subscriber = match found {
         Ok(subscriber) => subscriber,
-        Err(crate::store::StoreError::NotFound) => return bad_link(state).await,
+        Err(ServiceError::NotFound) => return bad_link(state).await,
         Err(e) => return Err(e.into()),
     };
     let action = format!("/newsletter/{mode}/{token}");
