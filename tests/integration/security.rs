@@ -25,6 +25,8 @@ on_both_backends!(
     contributors_cannot_read_drafts_by_linking_translations,
     publishing_puts_live_only_the_reviewed_version,
     every_state_changing_route_refuses_other_sites,
+    only_published_stories_make_public_pages,
+    page_variants_and_empty_archives_take_no_cache_places,
 );
 
 fn sign_in_body(email: &str, password: &str) -> String {
@@ -776,4 +778,67 @@ async fn every_state_changing_route_refuses_other_sites(backend: Backend) {
         )
         .await;
     assert_eq!(same_site.status, StatusCode::SEE_OTHER);
+}
+
+async fn only_published_stories_make_public_pages(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let contributor = app.sign_in("contributor@example.com").await;
+    let draft = app
+        .admin_post(
+            &contributor,
+            "/admin/articles",
+            &[
+                ("headline", "Чернетка"),
+                ("body", "Текст."),
+                ("language", "uk"),
+                ("section", "news"),
+                ("tags", "Купуйте казино зараз"),
+            ],
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::SEE_OTHER, "{}", draft.body);
+    let tag = newsdesk::content::slug::slugify("Купуйте казино зараз");
+    for path in [
+        format!("/tag/{tag}"),
+        format!("/tag/{tag}/feed.xml"),
+        format!("/tag/{tag}/atom.xml"),
+    ] {
+        assert_eq!(app.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // A new colleague has published nothing yet: no author page.
+    sqlx::query(
+        "INSERT INTO staff (email, name, slug, role, created_at) \
+         VALUES ('new@example.com', 'New Colleague', 'new-colleague', 'author', 0)",
+    )
+    .execute(app.state.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        app.get("/author/new-colleague").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Authors with published stories keep theirs.
+    let home = app.page("/").await;
+    let author_link = TestApp::first_link(&home, "/author/");
+    assert_eq!(app.get(&author_link).await.status, StatusCode::OK);
+}
+
+async fn page_variants_and_empty_archives_take_no_cache_places(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    app.page("/").await;
+    let cached = app.state.page_cache.len();
+    for variant in ["/?page=1", "/?page=01", "/?page=001"] {
+        let response = app.get(variant).await;
+        assert_eq!(response.status, StatusCode::PERMANENT_REDIRECT, "{variant}");
+        assert_eq!(response.header("location"), "/");
+    }
+    assert_eq!(app.get("/?page=02").await.header("location"), "/?page=2");
+    for day in ["/1990/01/01", "/2001/02/03", "/2199/12/31"] {
+        assert_eq!(app.get(day).await.status, StatusCode::NOT_FOUND, "{day}");
+    }
+    assert_eq!(
+        app.state.page_cache.len(),
+        cached,
+        "no entries for variants or empty days"
+    );
 }

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -60,25 +61,48 @@ pub struct CachedPage {
     gzip: Option<Bytes>,
     tags: CacheTags,
     stored_at: Instant,
+    /// Milliseconds since the cache began, when the page was last served.
+    last_used: AtomicU64,
 }
 
 #[derive(Clone)]
 pub struct PageCache {
     pages: Arc<RwLock<HashMap<String, Arc<CachedPage>>>>,
     max_pages: usize,
+    /// Bumped by every invalidation: a render that began before one must
+    /// not store what it read (it may show a story just unpublished).
+    generation: Arc<AtomicU64>,
+    origin: Instant,
 }
+
+/// Share of the cache freed at once when it is full: the least recently served.
+const EVICT_FRACTION: usize = 10;
 
 impl PageCache {
     pub fn new(max_pages: usize) -> Self {
         PageCache {
             pages: Arc::new(RwLock::new(HashMap::new())),
             max_pages,
+            generation: Arc::new(AtomicU64::new(0)),
+            origin: Instant::now(),
         }
+    }
+
+    fn now_millis(&self) -> u64 {
+        u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
         let page = self.pages.read().ok()?.get(key).cloned()?;
-        (page.stored_at.elapsed() < MAX_AGE).then_some(page)
+        if page.stored_at.elapsed() >= MAX_AGE {
+            return None;
+        }
+        page.last_used.store(self.now_millis(), Ordering::Relaxed);
+        Some(page)
     }
 
     pub fn len(&self) -> usize {
@@ -89,17 +113,28 @@ impl PageCache {
         self.len() == 0
     }
 
-    fn insert(&self, key: String, page: CachedPage) {
+    /// Keeps a page rendered since `generation`; a page whose render an
+    /// invalidation overtook is served once and not kept.
+    fn insert_if_current(&self, key: String, page: CachedPage, generation: u64) {
         if self.max_pages == 0 {
             return;
         }
         if let Ok(mut pages) = self.pages.write() {
-            if pages.len() >= self.max_pages {
-                // Rare: a full cache starts over rather than tracking recency on every hit.
-                pages.clear();
+            // Checked under the lock every invalidation also takes.
+            if self.generation.load(Ordering::SeqCst) != generation {
+                return;
             }
+            if pages.len() >= self.max_pages && !pages.contains_key(&key) {
+                evict_least_recently_used(&mut pages, self.max_pages / EVICT_FRACTION + 1);
+            }
+            page.last_used.store(self.now_millis(), Ordering::Relaxed);
             pages.insert(key, Arc::new(page));
         }
+    }
+
+    #[cfg(test)]
+    fn insert(&self, key: String, page: CachedPage) {
+        self.insert_if_current(key, page, self.generation());
     }
 
     /// Drops pages that show the article or list stories in its language.
@@ -117,15 +152,52 @@ impl PageCache {
 
     pub fn clear(&self) {
         if let Ok(mut pages) = self.pages.write() {
+            self.generation.fetch_add(1, Ordering::SeqCst);
             pages.clear();
         }
     }
 
     fn retain(&self, keep: impl Fn(&CacheTags) -> bool) {
         if let Ok(mut pages) = self.pages.write() {
+            self.generation.fetch_add(1, Ordering::SeqCst);
             pages.retain(|_, page| keep(&page.tags));
         }
     }
+}
+
+/// Frees `count` places, taking the pages served longest ago: a flood of
+/// one-off URLs pushes out other one-off URLs, not the home page.
+fn evict_least_recently_used(pages: &mut HashMap<String, Arc<CachedPage>>, count: usize) {
+    let mut by_use: Vec<(u64, String)> = pages
+        .iter()
+        .map(|(key, page)| (page.last_used.load(Ordering::Relaxed), key.clone()))
+        .collect();
+    let count = count.min(by_use.len());
+    if count == 0 {
+        return;
+    }
+    by_use.select_nth_unstable_by_key(count - 1, |(used, _)| *used);
+    for (_, key) in by_use.into_iter().take(count) {
+        pages.remove(&key);
+    }
+}
+
+/// The one spelling of `?page=N` we serve: no `page=1` (that is the bare
+/// path), no leading zeros. Other spellings are sent to it.
+fn canonical_page_redirect(request: &Request) -> Option<Response> {
+    let page = request.uri().query()?.strip_prefix("page=")?;
+    if page.is_empty() || page.contains('&') || !page.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let trimmed = page.trim_start_matches('0');
+    let path = request.uri().path();
+    let target = match trimmed {
+        "" => return Some(StatusCode::NOT_FOUND.into_response()),
+        "1" => path.to_owned(),
+        t if t != page => format!("{path}?page={t}"),
+        _ => return None,
+    };
+    Some(axum::response::Redirect::permanent(&target).into_response())
 }
 
 /// The cache key of a request, or `None` when the request must not use the cache.
@@ -192,11 +264,15 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let Some(key) = cache_key(&request) else {
         return next.run(request).await;
     };
+    if let Some(redirect) = canonical_page_redirect(&request) {
+        return redirect;
+    }
     let head = request.method() == Method::HEAD;
     let request_headers = request.headers().clone();
     if let Some(page) = state.page_cache.get(&key) {
         return respond(&page, &request_headers, head);
     }
+    let generation = state.page_cache.generation();
     let response = next.run(request).await;
     let Some(tags) = response.extensions().get::<CacheTags>().cloned() else {
         return response;
@@ -205,10 +281,14 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         return response;
     }
     let (parts, body) = response.into_parts();
-    let Ok(body) = to_bytes(body, MAX_CACHED_BYTES).await else {
-        tracing::warn!(cache.key = %key, "page too large to cache");
+    // The handler rendered the page in memory already; reading it whole costs nothing more.
+    let Ok(body) = to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
+    if body.len() > MAX_CACHED_BYTES {
+        tracing::debug!(cache.key = %key, "page too large to cache; served as it is");
+        return Response::from_parts(parts, Body::from(body));
+    }
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -221,9 +301,10 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         body,
         tags,
         stored_at: Instant::now(),
+        last_used: AtomicU64::new(0),
     };
     let response = respond(&page, &request_headers, head);
-    state.page_cache.insert(key, page);
+    state.page_cache.insert_if_current(key, page, generation);
     response
 }
 
@@ -254,6 +335,7 @@ mod tests {
             gzip: None,
             tags,
             stored_at: Instant::now(),
+            last_used: AtomicU64::new(0),
         }
     }
 
@@ -277,6 +359,60 @@ mod tests {
         assert!(cache.get("/sitemap.xml").is_none());
         assert!(cache.get("/2026/11/25/b").is_some());
         assert!(cache.get("/en").is_some());
+    }
+
+    #[test]
+    fn churn_evicts_the_least_recently_served_not_everything() {
+        let cache = PageCache::new(100);
+        cache.insert("/".into(), page(CacheTags::listing("uk")));
+        for n in 0..1_000 {
+            // The home page is read between every two one-off pages.
+            assert!(
+                cache.get("/").is_some(),
+                "home lost after {n} one-off pages"
+            );
+            std::thread::sleep(Duration::from_micros(50));
+            cache.insert(format!("/tag/t{n}"), page(CacheTags::listing("uk")));
+        }
+        assert!(cache.len() <= 100);
+    }
+
+    #[test]
+    fn a_render_overtaken_by_an_invalidation_is_not_kept() {
+        let cache = PageCache::new(100);
+        let before = cache.generation();
+        cache.invalidate_article(ArticleId(7), "uk");
+        cache.insert_if_current(
+            "/2026/11/25/a".into(),
+            page(CacheTags::article_page([ArticleId(7)])),
+            before,
+        );
+        assert!(cache.get("/2026/11/25/a").is_none());
+    }
+
+    #[test]
+    fn page_numbers_have_one_spelling() {
+        let req = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
+        let location = |uri: &str| {
+            canonical_page_redirect(&req(uri)).map(|r| {
+                (
+                    r.status(),
+                    r.headers()
+                        .get("location")
+                        .map(|l| l.to_str().unwrap().to_owned()),
+                )
+            })
+        };
+        assert!(location("/?page=2").is_none());
+        assert_eq!(
+            location("/tag/x?page=1"),
+            Some((StatusCode::PERMANENT_REDIRECT, Some("/tag/x".into())))
+        );
+        assert_eq!(
+            location("/?page=002"),
+            Some((StatusCode::PERMANENT_REDIRECT, Some("/?page=2".into())))
+        );
+        assert_eq!(location("/?page=000"), Some((StatusCode::NOT_FOUND, None)));
     }
 
     #[test]

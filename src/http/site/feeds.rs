@@ -36,6 +36,10 @@ async fn render_feed(
         ..filter
     };
     let cards = state.store.article_cards(&filter, FEED_ITEMS, 0).await?;
+    // A tag that only drafts use has no public feed: only published stories make pages.
+    if cards.is_empty() && filter.tag_id.is_some() {
+        return Err(HttpError::NotFound);
+    }
     let host = url::Url::parse(state.urls.base_url())
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))

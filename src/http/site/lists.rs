@@ -38,7 +38,10 @@ async fn render_list(
         .await?;
     let has_next = cards.len() as i64 > size;
     cards.truncate(size as usize);
-    if cards.is_empty() && page > 1 {
+    // Only published stories make public pages: a tag only drafts use, an
+    // author with nothing out yet, a day without news have none (and an
+    // empty archive never takes a place in the page cache).
+    if cards.is_empty() && (page > 1 || list.kind != "section") {
         return Err(HttpError::NotFound);
     }
     let sections = nav_sections(state).await?;
