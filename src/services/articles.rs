@@ -87,11 +87,13 @@ impl Problems {
             self.add(field, "must not be empty");
         } else if value.chars().count() > max {
             self.add(field, format!("must be at most {max} characters"));
-        } else if value
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-        {
-            self.add(field, "must not contain control characters");
+        } else if value.chars().any(|c| {
+            !crate::content::is_xml_char(c) || c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+        }) {
+            self.add(
+                field,
+                "must not contain control characters or non-characters",
+            );
         }
     }
 
@@ -390,6 +392,11 @@ async fn apply_input(
     if let Some(body) = &input.body {
         if body.len() > MAX_BODY {
             problems.add("body", format!("must be at most {MAX_BODY} bytes"));
+        } else if !body.chars().all(crate::content::is_xml_char) {
+            problems.add(
+                "body",
+                "must not contain control characters or non-characters",
+            );
         }
         write.body = body.clone();
     }
@@ -457,7 +464,10 @@ async fn apply_input(
         for name in tags.iter().take(MAX_TAGS) {
             let name = name.trim();
             let slug = slugify(name);
-            if slug.is_empty() || name.chars().count() > 60 {
+            let clean = name
+                .chars()
+                .all(|c| crate::content::is_xml_char(c) && !c.is_control());
+            if slug.is_empty() || name.chars().count() > 60 || !clean {
                 problems.add(
                     "tags",
                     format!(

@@ -27,6 +27,7 @@ on_both_backends!(
     every_state_changing_route_refuses_other_sites,
     only_published_stories_make_public_pages,
     page_variants_and_empty_archives_take_no_cache_places,
+    characters_xml_forbids_are_refused_and_never_emitted,
 );
 
 fn sign_in_body(email: &str, password: &str) -> String {
@@ -841,4 +842,61 @@ async fn page_variants_and_empty_archives_take_no_cache_places(backend: Backend)
         cached,
         "no entries for variants or empty days"
     );
+}
+
+async fn characters_xml_forbids_are_refused_and_never_emitted(backend: Backend) {
+    let mut app = TestApp::with_staff(backend).await;
+    for field in ["headline", "standfirst", "body"] {
+        let mut article = serde_json::json!({
+            "headline": "Заголовок", "standfirst": "Коротко", "body": "Текст.",
+            "language": "uk", "section": "news", "authors": ["editor@example.com"],
+        });
+        article[field] = serde_json::json!("Новина\u{FFFE} дня\u{FFFF}\u{1}");
+        let refused = app
+            .api(Method::POST, "/api/admin/articles", Some(article))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(refused.body.contains(field), "{}", refused.body);
+    }
+    let tagged = app
+        .api(
+            Method::POST,
+            "/api/admin/articles",
+            Some(serde_json::json!({
+                "headline": "Заголовок", "body": "Текст.", "language": "uk",
+                "authors": ["editor@example.com"], "tags": ["тег\u{FFFF}"],
+            })),
+        )
+        .await;
+    assert_eq!(tagged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A row written before the check existed is still emitted as well-formed XML.
+    let published = app
+        .publish(serde_json::json!({
+            "headline": "Стара новина", "body": "Текст.", "language": "uk",
+            "section": "news", "authors": ["editor@example.com"],
+        }))
+        .await;
+    sqlx::query("UPDATE articles SET headline = $1 WHERE id = $2")
+        .bind("Стара\u{FFFE} новина\u{1}")
+        .bind(published["id"].as_i64().unwrap())
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    app.state.page_cache.clear();
+    for path in [
+        "/feed.xml",
+        "/atom.xml",
+        "/news-sitemap.xml",
+        "/sitemap.xml",
+    ] {
+        let xml = app.page(path).await;
+        assert!(
+            roxmltree::Document::parse(&xml).is_ok(),
+            "{path} must parse"
+        );
+        assert!(
+            !xml.contains('\u{FFFE}') && !xml.contains('\u{1}'),
+            "{path}"
+        );
+    }
 }

@@ -98,7 +98,7 @@ async fn render_feed(
     )?;
     let mut response = (
         [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
-        xml,
+        crate::content::xml_safe(xml),
     )
         .into_response();
     response

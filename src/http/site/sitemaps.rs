@@ -22,7 +22,7 @@ fn xml(body: String) -> Response {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/xml; charset=utf-8"),
         )],
-        body,
+        crate::content::xml_safe(body),
     )
         .into_response();
     response.extensions_mut().insert(CacheTags::listing("*"));
