@@ -91,10 +91,7 @@ fn build_sanitizer() -> ammonia::Builder<'static> {
             ("sup", "class") if value == "footnote-ref" => Some(value.into()),
             (_, "class") => None,
             // Images only from our own media: a remote image is a third-party request.
-            ("img", "src") if value.starts_with('/') && !value.starts_with("//") => {
-                Some(value.into())
-            }
-            ("img", "src") => None,
+            ("img", "src") => super::local_path(value).map(Into::into),
             _ => Some(value.into()),
         });
     builder
@@ -274,6 +271,40 @@ mod tests {
         for body in hostile {
             let html = render_body(body, "en");
             assert_inert(&html);
+        }
+    }
+
+    #[test]
+    fn images_that_browsers_read_as_another_host_are_dropped() {
+        for hostile in [
+            "/\\evil.example/p.gif",
+            "/\tevil.example/p.gif",
+            "/\t/evil.example/p.gif",
+            "//evil.example/p.gif",
+            "/%09/evil.example/p.gif",
+            "\\\\evil.example/p.gif",
+        ] {
+            let html = render_body(&format!("<img src=\"{hostile}\" alt=\"x\">"), "en");
+            assert!(
+                !html.contains("evil.example\"")
+                    && !html.contains("src=\"//")
+                    && !html.contains("src=\"/\\"),
+                "{hostile}: {html}"
+            );
+            if let Some(start) = html.find("src=\"") {
+                let src: String = html[start + 5..]
+                    .chars()
+                    .take_while(|c| *c != '"')
+                    .collect();
+                let resolved = url::Url::parse("https://news.example.org/a/")
+                    .and_then(|base| base.join(&src.replace("&amp;", "&")))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(
+                    resolved.host_str(),
+                    Some("news.example.org"),
+                    "{hostile}: {html}"
+                );
+            }
         }
     }
 

@@ -115,11 +115,10 @@ fn is_http_url(value: &str) -> bool {
 /// Covers come from this site only ("/media/…"): a remote image would be a
 /// third-party request from every reader's browser.
 fn is_local_image_path(value: &str) -> bool {
-    value.starts_with('/')
-        && !value.starts_with("//")
-        && value.len() < 500
+    value.len() < 500
         && !value.contains(['"', '<', '>', '\\', ' ', '?', '#'])
         && !value.contains("..")
+        && crate::content::local_path(value).is_some_and(|path| path == value)
 }
 
 /// The translation group of the article `other`, if the person saving may
