@@ -14,8 +14,32 @@ use crate::app::AppState;
 use crate::store::{Media, NewMedia, StaffId, StoreError, now};
 
 pub const MAX_UPLOAD_BYTES: usize = 15 * 1024 * 1024;
-/// Bigger than any camera a newsroom uses; a "decompression bomb" claims more.
-pub const MAX_PIXELS: u64 = 50_000_000;
+/// A 48-megapixel phone photo fits; a "decompression bomb" that claims more
+/// (a tiny PNG declaring 7000×7000) is refused before it is decoded.
+pub const MAX_PIXELS: u64 = 48_000_000;
+/// Decoded images are held this many at once; the rest wait their turn, so
+/// parallel uploads cannot multiply the memory one needs.
+pub const CONCURRENT_IMAGE_JOBS: usize = 1;
+/// Uploads waiting for their turn beyond which a new one is turned away.
+pub const MAX_WAITING_IMAGE_JOBS: usize = 8;
+
+static IMAGE_JOBS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(CONCURRENT_IMAGE_JOBS));
+static WAITING_IMAGE_JOBS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A turn at decoding; `Throttled` when too many are already waiting.
+async fn image_turn() -> ServiceResult<tokio::sync::SemaphorePermit<'static>> {
+    use std::sync::atomic::Ordering;
+    if WAITING_IMAGE_JOBS.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING_IMAGE_JOBS {
+        WAITING_IMAGE_JOBS.fetch_sub(1, Ordering::SeqCst);
+        return Err(ServiceError::Throttled(
+            "too many images are being processed; try again in a minute".into(),
+        ));
+    }
+    let permit = IMAGE_JOBS.acquire().await;
+    WAITING_IMAGE_JOBS.fetch_sub(1, Ordering::SeqCst);
+    permit.map_err(|_| ServiceError::Throttled("image processing has stopped".into()))
+}
 pub const MAX_SIDE: u32 = 12_000;
 /// The full size is capped here; readers never need more.
 pub const FULL_WIDTH: u32 = 2400;
@@ -164,6 +188,7 @@ pub async fn upload(
     let stem = hex::encode(rand::random::<[u8; 10]>());
     let dir = media_root(state).join(&folder);
     let file_stem = stem.clone();
+    let _turn = image_turn().await?;
     let (written, ext) = tokio::task::spawn_blocking(move || -> ServiceResult<_> {
         let prepared = prepare(&bytes)?;
         let ext = if prepared.lossless { "png" } else { "jpg" };
@@ -243,6 +268,23 @@ pub fn variant(url: &str, width: u32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn image_work_is_one_at_a_time_with_a_bounded_queue() {
+        let first = image_turn().await.unwrap_or_else(|e| panic!("{e}"));
+        let mut waiting = Vec::new();
+        for _ in 0..MAX_WAITING_IMAGE_JOBS {
+            waiting.push(tokio::spawn(async {
+                image_turn().await.map(|_| ()).is_ok()
+            }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(matches!(image_turn().await, Err(ServiceError::Throttled(_))));
+        drop(first);
+        for job in waiting {
+            assert!(job.await.unwrap_or(false), "each waiting upload gets its turn");
+        }
+    }
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         let image = DynamicImage::new_rgb8(width, height);

@@ -784,6 +784,33 @@ async fn upload(
         .await
 }
 
+/// A PNG that declares `width`×`height` in its header and holds almost
+/// nothing: the shape of a decompression bomb.
+fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend_from_slice(&crc.sum().to_be_bytes());
+        out
+    };
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &header));
+    png.extend(chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    png.extend(chunk(b"IEND", &[]));
+    png
+}
+
 async fn uploads_are_sniffed_reencoded_and_served_in_sizes(backend: Backend) {
     let app = TestApp::with_staff(backend).await;
     let contributor = app.sign_in("contributor@example.com").await;
@@ -828,6 +855,7 @@ async fn uploads_are_sniffed_reencoded_and_served_in_sizes(backend: Backend) {
     );
 
     for (name, bytes) in [
+        ("bomb.png", png_declaring(7000, 7000)),
         ("photo.jpg", b"this is not an image at all".to_vec()),
         (
             "vector.jpg",
@@ -841,6 +869,13 @@ async fn uploads_are_sniffed_reencoded_and_served_in_sizes(backend: Backend) {
         let refused = upload(&app, &contributor, name, &bytes, true).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         assert_eq!(refused.json()["errors"][0]["field"], "file");
+        if name == "bomb.png" {
+            assert!(
+                refused.body.contains("7000×7000 pixels"),
+                "refused for its size, before decoding: {}",
+                refused.body
+            );
+        }
     }
     let huge = upload(
         &app,
