@@ -98,6 +98,16 @@ pub enum KeyCommand {
     Create {
         #[arg(long)]
         name: String,
+        /// Comma-separated: content:read, content:write, donations:read
+        #[arg(long, default_value = "content:read,content:write")]
+        scopes: String,
+    },
+    /// List keys: id, name, scopes, when made, last used, revoked
+    List,
+    /// Revoke a key at once
+    Revoke {
+        /// The key's id, as `key list` shows it
+        id: i64,
     },
 }
 
@@ -202,18 +212,92 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Key {
-            command: KeyCommand::Create { name },
+            command: KeyCommand::Create { name, scopes },
         } => {
             if name.trim().is_empty() || name.chars().count() > 100 {
                 eprintln!("error: --name must be 1–100 characters");
                 return Ok(ExitCode::from(2));
             }
+            let scopes = match api_keys::parse_scopes(&scopes) {
+                Ok(scopes) => scopes,
+                Err(ServiceError::Validation(fields)) => {
+                    for field in fields {
+                        eprintln!("error: --{}: {}", field.field, field.message);
+                    }
+                    return Ok(ExitCode::from(2));
+                }
+                Err(e) => return Err(e.into()),
+            };
             let state = AppState::new(config).await?;
-            let (key, secret) = api_keys::create_api_key(&state.store, &name).await?;
-            println!("created API key #{} \"{}\"", key.id, key.name);
+            let (key, secret) =
+                api_keys::create_scoped_key(&state.store, &name, &scopes, None).await?;
+            crate::services::audit::record(
+                &state,
+                &crate::services::audit::Who::command_line(),
+                "api key created",
+                &format!("#{} {}", key.id, key.name),
+                &key.scopes,
+            )
+            .await;
+            println!(
+                "created API key #{} \"{}\" ({})",
+                key.id, key.name, key.scopes
+            );
             println!("{secret}");
             println!("store it now: it cannot be shown again");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Key {
+            command: KeyCommand::List,
+        } => {
+            let state = AppState::new(config).await?;
+            let format = |t: Option<i64>| {
+                t.and_then(|t| jiff::Timestamp::from_second(t).ok())
+                    .map_or_else(
+                        || "-".to_owned(),
+                        |t| t.strftime("%Y-%m-%d %H:%M").to_string(),
+                    )
+            };
+            println!(
+                "{:>4}  {:<24} {:<44} {:<16} {:<16} revoked",
+                "id", "name", "scopes", "created", "last used"
+            );
+            for key in state.store.api_keys().await? {
+                println!(
+                    "{:>4}  {:<24} {:<44} {:<16} {:<16} {}",
+                    key.id,
+                    key.name,
+                    key.scopes,
+                    format(Some(key.created_at)),
+                    format(key.last_used_at),
+                    format(key.revoked_at),
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Key {
+            command: KeyCommand::Revoke { id },
+        } => {
+            let state = AppState::new(config).await?;
+            match api_keys::revoke(&state.store, crate::store::ApiKeyId(id)).await {
+                Ok(()) => {
+                    crate::services::audit::record(
+                        &state,
+                        &crate::services::audit::Who::command_line(),
+                        "api key revoked",
+                        &format!("#{id}"),
+                        "",
+                    )
+                    .await;
+                    println!("revoked API key #{id}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ServiceError::NotFound) => {
+                    eprintln!("error: no live key #{id}");
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Payments {
             command: PaymentsCommand::Reconcile { since },
@@ -260,6 +344,7 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     tokio::spawn(follow_content_changes(state.clone()));
     tokio::spawn(publish_scheduled(state.clone()));
+    tokio::spawn(prune_old_records(state.clone()));
     tokio::spawn(crate::services::videos::run(state.clone()));
     // The senders finish the message in hand before the process exits.
     let (stop_senders, senders_stopping) = tokio::sync::watch::channel(false);
@@ -306,6 +391,18 @@ async fn publish_scheduled(state: AppState) {
         interval.tick().await;
         if let Err(err) = crate::services::workflow::publish_due(&state).await {
             tracing::warn!(error = %err, "cannot publish scheduled articles");
+        }
+    }
+}
+
+/// Hourly clean-up of what is only kept for a while: attempt counts,
+/// inbox signatures seen, audit entries past their retention.
+async fn prune_old_records(state: AppState) {
+    let mut interval = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        interval.tick().await;
+        if let Err(err) = crate::services::audit::prune(&state).await {
+            tracing::warn!(error = %err, "cannot prune old records");
         }
     }
 }

@@ -368,6 +368,13 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Password of the demo staff accounts with --demo; empty generates one and prints it once.",
     },
     KeySpec {
+        key: "audit.retention_days",
+        env: "NEWSDESK_AUDIT_RETENTION_DAYS",
+        default: "365",
+        expected: "a whole number of days from 1 to 36500",
+        doc: "How long the audit log of staff actions is kept.",
+    },
+    KeySpec {
         key: "cache.max_pages",
         env: "NEWSDESK_CACHE_MAX_PAGES",
         default: "5000",
@@ -401,6 +408,7 @@ pub struct Config {
     pub max_connections_per_address: usize,
     pub header_timeout_seconds: u64,
     pub idle_timeout_seconds: u64,
+    pub audit_retention_days: i64,
     pub base_url: String,
     pub data_dir: PathBuf,
     pub database_url: String,
@@ -783,6 +791,13 @@ impl Config {
             trusted_proxies,
             header_timeout_seconds,
             idle_timeout_seconds,
+            audit_retention_days: {
+                let days: i64 = parse(get("audit.retention_days"), "audit.retention_days")?;
+                if !(1..=36_500).contains(&days) {
+                    return Err(invalid("audit.retention_days", &days.to_string()));
+                }
+                days
+            },
             max_open_connections,
             max_connections_per_address,
             base_url,

@@ -55,6 +55,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/code.html",
     "admin/two_factor.html",
     "admin/funding.html",
+    "admin/audit.html",
 ];
 
 #[derive(Clone)]

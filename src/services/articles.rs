@@ -336,6 +336,7 @@ pub async fn unpublish_article(
         .update_article(id, Some(view.article.version), &write, saved_by, now())
         .await?;
     state.page_cache.invalidate_article(id, &write.language);
+    crate::services::previews::revoke(state, id).await?;
     tracing::info!(article.id = %id, saved_by, "article unpublished");
     Ok(state.store.article(id).await?)
 }

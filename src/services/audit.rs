@@ -5,9 +5,6 @@ use super::auth::StaffSession;
 use crate::app::AppState;
 use crate::store::{AuditEntry, NewAuditEntry, StaffId, now};
 
-/// Entries older than this are dropped by the daily clean-up.
-pub const DEFAULT_RETENTION_DAYS: i64 = 365;
-
 /// Who acted: a staff member, a key, the command line, or an anonymous client.
 pub struct Who {
     pub staff: Option<StaffId>,
@@ -52,6 +49,25 @@ pub async fn record(state: &AppState, who: &Who, action: &str, subject: &str, de
     if let Err(err) = state.store.append_audit(entry, now()).await {
         tracing::error!(error = %err, audit.action = action, "cannot write the audit log");
     }
+}
+
+/// Drops audit entries older than the retention, and the short-lived
+/// security records (attempt counts, inbox signatures) past their windows.
+pub async fn prune(state: &AppState) -> ServiceResult<()> {
+    let current = now();
+    let audit = state
+        .store
+        .prune_audit(current - state.config.audit_retention_days * 86_400)
+        .await?;
+    let attempts = state.store.prune_attempts(current - 2 * 86_400).await?;
+    let signatures = state
+        .store
+        .prune_seen_signatures(
+            current - 2 * crate::integrations::activitypub::MAX_CLOCK_SKEW - 3600,
+        )
+        .await?;
+    tracing::debug!(audit, attempts, signatures, "old records pruned");
+    Ok(())
 }
 
 pub async fn entries(

@@ -317,6 +317,11 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> ServiceRes
         return Ok(());
     }
     let token = random_token();
+    // Only the newest link works.
+    state
+        .store
+        .retire_password_tokens(credentials.id, current)
+        .await?;
     state
         .store
         .insert_password_token(
@@ -401,6 +406,7 @@ pub async fn set_password_with_token(
     };
     state.store.set_password(staff, &hash, false).await?;
     state.store.delete_sessions_of(staff).await?;
+    state.store.retire_password_tokens(staff, now()).await?;
     tracing::info!(staff.id = %staff, "password set through an emailed link");
     Ok(())
 }

@@ -279,10 +279,16 @@ mod tests {
             }));
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        assert!(matches!(image_turn().await, Err(ServiceError::Throttled(_))));
+        assert!(matches!(
+            image_turn().await,
+            Err(ServiceError::Throttled(_))
+        ));
         drop(first);
         for job in waiting {
-            assert!(job.await.unwrap_or(false), "each waiting upload gets its turn");
+            assert!(
+                job.await.unwrap_or(false),
+                "each waiting upload gets its turn"
+            );
         }
     }
 

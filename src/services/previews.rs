@@ -24,18 +24,39 @@ async fn secret(state: &AppState) -> ServiceResult<String> {
     Ok(state.store.setting(SECRET_KEY).await?.unwrap_or_default())
 }
 
-fn signature(secret: &str, id: ArticleId, expires: i64) -> String {
+/// Links are signed with the article's epoch; moving it on revokes them all.
+async fn epoch(state: &AppState, id: ArticleId) -> ServiceResult<String> {
+    Ok(state
+        .store
+        .setting(&format!("preview.epoch.{id}"))
+        .await?
+        .unwrap_or_else(|| "0".into()))
+}
+
+/// Every preview link of this article given out so far stops working.
+pub async fn revoke(state: &AppState, id: ArticleId) -> ServiceResult<()> {
+    state
+        .store
+        .set_setting(
+            &format!("preview.epoch.{id}"),
+            &format!("{}-{}", now(), hex::encode(rand::random::<[u8; 4]>())),
+        )
+        .await?;
+    Ok(())
+}
+
+fn signature(secret: &str, id: ArticleId, epoch: &str, expires: i64) -> String {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
         return String::new();
     };
-    mac.update(format!("preview:{id}:{expires}").as_bytes());
+    mac.update(format!("preview:{id}:{epoch}:{expires}").as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
 
 /// A root-relative preview address valid for [`PREVIEW_TTL_SECONDS`].
 pub async fn preview_path(state: &AppState, id: ArticleId) -> ServiceResult<String> {
     let expires = now() + PREVIEW_TTL_SECONDS;
-    let sig = signature(&secret(state).await?, id, expires);
+    let sig = signature(&secret(state).await?, id, &epoch(state, id).await?, expires);
     Ok(format!("/preview/{id}?expires={expires}&sig={sig}"))
 }
 
@@ -52,7 +73,8 @@ pub async fn verify(
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret(state).await?.as_bytes()) else {
         return Ok(false);
     };
-    mac.update(format!("preview:{id}:{expires}").as_bytes());
+    let epoch = epoch(state, id).await?;
+    mac.update(format!("preview:{id}:{epoch}:{expires}").as_bytes());
     let Ok(bytes) = hex::decode(sig) else {
         return Ok(false);
     };

@@ -121,6 +121,59 @@ pub fn generate_password() -> String {
         .collect()
 }
 
+/// Disables or enables a staff member. Disabling ends their sessions and
+/// revokes their keys at once; their stories stay published under their name.
+pub async fn set_disabled(
+    state: &AppState,
+    by: &crate::services::auth::StaffSession,
+    target: crate::store::StaffId,
+    disabled: bool,
+) -> ServiceResult<()> {
+    use crate::services::audit;
+    let member = state.store.staff_by_id(target).await?;
+    let refuse = |message: &str| {
+        Err(ServiceError::Validation(vec![FieldError {
+            field: "staff".into(),
+            message: message.into(),
+        }]))
+    };
+    if disabled {
+        if target == by.staff_id {
+            return refuse("you cannot disable yourself");
+        }
+        if member.role == "owner"
+            && member.disabled_at.is_none()
+            && state.store.active_owner_count().await? <= 1
+        {
+            return refuse("the last owner cannot be disabled");
+        }
+        let at = crate::store::now();
+        state.store.set_staff_disabled(target, Some(at)).await?;
+        let sessions = state.store.delete_sessions_of(target).await?;
+        let keys = state.store.revoke_api_keys_of(target, at).await?;
+        tracing::info!(staff.id = %target, sessions, keys, "staff member disabled");
+        audit::record(
+            state,
+            &audit::Who::staff(by),
+            "staff disabled",
+            &member.email,
+            &format!("{sessions} sessions ended, {keys} keys revoked"),
+        )
+        .await;
+    } else {
+        state.store.set_staff_disabled(target, None).await?;
+        audit::record(
+            state,
+            &audit::Who::staff(by),
+            "staff enabled",
+            &member.email,
+            "",
+        )
+        .await;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

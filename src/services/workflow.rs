@@ -154,7 +154,31 @@ pub async fn apply(
         .await
         .map_err(ServiceError::from_save)?;
     state.page_cache.invalidate_article(id, &write.language);
+    if to == ArticleStatus::Unpublished {
+        crate::services::previews::revoke(state, id).await?;
+    }
     tracing::info!(article.id = %id, staff.id = %actor.id, to = to.as_str(), "workflow transition");
+    let action = match to {
+        ArticleStatus::Published => Some("published"),
+        ArticleStatus::Unpublished => Some("unpublished"),
+        ArticleStatus::Scheduled => Some("scheduled"),
+        _ => None,
+    };
+    if let Some(action) = action {
+        let who = crate::services::audit::Who {
+            staff: Some(actor.id),
+            label: saved_by.clone(),
+            ip: String::new(),
+        };
+        crate::services::audit::record(
+            state,
+            &who,
+            action,
+            &format!("article {id}"),
+            &write.headline,
+        )
+        .await;
+    }
     Ok(state.store.article(id).await?)
 }
 

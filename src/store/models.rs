@@ -107,6 +107,8 @@ pub struct Staff {
     pub avatar_url: Option<String>,
     pub role: String,
     pub created_at: i64,
+    /// Set while the person is disabled: no sign-in, no keys, stories kept.
+    pub disabled_at: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -254,4 +256,8 @@ pub struct ApiKey {
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    /// Comma-separated: `content:read`, `content:write`, `donations:read`.
+    pub scopes: String,
+    pub revoked_at: Option<i64>,
+    pub staff_id: Option<StaffId>,
 }

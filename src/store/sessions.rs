@@ -153,6 +153,18 @@ impl Store {
         Ok(())
     }
 
+    /// Ends every unused link of a person (a newer one was issued, or one was used).
+    pub async fn retire_password_tokens(&self, staff: StaffId, now: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE password_tokens SET used_at = $2 WHERE staff_id = $1 AND used_at IS NULL",
+        )
+        .bind(staff.0)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Tokens made for this person since `since`, to limit reset emails.
     pub async fn recent_password_tokens(&self, staff: StaffId, since: i64) -> StoreResult<i64> {
         let (count,): (i64,) = sqlx::query_as(

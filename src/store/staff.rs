@@ -3,7 +3,7 @@
 use super::models::*;
 use super::{Store, StoreResult};
 
-const STAFF_COLUMNS: &str = "id, email, name, slug, bio, avatar_url, role, created_at";
+const STAFF_COLUMNS: &str = "id, email, name, slug, bio, avatar_url, role, created_at, disabled_at";
 
 impl Store {
     pub async fn insert_staff(&self, new: &NewStaff, now: i64) -> StoreResult<Staff> {
@@ -21,6 +21,35 @@ impl Store {
         .bind(now)
         .fetch_one(&self.pool)
         .await?)
+    }
+
+    /// Disables (`Some(now)`) or enables (`None`) a person.
+    pub async fn set_staff_disabled(&self, id: StaffId, at: Option<i64>) -> StoreResult<()> {
+        sqlx::query("UPDATE staff SET disabled_at = $2 WHERE id = $1")
+            .bind(id.0)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Owners who can still sign in.
+    pub async fn active_owner_count(&self) -> StoreResult<i64> {
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM staff WHERE role = 'owner' AND disabled_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(count)
+    }
+
+    pub async fn staff_by_id(&self, id: StaffId) -> StoreResult<Staff> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1"))
+                .bind(id.0)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn all_staff(&self) -> StoreResult<Vec<Staff>> {

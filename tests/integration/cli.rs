@@ -68,6 +68,38 @@ async fn commands_work_beside_a_running_server(backend: Backend) {
         StatusCode::OK,
         "the printed key works on the running server"
     );
+    let (code, out, err) = run(vec![
+        "key".into(),
+        "list".into(),
+        "--database-url".into(),
+        db.clone(),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "{err}");
+    let line = out.lines().find(|l| l.contains("importer")).unwrap().to_owned();
+    assert!(line.contains("content:read,content:write"), "{line}");
+    assert!(!line.contains("donations"), "donors are not in a key by default");
+    let id = line.split_whitespace().next().unwrap().to_owned();
+    let (code, _, err) = run(vec![
+        "key".into(),
+        "revoke".into(),
+        id,
+        "--database-url".into(),
+        db.clone(),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "{err}");
+    let after = app
+        .request(
+            Method::GET,
+            "/api/admin/sections",
+            &[("authorization", &auth)],
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "revoked at once");
 
     let (code, out, err) = run(vec![
         "staff".into(),

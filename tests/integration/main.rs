@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod api;
 mod cli;
+mod credentials;
 mod distribution;
 mod donations;
 mod feeds;

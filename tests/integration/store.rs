@@ -57,7 +57,13 @@ async fn two_processes_can_write_to_one_database(backend: Backend) {
         let other = other.clone();
         async move {
             other
-                .insert_api_key(&format!("k{i}"), &format!("hash{i}"), 0)
+                .insert_api_key(
+                    &format!("k{i}"),
+                    &format!("hash{i}"),
+                    "content:read",
+                    None,
+                    0,
+                )
                 .await
         }
     });

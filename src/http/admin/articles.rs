@@ -540,6 +540,18 @@ pub async fn change_status(
     .into_response())
 }
 
+/// Ends every preview link of the article given out so far.
+pub async fn revoke_preview_links(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let (_, id, _) = article_form(&state, &staff, &id, &body, Action::EditArticle).await?;
+    previews::revoke(&state, id).await?;
+    Ok(Redirect::to(&format!("/admin/articles/{id}?done=previews_revoked")).into_response())
+}
+
 /// A form posted about one article: the CSRF token checked, the article
 /// visible to the person, and `action` allowed on it.
 async fn article_form(

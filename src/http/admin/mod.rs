@@ -53,6 +53,10 @@ pub fn router() -> Router<AppState> {
             get(password::show_set_password).post(password::submit_set_password),
         )
         .route("/staff", get(staff::show_staff).post(staff::invite))
+        .route("/staff/{id}/{action}", post(staff::change_member))
+        .route("/keys", post(staff::create_key))
+        .route("/keys/{id}/revoke", post(staff::revoke_key))
+        .route("/audit", get(staff::show_audit))
         .route("/funding", get(funding::show_funding))
         .route("/distribution", get(distribution::show_distribution))
         .route("/funding/grants", post(funding::add_grant))
@@ -79,6 +83,10 @@ pub fn router() -> Router<AppState> {
             get(articles::edit_article).post(articles::save_article),
         )
         .route("/articles/{id}/workflow", post(articles::change_status))
+        .route(
+            "/articles/{id}/preview-links/revoke",
+            post(articles::revoke_preview_links),
+        )
         .route("/articles/{id}/newsletter", post(articles::send_newsletter))
         .route("/deliveries/{id}/{action}", post(articles::change_delivery))
         .route("/articles/{id}/corrections", post(articles::add_correction))

@@ -94,6 +94,16 @@ impl FromRequestParts<AppState> for Staff {
                 HttpError::Unauthorized,
             ));
         }
+        // A one-time password opens only the page where it is replaced.
+        if session.must_change_password
+            && !path.starts_with("/admin/account")
+            && !path.starts_with("/admin/sign-out")
+        {
+            return Err(redirect_or(
+                "/admin/account?first=1".into(),
+                HttpError::Forbidden("choose your own password first".into()),
+            ));
+        }
         // When the owner requires two-factor sign-in, people without it may only set it up.
         let setting_up =
             path.starts_with("/admin/account/2fa") || path.starts_with("/admin/sign-out");

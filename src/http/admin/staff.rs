@@ -1,7 +1,7 @@
 //! The owner's pages: newsroom staff (with invitations) and site settings.
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -11,9 +11,12 @@ use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
+use crate::services::api_keys::{self, Scope};
 use crate::services::policy::Action;
+use crate::services::staff as staff_service;
 use crate::services::staff::NewStaffInput;
-use crate::services::{ServiceError, auth, two_factor, workflow};
+use crate::services::{ServiceError, audit, auth, two_factor, workflow};
+use crate::store::{ApiKeyId, StaffId};
 
 async fn staff_page(
     state: &AppState,
@@ -27,8 +30,134 @@ async fn staff_page(
         Some(staff),
     );
     page.set("members", state.store.all_staff().await?)
+        .set("me_id", staff.0.staff_id)
+        .set("keys", state.store.api_keys().await?)
+        .set("scopes", Scope::ALL.map(Scope::as_str))
         .set("sends_email", state.mailer.sends_email());
     Ok(page)
+}
+
+/// Disables or enables a member: `/admin/staff/{id}/disable` or `/enable`.
+pub async fn change_member(
+    State(state): State<AppState>,
+    AdminLang(language): AdminLang,
+    staff: Staff,
+    Path((id, action)): Path<(i64, String)>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    staff.check_csrf(form.get("csrf"))?;
+    staff.require(&state, Action::ManageStaff, None).await?;
+    let disable = match action.as_str() {
+        "disable" => true,
+        "enable" => false,
+        _ => return Err(HttpError::NotFound),
+    };
+    match staff_service::set_disabled(&state, &staff.0, StaffId(id), disable).await {
+        Ok(()) => Ok(Redirect::to("/admin/staff?saved=1").into_response()),
+        Err(ServiceError::Validation(errors)) => {
+            let mut page = staff_page(&state, &staff, &language).await?;
+            page.set("errors", &errors);
+            page.render_status(&state, "admin/staff.html", StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Makes an Admin API key with the ticked scopes; the page shows it once.
+pub async fn create_key(
+    State(state): State<AppState>,
+    AdminLang(language): AdminLang,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    staff.check_csrf(form.get("csrf"))?;
+    staff.require(&state, Action::ManageStaff, None).await?;
+    let scopes: Vec<Scope> = form
+        .all("scope")
+        .iter()
+        .filter_map(|s| Scope::parse(s))
+        .collect();
+    let result = if scopes.is_empty() {
+        Err(ServiceError::Validation(vec![
+            crate::services::FieldError {
+                field: "scopes".into(),
+                message: "tick at least one scope".into(),
+            },
+        ]))
+    } else {
+        api_keys::create_scoped_key(&state.store, form.get("name"), &scopes, None).await
+    };
+    match result {
+        Ok((key, secret)) => {
+            audit::record(
+                &state,
+                &audit::Who::staff(&staff.0),
+                "api key created",
+                &format!("#{} {}", key.id, key.name),
+                &key.scopes,
+            )
+            .await;
+            let mut page = staff_page(&state, &staff, &language).await?;
+            page.set("new_key", secret);
+            page.render(&state, "admin/staff.html")
+        }
+        Err(ServiceError::Validation(errors)) => {
+            let mut page = staff_page(&state, &staff, &language).await?;
+            page.set("errors", &errors);
+            page.render_status(&state, "admin/staff.html", StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, HttpError> {
+    let form = FormData::parse(&body);
+    staff.check_csrf(form.get("csrf"))?;
+    staff.require(&state, Action::ManageStaff, None).await?;
+    api_keys::revoke(&state.store, ApiKeyId(id)).await?;
+    audit::record(
+        &state,
+        &audit::Who::staff(&staff.0),
+        "api key revoked",
+        &format!("#{id}"),
+        "",
+    )
+    .await;
+    Ok(Redirect::to("/admin/staff?saved=1").into_response())
+}
+
+/// The audit log, newest first, a page at a time.
+pub async fn show_audit(
+    State(state): State<AppState>,
+    AdminLang(language): AdminLang,
+    staff: Staff,
+    axum::extract::Query(query): axum::extract::Query<AuditQuery>,
+) -> Result<Response, HttpError> {
+    staff.require(&state, Action::ManageStaff, None).await?;
+    let entries = audit::entries(&state, query.before, 100).await?;
+    let older = (entries.len() == 100)
+        .then(|| entries.last().map(|e| e.id))
+        .flatten();
+    let mut page = AdminPage::new(
+        &state,
+        &language,
+        admin_strings(&language)["audit_log"],
+        Some(&staff),
+    );
+    page.set("entries", &entries).set("older", older);
+    page.render(&state, "admin/audit.html")
+}
+
+#[derive(serde::Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
 }
 
 pub async fn show_staff(
@@ -58,7 +187,17 @@ pub async fn invite(
         bio: String::new(),
     };
     match auth::invite_staff(&state, input).await {
-        Ok(_) => Ok(Redirect::to("/admin/staff?invited=1").into_response()),
+        Ok(member) => {
+            audit::record(
+                &state,
+                &audit::Who::staff(&staff.0),
+                "staff invited",
+                &member.email,
+                &member.role,
+            )
+            .await;
+            Ok(Redirect::to("/admin/staff?invited=1").into_response())
+        }
         Err(ServiceError::Validation(errors)) => {
             let mut page = staff_page(&state, &staff, &language).await?;
             page.set("errors", &errors);
@@ -105,5 +244,16 @@ pub async fn save_settings(
         .await?;
     two_factor::set_required(&state, form.get("require_2fa") == "on").await?;
     tracing::info!(staff.id = %staff.0.staff_id, authors_can_publish = value, "settings changed");
+    audit::record(
+        &state,
+        &audit::Who::staff(&staff.0),
+        "settings changed",
+        "",
+        &format!(
+            "authors_can_publish={value}, require_2fa={}",
+            form.get("require_2fa") == "on"
+        ),
+    )
+    .await;
     Ok(Redirect::to("/admin/settings?saved=1").into_response())
 }

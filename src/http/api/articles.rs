@@ -8,9 +8,11 @@ use serde_json::{Value, json};
 
 use super::{ApiCaller, ApiJson};
 use crate::app::AppState;
+use crate::http::client_addr::ClientAddr;
 use crate::http::error::HttpError;
 use crate::services::FieldError;
 use crate::services::articles::{self as service, ArticleInput, CorrectionInput};
+use crate::services::audit;
 use crate::store::{ArticleFilter, ArticleId, ArticleStatus, ArticleView};
 
 /// The API's article shape: the stored fields plus the public `url`.
@@ -69,18 +71,36 @@ pub async fn update_article(
 pub async fn publish_article(
     State(state): State<AppState>,
     caller: ApiCaller,
+    client: ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, HttpError> {
     let view = service::publish_article(&state, parse_id(&id)?, &caller.label()).await?;
+    audit::record(
+        &state,
+        &caller.who(client),
+        "published",
+        &format!("article {}", view.article.id),
+        &view.article.headline,
+    )
+    .await;
     Ok(Json(article_json(&state, &view)))
 }
 
 pub async fn unpublish_article(
     State(state): State<AppState>,
     caller: ApiCaller,
+    client: ClientAddr,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, HttpError> {
     let view = service::unpublish_article(&state, parse_id(&id)?, &caller.label()).await?;
+    audit::record(
+        &state,
+        &caller.who(client),
+        "unpublished",
+        &format!("article {}", view.article.id),
+        &view.article.headline,
+    )
+    .await;
     Ok(Json(article_json(&state, &view)))
 }
 

@@ -22,9 +22,12 @@ pub struct DonationQuery {
 
 pub async fn list_donations(
     State(state): State<AppState>,
-    _caller: ApiCaller,
+    caller: ApiCaller,
+    client: crate::http::client_addr::ClientAddr,
     Query(query): Query<DonationQuery>,
 ) -> Result<Json<Value>, HttpError> {
+    crate::services::audit::record(&state, &caller.who(client), "donors read", "donations", "")
+        .await;
     let tz = &state.config.site.timezone;
     let mut errors = Vec::new();
     let mut day = |field: &str, text: Option<&str>, default: i64, next_day: bool| -> i64 {

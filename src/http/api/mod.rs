@@ -8,14 +8,15 @@ mod taxonomy;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{Method, header};
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
+use crate::http::client_addr::ClientAddr;
 use crate::http::error::HttpError;
-use crate::services::api_keys;
+use crate::services::api_keys::{self, Scope};
 use crate::store::ApiKey;
 
 pub fn router() -> Router<AppState> {
@@ -50,6 +51,15 @@ impl ApiCaller {
     pub fn label(&self) -> String {
         format!("api-key:{}", self.0.name)
     }
+
+    /// The caller as the audit log names it.
+    pub fn who(&self, client: ClientAddr) -> crate::services::audit::Who {
+        crate::services::audit::Who {
+            staff: self.0.staff_id,
+            label: format!("api key #{} {}", self.0.id, self.0.name),
+            ip: client.to_string(),
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -62,10 +72,24 @@ impl FromRequestParts<AppState> for ApiCaller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(HttpError::Unauthorized)?;
-        match api_keys::authenticate(&state.store, token.trim()).await? {
-            Some(key) => Ok(ApiCaller(key)),
-            None => Err(HttpError::Unauthorized),
+        let Some(key) = api_keys::authenticate(&state.store, token.trim()).await? else {
+            return Err(HttpError::Unauthorized);
+        };
+        // The scope follows from the request itself, so no route can forget to ask.
+        let scope = if parts.uri.path().starts_with("/donations") {
+            Scope::DonationsRead
+        } else if parts.method == Method::GET || parts.method == Method::HEAD {
+            Scope::ContentRead
+        } else {
+            Scope::ContentWrite
+        };
+        if !api_keys::allows(&key, scope) {
+            return Err(HttpError::Forbidden(format!(
+                "this key does not have the {} scope",
+                scope.as_str()
+            )));
         }
+        Ok(ApiCaller(key))
     }
 }
 

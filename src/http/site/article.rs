@@ -92,6 +92,10 @@ pub async fn show_preview(
         return Err(HttpError::NotFound);
     }
     let view = state.store.article(id).await?;
+    // Taken down is taken down: its preview links end with it.
+    if view.article.status == crate::store::ArticleStatus::Unpublished.as_str() {
+        return Err(HttpError::NotFound);
+    }
     let path = format!("/preview/{id}");
     let language = view.article.language.clone();
     let mut response = render_article(&state, &language, &view, &path).await?;

@@ -293,6 +293,14 @@ pub async fn forget_donor(
     let email = donations::donor_email(&state, &token).await?;
     state.store.forget_donor(&email).await?;
     tracing::info!("a donor's data was erased at their request");
+    crate::services::audit::record(
+        &state,
+        &crate::services::audit::Who::anonymous("donor (emailed link)", ""),
+        "donor erased",
+        "",
+        "",
+    )
+    .await;
     Ok(Redirect::to("/support/manage").into_response())
 }
 
