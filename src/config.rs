@@ -1109,6 +1109,42 @@ fn read_toml(file: &Path) -> Result<Vec<(String, String)>, ConfigError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_database_url_of_the_wrong_kind_is_reported_without_its_password() {
+        let vars = BTreeMap::from([(
+            "NEWSDESK_DATABASE_URL".to_owned(),
+            "mysql://newsroom:s3cret-pass@db.example/news".to_owned(),
+        )]);
+        let err = Config::load_from(&Overrides::default(), &vars)
+            .err()
+            .unwrap_or_else(|| panic!("must be refused"));
+        assert!(!err.to_string().contains("s3cret-pass"), "{err}");
+        let vars = BTreeMap::from([(
+            "NEWSDESK_DATABASE_URL".to_owned(),
+            "postgress//newsroom:s3cret-pass@db.example/news".to_owned(),
+        )]);
+        let err = Config::load_from(&Overrides::default(), &vars)
+            .err()
+            .unwrap_or_else(|| panic!("must be refused"));
+        assert!(!err.to_string().contains("s3cret-pass"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let vars = BTreeMap::from([(
+            "NEWSDESK_TRUSTED_PROXIES".to_owned(),
+            "10.0.0.0/8, ::1".to_owned(),
+        )]);
+        let config =
+            Config::load_from(&Overrides::default(), &vars).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.trusted_proxies.len(), 2);
+        let vars = BTreeMap::from([(
+            "NEWSDESK_TRUSTED_PROXIES".to_owned(),
+            "10.0.0.0/33".to_owned(),
+        )]);
+        assert!(Config::load_from(&Overrides::default(), &vars).is_err());
+    }
+
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -77,9 +77,16 @@ async fn commands_work_beside_a_running_server(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(code, 0, "{err}");
-    let line = out.lines().find(|l| l.contains("importer")).unwrap().to_owned();
+    let line = out
+        .lines()
+        .find(|l| l.contains("importer"))
+        .unwrap()
+        .to_owned();
     assert!(line.contains("content:read,content:write"), "{line}");
-    assert!(!line.contains("donations"), "donors are not in a key by default");
+    assert!(
+        !line.contains("donations"),
+        "donors are not in a key by default"
+    );
     let id = line.split_whitespace().next().unwrap().to_owned();
     let (code, _, err) = run(vec![
         "key".into(),

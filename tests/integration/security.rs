@@ -28,6 +28,7 @@ on_both_backends!(
     only_published_stories_make_public_pages,
     page_variants_and_empty_archives_take_no_cache_places,
     characters_xml_forbids_are_refused_and_never_emitted,
+    a_return_address_cannot_split_headers,
 );
 
 fn sign_in_body(email: &str, password: &str) -> String {
@@ -899,4 +900,19 @@ async fn characters_xml_forbids_are_refused_and_never_emitted(backend: Backend) 
             "{path}"
         );
     }
+}
+
+async fn a_return_address_cannot_split_headers(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let response = app
+        .post_form(
+            "/admin/sign-in",
+            format!(
+                "{}&next=%2Fadmin%0D%0ASet-Cookie%3A%20x%3D1",
+                sign_in_body("owner@example.com", STAFF_PASSWORD)
+            ),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert_eq!(response.header("location"), "/admin");
 }
