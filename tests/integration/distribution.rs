@@ -93,12 +93,7 @@ async fn inbox_post(
     activity: &Value,
 ) -> crate::util::TestResponse {
     let (headers, body) = fake.signed("https://news.example.org/fediverse/inbox", activity);
-    let headers: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    app.request(Method::POST, "/fediverse/inbox", &headers, Body::from(body))
-        .await
+    post_signed(app, &headers, body).await
 }
 
 fn trust_us(app: &TestApp, fake: &FakeFediverse) {

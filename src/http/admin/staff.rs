@@ -37,6 +37,18 @@ async fn staff_page(
     Ok(page)
 }
 
+/// The staff page again, with what was wrong with the form.
+async fn staff_errors(
+    state: &AppState,
+    staff: &Staff,
+    language: &str,
+    errors: &[crate::services::FieldError],
+) -> Result<Response, HttpError> {
+    let mut page = staff_page(state, staff, language).await?;
+    page.set("errors", errors);
+    page.render_status(state, "admin/staff.html", StatusCode::UNPROCESSABLE_ENTITY)
+}
+
 /// Disables or enables a member: `/admin/staff/{id}/disable` or `/enable`.
 pub async fn change_member(
     State(state): State<AppState>,
@@ -56,9 +68,7 @@ pub async fn change_member(
     match staff_service::set_disabled(&state, &staff.0, StaffId(id), disable).await {
         Ok(()) => Ok(Redirect::to("/admin/staff?saved=1").into_response()),
         Err(ServiceError::Validation(errors)) => {
-            let mut page = staff_page(&state, &staff, &language).await?;
-            page.set("errors", &errors);
-            page.render_status(&state, "admin/staff.html", StatusCode::UNPROCESSABLE_ENTITY)
+            staff_errors(&state, &staff, &language, &errors).await
         }
         Err(e) => Err(e.into()),
     }
@@ -104,9 +114,7 @@ pub async fn create_key(
             page.render(&state, "admin/staff.html")
         }
         Err(ServiceError::Validation(errors)) => {
-            let mut page = staff_page(&state, &staff, &language).await?;
-            page.set("errors", &errors);
-            page.render_status(&state, "admin/staff.html", StatusCode::UNPROCESSABLE_ENTITY)
+            staff_errors(&state, &staff, &language, &errors).await
         }
         Err(e) => Err(e.into()),
     }
@@ -199,9 +207,7 @@ pub async fn invite(
             Ok(Redirect::to("/admin/staff?invited=1").into_response())
         }
         Err(ServiceError::Validation(errors)) => {
-            let mut page = staff_page(&state, &staff, &language).await?;
-            page.set("errors", &errors);
-            page.render_status(&state, "admin/staff.html", StatusCode::UNPROCESSABLE_ENTITY)
+            staff_errors(&state, &staff, &language, &errors).await
         }
         Err(e) => Err(e.into()),
     }
