@@ -184,14 +184,18 @@ pub async fn sign_in(
     let Some(staff_id) = staff_id.filter(|_| verified) else {
         // The attempts stay charged: they are the record of this failure.
         tracing::info!(staff.email = %email, client.ip = %ip, "sign-in failed");
-        audit::record(
-            state,
-            &audit::Who::anonymous(&email, ip),
-            "sign-in failed",
-            &email,
-            "",
-        )
-        .await;
+        // Failures against real accounts go to the audit log; guesses at
+        // invented addresses only to the log, so they cannot fill it.
+        if account_attempt.is_some() {
+            audit::record(
+                state,
+                &audit::Who::anonymous(&email, ip),
+                "sign-in failed",
+                &email,
+                "",
+            )
+            .await;
+        }
         return Err(SignInError::Invalid);
     };
     store

@@ -167,7 +167,7 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies(backend: Bac
                 ("content-type", "application/x-www-form-urlencoded"),
                 ("x-forwarded-for", "203.0.113.5"),
             ],
-            Body::from(sign_in_body("nobody@example.com", "x")),
+            Body::from(sign_in_body("editor@example.com", "wrong-password")),
         )
         .await;
     assert_eq!(direct.status, StatusCode::UNAUTHORIZED);
