@@ -29,6 +29,7 @@ on_both_backends!(
     page_variants_and_empty_archives_take_no_cache_places,
     characters_xml_forbids_are_refused_and_never_emitted,
     a_return_address_cannot_split_headers,
+    article_images_from_other_hosts_never_reach_readers,
 );
 
 fn sign_in_body(email: &str, password: &str) -> String {
@@ -915,4 +916,36 @@ async fn a_return_address_cannot_split_headers(backend: Backend) {
         .await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
     assert_eq!(response.header("location"), "/admin");
+}
+
+async fn article_images_from_other_hosts_never_reach_readers(backend: Backend) {
+    let mut app = TestApp::with_staff(backend).await;
+    let published = app
+        .publish(serde_json::json!({
+            "headline": "Фото дня",
+            "body": "<img src=\"/\\evil.example/a.gif\" alt=\"a\">\n\n![b](</\t/evil.example/b.gif>)\n\n![c](/media/ok.jpg)",
+            "language": "uk",
+            "section": "news",
+            "authors": ["editor@example.com"],
+        }))
+        .await;
+    let page = app
+        .page(&TestApp::path_of(published["url"].as_str().unwrap()))
+        .await;
+    assert!(page.contains("src=\"/media/ok.jpg\""), "local images stay");
+    // Every image a reader's browser would fetch is on this site, as the browser resolves it.
+    let base = url::Url::parse("https://news.example.org/2026/12/02/x").unwrap();
+    for chunk in page.split("<img").skip(1) {
+        let tag = chunk.split('>').next().unwrap_or("");
+        let src = tag
+            .split("src=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or("");
+        if src.is_empty() {
+            continue;
+        }
+        let resolved = base.join(&src.replace("&amp;", "&")).unwrap();
+        assert_eq!(resolved.host_str(), Some("news.example.org"), "{src}");
+    }
 }
