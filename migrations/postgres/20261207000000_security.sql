@@ -56,3 +56,15 @@ ALTER TABLE donations ADD COLUMN payment_mismatch TEXT;
 -- link's token (it confirms, nothing else); unsubscribe links are signed
 -- per subscriber. Tokens kept in clear until now stop working.
 UPDATE newsletter_subscribers SET token = 'retired-' || CAST(id AS TEXT);
+
+-- Stripe's current API ("basil", 2025-03-31 and later) no longer names the
+-- invoice on a charge: a refund of a monthly payment names only its payment
+-- intent. Links from payment intent to invoice (from invoice_payment.paid, or
+-- invoice.payment_intent in older versions) let such refunds find their payment.
+ALTER TABLE payments ADD COLUMN payment_intent TEXT;
+CREATE TABLE payment_links (
+    provider TEXT NOT NULL,
+    payment_intent TEXT NOT NULL,
+    provider_payment_id TEXT NOT NULL,
+    PRIMARY KEY (provider, payment_intent)
+);

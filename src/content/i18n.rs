@@ -130,6 +130,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("monthly_word", "щомісяця", "monthly"),
     ("give", "Підтримати", "Give"),
     ("donation_errors", "Перевірте, будь ласка:", "Please check:"),
+    (
+        "provider_unavailable",
+        "Платіжна система зараз не відповідає, і гроші не списано. Спробуйте за хвилину або оберіть іншу валюту чи спосіб оплати.",
+        "The payment provider is not answering right now, and nothing was charged. Please try again in a minute, or choose another currency or way to pay.",
+    ),
     ("sandbox_title", "Тестова оплата", "Test payment"),
     (
         "sandbox_text",

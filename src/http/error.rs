@@ -126,6 +126,7 @@ impl From<ServiceError> for HttpError {
             ServiceError::Forbidden => HttpError::Forbidden("your role does not allow this".into()),
             ServiceError::Conflict(message) => HttpError::Conflict(message),
             ServiceError::Throttled(message) => HttpError::TooManyRequests(message),
+            ServiceError::ProviderUnavailable(message) => HttpError::Unavailable(message),
             ServiceError::StaleVersion { .. } => HttpError::Conflict(
                 "the article changed since you opened it; reload and check the changes".into(),
             ),

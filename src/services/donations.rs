@@ -239,18 +239,25 @@ async fn stripe_checkout(
         ),
         ("client_reference_id".into(), donation.public_id.clone()),
         ("metadata[donation]".into(), donation.public_id.clone()),
-        (
-            "locale".into(),
-            if language == "uk" { "uk" } else { "en" }.into(),
-        ),
+        ("locale".into(), stripe_locale(language).into()),
     ];
+    // Our donation id on the subscription and the payment, so events of a
+    // shared Stripe account that newsdesk did not start can be told apart.
     if monthly {
         form.push((
             "line_items[0][price_data][recurring][interval]".into(),
             "month".into(),
         ));
+        form.push((
+            "subscription_data[metadata][donation]".into(),
+            donation.public_id.clone(),
+        ));
     } else {
         form.push(("submit_type".into(), "donate".into()));
+        form.push((
+            "payment_intent_data[metadata][donation]".into(),
+            donation.public_id.clone(),
+        ));
     }
     if !donation.donor_email.is_empty() {
         form.push(("customer_email".into(), donation.donor_email.clone()));
@@ -262,15 +269,33 @@ async fn stripe_checkout(
         .await
         .map_err(|e| {
             tracing::error!(error = %e, donation.id = donation.id, "Stripe checkout failed");
-            ServiceError::Conflict(
-                "the payment provider is not answering; please try again in a minute".into(),
-            )
+            ServiceError::ProviderUnavailable("Stripe".into())
         })?;
     state
         .store
         .set_donation_provider_ref(&donation.public_id, &session.id)
         .await?;
     Ok(Checkout::Redirect(session.url))
+}
+
+/// Stripe Checkout's locale for a site language. Stripe has no Ukrainian
+/// page; "auto" lets it follow the reader's browser instead of refusing.
+pub fn stripe_locale(language: &str) -> &'static str {
+    const SUPPORTED: &[&str] = &[
+        "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr",
+        "fr-CA", "hi-IN", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl",
+        "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK",
+        "zh-TW",
+    ];
+    // Russian is never offered for Ukrainian: "auto" picks the reader's own.
+    if language == "uk" || language == "ru" {
+        return "auto";
+    }
+    SUPPORTED
+        .iter()
+        .copied()
+        .find(|l| *l == language)
+        .unwrap_or("auto")
 }
 
 fn liqpay_checkout(state: &AppState, donation: Donation, money: Money, language: &str) -> Checkout {
@@ -376,7 +401,9 @@ pub fn from_stripe(event: &crate::integrations::stripe::Event) -> Option<LedgerE
     let object = &event.data.object;
     let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
     let effect = match event.kind.as_str() {
-        "checkout.session.completed" => {
+        // A delayed method (SEPA and the like) completes the session unpaid
+        // and is paid later: async_payment_succeeded is when the money came.
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
             let subscription = text(&object["subscription"]);
             let paid = object["payment_status"] == "paid" || subscription.is_some();
             if !paid {
@@ -408,12 +435,24 @@ pub fn from_stripe(event: &crate::integrations::stripe::Event) -> Option<LedgerE
             payment_id: text(&object["id"])?,
             amount_minor: object["amount_paid"].as_i64()?,
             currency: text(&object["currency"])?.to_uppercase(),
+            // Named on the invoice up to 2024-06-20; "basil" sends invoice_payment.paid instead.
+            payment_intent: text(&object["payment_intent"]),
+            started_here: invoice_subscription_metadata(object)
+                .map(|metadata| metadata["donation"].is_string()),
+        },
+        // "basil" and later: which payment intent paid which invoice.
+        "invoice_payment.paid" => LedgerEffect::PaymentLinked {
+            payment_id: text(&object["invoice"])?,
+            payment_intent: text(&object["payment"]["payment_intent"])?,
         },
         "invoice.payment_failed" => LedgerEffect::RecurringPaymentFailed {
             subscription_id: invoice_subscription(object)?,
         },
         "customer.subscription.deleted" => LedgerEffect::SubscriptionEnded {
             subscription_id: text(&object["id"])?,
+            started_here: object["metadata"]
+                .as_object()
+                .map(|metadata| metadata.get("donation").is_some_and(|d| d.is_string())),
         },
         // A dispute takes the money back until it is decided; a won one returns it.
         "charge.dispute.created" => LedgerEffect::Refunded {
@@ -437,6 +476,16 @@ pub fn from_stripe(event: &crate::integrations::stripe::Event) -> Option<LedgerE
         at: event.created.unwrap_or_else(now),
         effect,
     })
+}
+
+/// The metadata of the subscription an invoice belongs to, in either API shape.
+fn invoice_subscription_metadata(invoice: &serde_json::Value) -> Option<&serde_json::Value> {
+    [
+        &invoice["parent"]["subscription_details"]["metadata"],
+        &invoice["subscription_details"]["metadata"],
+    ]
+    .into_iter()
+    .find(|m| m.is_object())
 }
 
 /// Where an invoice names its subscription: directly in older API versions,
@@ -480,6 +529,9 @@ pub fn from_liqpay(callback: &serde_json::Value, test_mode: bool) -> Option<Ledg
                 payment_id: payment.clone(),
                 amount_minor: money.minor,
                 currency: money.currency.code().into(),
+                payment_intent: None,
+                // LiqPay's order id is our donation's id: every order is ours.
+                started_here: None,
             }
         }
         "success" => LedgerEffect::CheckoutCompleted {
@@ -500,6 +552,7 @@ pub fn from_liqpay(callback: &serde_json::Value, test_mode: bool) -> Option<Ledg
         },
         "unsubscribed" => LedgerEffect::SubscriptionEnded {
             subscription_id: order,
+            started_here: None,
         },
         "reversed" => LedgerEffect::Refunded {
             payment_id: payment.clone(),
@@ -1037,6 +1090,7 @@ pub async fn cancel_monthly(
         at: now(),
         effect: LedgerEffect::SubscriptionEnded {
             subscription_id: reference,
+            started_here: None,
         },
     };
     apply(state, &event).await?;
@@ -1050,10 +1104,13 @@ pub struct Reconciled {
     pub already_known: usize,
 }
 
-const STRIPE_EVENT_TYPES: [&str; 8] = [
+const STRIPE_EVENT_TYPES: [&str; 11] = [
+    "invoice_payment.paid",
     "charge.dispute.created",
     "charge.dispute.closed",
     "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
     "invoice.paid",
     "invoice.payment_failed",
     "customer.subscription.deleted",

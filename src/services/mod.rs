@@ -44,6 +44,9 @@ pub enum ServiceError {
     /// The person acted on a version of the article that is no longer current.
     #[error("the article changed since version {seen}")]
     StaleVersion { seen: i64, current: i64 },
+    /// An outside provider refused or did not answer; nothing was charged.
+    #[error("provider unavailable: {0}")]
+    ProviderUnavailable(String),
     /// Too many attempts; the message says when to try again.
     #[error("too many attempts: {0}")]
     Throttled(String),

@@ -67,17 +67,30 @@ pub enum LedgerEffect {
         payment_id: String,
         amount_minor: i64,
         currency: String,
+        /// The payment intent that paid it, when the provider names it here.
+        payment_intent: Option<String>,
+        /// Whether the provider's record carries our donation id; `Some(false)`
+        /// for a subscription of a shared account that newsdesk never started,
+        /// which is ignored unless we already know it.
+        started_here: Option<bool>,
     },
     RecurringPaymentFailed {
         subscription_id: String,
     },
     SubscriptionEnded {
         subscription_id: String,
+        started_here: Option<bool>,
     },
     /// `refunded_minor` is the total refunded so far for the payment.
     Refunded {
         payment_id: String,
         refunded_minor: i64,
+    },
+    /// A payment (an invoice) was made through this payment intent: refunds
+    /// and disputes that name only the intent belong to it.
+    PaymentLinked {
+        payment_id: String,
+        payment_intent: String,
     },
     /// A dispute the newsroom won: money taken back by a dispute returns.
     Reinstated {
@@ -119,6 +132,32 @@ impl Store {
     }
 
     /// Donations created in `[from, until)`, newest first, optionally of one status.
+    /// Paid and refunded totals (minor units) of each of these donations' payments.
+    pub async fn payment_totals(
+        &self,
+        donation_ids: &[i64],
+    ) -> StoreResult<std::collections::HashMap<i64, (i64, i64)>> {
+        if donation_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        // Ids are integers from our own rows, so they can stand in the SQL.
+        let ids = donation_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
+            "SELECT donation_id, CAST(SUM(amount_minor) AS BIGINT), CAST(SUM(refunded_minor) AS BIGINT) \
+             FROM payments WHERE donation_id IN ({ids}) GROUP BY donation_id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, paid, refunded)| (id, (paid, refunded)))
+            .collect())
+    }
+
     pub async fn donations_between(
         &self,
         from: i64,
@@ -170,6 +209,7 @@ impl Store {
             LedgerEffect::SubscriptionEnded { .. } => "subscription_ended",
             LedgerEffect::Refunded { .. } => "refunded",
             LedgerEffect::Reinstated { .. } => "reinstated",
+            LedgerEffect::PaymentLinked { .. } => "payment_linked",
         };
         let recorded = sqlx::query(
             "INSERT INTO provider_events (provider, event_id, kind, received_at) VALUES ($1, $2, $3, $4) \
@@ -306,7 +346,21 @@ async fn apply_effect(
             payment_id,
             amount_minor,
             currency,
+            payment_intent,
+            started_here,
         } => {
+            if *started_here == Some(false)
+                && !subscription_known(conn, provider, subscription_id).await?
+            {
+                tracing::info!(
+                    subscription_id,
+                    "payment for a subscription newsdesk did not start; ignored"
+                );
+                return Ok(());
+            }
+            if let Some(intent) = payment_intent {
+                link_payment(conn, provider, payment_id, intent).await?;
+            }
             let subscription =
                 upsert_subscription(conn, provider, subscription_id, *amount_minor, currency, at)
                     .await?;
@@ -343,7 +397,15 @@ async fn apply_effect(
             .execute(&mut *conn)
             .await?;
         }
-        LedgerEffect::SubscriptionEnded { subscription_id } => {
+        LedgerEffect::SubscriptionEnded {
+            subscription_id,
+            started_here,
+        } => {
+            if *started_here == Some(false)
+                && !subscription_known(conn, provider, subscription_id).await?
+            {
+                return Ok(());
+            }
             // The end may arrive before anything else about the subscription: keep it, cancelled.
             sqlx::query(
                 "INSERT INTO subscriptions (provider, provider_subscription_id, amount_minor, currency, status, started_at, cancelled_at) \
@@ -373,15 +435,25 @@ async fn apply_effect(
             .await?;
             apply_refunds(conn, provider, payment_id).await?;
         }
+        LedgerEffect::PaymentLinked {
+            payment_id,
+            payment_intent,
+        } => link_payment(conn, provider, payment_id, payment_intent).await?,
         LedgerEffect::Reinstated {
             payment_id,
             amount_minor,
         } => {
             // Each event applies once, so taking the amount off is safe.
-            for table in ["refunds", "payments"] {
+            for (table, matching) in [
+                ("refunds", "provider_payment_id = $2"),
+                (
+                    "payments",
+                    "(provider_payment_id = $2 OR payment_intent = $2)",
+                ),
+            ] {
                 sqlx::query(&format!(
                     "UPDATE {table} SET refunded_minor = CASE WHEN refunded_minor > $3 THEN refunded_minor - $3 ELSE 0 END \
-                     WHERE provider = $1 AND provider_payment_id = $2"
+                     WHERE provider = $1 AND {matching}"
                 ))
                 .bind(provider)
                 .bind(payment_id)
@@ -392,6 +464,49 @@ async fn apply_effect(
         }
     }
     Ok(())
+}
+
+async fn subscription_known(
+    conn: &mut AnyConnection,
+    provider: &str,
+    reference: &str,
+) -> StoreResult<bool> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM subscriptions WHERE provider = $1 AND provider_subscription_id = $2",
+    )
+    .bind(provider)
+    .bind(reference)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Records that `payment_intent` paid `payment_id`, then lets refunds named
+/// by either find the payment.
+async fn link_payment(
+    conn: &mut AnyConnection,
+    provider: &str,
+    payment_id: &str,
+    payment_intent: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO payment_links (provider, payment_intent, provider_payment_id) VALUES ($1, $2, $3) \
+         ON CONFLICT (provider, payment_intent) DO NOTHING",
+    )
+    .bind(provider)
+    .bind(payment_intent)
+    .bind(payment_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE payments SET payment_intent = $3 WHERE provider = $1 AND provider_payment_id = $2",
+    )
+    .bind(provider)
+    .bind(payment_id)
+    .bind(payment_intent)
+    .execute(&mut *conn)
+    .await?;
+    apply_refunds(conn, provider, payment_id).await
 }
 
 /// The subscription's row id, created active if this is the first we hear of it.
@@ -450,6 +565,17 @@ async fn insert_payment(
     .bind(at)
     .execute(&mut *conn)
     .await?;
+    // A link that arrived before the payment itself.
+    sqlx::query(
+        "UPDATE payments SET payment_intent = (SELECT l.payment_intent FROM payment_links l \
+         WHERE l.provider = $1 AND l.provider_payment_id = $2) \
+         WHERE provider = $1 AND provider_payment_id = $2 AND payment_intent IS NULL \
+         AND EXISTS (SELECT 1 FROM payment_links l WHERE l.provider = $1 AND l.provider_payment_id = $2)",
+    )
+    .bind(provider)
+    .bind(payment_id)
+    .execute(&mut *conn)
+    .await?;
     apply_refunds(conn, provider, payment_id).await
 }
 
@@ -459,11 +585,15 @@ async fn apply_refunds(
     provider: &str,
     payment_id: &str,
 ) -> StoreResult<()> {
+    // A refund may be named by the payment's own id or by its payment intent.
     sqlx::query(
-        "UPDATE payments SET refunded_minor = (SELECT r.refunded_minor FROM refunds r \
-         WHERE r.provider = payments.provider AND r.provider_payment_id = payments.provider_payment_id) \
-         WHERE provider = $1 AND provider_payment_id = $2 AND EXISTS (SELECT 1 FROM refunds r \
-         WHERE r.provider = $1 AND r.provider_payment_id = $2 AND r.refunded_minor > payments.refunded_minor)",
+        "UPDATE payments SET refunded_minor = (SELECT MAX(r.refunded_minor) FROM refunds r \
+         WHERE r.provider = payments.provider \
+         AND r.provider_payment_id IN (payments.provider_payment_id, payments.payment_intent)) \
+         WHERE provider = $1 AND (provider_payment_id = $2 OR payment_intent = $2) \
+         AND EXISTS (SELECT 1 FROM refunds r WHERE r.provider = payments.provider \
+         AND r.provider_payment_id IN (payments.provider_payment_id, payments.payment_intent) \
+         AND r.refunded_minor > payments.refunded_minor)",
     )
     .bind(provider)
     .bind(payment_id)

@@ -211,6 +211,8 @@ async fn ledger_after(backend: Backend, order: &[usize]) -> (i64, i64, String) {
                 payment_id: "pay_2".into(),
                 amount_minor: 50_000,
                 currency: "UAH".into(),
+                payment_intent: None,
+                started_here: None,
             },
         ),
         event(
@@ -311,6 +313,7 @@ async fn events_count_once_whatever_the_order(backend: Backend) {
         "evt_end",
         LedgerEffect::SubscriptionEnded {
             subscription_id: "sub_z".into(),
+            started_here: None,
         },
     );
     donations::apply(&app.state, &ended).await.unwrap();

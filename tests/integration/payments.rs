@@ -18,7 +18,9 @@ use crate::util::{Backend, TestApp};
 
 on_both_backends!(
     stripe_monthly_and_one_time_donations,
-    liqpay_monthly_donation_and_callbacks
+    liqpay_monthly_donation_and_callbacks,
+    stripe_events_in_both_api_shapes,
+    a_provider_that_refuses_gets_a_clear_page_not_a_conflict,
 );
 
 const STRIPE_KEY: &str = "sk_test_newsdesk";
@@ -56,6 +58,32 @@ async fn fake_stripe_sessions(
             axum::Json(
                 json!({ "error": { "type": "invalid_request_error", "message": "bad request" } }),
             ),
+        );
+    }
+    // Stripe Checkout's locales (the official SDK's list); anything else is a 400.
+    const LOCALES: &[&str] = &[
+        "auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil",
+        "fr", "fr-CA", "hi-IN", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb",
+        "nl", "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK",
+        "zh-TW",
+    ];
+    let form_locale = seen.0.lock().unwrap().last().and_then(|r| {
+        r.2.iter()
+            .find(|(k, _)| k == "locale")
+            .map(|(_, v)| v.clone())
+    });
+    if form_locale.is_some_and(|l| !LOCALES.contains(&l.as_str())) {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(
+                json!({ "error": { "type": "invalid_request_error", "param": "locale", "message": "Invalid locale" } }),
+            ),
+        );
+    }
+    if headers.get("x-fake-outage").is_some() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({ "error": { "type": "api_error", "message": "down" } })),
         );
     }
     let id = format!("cs_test_{}", key.trim_start_matches("donation-"));
@@ -837,4 +865,373 @@ async fn a_crash_mid_webhook_then_a_retry_records_it_once(app: &TestApp, public_
             .unwrap();
     assert_eq!(n, 1);
     other_node.store.close().await;
+}
+
+/// Stripe's own example object for `resource`, in the shape of one API version.
+fn stripe_fixture(version: &str, resource: &str) -> Value {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = std::env::var_os("NEWSDESK_FIXTURES_DIR")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain(manifest.ancestors().map(|dir| dir.join("shared/fixtures")))
+        .map(|dir| dir.join(format!("stripe/fixtures3-{version}.json")))
+        .find(|file| file.is_file())
+        .unwrap_or_else(|| {
+            panic!("Stripe's fixtures3-{version}.json: set NEWSDESK_FIXTURES_DIR to the shared fixtures")
+        });
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    all["resources"][resource].clone()
+}
+
+/// A fixture with our values set, wrapped in an event envelope as Stripe sends it.
+fn stripe_envelope(id: &str, kind: &str, version: &str, object: Value) -> Value {
+    json!({
+        "id": id, "object": "event", "type": kind, "created": 1_700_000_000,
+        "api_version": if version == "2024-07" { "2024-06-20" } else { "2025-08-27.basil" },
+        "livemode": false, "pending_webhooks": 1,
+        "data": { "object": object },
+    })
+}
+
+fn with(mut object: Value, fields: &[(&str, Value)]) -> Value {
+    for (path, value) in fields {
+        let mut target = &mut object;
+        let parts: Vec<&str> = path.split('.').collect();
+        for part in &parts[..parts.len() - 1] {
+            if !target[*part].is_object() {
+                target[*part] = json!({});
+            }
+            target = &mut target[*part];
+        }
+        target[parts[parts.len() - 1]] = value.clone();
+    }
+    object
+}
+
+async fn stripe_app(backend: Backend, seen: &Seen) -> TestApp {
+    let fake = start_fake(
+        Router::new()
+            .route("/v1/checkout/sessions", post(fake_stripe_sessions))
+            .with_state(seen.clone()),
+    )
+    .await;
+    TestApp::with_staff_and_env(
+        backend,
+        &[
+            ("NEWSDESK_STRIPE_SECRET_KEY", STRIPE_KEY),
+            ("NEWSDESK_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("NEWSDESK_STRIPE_API_BASE", &fake),
+        ],
+    )
+    .await
+}
+
+async fn stripe_events_in_both_api_shapes(backend: Backend) {
+    for version in ["2024-07", "2026-08"] {
+        let seen = Seen::default();
+        let mut app = stripe_app(backend, &seen).await;
+        // A Ukrainian page's card gift: Stripe gets a locale it has ("auto"), not "uk".
+        let started = donate(&app, "lang=uk&currency=UAH&amount=500&frequency=monthly").await;
+        assert_eq!(
+            started.status,
+            StatusCode::SEE_OTHER,
+            "{version}: {}",
+            started.body
+        );
+        let form = seen.0.lock().unwrap().last().unwrap().2.clone();
+        assert_eq!(form_value(&form, "locale"), "auto");
+        let monthly = form_value(&form, "client_reference_id").to_owned();
+        assert_eq!(
+            form_value(&form, "subscription_data[metadata][donation]"),
+            monthly
+        );
+
+        let session = with(
+            stripe_fixture(version, "checkout.session"),
+            &[
+                ("id", json!(format!("cs_{version}"))),
+                ("client_reference_id", json!(monthly)),
+                ("mode", json!("subscription")),
+                ("payment_status", json!("paid")),
+                ("status", json!("complete")),
+                ("subscription", json!("sub_shape")),
+                ("customer", json!("cus_shape")),
+                ("amount_total", json!(50_000)),
+                ("currency", json!("uah")),
+            ],
+        );
+        let ok = stripe_event(
+            &app,
+            &stripe_envelope("evt_s1", "checkout.session.completed", version, session),
+            None,
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::OK, "{version}: {}", ok.body);
+        let subscription_field = if version == "2024-07" {
+            ("subscription", json!("sub_shape"))
+        } else {
+            (
+                "parent.subscription_details.subscription",
+                json!("sub_shape"),
+            )
+        };
+        let metadata_field = if version == "2024-07" {
+            (
+                "subscription_details.metadata",
+                json!({ "donation": monthly }),
+            )
+        } else {
+            (
+                "parent.subscription_details.metadata",
+                json!({ "donation": monthly }),
+            )
+        };
+        let mut invoice_fields = vec![
+            ("id", json!("in_shape")),
+            ("status", json!("paid")),
+            ("amount_paid", json!(50_000)),
+            ("currency", json!("uah")),
+            subscription_field.clone(),
+            metadata_field,
+        ];
+        if version == "2024-07" {
+            invoice_fields.push(("payment_intent", json!("pi_month")));
+        }
+        let invoice = with(stripe_fixture(version, "invoice"), &invoice_fields);
+        stripe_event(
+            &app,
+            &stripe_envelope("evt_s2", "invoice.paid", version, invoice),
+            None,
+        )
+        .await;
+        if version == "2026-08" {
+            let link = with(
+                stripe_fixture(version, "invoice_payment"),
+                &[
+                    ("invoice", json!("in_shape")),
+                    ("payment.type", json!("payment_intent")),
+                    ("payment.payment_intent", json!("pi_month")),
+                    ("amount_paid", json!(50_000)),
+                    ("currency", json!("uah")),
+                    ("status", json!("paid")),
+                ],
+            );
+            stripe_event(
+                &app,
+                &stripe_envelope("evt_s3", "invoice_payment.paid", version, link),
+                None,
+            )
+            .await;
+        }
+        // The refund of the monthly payment: in "basil" the charge names no invoice.
+        let mut charge_fields = vec![
+            ("id", json!("ch_month")),
+            ("payment_intent", json!("pi_month")),
+            ("amount", json!(50_000)),
+            ("amount_refunded", json!(20_000)),
+            ("refunded", json!(false)),
+            ("currency", json!("uah")),
+        ];
+        if version == "2024-07" {
+            charge_fields.push(("invoice", json!("in_shape")));
+        }
+        let charge = with(stripe_fixture(version, "charge"), &charge_fields);
+        assert_eq!(
+            charge.get("invoice").is_some(),
+            version == "2024-07",
+            "the fixture's own shape"
+        );
+        stripe_event(
+            &app,
+            &stripe_envelope("evt_s4", "charge.refunded", version, charge),
+            None,
+        )
+        .await;
+        assert_eq!(
+            scalar(
+                &app,
+                "SELECT refunded_minor FROM payments WHERE provider_payment_id = 'in_shape'"
+            )
+            .await,
+            20_000,
+            "{version}: the refund found its monthly payment"
+        );
+        let listed = app
+            .api(Method::GET, "/api/admin/donations", None)
+            .await
+            .json();
+        let row = listed["donations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["public_id"] == monthly.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (
+                row["paid_minor"].as_i64(),
+                row["refunded_minor"].as_i64(),
+                row["net_minor"].as_i64()
+            ),
+            (Some(50_000), Some(20_000), Some(30_000)),
+            "refunds show in the Admin API"
+        );
+
+        // A delayed method: completed unpaid, paid later.
+        let started = donate(&app, "lang=en&currency=EUR&amount=10&frequency=one_time").await;
+        assert_eq!(started.status, StatusCode::SEE_OTHER);
+        let form = seen.0.lock().unwrap().last().unwrap().2.clone();
+        assert_eq!(form_value(&form, "locale"), "en");
+        let delayed = form_value(&form, "client_reference_id").to_owned();
+        let pending = with(
+            stripe_fixture(version, "checkout.session"),
+            &[
+                ("id", json!("cs_sepa")),
+                ("client_reference_id", json!(delayed)),
+                ("payment_status", json!("unpaid")),
+                ("status", json!("complete")),
+                ("payment_intent", json!("pi_sepa")),
+                ("amount_total", json!(1_000)),
+                ("currency", json!("eur")),
+            ],
+        );
+        stripe_event(
+            &app,
+            &stripe_envelope(
+                "evt_d1",
+                "checkout.session.completed",
+                version,
+                pending.clone(),
+            ),
+            None,
+        )
+        .await;
+        let status = |app: &TestApp, id: String| {
+            let pool = app.state.store.pool().clone();
+            async move {
+                let (status,): (String,) =
+                    sqlx::query_as("SELECT status FROM donations WHERE public_id = $1")
+                        .bind(id)
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap();
+                status
+            }
+        };
+        assert_eq!(
+            status(&app, delayed.clone()).await,
+            "pending",
+            "not paid yet"
+        );
+        let paid = with(pending, &[("payment_status", json!("paid"))]);
+        stripe_event(
+            &app,
+            &stripe_envelope(
+                "evt_d2",
+                "checkout.session.async_payment_succeeded",
+                version,
+                paid,
+            ),
+            None,
+        )
+        .await;
+        assert_eq!(
+            status(&app, delayed.clone()).await,
+            "completed",
+            "{version}: the money came"
+        );
+
+        // A subscription of the shared account that newsdesk never started leaves no row.
+        let before = scalar(&app, "SELECT COUNT(*) FROM subscriptions").await;
+        let foreign = with(
+            stripe_fixture(version, "invoice"),
+            &[
+                ("id", json!("in_foreign")),
+                ("amount_paid", json!(990)),
+                ("currency", json!("usd")),
+                (subscription_field.0, json!("sub_foreign")),
+                (
+                    if version == "2024-07" {
+                        "subscription_details.metadata"
+                    } else {
+                        "parent.subscription_details.metadata"
+                    },
+                    json!({}),
+                ),
+            ],
+        );
+        stripe_event(
+            &app,
+            &stripe_envelope("evt_f1", "invoice.paid", version, foreign),
+            None,
+        )
+        .await;
+        let ended = with(
+            stripe_fixture(version, "subscription"),
+            &[
+                ("id", json!("sub_other")),
+                ("metadata", json!({})),
+                ("status", json!("canceled")),
+            ],
+        );
+        stripe_event(
+            &app,
+            &stripe_envelope("evt_f2", "customer.subscription.deleted", version, ended),
+            None,
+        )
+        .await;
+        assert_eq!(
+            scalar(&app, "SELECT COUNT(*) FROM subscriptions").await,
+            before
+        );
+        assert_eq!(
+            scalar(
+                &app,
+                "SELECT COUNT(*) FROM payments WHERE provider_payment_id = 'in_foreign'"
+            )
+            .await,
+            0
+        );
+    }
+}
+
+async fn a_provider_that_refuses_gets_a_clear_page_not_a_conflict(backend: Backend) {
+    let seen = Seen::default();
+    let app = stripe_app(backend, &seen).await;
+    // Stripe is down (here: it answers 401 to a request without its key header set right).
+    let response = app
+        .request(
+            Method::POST,
+            "/support/donate",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Body::from("lang=uk&currency=EUR&amount=10&frequency=one_time"),
+        )
+        .await;
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "Stripe answers normally"
+    );
+    // Point the app at an address where nothing answers.
+    let down = TestApp::with_staff_and_env(
+        backend,
+        &[
+            ("NEWSDESK_STRIPE_SECRET_KEY", STRIPE_KEY),
+            ("NEWSDESK_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("NEWSDESK_STRIPE_API_BASE", "http://127.0.0.1:9"),
+        ],
+    )
+    .await;
+    let refused = donate(&down, "lang=uk&currency=EUR&amount=10&frequency=one_time").await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refused.header("retry-after").parse::<u32>().is_ok());
+    assert!(
+        refused.body.contains("гроші не списано"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("action=\"/support/donate\""),
+        "the box is there to try again"
+    );
 }

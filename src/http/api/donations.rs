@@ -75,5 +75,19 @@ pub async fn list_donations(
         .store
         .donations_between(from, until, status.as_deref(), limit)
         .await?;
+    // What was paid, refunded and kept, so refunds show where donations are read.
+    let ids: Vec<i64> = donations.iter().map(|d| d.id).collect();
+    let totals = state.store.payment_totals(&ids).await?;
+    let donations: Vec<Value> = donations
+        .iter()
+        .map(|d| {
+            let (paid, refunded) = totals.get(&d.id).copied().unwrap_or((0, 0));
+            let mut row = serde_json::to_value(d).unwrap_or(Value::Null);
+            row["paid_minor"] = json!(paid);
+            row["refunded_minor"] = json!(refunded);
+            row["net_minor"] = json!(paid - refunded);
+            row
+        })
+        .collect();
     Ok(Json(json!({ "donations": donations })))
 }

@@ -95,6 +95,22 @@ pub async fn donate(State(state): State<AppState>, body: Bytes) -> Result<Respon
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }
+        // The provider refused or is down: nothing was charged; say so and offer the way back.
+        Err(ServiceError::ProviderUnavailable(provider)) => {
+            tracing::warn!(provider, "payment provider unavailable at checkout");
+            let message = strings(&language)["provider_unavailable"].to_owned();
+            let errors = [FieldError {
+                field: "provider".into(),
+                message,
+            }];
+            let mut response = support_page(&state, &language, &errors).await?;
+            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("60"),
+            );
+            Ok(response)
+        }
         Err(e) => Err(e.into()),
     }
 }
