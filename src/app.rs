@@ -57,7 +57,7 @@ impl AppState {
             config.site.timezone.clone(),
         );
         let templates = Templates::new(&config.site, urls.clone())?;
-        let mailer = Mailer::new(&config.smtp_url, &config.mail_from)?;
+        let mailer = Mailer::new(&config.smtp_url, &config.mail_from, config.dkim.as_ref())?;
         let http = crate::integrations::http::provider_client()?;
         let peer_http =
             crate::integrations::http::peer_client(config.distribution.fediverse_allow_private)?;

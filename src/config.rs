@@ -151,6 +151,20 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Sender of the emails newsdesk sends.",
     },
     KeySpec {
+        key: "mail.dkim_selector",
+        env: "NEWSDESK_MAIL_DKIM_SELECTOR",
+        default: "",
+        expected: "a DNS label such as newsdesk",
+        doc: "DKIM selector: messages are signed for the domain of mail.from, with the public key published at <selector>._domainkey.<domain>.",
+    },
+    KeySpec {
+        key: "mail.dkim_private_key_file",
+        env: "NEWSDESK_MAIL_DKIM_PRIVATE_KEY_FILE",
+        default: "",
+        expected: "a file holding an RSA private key (PKCS#1 PEM) or an Ed25519 key (base64)",
+        doc: "The DKIM signing key; set together with mail.dkim_selector.",
+    },
+    KeySpec {
         key: "donations.uah",
         env: "NEWSDESK_DONATIONS_UAH",
         default: "250,500,1000;min=20;max=200000",
@@ -419,6 +433,8 @@ pub struct Config {
     pub demo_password: Option<String>,
     pub smtp_url: String,
     pub mail_from: String,
+    /// DKIM signing: selector and the key file's text, when configured.
+    pub dkim: Option<(String, String)>,
     pub donations: DonationConfig,
     pub distribution: DistributionConfig,
 }
@@ -858,6 +874,31 @@ impl Config {
                 "" => String::new(),
                 url if url.starts_with("smtp://") || url.starts_with("smtps://") => url.to_owned(),
                 url => return Err(invalid("mail.smtp_url", &redact_url(url))),
+            },
+            dkim: match (get("mail.dkim_selector"), get("mail.dkim_private_key_file")) {
+                ("", "") => None,
+                (selector, file)
+                    if !selector.is_empty()
+                        && selector
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') =>
+                {
+                    let key =
+                        std::fs::read_to_string(file).map_err(|e| ConfigError::Unreadable {
+                            file: file.to_owned(),
+                            reason: e.to_string(),
+                        })?;
+                    if crate::integrations::mail::dkim_key(&key).is_none() {
+                        return Err(ConfigError::Invalid {
+                            key: "mail.dkim_private_key_file".into(),
+                            value: file.to_owned(),
+                            expected: "an RSA private key (PKCS#1 PEM) or an Ed25519 key (base64)"
+                                .into(),
+                        });
+                    }
+                    Some((selector.to_owned(), key))
+                }
+                (selector, _) => return Err(invalid("mail.dkim_selector", selector)),
             },
             mail_from: match get("mail.from") {
                 from if from.contains('@') && !from.contains(['\r', '\n']) => from.to_owned(),

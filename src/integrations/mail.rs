@@ -2,7 +2,8 @@
 //! the URL says). Without an SMTP server configured, messages go to the log,
 //! so a newsroom trying newsdesk out can still reset a password.
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+use lettre::message::{Mailbox, MessageBuilder, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 #[derive(Debug, thiserror::Error)]
@@ -36,15 +37,48 @@ pub struct ListMessage<'a> {
 pub struct Mailer {
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: Mailbox,
+    /// Signs every message for the sender's domain, when configured.
+    dkim: Option<std::sync::Arc<DkimConfig>>,
+}
+
+/// A DKIM key from its file's text: RSA (PKCS#1 PEM) or Ed25519 (base64).
+pub fn dkim_key(text: &str) -> Option<DkimSigningKey> {
+    let algorithm = if text.contains("BEGIN RSA PRIVATE KEY") {
+        DkimSigningAlgorithm::Rsa
+    } else {
+        DkimSigningAlgorithm::Ed25519
+    };
+    DkimSigningKey::new(text.trim(), algorithm).ok()
+}
+
+/// The domain part of a mailbox (`news@example.org` → `example.org`).
+fn domain_of(mailbox: &Mailbox) -> String {
+    mailbox.email.domain().to_owned()
 }
 
 impl Mailer {
     /// `smtp_url` is `smtp://user:pass@host:587?tls=required`, `smtps://…` or
     /// `smtp://host:25` (plain, for a local relay); empty means "log only".
-    pub fn new(smtp_url: &str, from: &str) -> Result<Self, MailError> {
+    pub fn new(
+        smtp_url: &str,
+        from: &str,
+        dkim: Option<&(String, String)>,
+    ) -> Result<Self, MailError> {
         let from: Mailbox = from
             .parse()
             .map_err(|_| MailError::Address(from.to_owned()))?;
+        let dkim = match dkim {
+            Some((selector, key)) => {
+                let key =
+                    dkim_key(key).ok_or_else(|| MailError::Build("unreadable DKIM key".into()))?;
+                Some(std::sync::Arc::new(DkimConfig::default_config(
+                    selector.clone(),
+                    domain_of(&from),
+                    key,
+                )))
+            }
+            None => None,
+        };
         let transport = if smtp_url.is_empty() {
             None
         } else {
@@ -54,7 +88,32 @@ impl Mailer {
                     .build(),
             )
         };
-        Ok(Mailer { transport, from })
+        Ok(Mailer {
+            transport,
+            from,
+            dkim,
+        })
+    }
+
+    /// Headers every message carries: sender, recipient, subject, and a
+    /// Message-ID on the sender's domain (spam filters mark mail without one).
+    fn builder(&self, to: Mailbox, subject: &str) -> MessageBuilder {
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .message_id(Some(format!(
+                "<{}@{}>",
+                hex::encode(rand::random::<[u8; 16]>()),
+                domain_of(&self.from)
+            )))
+    }
+
+    fn signed(&self, mut message: Message) -> Message {
+        if let Some(dkim) = &self.dkim {
+            message.sign(dkim);
+        }
+        message
     }
 
     pub fn sends_email(&self) -> bool {
@@ -62,8 +121,8 @@ impl Mailer {
     }
 
     pub async fn send_list(&self, message: &ListMessage<'_>) -> Result<(), MailError> {
+        use lettre::message::MultiPart;
         use lettre::message::header::{HeaderName, HeaderValue};
-        use lettre::message::{MultiPart, SinglePart};
         let to_box: Mailbox = message
             .to
             .parse()
@@ -77,10 +136,8 @@ impl Mailer {
                 .map(|name| HeaderValue::new(name, value))
                 .map_err(|e| MailError::Build(e.to_string()))
         };
-        let built = Message::builder()
-            .from(self.from.clone())
-            .to(to_box)
-            .subject(message.subject)
+        let built = self
+            .builder(to_box, message.subject)
             .raw_header(header("List-Id", format!("<{}>", message.list_id))?)
             .raw_header(header(
                 "List-Unsubscribe",
@@ -96,6 +153,7 @@ impl Mailer {
                     .singlepart(SinglePart::html(message.html.to_owned())),
             )
             .map_err(|e| MailError::Build(e.to_string()))?;
+        let built = self.signed(built);
         transport.send(built).await.map_err(|e| {
             if e.is_permanent() {
                 MailError::Rejected(e.to_string())
@@ -114,13 +172,12 @@ impl Mailer {
             tracing::info!(mail.to = %to, mail.subject = %subject, "no SMTP server configured; the message follows\n{text}");
             return Ok(());
         };
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to_box)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(text.to_owned())
+        // A MIME part, so the message says MIME-Version: 1.0 beside its encoding.
+        let message = self
+            .builder(to_box, subject)
+            .singlepart(SinglePart::plain(text.to_owned()))
             .map_err(|e| MailError::Build(e.to_string()))?;
+        let message = self.signed(message);
         transport
             .send(message)
             .await

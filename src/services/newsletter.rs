@@ -475,7 +475,12 @@ pub async fn send_pending(
                 let unsubscribe_url = state
                     .urls
                     .absolute(&format!("/newsletter/unsubscribe/{unsubscribe}"));
-                let list_id = format!("newsletter.{}", crate::services::fediverse::domain(&state));
+                // RFC 2919: a dot-atom, so the host without a port.
+                let host = url::Url::parse(state.urls.base_url())
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_else(|| "localhost".into());
+                let list_id = format!("newsletter.{host}");
                 let message = ListMessage {
                     to: &recipient.email,
                     subject: &issue.subject,

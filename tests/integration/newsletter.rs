@@ -19,6 +19,7 @@ use crate::util::{Backend, TestApp};
 on_both_backends!(
     readers_sign_up_confirm_and_get_the_digest_once,
     sign_ups_cannot_flood_a_mailbox,
+    every_message_is_well_formed_mime_and_signed,
     a_crashed_send_resumes_without_sending_anyone_twice,
     videos_come_from_the_channel_feed_and_tiktok,
 );
@@ -510,5 +511,88 @@ async fn sign_ups_cannot_flood_a_mailbox(backend: Backend) {
         statuses[limit..]
             .iter()
             .all(|s| *s == StatusCode::TOO_MANY_REQUESTS)
+    );
+}
+
+async fn every_message_is_well_formed_mime_and_signed(backend: Backend) {
+    use base64::Engine;
+    let smtp = SmtpServer::start().await;
+    let key_file = std::env::temp_dir().join(format!("dkim-{}.key", rand::random::<u64>()));
+    std::fs::write(
+        &key_file,
+        base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>()),
+    )
+    .unwrap();
+    let app = TestApp::with_staff_and_env(
+        backend,
+        &[
+            ("NEWSDESK_SMTP_URL", smtp.url.as_str()),
+            ("NEWSDESK_MAIL_FROM", "Kyiv Daily <news@example.org>"),
+            ("NEWSDESK_MAIL_DKIM_SELECTOR", "nd2026"),
+            (
+                "NEWSDESK_MAIL_DKIM_PRIVATE_KEY_FILE",
+                key_file.to_str().unwrap(),
+            ),
+            ("NEWSDESK_NEWSLETTER_DIGEST_HOUR", "7"),
+        ],
+    )
+    .await;
+    let _ = std::fs::remove_file(&key_file);
+    // A single-part message (the confirmation) and a list message (the digest).
+    app.post_form("/newsletter", "email=reader%40example.net&lang=uk")
+        .await;
+    let confirm = smtp.messages()[0].link("https://news.example.org/newsletter/confirm/");
+    app.post_form(&TestApp::path_of(&confirm), "").await;
+    let mut api = app;
+    api.publish(json!({
+        "headline": "Новина для листа", "body": "Текст.", "language": "uk",
+        "section": "news", "authors": ["editor@example.com"],
+    }))
+    .await;
+    newsletter::make_due_digests(&api.state, morning())
+        .await
+        .unwrap();
+    newsletter::send_pending(&api.state, &|| false)
+        .await
+        .unwrap();
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 2);
+    let mut ids = Vec::new();
+    for (n, received) in messages.iter().enumerate() {
+        let parsed = mail_parser::MessageParser::default()
+            .parse(received.data.as_bytes())
+            .unwrap_or_else(|| panic!("message {n} does not parse"));
+        let id = parsed
+            .message_id()
+            .unwrap_or_else(|| panic!("message {n} has no Message-ID"));
+        assert!(id.ends_with("@example.org"), "{id}");
+        ids.push(id.to_owned());
+        assert_eq!(
+            parsed.header_raw("MIME-Version").map(str::trim),
+            Some("1.0"),
+            "message {n}"
+        );
+        let dkim = parsed
+            .header_raw("DKIM-Signature")
+            .unwrap_or_else(|| panic!("message {n} unsigned"));
+        assert!(
+            dkim.contains("d=example.org") && dkim.contains("s=nd2026"),
+            "{dkim}"
+        );
+        assert!(parsed.body_text(0).is_some_and(|t| !t.is_empty()));
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 2, "each message has its own id");
+    let digest = mail_parser::MessageParser::default()
+        .parse(messages[1].data.as_bytes())
+        .unwrap();
+    let list_id = digest.header_raw("List-Id").unwrap().trim().to_owned();
+    let inner = list_id.trim_start_matches('<').trim_end_matches('>');
+    assert!(
+        inner.split('.').all(|label| !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')),
+        "RFC 2919 list id: {list_id}"
     );
 }
