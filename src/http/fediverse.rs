@@ -127,8 +127,26 @@ async fn inbox(
     Ok(StatusCode::ACCEPTED.into_response())
 }
 
-async fn outbox(State(state): State<AppState>) -> Result<Response, HttpError> {
-    Ok(activity_json(fediverse::outbox(&state).await?))
+#[derive(serde::Deserialize)]
+struct OutboxQuery {
+    page: Option<String>,
+}
+
+async fn outbox(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<OutboxQuery>,
+) -> Result<Response, HttpError> {
+    let Some(page) = query.page else {
+        return Ok(activity_json(fediverse::outbox(&state).await?));
+    };
+    let page = match page.parse::<i64>() {
+        Ok(n) if (1..=100_000).contains(&n) && n.to_string() == page => n,
+        _ => return Err(HttpError::NotFound),
+    };
+    match fediverse::outbox_page(&state, page).await? {
+        Some(json) => Ok(activity_json(json)),
+        None => Err(HttpError::NotFound),
+    }
 }
 
 async fn followers(State(state): State<AppState>) -> Result<Response, HttpError> {

@@ -382,7 +382,11 @@ pub async fn receive(
     }
 }
 
-/// The outbox: the latest stories as `Create` activities.
+/// Stories per outbox page.
+pub const OUTBOX_PAGE: i64 = 20;
+
+/// The outbox: a collection that says how many stories there are and where
+/// its first page is, as ActivityPub servers expect to page through it.
 pub async fn outbox(state: &AppState) -> Result<Value, FediverseError> {
     username(state)?;
     let filter = crate::store::ArticleFilter {
@@ -390,9 +394,36 @@ pub async fn outbox(state: &AppState) -> Result<Value, FediverseError> {
         ..Default::default()
     };
     let total = state.store.count_articles(&filter).await?;
-    let cards = state.store.article_cards(&filter, 20, 0).await?;
+    let id = state.urls.absolute("/fediverse/outbox");
+    let pages = ((total + OUTBOX_PAGE - 1) / OUTBOX_PAGE).max(1);
+    Ok(json!({
+        "@context": AS_CONTEXT,
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": total,
+        "first": format!("{id}?page=1"),
+        "last": format!("{id}?page={pages}"),
+    }))
+}
+
+/// One page of the outbox: the stories as `Create` activities, newest first.
+pub async fn outbox_page(state: &AppState, page: i64) -> Result<Option<Value>, FediverseError> {
+    username(state)?;
+    let filter = crate::store::ArticleFilter {
+        status: Some(crate::store::ArticleStatus::Published),
+        ..Default::default()
+    };
+    let cards = state
+        .store
+        .article_cards(&filter, OUTBOX_PAGE + 1, (page - 1) * OUTBOX_PAGE)
+        .await?;
+    if cards.is_empty() && page > 1 {
+        return Ok(None);
+    }
+    let has_next = cards.len() as i64 > OUTBOX_PAGE;
+    let collection = state.urls.absolute("/fediverse/outbox");
     let mut items = Vec::with_capacity(cards.len());
-    for card in cards {
+    for card in cards.into_iter().take(OUTBOX_PAGE as usize) {
         let article = state.store.article_row(card.id).await?;
         items.push(json!({
             "id": format!("{}#create-{}", object_id(state, &article), article.published_at.unwrap_or(0)),
@@ -403,13 +434,20 @@ pub async fn outbox(state: &AppState) -> Result<Value, FediverseError> {
             "object": article_object(state, &article),
         }));
     }
-    Ok(json!({
+    let mut page_json = json!({
         "@context": AS_CONTEXT,
-        "id": state.urls.absolute("/fediverse/outbox"),
-        "type": "OrderedCollection",
-        "totalItems": total,
+        "id": format!("{collection}?page={page}"),
+        "type": "OrderedCollectionPage",
+        "partOf": collection,
         "orderedItems": items,
-    }))
+    });
+    if has_next {
+        page_json["next"] = json!(format!("{collection}?page={}", page + 1));
+    }
+    if page > 1 {
+        page_json["prev"] = json!(format!("{collection}?page={}", page - 1));
+    }
+    Ok(Some(page_json))
 }
 
 pub async fn followers_collection(state: &AppState) -> Result<Value, FediverseError> {

@@ -739,11 +739,35 @@ async fn the_fediverse_can_follow_and_unfollow(backend: Backend) {
     assert_eq!(app.state.store.follower_count().await.unwrap(), 0);
 
     // The outbox lists published stories as Create activities.
-    let outbox = app.get("/fediverse/outbox").await.json();
-    assert_eq!(outbox["type"], "OrderedCollection");
-    assert!(outbox["totalItems"].as_i64().unwrap() > 10);
+    let collection = app.get("/fediverse/outbox").await.json();
+    assert_eq!(collection["type"], "OrderedCollection");
+    let total = collection["totalItems"].as_i64().unwrap();
+    assert!(total > 20, "more than one page");
+    // Every story is reachable through the pages, each once.
+    let mut next = collection["first"].as_str().map(str::to_owned);
+    let mut seen = Vec::new();
+    let mut first_page = None;
+    while let Some(url) = next {
+        let page = app.get(&crate::util::TestApp::path_of(&url)).await.json();
+        assert_eq!(page["type"], "OrderedCollectionPage");
+        assert_eq!(page["partOf"], collection["id"]);
+        for item in page["orderedItems"].as_array().unwrap() {
+            seen.push(item["object"]["id"].as_str().unwrap().to_owned());
+        }
+        first_page.get_or_insert(page.clone());
+        next = page["next"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen.len() as i64, total);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len() as i64, total, "no story twice");
+    let outbox = first_page.unwrap();
     assert_eq!(outbox["orderedItems"][0]["type"], "Create");
     assert_eq!(outbox["orderedItems"][0]["object"]["type"], "Article");
+    assert_eq!(
+        app.get("/fediverse/outbox?page=999").await.status,
+        StatusCode::NOT_FOUND
+    );
     let object_id = outbox["orderedItems"][0]["object"]["id"].as_str().unwrap();
     let object = app
         .request(
