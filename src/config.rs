@@ -130,6 +130,20 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Stories per page on list pages.",
     },
     KeySpec {
+        key: "site.logo_url",
+        env: "NEWSDESK_SITE_LOGO_URL",
+        default: "/static/logo.png",
+        expected: "a path on this site or an https URL of a PNG or JPEG",
+        doc: "The publication's logo for search engines (JSON-LD publisher.logo). The default is drawn from the favicon.",
+    },
+    KeySpec {
+        key: "site.image_url",
+        env: "NEWSDESK_SITE_IMAGE_URL",
+        default: "/static/social.png",
+        expected: "a path on this site or an https URL of a PNG or JPEG, ideally 1200×630",
+        doc: "The picture social cards show for the home, section and other list pages.",
+    },
+    KeySpec {
         key: "site.theme_dir",
         env: "NEWSDESK_THEME_DIR",
         default: "",
@@ -558,6 +572,17 @@ fn api_base(key: &str, value: &str) -> Result<String, ConfigError> {
     }
 }
 
+/// A picture's address: a path on this site, or an absolute https URL.
+fn image_url_setting(key: &str, value: &str) -> Result<String, ConfigError> {
+    let local = value.starts_with('/') && !value.starts_with("//");
+    let remote = url::Url::parse(value).is_ok_and(|u| u.scheme() == "https" && u.host().is_some());
+    if (local || remote) && !value.contains(['"', '<', '>', ' ']) {
+        Ok(value.to_owned())
+    } else {
+        Err(invalid(key, value))
+    }
+}
+
 fn currency_rules(key: &str, text: &str) -> Result<CurrencyRules, ConfigError> {
     let mut parts = text.split(';');
     let presets: Option<Vec<i64>> = parts
@@ -595,6 +620,8 @@ pub struct SiteConfig {
     pub timezone_name: String,
     pub page_size: i64,
     pub theme_dir: Option<PathBuf>,
+    pub logo_url: String,
+    pub image_url: String,
 }
 
 impl fmt::Debug for Config {
@@ -828,6 +855,8 @@ impl Config {
                 timezone_name,
                 page_size,
                 theme_dir,
+                logo_url: image_url_setting("site.logo_url", get("site.logo_url"))?,
+                image_url: image_url_setting("site.image_url", get("site.image_url"))?,
             },
             cache_max_pages: parse(get("cache.max_pages"), "cache.max_pages")?,
             donations: DonationConfig {

@@ -64,6 +64,16 @@ impl Store {
         .await?)
     }
 
+    /// Width and height of an upload, by its public address.
+    pub async fn media_size(&self, url: &str) -> StoreResult<Option<(i64, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT width, height FROM media WHERE url = $1")
+                .bind(url)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn media(&self, id: i64) -> StoreResult<Media> {
         Ok(
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM media WHERE id = $1"))

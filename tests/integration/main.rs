@@ -17,5 +17,6 @@ mod feeds;
 mod newsletter;
 mod payments;
 mod security;
+mod seo;
 mod site;
 mod store;

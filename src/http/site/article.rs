@@ -166,6 +166,19 @@ async fn render_article(
         })
         .collect();
     let mut alternates = vec![json!({ "lang": language, "url": canonical })];
+    // x-default: the version in the site's default language, where there is one.
+    let default_language = &state.config.site.default_language;
+    let default_version = if language == default_language {
+        Some(canonical.clone())
+    } else {
+        translations
+            .iter()
+            .find(|t| t["lang"] == default_language.as_str())
+            .and_then(|t| t["absolute_url"].as_str().map(str::to_owned))
+    };
+    if let Some(url) = default_version {
+        alternates.push(json!({ "lang": "x-default", "url": url }));
+    }
     alternates.extend(
         translations
             .iter()
@@ -189,7 +202,8 @@ async fn render_article(
     let json_ld = json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": article.headline,
+        // Google reads at most 110 characters; the page keeps the whole headline.
+        "headline": shorten(&article.headline, JSON_LD_HEADLINE_CHARS),
         "description": description,
         "datePublished": crate::content::i18n::rfc3339(published_at),
         "dateModified": crate::content::i18n::rfc3339(article.content_updated_at.unwrap_or(published_at)),
@@ -202,11 +216,7 @@ async fn render_article(
             "name": display_name(&a.name, language),
             "url": state.urls.absolute(&state.urls.author(language, &a.slug)),
         })).collect::<Vec<_>>(),
-        "publisher": {
-            "@type": "NewsMediaOrganization",
-            "name": state.config.site.name,
-            "url": state.urls.absolute(&state.urls.home(language)),
-        },
+        "publisher": publisher(state, language),
         "articleSection": section.as_ref().map(|s| s.name.clone()),
         "keywords": view.tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
     });
@@ -247,23 +257,34 @@ async fn render_article(
             "language": language,
         }),
     )
-    .set("description", &description)
-    .set("og_image", &social_image)
-    .set("og_type", "article")
-    .set("authors", &authors)
-    .set("section", &section)
-    .set("tags", &tags)
-    .set("sources", &view.sources)
-    .set("corrections", &view.corrections)
-    .set("translations", &translations)
-    .set("alternates", &alternates)
-    .set("related", &related_views)
-    .set(
-        "donate",
-        super::support::donate_box(state, language, Some(article.id.0)),
-    )
-    .safe("body_html", render_body(&article.body, language))
-    .safe("json_ld", script_safe_json(&json_ld));
+    .set("description", &description);
+    if let Some(image) = &social_image {
+        // An upload's own size, so cards render before the picture loads.
+        let local = article
+            .social_image_url
+            .as_deref()
+            .or(article.cover_url.as_deref())
+            .unwrap_or_default();
+        let size = state.store.media_size(local).await?;
+        page.set("og_image", image)
+            .set("og_image_width", size.map(|(w, _)| w))
+            .set("og_image_height", size.map(|(_, h)| h));
+    }
+    page.set("og_type", "article")
+        .set("authors", &authors)
+        .set("section", &section)
+        .set("tags", &tags)
+        .set("sources", &view.sources)
+        .set("corrections", &view.corrections)
+        .set("translations", &translations)
+        .set("alternates", &alternates)
+        .set("related", &related_views)
+        .set(
+            "donate",
+            super::support::donate_box(state, language, Some(article.id.0)),
+        )
+        .safe("body_html", render_body(&article.body, language))
+        .safe("json_ld", script_safe_json(&json_ld));
 
     // The page shows its translations' and related stories' headlines too.
     let ids = std::iter::once(article.id)
@@ -301,4 +322,37 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["headline"], "</script><script>alert(1)</script>");
     }
+}
+
+/// Characters of a headline that search engines read in structured data.
+pub const JSON_LD_HEADLINE_CHARS: usize = 110;
+
+/// `text` cut at a word boundary to at most `max` characters, with "…".
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    let cut = match cut.rfind(' ') {
+        Some(space) if space > cut.len() / 2 => &cut[..space],
+        _ => &cut,
+    };
+    format!("{}…", cut.trim_end_matches([' ', ',', ';', ':', '—', '-']))
+}
+
+/// The publisher as JSON-LD: the newsroom with its logo.
+pub fn publisher(state: &AppState, language: &str) -> serde_json::Value {
+    let logo = &state.config.site.logo_url;
+    let mut logo_json = json!({ "@type": "ImageObject", "url": state.urls.absolute(logo) });
+    if logo == "/static/logo.png" {
+        let (width, height) = super::assets::LOGO_SIZE;
+        logo_json["width"] = json!(width);
+        logo_json["height"] = json!(height);
+    }
+    json!({
+        "@type": "NewsMediaOrganization",
+        "name": state.config.site.name,
+        "url": state.urls.absolute(&state.urls.home(language)),
+        "logo": logo_json,
+    })
 }

@@ -76,14 +76,71 @@ pub async fn show_home(
     };
     let mut view = Page::new(&state, &language, "", &path, &sections);
     view.set("lead", &lead)
-        .set("lead_day", lead.as_ref().map(|l| day_heading(l.published_at, current, &language, tz)))
+        .set(
+            "lead_day",
+            lead.as_ref()
+                .map(|l| day_heading(l.published_at, current, &language, tz)),
+        )
         .set("days", &days)
         .set("page", page)
-        .set("next_url", has_next.then(|| format!("{home}?page={}", page + 1)))
+        .set(
+            "next_url",
+            has_next.then(|| format!("{home}?page={}", page + 1)),
+        )
         .set(
             "prev_url",
-            (page > 1).then(|| if page == 2 { home.clone() } else { format!("{home}?page={}", page - 1) }),
+            (page > 1).then(|| {
+                if page == 2 {
+                    home.clone()
+                } else {
+                    format!("{home}?page={}", page - 1)
+                }
+            }),
         )
-        .set("alternates", state.config.site.languages.iter().map(|l| serde_json::json!({"lang": l, "url": state.urls.absolute(&state.urls.home(l))})).collect::<Vec<_>>());
+        .set("alternates", home_alternates(&state));
+    // Who publishes, and how to search it: the newsroom and the site for search engines.
+    let home_url = state.urls.absolute(&home);
+    let search_target = format!(
+        "{}?q={{search_term_string}}",
+        state.urls.absolute(&state.urls.search(&language))
+    );
+    let mut organization = super::article::publisher(&state, &language);
+    organization["@id"] = serde_json::json!(format!("{home_url}#publisher"));
+    let site_json_ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@graph": [
+            organization,
+            {
+                "@type": "WebSite",
+                "@id": format!("{home_url}#website"),
+                "url": home_url,
+                "name": state.config.site.name,
+                "inLanguage": language,
+                "publisher": { "@id": format!("{home_url}#publisher") },
+                "potentialAction": {
+                    "@type": "SearchAction",
+                    "target": { "@type": "EntryPoint", "urlTemplate": search_target },
+                    "query-input": "required name=search_term_string",
+                },
+            },
+        ],
+    });
+    view.safe(
+        "site_json_ld",
+        super::article::script_safe_json(&site_json_ld),
+    );
     view.render(&state, "home.html", Some(CacheTags::listing(&language)))
+}
+
+/// The home page in each language, and x-default: the default language's.
+fn home_alternates(state: &AppState) -> Vec<serde_json::Value> {
+    let site = &state.config.site;
+    site.languages
+        .iter()
+        .map(|l| serde_json::json!({"lang": l, "url": state.urls.absolute(&state.urls.home(l))}))
+        .chain(std::iter::once(serde_json::json!({
+            "lang": "x-default",
+            "url": state.urls.absolute(&state.urls.home(&site.default_language)),
+        })))
+        .collect()
 }

@@ -133,6 +133,14 @@ impl Page {
                 { "title": format!("{} — Atom", site.name), "type": "application/atom+xml", "url": state.urls.feed(language, "", true) },
             ]),
         );
+        // Every page has a social card picture: the site's own until a page sets one.
+        let image = &site.image_url;
+        context.insert("og_image".into(), json!(state.urls.absolute(image)));
+        if image == "/static/social.png" {
+            let (width, height) = super::assets::SOCIAL_SIZE;
+            context.insert("og_image_width".into(), json!(width));
+            context.insert("og_image_height".into(), json!(height));
+        }
         context.insert(
             "og_locale".into(),
             json!(match language {
