@@ -311,19 +311,6 @@ pub fn script_safe_json(value: &serde_json::Value) -> String {
         .replace('&', "\\u0026")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_in_script_cannot_close_the_element() {
-        let text = script_safe_json(&json!({ "headline": "</script><script>alert(1)</script>" }));
-        assert!(!text.contains("</script"));
-        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(back["headline"], "</script><script>alert(1)</script>");
-    }
-}
-
 /// Characters of a headline that search engines read in structured data.
 pub const JSON_LD_HEADLINE_CHARS: usize = 110;
 
@@ -355,4 +342,17 @@ pub fn publisher(state: &AppState, language: &str) -> serde_json::Value {
         "url": state.urls.absolute(&state.urls.home(language)),
         "logo": logo_json,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_in_script_cannot_close_the_element() {
+        let text = script_safe_json(&json!({ "headline": "</script><script>alert(1)</script>" }));
+        assert!(!text.contains("</script"));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["headline"], "</script><script>alert(1)</script>");
+    }
 }
