@@ -403,6 +403,13 @@ pub const KEYS: &[KeySpec] = &[
         doc: "How long the audit log of staff actions is kept.",
     },
     KeySpec {
+        key: "feeds.full_text",
+        env: "NEWSDESK_FEEDS_FULL_TEXT",
+        default: "true",
+        expected: "true or false",
+        doc: "Whether RSS and Atom carry each story's whole text (content:encoded, atom:content) or only its standfirst.",
+    },
+    KeySpec {
         key: "cache.max_pages",
         env: "NEWSDESK_CACHE_MAX_PAGES",
         default: "5000",
@@ -437,6 +444,7 @@ pub struct Config {
     pub header_timeout_seconds: u64,
     pub idle_timeout_seconds: u64,
     pub audit_retention_days: i64,
+    pub feeds_full_text: bool,
     pub base_url: String,
     pub data_dir: PathBuf,
     pub database_url: String,
@@ -834,6 +842,7 @@ impl Config {
             trusted_proxies,
             header_timeout_seconds,
             idle_timeout_seconds,
+            feeds_full_text: parse::<bool>(get("feeds.full_text"), "feeds.full_text")?,
             audit_retention_days: {
                 let days: i64 = parse(get("audit.retention_days"), "audit.retention_days")?;
                 if !(1..=36_500).contains(&days) {

@@ -445,6 +445,28 @@ impl Store {
         Ok(correction)
     }
 
+    /// The Markdown bodies of these articles (a feed's full text), by id.
+    pub async fn article_bodies(
+        &self,
+        ids: &[ArticleId],
+    ) -> StoreResult<std::collections::HashMap<ArticleId, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        // Ids are integers from our own rows, so they can stand in the SQL.
+        let list = ids
+            .iter()
+            .map(|id| id.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows: Vec<(ArticleId, String)> = sqlx::query_as(&format!(
+            "SELECT id, body FROM articles WHERE id IN ({list})"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     pub async fn article_row(&self, id: ArticleId) -> StoreResult<ArticleRow> {
         Ok(sqlx::query_as(&format!("{ARTICLE_SELECT} WHERE id = $1"))
             .bind(id.0)

@@ -10,6 +10,7 @@ on_both_backends!(
     rss_feeds_are_valid_rss_2,
     atom_feeds_are_valid_and_show_updates,
     sitemaps_and_robots_point_at_every_story,
+    feed_readers_get_the_whole_story,
 );
 
 fn child<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> roxmltree::Node<'a, 'a> {
@@ -195,4 +196,76 @@ async fn sitemaps_and_robots_point_at_every_story(backend: Backend) {
     let robots = app.page("/robots.txt").await;
     assert!(robots.contains("Sitemap: https://news.example.org/sitemap.xml"));
     assert!(robots.contains("Disallow: /api/"));
+}
+
+async fn feed_readers_get_the_whole_story(backend: Backend) {
+    let mut app = TestApp::with_staff(backend).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let published = app
+            .publish(serde_json::json!({
+                "headline": format!("Повний текст {n}"),
+                "standfirst": "Коротко.",
+                "body": "Перший абзац із [посиланням](/section/news).\n\n![Фото](/media/2026/12/p.jpg)",
+                "language": "uk", "section": "news", "authors": ["editor@example.com"],
+            }))
+            .await;
+        ids.push(published["id"].as_i64().unwrap());
+    }
+    // Three stories in one second: Atom entries must still be told apart.
+    for id in &ids {
+        sqlx::query("UPDATE articles SET published_at = 1800000000, content_updated_at = NULL WHERE id = $1")
+            .bind(id)
+            .execute(app.state.store.pool())
+            .await
+            .unwrap();
+    }
+    app.state.page_cache.clear();
+    for path in ["/feed.xml", "/atom.xml"] {
+        let xml = app.page(path).await;
+        // A third-party parser, as feed readers use.
+        let feed = feed_rs::parser::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let ours: Vec<_> = feed
+            .entries
+            .iter()
+            .filter(|e| {
+                e.title
+                    .as_ref()
+                    .is_some_and(|t| t.content.starts_with("Повний текст"))
+            })
+            .collect();
+        assert_eq!(ours.len(), 3, "{path}");
+        for entry in &ours {
+            let content = entry
+                .content
+                .as_ref()
+                .and_then(|c| c.body.clone())
+                .unwrap_or_else(|| panic!("{path}: no full text"));
+            assert!(content.contains("Перший абзац"), "{content}");
+            assert!(
+                content.contains("href=\"https://news.example.org/section/news\""),
+                "{content}"
+            );
+            assert!(
+                content.contains("src=\"https://news.example.org/media/2026/12/p.jpg\""),
+                "{content}"
+            );
+            assert_eq!(
+                entry.summary.as_ref().map(|s| s.content.as_str()),
+                Some("Коротко."),
+                "{path}: the standfirst is the summary"
+            );
+        }
+        if path == "/atom.xml" {
+            let mut updated: Vec<_> = ours.iter().map(|e| e.updated.unwrap()).collect();
+            updated.sort();
+            updated.dedup();
+            assert_eq!(updated.len(), 3, "distinct atom:updated");
+        }
+    }
+    // The setting turns full text off.
+    let short =
+        TestApp::with_staff_and_env(backend, &[("NEWSDESK_FEEDS_FULL_TEXT", "false")]).await;
+    let xml = short.page("/feed.xml").await;
+    assert!(!xml.contains("content:encoded>"), "only the standfirst");
 }

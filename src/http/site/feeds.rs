@@ -10,6 +10,7 @@ use serde_json::json;
 use super::Lang;
 use super::cache::CacheTags;
 use crate::app::AppState;
+use crate::content::markdown::render_body;
 use crate::content::slug::display_name;
 use crate::http::error::HttpError;
 use crate::store::{ArticleFilter, ArticleStatus, StoreError, now};
@@ -44,6 +45,16 @@ async fn render_feed(
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_else(|| "localhost".into());
+    let bodies = if state.config.feeds_full_text {
+        let ids: Vec<_> = cards.iter().map(|c| c.id).collect();
+        state.store.article_bodies(&ids).await?
+    } else {
+        Default::default()
+    };
+    // Atom readers tell entries apart by `updated`: equal seconds get
+    // distinct milliseconds, in the feed's order.
+    let mut last_updated: Option<i64> = None;
+    let mut ties = 0;
     let items: Vec<_> = cards
         .iter()
         .filter_map(|card| {
@@ -61,8 +72,18 @@ async fn render_feed(
                 "guid": format!("tag:{host},2026:article-{}", card.id),
                 "published": published,
                 "updated": card.content_updated_at.unwrap_or(published).max(published),
+                "content": bodies.get(&card.id).map(|body| absolute_links(state, &render_body(body, &card.language))),
                 "authors": card.authors.iter().map(|a| display_name(&a.name, language)).collect::<Vec<_>>(),
             }))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|mut item| {
+            let updated = item["updated"].as_i64().unwrap_or(0);
+            ties = if last_updated == Some(updated) { ties + 1 } else { 0 };
+            last_updated = Some(updated);
+            item["updated_iso"] = json!(distinct_instant(updated, ties));
+            item
         })
         .collect();
     let updated = items
@@ -208,4 +229,43 @@ pub async fn tag_atom(
     Path(slug): Path<String>,
 ) -> Result<Response, HttpError> {
     tag_feed(state, language, slug, Format::Atom).await
+}
+
+/// A Unix second as RFC 3339, with `tie` milliseconds added when several
+/// entries share the second (they stay within it).
+fn distinct_instant(second: i64, tie: i64) -> String {
+    jiff::Timestamp::from_second(second)
+        .ok()
+        .and_then(|t| {
+            if tie == 0 {
+                Some(t)
+            } else {
+                t.checked_add(jiff::SignedDuration::from_millis(tie.min(999)))
+                    .ok()
+            }
+        })
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// Feed readers show the text away from the site: its own links and images
+/// must carry the site's address.
+fn absolute_links(state: &AppState, html: &str) -> String {
+    let base = state.urls.base_url();
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(at) = ["src=\"/", "href=\"/"]
+        .iter()
+        .filter_map(|needle| rest.find(needle).map(|i| (i, needle.len())))
+        .min()
+    {
+        let (index, length) = at;
+        out.push_str(&rest[..index + length - 1]);
+        rest = &rest[index + length - 1..];
+        if !rest.starts_with("//") {
+            out.push_str(base);
+        }
+    }
+    out.push_str(rest);
+    out
 }
