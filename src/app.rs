@@ -37,6 +37,8 @@ pub struct AppParts {
     pub http: reqwest::Client,
     /// Outbound HTTP to servers strangers name (Fediverse): public addresses only.
     pub peer_http: reqwest::Client,
+    /// How each Fediverse server last accepted our signatures.
+    pub signature_schemes: crate::integrations::activitypub::SchemeMemory,
     /// Bounds the key fetches that inbox requests can start at once.
     pub key_fetches: tokio::sync::Semaphore,
     /// The Content-Security-Policy header, built once from the configuration.
@@ -66,6 +68,7 @@ impl AppState {
             http,
             peer_http,
             key_fetches: tokio::sync::Semaphore::new(MAX_CONCURRENT_KEY_FETCHES),
+            signature_schemes: Default::default(),
             mailer,
             page_cache: PageCache::new(config.cache_max_pages),
             config: Arc::new(config),

@@ -398,6 +398,58 @@ pub async fn fetch_actor(
 }
 
 /// Posts a signed activity to an inbox.
+/// How a server wants POSTs signed: the cavage draft (what Mastodon has
+/// always taken) or RFC 9421 (what newer servers take, some only it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureScheme {
+    Cavage,
+    Rfc9421,
+}
+
+/// The scheme each server last accepted, so it is tried first next time
+/// (a "double knock" only on the first delivery, or after a server changes).
+#[derive(Default)]
+pub struct SchemeMemory(std::sync::Mutex<std::collections::HashMap<String, SignatureScheme>>);
+
+impl SchemeMemory {
+    pub fn preferred(&self, host: &str) -> SignatureScheme {
+        self.0
+            .lock()
+            .map(|map| map.get(host).copied().unwrap_or(SignatureScheme::Cavage))
+            .unwrap_or(SignatureScheme::Cavage)
+    }
+
+    fn remember(&self, host: &str, scheme: SignatureScheme) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(host.to_owned(), scheme);
+        }
+    }
+}
+
+/// Signs a POST the given way; reqwest sets `Host` itself.
+fn post_headers(
+    scheme: SignatureScheme,
+    url: &url::Url,
+    body: &[u8],
+    key_id: &str,
+    private_pem: &str,
+) -> Result<Vec<(&'static str, String)>, SendError> {
+    let now = jiff::Timestamp::now().as_second();
+    let signed = match scheme {
+        SignatureScheme::Cavage => signed_post_headers(url, body, key_id, private_pem, now),
+        SignatureScheme::Rfc9421 => {
+            super::message_signatures::sign_post(url.as_str(), body, key_id, private_pem, now).map(
+                |mut headers| {
+                    headers.push(("Content-Type", ACTIVITY_JSON.to_owned()));
+                    headers.push(("Date", http_date(now)));
+                    headers
+                },
+            )
+        }
+    };
+    signed.map_err(|e| SendError::Permanent(e.to_string()))
+}
+
 pub async fn deliver(
     http: &reqwest::Client,
     inbox: &str,
@@ -405,20 +457,29 @@ pub async fn deliver(
     key_id: &str,
     private_pem: &str,
     allow_private: bool,
+    schemes: &SchemeMemory,
 ) -> Result<(), SendError> {
     let url =
         url::Url::parse(inbox).map_err(|_| SendError::Permanent(format!("bad inbox {inbox}")))?;
     check_public(&url, allow_private)?;
+    let host = url.host_str().unwrap_or_default().to_owned();
     let body = serde_json::to_vec(activity).map_err(|e| SendError::Permanent(e.to_string()))?;
-    let headers = signed_post_headers(
-        &url,
-        &body,
-        key_id,
-        private_pem,
-        jiff::Timestamp::now().as_second(),
-    )
-    .map_err(|e| SendError::Permanent(e.to_string()))?;
-    let response = send_signed(http.post(url.as_str()).body(body), headers, "inbox").await?;
+    let first = schemes.preferred(&host);
+    let headers = post_headers(first, &url, &body, key_id, private_pem)?;
+    let mut response =
+        send_signed(http.post(url.as_str()).body(body.clone()), headers, "inbox").await?;
+    // Refused as unsigned: knock again the other way, and remember what worked.
+    if matches!(response.status().as_u16(), 401 | 403) {
+        let other = match first {
+            SignatureScheme::Cavage => SignatureScheme::Rfc9421,
+            SignatureScheme::Rfc9421 => SignatureScheme::Cavage,
+        };
+        let headers = post_headers(other, &url, &body, key_id, private_pem)?;
+        response = send_signed(http.post(url.as_str()).body(body), headers, "inbox").await?;
+        if response.status().is_success() {
+            schemes.remember(&host, other);
+        }
+    }
     let status = response.status();
     match status.as_u16() {
         200..=299 => Ok(()),

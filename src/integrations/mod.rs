@@ -5,6 +5,7 @@ pub mod activitypub;
 pub mod http;
 pub mod liqpay;
 pub mod mail;
+pub mod message_signatures;
 pub mod stripe;
 pub mod telegram;
 pub mod videos;

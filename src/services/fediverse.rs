@@ -11,6 +11,7 @@ use crate::content::i18n::rfc3339;
 use crate::content::markdown::render_body;
 use crate::integrations::SendError;
 use crate::integrations::activitypub::{self, ACTIVITY_JSON, PUBLIC, SignatureError};
+use crate::integrations::message_signatures;
 use crate::services::distribution::{FEDIVERSE, Step, sent_with};
 use crate::store::{ArticleRow, Delivery, Follower, NewDelivery, StoreError, now};
 
@@ -227,8 +228,31 @@ async fn send_signed(state: &AppState, inbox: &str, activity: &Value) -> Result<
         &key_id(state),
         &private,
         state.config.distribution.fediverse_allow_private,
+        &state.signature_schemes,
     )
     .await
+}
+
+/// How a sender signed: the cavage draft (Mastodon's `Signature`) or RFC 9421.
+enum Proof {
+    Cavage(activitypub::SignatureHeader),
+    Rfc9421(message_signatures::MessageSignature),
+}
+
+impl Proof {
+    fn key_id(&self) -> &str {
+        match self {
+            Proof::Cavage(s) => &s.key_id,
+            Proof::Rfc9421(s) => &s.key_id,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Proof::Cavage(s) => &s.signature,
+            Proof::Rfc9421(s) => &s.signature,
+        }
+    }
 }
 
 /// What an accepted inbox request did.
@@ -257,21 +281,35 @@ pub async fn receive(
         .as_str()
         .ok_or(FediverseError::Malformed("no actor"))?;
     let actor_url = url::Url::parse(actor).map_err(|_| FediverseError::Malformed("actor"))?;
-    let signature_header = headers
-        .get("signature")
-        .and_then(|v| v.to_str().ok())
-        .ok_or(SignatureError::Missing)?;
-    let signature = activitypub::parse_signature_header(signature_header)?;
+    // RFC 9421 when the sender uses it (Fedify, newer servers), else the cavage draft.
+    let target_uri = state.urls.absolute(path_and_query);
+    let proof = if headers.contains_key("signature-input") {
+        Proof::Rfc9421(message_signatures::parse(headers)?)
+    } else {
+        let signature_header = headers
+            .get("signature")
+            .and_then(|v| v.to_str().ok())
+            .ok_or(SignatureError::Missing)?;
+        Proof::Cavage(activitypub::parse_signature_header(signature_header)?)
+    };
+    let request = message_signatures::SignedRequest {
+        method: "POST",
+        target_uri: &target_uri,
+        headers,
+    };
+    let sender_key = proof.key_id().to_owned();
     // The key must live on the actor's own server: nobody signs for another.
-    let key_url =
-        url::Url::parse(&signature.key_id).map_err(|_| FediverseError::Malformed("keyId"))?;
+    let key_url = url::Url::parse(&sender_key).map_err(|_| FediverseError::Malformed("keyId"))?;
     if key_url.origin() != actor_url.origin() {
         return Err(FediverseError::WrongSigner);
     }
     // Everything that needs no fetch is checked before one is made.
     let current = now();
-    activitypub::check_request(headers, body, &signature, current)?;
-    let signature_hash = hex::encode(Sha256::digest(&signature.signature));
+    match &proof {
+        Proof::Cavage(signature) => activitypub::check_request(headers, body, signature, current)?,
+        Proof::Rfc9421(signature) => message_signatures::check(&request, body, signature, current)?,
+    }
+    let signature_hash = hex::encode(Sha256::digest(proof.bytes()));
     let _permit = state
         .key_fetches
         .try_acquire()
@@ -295,7 +333,7 @@ pub async fn receive(
         Err(e) => return Err(FediverseError::KeyFetch(e.to_string())),
     };
     if signer.id != actor
-        || signer.key_id != signature.key_id
+        || signer.key_id != sender_key
         || signer
             .key_owner
             .as_deref()
@@ -303,15 +341,20 @@ pub async fn receive(
     {
         return Err(FediverseError::WrongSigner);
     }
-    activitypub::verify_request(
-        "post",
-        path_and_query,
-        headers,
-        body,
-        &signature,
-        &signer.public_key_pem,
-        current,
-    )?;
+    match &proof {
+        Proof::Cavage(signature) => activitypub::verify_request(
+            "post",
+            path_and_query,
+            headers,
+            body,
+            signature,
+            &signer.public_key_pem,
+            current,
+        )?,
+        Proof::Rfc9421(signature) => {
+            message_signatures::verify(&request, body, signature, &signer.public_key_pem, current)?
+        }
+    }
     if !state
         .store
         .first_sighting_of_signature(&signature_hash, current)

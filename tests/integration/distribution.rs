@@ -23,6 +23,8 @@ on_both_backends!(
     two_nodes_share_the_outbox_without_double_sends,
     the_fediverse_can_follow_and_unfollow,
     the_inbox_refuses_forgeries_replays_and_floods,
+    rfc_9421_signatures_are_taken_and_given,
+    mastodon_payloads_follow_undo_and_delete,
     demo_stories_are_history_not_news,
 );
 
@@ -1000,6 +1002,117 @@ async fn the_inbox_refuses_forgeries_replays_and_floods(backend: Backend) {
         }
     }
     assert!(busy >= 4, "{busy} of 12 were asked to retry");
+}
+
+async fn rfc_9421_signatures_are_taken_and_given(backend: Backend) {
+    let fakes = fakes().await;
+    let app = app_with(backend, &fakes.env).await;
+    trust_us(&app, &fakes.fediverse);
+    let fake = &fakes.fediverse;
+    fake.only_rfc9421
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    // Fedify's first knock: RFC 9421 only, no Signature of the cavage kind.
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/follows/9421", fake.actor()),
+        "type": "Follow",
+        "actor": fake.actor(),
+        "object": "https://news.example.org/fediverse/actor",
+    });
+    let body = follow.to_string();
+    let headers = crate::fakes::rfc9421_signed(
+        "https://news.example.org/fediverse/inbox",
+        body.as_bytes(),
+        &format!("{}#main-key", fake.actor()),
+        crate::fakes::REMOTE_KEY,
+        jiff::Timestamp::now().as_second(),
+    );
+    let tampered = body.replace("9421", "9422");
+    assert_eq!(
+        post_signed(&app, &headers, tampered).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the Content-Digest no longer matches"
+    );
+    assert_eq!(
+        post_signed(&app, &headers, body.clone()).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(app.state.store.follower_count().await.unwrap(), 1);
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::UNAUTHORIZED,
+        "a replay is refused"
+    );
+    // Our Accept goes to a server that takes RFC 9421 only: the first
+    // delivery knocks twice, and the server's way is remembered.
+    run(&app).await;
+    assert_eq!(
+        fake.received().len(),
+        1,
+        "{:?}",
+        fake.refused.lock().unwrap()
+    );
+    assert_eq!(*fake.knocks.lock().unwrap(), ["cavage", "rfc9421"]);
+    let again = json!({
+        "id": format!("{}/follows/9421b", fake.actor()),
+        "type": "Follow",
+        "actor": fake.actor(),
+        "object": "https://news.example.org/fediverse/actor",
+    });
+    let body = again.to_string();
+    let headers = crate::fakes::rfc9421_signed(
+        "https://news.example.org/fediverse/inbox",
+        body.as_bytes(),
+        &format!("{}#main-key", fake.actor()),
+        crate::fakes::REMOTE_KEY,
+        jiff::Timestamp::now().as_second(),
+    );
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::ACCEPTED
+    );
+    fake.knocks.lock().unwrap().clear();
+    run(&app).await;
+    assert_eq!(fake.received().len(), 2);
+    assert_eq!(
+        *fake.knocks.lock().unwrap(),
+        ["rfc9421"],
+        "one knock, the way that worked"
+    );
+}
+
+async fn mastodon_payloads_follow_undo_and_delete(backend: Backend) {
+    let fakes = fakes().await;
+    let app = app_with(backend, &fakes.env).await;
+    trust_us(&app, &fakes.fediverse);
+    let fake = &fakes.fediverse;
+    let key = format!("{}/users/oksana#main-key", fake.base);
+    let send = |name: &'static str, date_offset: i64| {
+        let body = crate::fakes::mastodon_fixture(fake, name);
+        let activity: Value = serde_json::from_str(&body).unwrap();
+        let (headers, body) = fake.signed_as(
+            "https://news.example.org/fediverse/inbox",
+            &activity,
+            &key,
+            jiff::Timestamp::now().as_second() + date_offset,
+        );
+        let app = &app;
+        async move { post_signed(app, &headers, body).await.status }
+    };
+    assert_eq!(send("follow", 0).await, StatusCode::ACCEPTED);
+    let followers = app.state.store.followers().await.unwrap();
+    assert_eq!(followers.len(), 1);
+    assert_eq!(followers[0].actor_id, format!("{}/users/oksana", fake.base));
+    assert_eq!(
+        followers[0].shared_inbox.as_deref(),
+        Some(format!("{}/inbox", fake.base).as_str())
+    );
+    assert_eq!(send("undo", 0).await, StatusCode::ACCEPTED);
+    assert_eq!(app.state.store.follower_count().await.unwrap(), 0);
+    assert_eq!(send("follow", 1).await, StatusCode::ACCEPTED);
+    assert_eq!(app.state.store.follower_count().await.unwrap(), 1);
+    assert_eq!(send("delete", 0).await, StatusCode::ACCEPTED);
+    assert_eq!(app.state.store.follower_count().await.unwrap(), 0);
 }
 
 async fn demo_stories_are_history_not_news(backend: Backend) {

@@ -383,6 +383,10 @@ pub struct FakeFediverse {
     pub fetched: Arc<Mutex<Vec<String>>>,
     /// Bytes the endless key document handed to the socket.
     pub endless_bytes_sent: Arc<std::sync::atomic::AtomicUsize>,
+    /// A server that takes only RFC 9421 signatures (and refuses the cavage draft with 401).
+    pub only_rfc9421: Arc<std::sync::atomic::AtomicBool>,
+    /// The scheme of each POST the inbox received: "cavage" or "rfc9421".
+    pub knocks: Arc<Mutex<Vec<&'static str>>>,
 }
 
 impl FakeFediverse {
@@ -396,10 +400,13 @@ impl FakeFediverse {
             our_key: Arc::default(),
             fetched: Arc::default(),
             endless_bytes_sent: Arc::default(),
+            only_rfc9421: Arc::default(),
+            knocks: Arc::default(),
         };
         let router = Router::new()
             .route("/users/alice", get(alice))
             .route("/users/gone", get(gone))
+            .route("/users/oksana", get(mastodon_actor))
             .route("/users/moved", get(moved))
             .route("/users/endless", get(endless))
             .route("/users/slow", get(slow))
@@ -475,6 +482,30 @@ async fn alice(State(fake): State<FakeFediverse>) -> Response {
         .into_response()
 }
 
+/// A Mastodon fixture with this server's address and key filled in.
+pub fn mastodon_fixture(fake: &FakeFediverse, name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/mastodon/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let public = activitypub::public_pem(REMOTE_KEY).unwrap();
+    std::fs::read_to_string(path)
+        .unwrap()
+        .trim()
+        .replace("{{ORIGIN}}", &fake.base)
+        .replace("{{PUBLIC_KEY}}", &public.replace('\n', "\\n"))
+}
+
+/// A Mastodon account, as Mastodon serves its actor.
+async fn mastodon_actor(State(fake): State<FakeFediverse>) -> Response {
+    fake.fetched.lock().unwrap().push("/users/oksana".into());
+    (
+        [("content-type", "application/activity+json; charset=utf-8")],
+        mastodon_fixture(&fake, "actor"),
+    )
+        .into_response()
+}
+
 /// A deleted account: its key is gone.
 async fn gone(State(fake): State<FakeFediverse>) -> StatusCode {
     fake.fetched.lock().unwrap().push("/users/gone".into());
@@ -514,17 +545,130 @@ async fn slow(State(fake): State<FakeFediverse>) -> Response {
     StatusCode::NOT_FOUND.into_response()
 }
 
+/// RFC 9421 verification written from the RFC, apart from newsdesk's own:
+/// the covered components in order, then `@signature-params`, RSA PKCS#1 v1.5
+/// with SHA-256, and the Content-Digest of the body.
+pub fn rfc9421_verify(
+    method: &str,
+    target_uri: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    public_pem: &str,
+) -> Result<(), String> {
+    use base64::Engine;
+    use rsa::pkcs8::DecodePublicKey;
+    use rsa::signature::Verifier;
+    use sha2::Digest;
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or(format!("no {name}"))
+    };
+    let input = header("signature-input")?;
+    let (label, params) = input.split_once('=').ok_or("input")?;
+    let list = &params[1..params.find(')').ok_or("list")?];
+    let url = url::Url::parse(target_uri).map_err(|e| e.to_string())?;
+    let mut base = String::new();
+    for item in list.split(' ') {
+        let name = item.trim_matches('"');
+        let value = match name {
+            "@method" => method.to_owned(),
+            "@target-uri" => target_uri.to_owned(),
+            "@authority" => url.authority().to_owned(),
+            "@path" => url.path().to_owned(),
+            other => header(other)?,
+        };
+        base.push_str(&format!("\"{name}\": {value}\n"));
+    }
+    base.push_str(&format!("\"@signature-params\": {params}"));
+    let digest = format!(
+        "sha-256=:{}:",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body))
+    );
+    if header("content-digest")? != digest || !list.contains("\"content-digest\"") {
+        return Err("content-digest".into());
+    }
+    let signature = header("signature")?;
+    let value = signature
+        .strip_prefix(&format!("{label}=:"))
+        .and_then(|v| v.strip_suffix(':'))
+        .ok_or("signature label")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .map_err(|e| e.to_string())?;
+    let key = rsa::RsaPublicKey::from_public_key_pem(public_pem).map_err(|e| e.to_string())?;
+    let signature =
+        rsa::pkcs1v15::Signature::try_from(bytes.as_slice()).map_err(|e| e.to_string())?;
+    rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key)
+        .verify(base.as_bytes(), &signature)
+        .map_err(|e| e.to_string())
+}
+
+/// A request signed the RFC 9421 way, written from the RFC: what Fedify sends.
+pub fn rfc9421_signed(
+    target_uri: &str,
+    body: &[u8],
+    key_id: &str,
+    private_pem: &str,
+    created: i64,
+) -> Vec<(String, String)> {
+    use base64::Engine;
+    use rsa::pkcs8::DecodePrivateKey;
+    use rsa::signature::{SignatureEncoding, Signer};
+    use sha2::Digest;
+    let digest = format!(
+        "sha-256=:{}:",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body))
+    );
+    let params = format!(
+        "(\"@method\" \"@target-uri\" \"content-digest\" \"content-type\");created={created};keyid=\"{key_id}\";alg=\"rsa-v1_5-sha256\""
+    );
+    let base = format!(
+        "\"@method\": POST\n\"@target-uri\": {target_uri}\n\"content-digest\": {digest}\n\"content-type\": application/activity+json\n\"@signature-params\": {params}"
+    );
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(private_pem).unwrap();
+    let signature = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key).sign(base.as_bytes());
+    vec![
+        ("content-type".into(), "application/activity+json".into()),
+        ("content-digest".into(), digest),
+        ("signature-input".into(), format!("sig1={params}")),
+        (
+            "signature".into(),
+            format!(
+                "sig1=:{}:",
+                base64::engine::general_purpose::STANDARD.encode(signature.to_bytes())
+            ),
+        ),
+    ]
+}
+
 async fn alice_inbox(
     State(fake): State<FakeFediverse>,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
+    let rfc9421 = headers.contains_key("signature-input");
+    fake.knocks
+        .lock()
+        .unwrap()
+        .push(if rfc9421 { "rfc9421" } else { "cavage" });
+    let only_rfc9421 = fake.only_rfc9421.load(std::sync::atomic::Ordering::SeqCst);
     let verdict = (|| {
         if headers.get("content-type").and_then(|v| v.to_str().ok())
             != Some("application/activity+json")
         {
             return Err("content-type".to_owned());
+        }
+        if only_rfc9421 {
+            if !rfc9421 {
+                return Err("this server takes RFC 9421 signatures only".to_owned());
+            }
+            let key = fake.our_key.lock().unwrap().clone();
+            let target = format!("{}{}", fake.base, uri.path());
+            return rfc9421_verify("POST", &target, &headers, &body, &key);
         }
         let signature = activitypub::parse_signature_header(
             headers
