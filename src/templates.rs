@@ -28,6 +28,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "rss.xml",
     "atom.xml",
     "sitemap.xml",
+    "sitemap_index.xml",
     "news_sitemap.xml",
     "support.html",
     "sandbox.html",

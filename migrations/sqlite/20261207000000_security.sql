@@ -68,3 +68,6 @@ CREATE TABLE payment_links (
     provider_payment_id TEXT NOT NULL,
     PRIMARY KEY (provider, payment_intent)
 );
+
+-- Published stories across languages by date (sitemaps by month, feeds of every language).
+CREATE INDEX articles_published_idx ON articles (status, published_at);

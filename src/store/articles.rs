@@ -445,6 +445,43 @@ impl Store {
         Ok(correction)
     }
 
+    /// Months (UTC, `YYYY-MM`) with published stories, each with its latest change.
+    pub async fn sitemap_months(&self) -> StoreResult<Vec<(String, i64)>> {
+        let month = match self.backend {
+            Backend::Sqlite => "strftime('%Y-%m', published_at, 'unixepoch')",
+            Backend::Postgres => {
+                "to_char(to_timestamp(published_at) AT TIME ZONE 'UTC', 'YYYY-MM')"
+            }
+        };
+        Ok(sqlx::query_as(&format!(
+            "SELECT {month} AS month, CAST(MAX(COALESCE(content_updated_at, published_at)) AS BIGINT) \
+             FROM articles WHERE status = 'published' AND published_at IS NOT NULL \
+             GROUP BY 1 ORDER BY 1 DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Published stories of `[from, until)` for a sitemap: language, slug,
+    /// publication and last change; nothing else is read.
+    pub async fn sitemap_entries(
+        &self,
+        from: i64,
+        until: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, String, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT language, slug, published_at, COALESCE(content_updated_at, published_at) FROM articles \
+             WHERE status = 'published' AND published_at >= $1 AND published_at < $2 \
+             ORDER BY published_at DESC, id DESC LIMIT $3",
+        )
+        .bind(from)
+        .bind(until)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The Markdown bodies of these articles (a feed's full text), by id.
     pub async fn article_bodies(
         &self,

@@ -11,6 +11,7 @@ on_both_backends!(
     atom_feeds_are_valid_and_show_updates,
     sitemaps_and_robots_point_at_every_story,
     feed_readers_get_the_whole_story,
+    a_big_archive_has_a_sitemap_index_within_the_protocol_limits,
 );
 
 fn child<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> roxmltree::Node<'a, 'a> {
@@ -155,12 +156,34 @@ async fn sitemaps_and_robots_point_at_every_story(backend: Backend) {
             .header("content-type")
             .starts_with("application/xml")
     );
-    let doc = roxmltree::Document::parse(&sitemap.body).unwrap();
-    let urls: Vec<String> = doc
+    // An index of child sitemaps (pages, then one a month), each a urlset.
+    let index = roxmltree::Document::parse(&sitemap.body).unwrap();
+    assert_eq!(index.root_element().tag_name().name(), "sitemapindex");
+    let children: Vec<String> = index
         .descendants()
         .filter(|n| n.has_tag_name("loc"))
         .map(|n| n.text().unwrap().to_owned())
         .collect();
+    assert!(children.len() >= 2, "{children:?}");
+    let mut urls: Vec<String> = Vec::new();
+    for child in &children {
+        let body = app.page(&TestApp::path_of(child)).await;
+        let doc = roxmltree::Document::parse(&body).unwrap();
+        assert_eq!(doc.root_element().tag_name().name(), "urlset");
+        urls.extend(
+            doc.descendants()
+                .filter(|n| n.has_tag_name("loc"))
+                .map(|n| n.text().unwrap().to_owned()),
+        );
+    }
+    assert_eq!(
+        app.get("/sitemaps/1999-01.xml").await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/sitemaps/nonsense.xml").await.status,
+        axum::http::StatusCode::NOT_FOUND
+    );
     assert!(urls.len() >= 38 + 2, "{} urls", urls.len());
     assert!(
         urls.iter()
@@ -268,4 +291,34 @@ async fn feed_readers_get_the_whole_story(backend: Backend) {
         TestApp::with_staff_and_env(backend, &[("NEWSDESK_FEEDS_FULL_TEXT", "false")]).await;
     let xml = short.page("/feed.xml").await;
     assert!(!xml.contains("content:encoded>"), "only the standfirst");
+}
+
+async fn a_big_archive_has_a_sitemap_index_within_the_protocol_limits(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    // 40,000 published stories over 40 months (SQL's own loop: fast on both databases).
+    sqlx::query(
+        "INSERT INTO articles (translation_group, language, slug, headline, status, created_at, updated_at, published_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000) \
+         SELECT 'g' || CAST(i AS TEXT), 'uk', 'story-' || CAST(i AS TEXT), 'Story', 'published', 0, 0, \
+         1700000000 + i * 2600 FROM n",
+    )
+    .execute(app.state.store.pool())
+    .await
+    .unwrap();
+    let index = app.page("/sitemap.xml").await;
+    let doc = roxmltree::Document::parse(&index).unwrap();
+    let children: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .map(|n| n.text().unwrap().to_owned())
+        .collect();
+    assert!(children.len() > 30, "{} child sitemaps", children.len());
+    let mut total = 0;
+    for child in &children {
+        let body = app.page(&TestApp::path_of(child)).await;
+        let count = body.matches("<loc>").count();
+        assert!(count <= 50_000);
+        total += count;
+    }
+    assert!(total >= 40_000, "every story is listed: {total}");
 }

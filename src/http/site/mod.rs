@@ -57,6 +57,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let site = &state.config.site;
     let mut router = language_routes(&site.default_language)
         .route("/sitemap.xml", get(sitemaps::sitemap))
+        .route("/sitemaps/{file}", get(sitemaps::child_sitemap))
         .route("/news-sitemap.xml", get(sitemaps::news_sitemap))
         .route("/robots.txt", get(sitemaps::robots))
         .route("/static/{*file}", get(assets::serve_asset))

@@ -29,38 +29,72 @@ fn xml(body: String) -> Response {
     response
 }
 
+/// The sitemap index: the site's pages, then one child sitemap per month
+/// with stories, so any archive stays within the protocol's 50,000 URLs a file.
 pub async fn sitemap(State(state): State<AppState>) -> Result<Response, HttpError> {
-    let filter = ArticleFilter {
-        status: Some(ArticleStatus::Published),
-        ..Default::default()
-    };
-    let cards = state
-        .store
-        .article_cards(&filter, SITEMAP_MAX_URLS, 0)
-        .await?;
-    let sections = state.store.sections().await?;
+    let months = state.store.sitemap_months().await?;
+    let mut children = vec![
+        json!({ "loc": state.urls.absolute("/sitemaps/pages.xml"), "lastmod": months.first().map(|(_, at)| *at) }),
+    ];
+    children.extend(months.iter().map(|(month, lastmod)| {
+        json!({ "loc": state.urls.absolute(&format!("/sitemaps/{month}.xml")), "lastmod": lastmod })
+    }));
+    Ok(xml(state.templates.render(
+        "sitemap_index.xml",
+        context! { sitemaps => children },
+    )?))
+}
+
+/// `/sitemaps/pages.xml`: the home and section pages of every language;
+/// `/sitemaps/YYYY-MM.xml`: the stories published that month (UTC).
+pub async fn child_sitemap(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<Response, HttpError> {
+    let name = file.strip_suffix(".xml").ok_or(HttpError::NotFound)?;
     let mut urls = Vec::new();
-    for language in &state.config.site.languages {
-        urls.push(json!({ "loc": state.urls.absolute(&state.urls.home(language)), "changefreq": "hourly" }));
-        for section in &sections {
-            urls.push(json!({ "loc": state.urls.absolute(&state.urls.section(language, &section.slug)), "changefreq": "hourly" }));
+    if name == "pages" {
+        let sections = state.store.sections().await?;
+        for language in &state.config.site.languages {
+            urls.push(json!({ "loc": state.urls.absolute(&state.urls.home(language)), "changefreq": "hourly" }));
+            for section in &sections {
+                urls.push(json!({ "loc": state.urls.absolute(&state.urls.section(language, &section.slug)), "changefreq": "hourly" }));
+            }
         }
-    }
-    for card in &cards {
-        if let Some(path) = state
-            .urls
-            .article(&card.language, &card.slug, card.published_at)
-        {
-            let modified = card
-                .content_updated_at
-                .or(card.published_at)
-                .unwrap_or(card.updated_at);
-            urls.push(json!({ "loc": state.urls.absolute(&path), "lastmod": modified }));
+    } else {
+        let (from, until) = month_range(name).ok_or(HttpError::NotFound)?;
+        let entries = state
+            .store
+            .sitemap_entries(from, until, SITEMAP_MAX_URLS)
+            .await?;
+        if entries.is_empty() {
+            return Err(HttpError::NotFound);
+        }
+        for (language, slug, published_at, modified) in entries {
+            if let Some(path) = state.urls.article(&language, &slug, Some(published_at)) {
+                urls.push(json!({ "loc": state.urls.absolute(&path), "lastmod": modified }));
+            }
         }
     }
     Ok(xml(state
         .templates
         .render("sitemap.xml", context! { urls => urls })?))
+}
+
+/// `2026-11` → the Unix seconds of its first instant and of the next month's (UTC).
+fn month_range(name: &str) -> Option<(i64, i64)> {
+    let (year, month) = name.split_once('-')?;
+    if year.len() != 4 || month.len() != 2 {
+        return None;
+    }
+    let start = jiff::civil::Date::new(year.parse().ok()?, month.parse().ok()?, 1).ok()?;
+    let next = start.checked_add(jiff::Span::new().months(1)).ok()?;
+    let second = |d: jiff::civil::Date| {
+        d.to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp().as_second())
+    };
+    Some((second(start)?, second(next)?))
 }
 
 pub async fn news_sitemap(State(state): State<AppState>) -> Result<Response, HttpError> {
