@@ -71,3 +71,6 @@ CREATE TABLE payment_links (
 
 -- Published stories across languages by date (sitemaps by month, feeds of every language).
 CREATE INDEX articles_published_idx ON articles (status, published_at);
+
+-- Related stories read the newest few stories of each tag, not all of them.
+CREATE INDEX article_tags_tag_article_idx ON article_tags (tag_id, article_id);

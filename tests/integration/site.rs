@@ -19,6 +19,7 @@ on_both_backends!(
     page_cache_serves_and_invalidates_precisely,
     another_nodes_change_drops_cached_pages,
     database_outage_shows_the_error_page,
+    related_stories_of_a_popular_tag_read_only_the_newest,
 );
 
 async fn home_is_the_news_picture_of_the_day(backend: Backend) {
@@ -543,4 +544,75 @@ async fn a_theme_folder_overrides_templates_file_by_file() {
         "other templates stay built in"
     );
     std::fs::remove_dir_all(theme).unwrap();
+}
+
+async fn related_stories_of_a_popular_tag_read_only_the_newest(backend: Backend) {
+    let mut app = TestApp::with_staff(backend).await;
+    let published = app
+        .publish(serde_json::json!({
+            "headline": "Енергетика сьогодні", "body": "Текст.", "language": "uk",
+            "authors": ["editor@example.com"], "tags": ["енергетика"],
+        }))
+        .await;
+    let pool = app.state.store.pool().clone();
+    // 3,000 older stories share the tag.
+    sqlx::query(
+        "INSERT INTO articles (translation_group, language, slug, headline, status, created_at, updated_at, published_at) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
+         SELECT 'r' || CAST(i AS TEXT), 'uk', 'related-' || CAST(i AS TEXT), 'Related ' || CAST(i AS TEXT), \
+         'published', 0, 0, 1600000000 + i FROM n",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO article_tags (article_id, tag_id, position) \
+         SELECT a.id, t.id, 0 FROM articles a, tags t WHERE a.slug LIKE 'related-%' AND t.name = 'енергетика'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    app.state.page_cache.clear();
+    let page = app
+        .page(&TestApp::path_of(published["url"].as_str().unwrap()))
+        .await;
+    let related = &page[page.find("class=\"related\"").unwrap()..];
+    assert!(
+        related.contains("Related 3000"),
+        "the newest of the tag come first"
+    );
+    // The per-tag read goes through the (tag_id, article_id) index, newest first, not the whole tag.
+    let plan = match backend {
+        Backend::Sqlite => {
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+                "EXPLAIN QUERY PLAN SELECT article_id FROM article_tags WHERE tag_id = 1 \
+                 AND article_id <> 2 ORDER BY article_id DESC LIMIT 40",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+        }
+        Backend::Postgres => {
+            let mut conn = pool.acquire().await.unwrap();
+            sqlx::query("ANALYZE article_tags")
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+            let rows: Vec<(String,)> = sqlx::query_as(
+                "EXPLAIN SELECT article_id FROM article_tags WHERE tag_id = 1 \
+                 AND article_id <> 2 ORDER BY article_id DESC LIMIT 40",
+            )
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+            rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
+        }
+    };
+    // An index read in article order that stops after 40 rows: no sort of the whole tag.
+    assert!(plan.contains("INDEX") || plan.contains("Index"), "{plan}");
+    assert!(
+        !plan.contains("TEMP B-TREE") && !plan.contains("Sort"),
+        "{plan}"
+    );
 }
