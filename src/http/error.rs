@@ -113,6 +113,10 @@ impl From<StoreError> for HttpError {
             StoreError::StaleVersion => {
                 HttpError::Conflict("changed by someone else; reload and try again".into())
             }
+            StoreError::Unavailable(cause) => {
+                tracing::error!(error = %cause, "database unavailable");
+                HttpError::Unavailable("the site is very busy; please try again in a moment".into())
+            }
             other => HttpError::internal(other),
         }
     }

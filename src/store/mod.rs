@@ -57,6 +57,9 @@ pub enum StoreError {
     /// The row changed since the caller read it (optimistic locking).
     #[error("stale version")]
     StaleVersion,
+    /// The database did not answer in time or at all (pool exhausted, closed, unreachable).
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("migration error: {0}")]
@@ -75,6 +78,9 @@ impl From<sqlx::Error> for StoreError {
                     .map(str::to_owned)
                     .unwrap_or_else(|| unique_columns(db.message())),
             },
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                StoreError::Unavailable(err)
+            }
             _ => StoreError::Database(err),
         }
     }
@@ -118,7 +124,8 @@ impl Store {
         };
         let mut options = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10));
+            // A reader waits a few seconds for a connection, then gets a 503, not a hang.
+            .acquire_timeout(Duration::from_secs(5));
         if backend == Backend::Sqlite {
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {

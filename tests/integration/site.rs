@@ -20,6 +20,7 @@ on_both_backends!(
     another_nodes_change_drops_cached_pages,
     database_outage_shows_the_error_page,
     related_stories_of_a_popular_tag_read_only_the_newest,
+    an_exhausted_pool_gives_readers_a_503_not_a_500,
 );
 
 async fn home_is_the_news_picture_of_the_day(backend: Backend) {
@@ -506,9 +507,24 @@ async fn another_nodes_change_drops_cached_pages(backend: Backend) {
 
 async fn database_outage_shows_the_error_page(backend: Backend) {
     let app = TestApp::with_demo(backend).await;
+    // A page read before the outage and since due for a new render.
+    let before = app.page("/").await;
+    app.state.page_cache.age_all();
     app.state.store.close().await;
+    let stale = app.get("/").await;
+    assert_eq!(
+        stale.status,
+        StatusCode::OK,
+        "stale-if-error: readers keep the page"
+    );
+    assert_eq!(stale.body, before);
     let response = app.get("/section/news").await;
-    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        response.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not a 500"
+    );
+    assert!(response.header("retry-after").parse::<u32>().is_ok());
     assert!(response.header("content-type").starts_with("text/html"));
     assert!(response.body.contains("Щось пішло не так"));
     assert!(!response.body.contains("pool"), "no internals shown");
@@ -614,5 +630,33 @@ async fn related_stories_of_a_popular_tag_read_only_the_newest(backend: Backend)
     assert!(
         !plan.contains("TEMP B-TREE") && !plan.contains("Sort"),
         "{plan}"
+    );
+}
+
+async fn an_exhausted_pool_gives_readers_a_503_not_a_500(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    // Every connection of the pool (five in tests) is busy elsewhere.
+    let mut held = Vec::new();
+    while let Ok(Ok(conn)) = tokio::time::timeout(
+        std::time::Duration::from_millis(200),
+        app.state.store.pool().acquire(),
+    )
+    .await
+    {
+        held.push(conn);
+    }
+    assert!(!held.is_empty());
+    let response = app.get("/section/news").await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.header("retry-after").parse::<u32>().is_ok());
+    assert!(
+        response.body.contains("Щось пішло не так"),
+        "the styled page"
+    );
+    drop(held);
+    assert_eq!(
+        app.get("/section/news").await.status,
+        StatusCode::OK,
+        "and it recovers"
     );
 }

@@ -63,6 +63,8 @@ pub struct CachedPage {
     stored_at: Instant,
     /// Milliseconds since the cache began, when the page was last served.
     last_used: AtomicU64,
+    /// Due for a new render whatever its age (see [`PageCache::age_all`]).
+    aged: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Clone)]
@@ -98,11 +100,26 @@ impl PageCache {
 
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
         let page = self.pages.read().ok()?.get(key).cloned()?;
-        if page.stored_at.elapsed() >= MAX_AGE {
+        if page.stored_at.elapsed() >= MAX_AGE || page.aged.load(Ordering::Relaxed) {
             return None;
         }
         page.last_used.store(self.now_millis(), Ordering::Relaxed);
         Some(page)
+    }
+
+    /// A page past its age but not invalidated: served when a new render fails.
+    fn get_stale(&self, key: &str) -> Option<Arc<CachedPage>> {
+        self.pages.read().ok()?.get(key).cloned()
+    }
+
+    /// Makes every kept page due for a new render (as if five minutes had
+    /// passed), for operators and tests; pages stay as stale fallbacks.
+    pub fn age_all(&self) {
+        if let Ok(pages) = self.pages.read() {
+            for page in pages.values() {
+                page.aged.store(true, Ordering::Relaxed);
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -274,6 +291,14 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     }
     let generation = state.page_cache.generation();
     let response = next.run(request).await;
+    // stale-if-error: when the database is gone or overloaded, readers get
+    // the page as it was a few minutes ago rather than an error.
+    if response.status().is_server_error()
+        && let Some(stale) = state.page_cache.get_stale(&key)
+    {
+        tracing::warn!(cache.key = %key, status = %response.status(), "serving a stale page");
+        return respond(&stale, &request_headers, head);
+    }
     let Some(tags) = response.extensions().get::<CacheTags>().cloned() else {
         return response;
     };
@@ -302,6 +327,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         tags,
         stored_at: Instant::now(),
         last_used: AtomicU64::new(0),
+        aged: Default::default(),
     };
     let response = respond(&page, &request_headers, head);
     state.page_cache.insert_if_current(key, page, generation);
@@ -336,6 +362,7 @@ mod tests {
             tags,
             stored_at: Instant::now(),
             last_used: AtomicU64::new(0),
+            aged: Default::default(),
         }
     }
 

@@ -169,7 +169,12 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     if is_html {
         return response;
     }
-    render_error_page(&state, status, &language)
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let mut page = render_error_page(&state, status, &language);
+    if let Some(retry_after) = retry_after {
+        page.headers_mut().insert(header::RETRY_AFTER, retry_after);
+    }
+    page
 }
 
 pub fn render_error_page(state: &AppState, status: StatusCode, language: &str) -> Response {
