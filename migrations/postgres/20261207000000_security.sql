@@ -74,3 +74,6 @@ CREATE INDEX articles_published_idx ON articles (status, published_at);
 
 -- Related stories read the newest few stories of each tag, not all of them.
 CREATE INDEX article_tags_tag_article_idx ON article_tags (tag_id, article_id);
+
+-- (SQLite's search index becomes contentless here; PostgreSQL's tsvector
+-- column holds no copy of the text.)

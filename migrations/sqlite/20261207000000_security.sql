@@ -74,3 +74,14 @@ CREATE INDEX articles_published_idx ON articles (status, published_at);
 
 -- Related stories read the newest few stories of each tag, not all of them.
 CREATE INDEX article_tags_tag_article_idx ON article_tags (tag_id, article_id);
+
+-- The search index keeps no second copy of every story: contentless, with
+-- deletes by rowid (SQLite 3.43+); results are read from articles.
+DROP TABLE article_search;
+CREATE VIRTUAL TABLE article_search USING fts5 (
+    headline, standfirst, body,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO article_search (rowid, headline, standfirst, body)
+    SELECT id, headline, standfirst, body FROM articles;

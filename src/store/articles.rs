@@ -8,6 +8,65 @@ use super::models::*;
 use super::outbox::{OutboxAction, record_outbox_event};
 use super::{Backend, Store, StoreError, StoreResult};
 
+/// Revisions are compressed: a story's text is most of a revision, and text
+/// shrinks to a third. `z1:` marks a deflated, base64 snapshot; older plain
+/// JSON rows read as they are.
+fn pack_snapshot(json: &str) -> String {
+    use base64::Engine;
+    use std::io::Write;
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let packed = encoder
+        .write_all(json.as_bytes())
+        .and_then(|()| encoder.finish())
+        .map(|bytes| {
+            format!(
+                "z1:{}",
+                base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+            )
+        });
+    match packed {
+        Ok(packed) if packed.len() < json.len() => packed,
+        _ => json.to_owned(),
+    }
+}
+
+/// The JSON of a stored snapshot, packed or not.
+pub fn unpack_snapshot(stored: &str) -> String {
+    use base64::Engine;
+    use std::io::Read;
+    let Some(packed) = stored.strip_prefix("z1:") else {
+        return stored.to_owned();
+    };
+    let mut json = String::new();
+    let unpacked = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(packed)
+        .ok()
+        .and_then(|bytes| {
+            flate2::read::ZlibDecoder::new(bytes.as_slice())
+                .read_to_string(&mut json)
+                .ok()
+        });
+    if unpacked.is_some() {
+        json
+    } else {
+        String::new()
+    }
+}
+
+/// Whether two states of an article have the same text and lists, whatever
+/// their workflow status and its times.
+fn same_text(a: &ArticleWrite, b: &ArticleWrite) -> bool {
+    let strip = |w: &ArticleWrite| {
+        let mut w = w.clone();
+        w.status = ArticleStatus::Draft;
+        w.published_at = None;
+        w.content_updated_at = None;
+        w.scheduled_at = None;
+        serde_json::to_value(w).unwrap_or_default()
+    };
+    strip(a) == strip(b)
+}
+
 /// The full editable state of an article. Services build it; the store
 /// writes it whole, with its lists, in one transaction.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -380,19 +439,33 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         }
-        let snapshot =
-            serde_json::to_string(write).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO article_revisions (article_id, version, saved_by, snapshot, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+        // A revision only when the text changed: publishing, scheduling or
+        // unpublishing an unchanged story adds a version, not another copy.
+        let previous: Option<(String,)> = sqlx::query_as(
+            "SELECT snapshot FROM article_revisions WHERE article_id = $1 ORDER BY version DESC LIMIT 1",
         )
         .bind(id.0)
-        .bind(version)
-        .bind(saved_by)
-        .bind(snapshot)
-        .bind(now)
-        .execute(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await?;
+        let unchanged = previous
+            .and_then(|(text,)| serde_json::from_str::<ArticleWrite>(&unpack_snapshot(&text)).ok())
+            .is_some_and(|before| same_text(&before, write));
+        if !unchanged {
+            let snapshot = pack_snapshot(
+                &serde_json::to_string(write).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            );
+            sqlx::query(
+                "INSERT INTO article_revisions (article_id, version, saved_by, snapshot, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id.0)
+            .bind(version)
+            .bind(saved_by)
+            .bind(snapshot)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
         if self.backend == Backend::Sqlite {
             sqlx::query("DELETE FROM article_search WHERE rowid = $1")
                 .bind(id.0)
@@ -816,25 +889,33 @@ impl Store {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
+    /// The text as it stood at `version`: the newest revision at or before it
+    /// (versions that changed only the status have no copy of their own).
     pub async fn revision(&self, id: ArticleId, version: i64) -> StoreResult<Revision> {
-        Ok(sqlx::query_as(
+        let mut revision: Revision = sqlx::query_as(
             "SELECT id, article_id, version, saved_by, snapshot, created_at FROM article_revisions \
-             WHERE article_id = $1 AND version = $2",
+             WHERE article_id = $1 AND version <= $2 ORDER BY version DESC LIMIT 1",
         )
         .bind(id.0)
         .bind(version)
         .fetch_one(&self.pool)
-        .await?)
+        .await?;
+        revision.snapshot = unpack_snapshot(&revision.snapshot);
+        Ok(revision)
     }
 
     pub async fn revisions(&self, id: ArticleId) -> StoreResult<Vec<Revision>> {
-        Ok(sqlx::query_as(
+        let mut revisions: Vec<Revision> = sqlx::query_as(
             "SELECT id, article_id, version, saved_by, snapshot, created_at FROM article_revisions \
              WHERE article_id = $1 ORDER BY version DESC",
         )
         .bind(id.0)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        for revision in &mut revisions {
+            revision.snapshot = unpack_snapshot(&revision.snapshot);
+        }
+        Ok(revisions)
     }
 
     /// Content changes after `after_id`, oldest first: what other nodes must drop from their caches.
@@ -867,3 +948,17 @@ async fn record_change(conn: &mut AnyConnection, id: ArticleId, now: i64) -> Sto
 const ARTICLE_SELECT: &str = "SELECT id, translation_group, language, slug, headline, standfirst, \
      body, cover_url, cover_alt, cover_credit, section_id, status, meta_title, meta_description, \
      social_image_url, version, created_at, updated_at, published_at, content_updated_at, scheduled_at FROM articles";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_are_packed_and_read_back_whole() {
+        let json = serde_json::json!({"body": "Уряд ухвалив рішення. ".repeat(200)}).to_string();
+        let packed = pack_snapshot(&json);
+        assert!(packed.starts_with("z1:") && packed.len() * 3 < json.len(), "{}", packed.len());
+        assert_eq!(unpack_snapshot(&packed), json);
+        assert_eq!(unpack_snapshot("{\"plain\":1}"), "{\"plain\":1}", "older rows read as they are");
+    }
+}

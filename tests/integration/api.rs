@@ -167,11 +167,11 @@ async fn article_lifecycle_from_draft_to_unpublished(backend: Backend) {
     let revisions = revisions["revisions"].as_array().unwrap();
     assert_eq!(
         revisions.len(),
-        4,
-        "create, publish and both moves are kept"
+        3,
+        "create and both moves are kept; publishing alone changes no text and keeps no copy"
     );
     assert_eq!(revisions[0]["snapshot"]["status"], "published");
-    assert_eq!(revisions[3]["snapshot"]["status"], "draft");
+    assert_eq!(revisions[2]["snapshot"]["status"], "draft");
     assert!(
         revisions[0]["saved_by"]
             .as_str()

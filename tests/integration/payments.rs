@@ -836,8 +836,8 @@ async fn a_crash_mid_webhook_then_a_retry_records_it_once(app: &TestApp, public_
     let during_crash = stripe_event(app, &event, None).await;
     assert_eq!(
         during_crash.status,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "the provider will retry"
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the database is gone: the provider will retry"
     );
     let raw = event.to_string();
     for _ in 0..2 {
