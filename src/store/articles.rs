@@ -109,6 +109,23 @@ pub struct ArticleFilter {
     pub published_until: Option<i64>,
     /// Case-insensitive substring of the headline.
     pub headline_contains: Option<String>,
+    /// Keyset paging: only articles after this one in list order (newest
+    /// first): `(COALESCE(published_at, updated_at), id)` of the last row seen.
+    pub after: Option<(i64, i64)>,
+}
+
+/// Where a list left off, as it travels in a `?after=` parameter: `TIME-ID`.
+pub fn list_cursor(card: &ArticleCard) -> String {
+    format!(
+        "{}-{}",
+        card.published_at.unwrap_or(card.updated_at),
+        card.id.0
+    )
+}
+
+pub fn parse_list_cursor(text: &str) -> Option<(i64, i64)> {
+    let (time, id) = text.split_once('-')?;
+    Some((time.parse().ok()?, id.parse().ok()?))
 }
 
 enum Bind {
@@ -190,6 +207,15 @@ impl ArticleFilter {
         }
         if let Some(until) = self.published_until {
             c.push("a.published_at < $?", Bind::Int(until));
+        }
+        if let Some((time, id)) = self.after {
+            let t1 = c.next_placeholder(Bind::Int(time));
+            let t2 = c.next_placeholder(Bind::Int(time));
+            let i = c.next_placeholder(Bind::Int(id));
+            c.clauses.push(format!(
+                "(COALESCE(a.published_at, a.updated_at) < {t1} OR \
+                 (COALESCE(a.published_at, a.updated_at) = {t2} AND a.id < {i}))"
+            ));
         }
         if let Some(text) = &self.headline_contains {
             let pattern = format!(
@@ -957,8 +983,16 @@ mod tests {
     fn snapshots_are_packed_and_read_back_whole() {
         let json = serde_json::json!({"body": "Уряд ухвалив рішення. ".repeat(200)}).to_string();
         let packed = pack_snapshot(&json);
-        assert!(packed.starts_with("z1:") && packed.len() * 3 < json.len(), "{}", packed.len());
+        assert!(
+            packed.starts_with("z1:") && packed.len() * 3 < json.len(),
+            "{}",
+            packed.len()
+        );
         assert_eq!(unpack_snapshot(&packed), json);
-        assert_eq!(unpack_snapshot("{\"plain\":1}"), "{\"plain\":1}", "older rows read as they are");
+        assert_eq!(
+            unpack_snapshot("{\"plain\":1}"),
+            "{\"plain\":1}",
+            "older rows read as they are"
+        );
     }
 }

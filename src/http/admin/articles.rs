@@ -19,7 +19,10 @@ use crate::services::policy::Action;
 use crate::services::previews;
 use crate::services::workflow::{self, Transition};
 use crate::services::{FieldError, ServiceError};
-use crate::store::{ArticleFilter, ArticleId, ArticleStatus, ArticleView, Role, StoreResult};
+use crate::store::{
+    ArticleFilter, ArticleId, ArticleStatus, ArticleView, Role, StoreResult, list_cursor,
+    parse_list_cursor,
+};
 
 /// One line of an article list.
 #[derive(Serialize)]
@@ -40,7 +43,11 @@ pub async fn article_rows(
     limit: i64,
 ) -> StoreResult<Vec<ArticleRowView>> {
     let cards = state.store.article_cards(filter, limit, 0).await?;
-    Ok(cards
+    Ok(row_views(state, cards))
+}
+
+fn row_views(state: &AppState, cards: Vec<crate::store::ArticleCard>) -> Vec<ArticleRowView> {
+    cards
         .into_iter()
         .map(|c| ArticleRowView {
             id: c.id.0,
@@ -59,7 +66,7 @@ pub async fn article_rows(
                 .collect::<Vec<_>>()
                 .join(", "),
         })
-        .collect())
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -69,7 +76,12 @@ pub struct ListQuery {
     author: Option<String>,
     language: Option<String>,
     q: Option<String>,
+    /// Where the previous page left off (keyset paging: every page costs the same).
+    after: Option<String>,
 }
+
+/// Articles per page of the admin's list.
+const ADMIN_PAGE: i64 = 50;
 
 pub async fn list_articles(
     State(state): State<AppState>,
@@ -96,9 +108,39 @@ pub async fn list_articles(
         section_id,
         author_id,
         headline_contains: nonempty(&query.q).map(|q| q.chars().take(200).collect()),
+        after: match nonempty(&query.after) {
+            Some(cursor) => Some(parse_list_cursor(&cursor).ok_or(HttpError::NotFound)?),
+            None => None,
+        },
         ..Default::default()
     };
-    let rows = article_rows(&state, &filter, 200).await?;
+    let mut cards = state
+        .store
+        .article_cards(&filter, ADMIN_PAGE + 1, 0)
+        .await?;
+    let more = cards.len() as i64 > ADMIN_PAGE;
+    cards.truncate(ADMIN_PAGE as usize);
+    // The next page keeps the filters and starts after the last row shown.
+    let next_url = more
+        .then(|| cards.last().map(list_cursor))
+        .flatten()
+        .map(|cursor| {
+            let mut url = url::form_urlencoded::Serializer::new(String::new());
+            for (key, value) in [
+                ("status", &query.status),
+                ("section", &query.section),
+                ("author", &query.author),
+                ("language", &query.language),
+                ("q", &query.q),
+            ] {
+                if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+                    url.append_pair(key, value);
+                }
+            }
+            url.append_pair("after", &cursor);
+            format!("/admin/articles?{}", url.finish())
+        });
+    let rows = row_views(&state, cards);
     let mut page = AdminPage::new(
         &state,
         &language,
@@ -115,6 +157,7 @@ pub async fn list_articles(
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>(),
         )
+        .set("next_url", next_url)
         .set(
             "filter",
             json!({

@@ -147,6 +147,8 @@ pub struct ListQuery {
     q: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
+    /// The `next` cursor of the previous page: keyset paging, constant cost at any depth.
+    after: Option<String>,
 }
 
 pub async fn list_articles(
@@ -208,10 +210,24 @@ pub async fn list_articles(
             }
         },
     };
+    let after = match query.after.as_deref().filter(|a| !a.is_empty()) {
+        Some(cursor) => {
+            let parsed = crate::store::parse_list_cursor(cursor);
+            if parsed.is_none() {
+                errors.push(FieldError {
+                    field: "after".into(),
+                    message: "must be the next cursor of a previous page".into(),
+                });
+            }
+            parsed
+        }
+        None => None,
+    };
     if !errors.is_empty() {
         return Err(HttpError::Validation(errors));
     }
     let filter = ArticleFilter {
+        after,
         status,
         language: query.language.filter(|l| !l.is_empty()),
         section_id,
@@ -222,8 +238,21 @@ pub async fn list_articles(
             .map(|q| q.chars().take(200).collect()),
         ..Default::default()
     };
-    let total = state.store.count_articles(&filter).await?;
-    let cards = state.store.article_cards(&filter, limit, offset).await?;
+    // Counting every match is what made deep lists slow: a cursor page skips it.
+    let total = if after.is_none() {
+        Some(state.store.count_articles(&filter).await?)
+    } else {
+        None
+    };
+    let mut cards = state
+        .store
+        .article_cards(&filter, limit + 1, offset)
+        .await?;
+    let more = cards.len() as i64 > limit;
+    cards.truncate(limit as usize);
+    let next = more
+        .then(|| cards.last().map(crate::store::list_cursor))
+        .flatten();
     let items: Vec<Value> = cards
         .into_iter()
         .map(|card| {
@@ -250,6 +279,6 @@ pub async fn list_articles(
         })
         .collect();
     Ok(Json(
-        json!({ "articles": items, "total": total, "limit": limit, "offset": offset }),
+        json!({ "articles": items, "total": total, "limit": limit, "offset": offset, "next": next }),
     ))
 }
