@@ -75,6 +75,23 @@ pub struct PageCache {
     /// not store what it read (it may show a story just unpublished).
     generation: Arc<AtomicU64>,
     origin: Instant,
+    /// Stale pages being rendered anew, one request each.
+    refreshing: Arc<std::sync::Mutex<HashSet<String>>>,
+}
+
+/// The right to re-render one stale page, given back when dropped.
+struct RefreshTurn {
+    refreshing: Arc<std::sync::Mutex<HashSet<String>>>,
+    key: String,
+}
+
+impl Drop for RefreshTurn {
+    fn drop(&mut self) {
+        self.refreshing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&self.key);
+    }
 }
 
 /// Share of the cache freed at once when it is full: the least recently served.
@@ -87,6 +104,7 @@ impl PageCache {
             max_pages,
             generation: Arc::new(AtomicU64::new(0)),
             origin: Instant::now(),
+            refreshing: Arc::default(),
         }
     }
 
@@ -105,6 +123,19 @@ impl PageCache {
         }
         page.last_used.store(self.now_millis(), Ordering::Relaxed);
         Some(page)
+    }
+
+    /// Claims the one re-render of a stale page; `None` when another request
+    /// is already doing it. The claim ends when the returned guard is dropped.
+    fn start_refresh(&self, key: &str) -> Option<RefreshTurn> {
+        let mut refreshing = self
+            .refreshing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        refreshing.insert(key.to_owned()).then(|| RefreshTurn {
+            refreshing: self.refreshing.clone(),
+            key: key.to_owned(),
+        })
     }
 
     /// A page past its age but not invalidated: served when a new render fails.
@@ -289,6 +320,15 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     if let Some(page) = state.page_cache.get(&key) {
         return respond(&page, &request_headers, head);
     }
+    // stale-while-revalidate: a page past its age is served as it is to
+    // everyone while one request renders its successor.
+    let _refresh = match state.page_cache.get_stale(&key) {
+        Some(stale) => match state.page_cache.start_refresh(&key) {
+            Some(turn) => Some(turn),
+            None => return respond(&stale, &request_headers, head),
+        },
+        None => None,
+    };
     let generation = state.page_cache.generation();
     let response = next.run(request).await;
     // stale-if-error: when the database is gone or overloaded, readers get
@@ -386,6 +426,20 @@ mod tests {
         assert!(cache.get("/sitemap.xml").is_none());
         assert!(cache.get("/2026/11/25/b").is_some());
         assert!(cache.get("/en").is_some());
+    }
+
+    #[test]
+    fn one_request_re_renders_a_stale_page_while_the_rest_are_served_it() {
+        let cache = PageCache::new(100);
+        cache.insert("/".into(), page(CacheTags::listing("uk")));
+        cache.age_all();
+        assert!(cache.get("/").is_none(), "due for a new render");
+        assert!(cache.get_stale("/").is_some(), "still there to serve");
+        let first = cache.start_refresh("/");
+        assert!(first.is_some());
+        assert!(cache.start_refresh("/").is_none(), "only one render at a time");
+        drop(first);
+        assert!(cache.start_refresh("/").is_some(), "the turn is given back");
     }
 
     #[test]
