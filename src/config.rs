@@ -799,57 +799,27 @@ impl Config {
                     .map_err(|_| invalid("server.trusted_proxies", p))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let max_open_connections: usize =
-            parse(get("server.max_connections"), "server.max_connections")?;
-        if !(16..=1_000_000).contains(&max_open_connections) {
-            return Err(invalid(
-                "server.max_connections",
-                &max_open_connections.to_string(),
-            ));
-        }
-        let max_connections_per_address: usize = parse(
-            get("server.max_connections_per_address"),
-            "server.max_connections_per_address",
-        )?;
-        if !(1..=1_000_000).contains(&max_connections_per_address) {
-            return Err(invalid(
-                "server.max_connections_per_address",
-                &max_connections_per_address.to_string(),
-            ));
-        }
-        let header_timeout_seconds: u64 = parse(
-            get("server.header_timeout_seconds"),
-            "server.header_timeout_seconds",
-        )?;
-        if !(1..=300).contains(&header_timeout_seconds) {
-            return Err(invalid(
-                "server.header_timeout_seconds",
-                &header_timeout_seconds.to_string(),
-            ));
-        }
-        let idle_timeout_seconds: u64 = parse(
-            get("server.idle_timeout_seconds"),
-            "server.idle_timeout_seconds",
-        )?;
-        if !(5..=3600).contains(&idle_timeout_seconds) {
-            return Err(invalid(
-                "server.idle_timeout_seconds",
-                &idle_timeout_seconds.to_string(),
-            ));
-        }
+        let in_range = |key: &str, range: std::ops::RangeInclusive<u64>| {
+            let value: u64 = parse(get(key), key)?;
+            if range.contains(&value) {
+                Ok(value)
+            } else {
+                Err(invalid(key, &value.to_string()))
+            }
+        };
+        let max_open_connections = in_range("server.max_connections", 16..=1_000_000)? as usize;
+        let max_connections_per_address =
+            in_range("server.max_connections_per_address", 1..=1_000_000)? as usize;
+        let header_timeout_seconds = in_range("server.header_timeout_seconds", 1..=300)?;
+        let idle_timeout_seconds = in_range("server.idle_timeout_seconds", 5..=3600)?;
+        let audit_retention_days = in_range("audit.retention_days", 1..=36_500)? as i64;
         Ok(Config {
             listen,
             trusted_proxies,
             header_timeout_seconds,
             idle_timeout_seconds,
             feeds_full_text: parse::<bool>(get("feeds.full_text"), "feeds.full_text")?,
-            audit_retention_days: {
-                let days: i64 = parse(get("audit.retention_days"), "audit.retention_days")?;
-                if !(1..=36_500).contains(&days) {
-                    return Err(invalid("audit.retention_days", &days.to_string()));
-                }
-                days
-            },
+            audit_retention_days,
             max_open_connections,
             max_connections_per_address,
             base_url,

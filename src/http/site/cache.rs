@@ -437,7 +437,10 @@ mod tests {
         assert!(cache.get_stale("/").is_some(), "still there to serve");
         let first = cache.start_refresh("/");
         assert!(first.is_some());
-        assert!(cache.start_refresh("/").is_none(), "only one render at a time");
+        assert!(
+            cache.start_refresh("/").is_none(),
+            "only one render at a time"
+        );
         drop(first);
         assert!(cache.start_refresh("/").is_some(), "the turn is given back");
     }
