@@ -21,6 +21,7 @@ on_both_backends!(
     database_outage_shows_the_error_page,
     related_stories_of_a_popular_tag_read_only_the_newest,
     an_exhausted_pool_gives_readers_a_503_not_a_500,
+    readers_arriving_after_a_publish_wait_for_one_render,
 );
 
 async fn home_is_the_news_picture_of_the_day(backend: Backend) {
@@ -658,5 +659,30 @@ async fn an_exhausted_pool_gives_readers_a_503_not_a_500(backend: Backend) {
         app.get("/section/news").await.status,
         StatusCode::OK,
         "and it recovers"
+    );
+}
+
+async fn readers_arriving_after_a_publish_wait_for_one_render(backend: Backend) {
+    let app = TestApp::with_demo(backend).await;
+    app.page("/").await;
+    // A publish drops the home page; then a crowd of readers arrives at once.
+    app.state.page_cache.clear();
+    let before = app.state.page_cache.stores();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..24 {
+        let router = app.router.clone();
+        tasks.spawn(async move {
+            use tower::ServiceExt;
+            let request = axum::http::Request::get("/").body(Body::empty()).unwrap();
+            router.oneshot(request).await.unwrap().status()
+        });
+    }
+    while let Some(status) = tasks.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(
+        app.state.page_cache.stores() - before,
+        1,
+        "one render served everyone"
     );
 }

@@ -77,6 +77,13 @@ pub struct PageCache {
     origin: Instant,
     /// Stale pages being rendered anew, one request each.
     refreshing: Arc<std::sync::Mutex<HashSet<String>>>,
+    /// Pages that have been kept before: after an invalidation, concurrent
+    /// misses for them wait for one render instead of each rendering.
+    known: Arc<std::sync::Mutex<HashSet<String>>>,
+    /// One lock per page being rendered after a miss.
+    rendering: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Pages stored since start, for metrics and tests.
+    stores: Arc<AtomicU64>,
 }
 
 /// The right to re-render one stale page, given back when dropped.
@@ -105,6 +112,9 @@ impl PageCache {
             generation: Arc::new(AtomicU64::new(0)),
             origin: Instant::now(),
             refreshing: Arc::default(),
+            known: Arc::default(),
+            rendering: Arc::default(),
+            stores: Arc::default(),
         }
     }
 
@@ -123,6 +133,26 @@ impl PageCache {
         }
         page.last_used.store(self.now_millis(), Ordering::Relaxed);
         Some(page)
+    }
+
+    /// Pages stored since start.
+    pub fn stores(&self) -> u64 {
+        self.stores.load(Ordering::Relaxed)
+    }
+
+    /// For a page that has been cached before, the lock its renders take in
+    /// turn (single flight); `None` for pages never cached, which render freely.
+    fn render_lock(&self, key: &str) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let known = self.known.lock().ok()?.contains(key);
+        if !known {
+            return None;
+        }
+        let mut rendering = self.rendering.lock().ok()?;
+        // Locks nobody waits on are dropped as the map grows.
+        if rendering.len() > 1024 {
+            rendering.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        Some(rendering.entry(key.to_owned()).or_default().clone())
     }
 
     /// Claims the one re-render of a stale page; `None` when another request
@@ -176,6 +206,13 @@ impl PageCache {
                 evict_least_recently_used(&mut pages, self.max_pages / EVICT_FRACTION + 1);
             }
             page.last_used.store(self.now_millis(), Ordering::Relaxed);
+            if let Ok(mut known) = self.known.lock() {
+                if known.len() > self.max_pages.saturating_mul(4) {
+                    known.clear();
+                }
+                known.insert(key.clone());
+            }
+            self.stores.fetch_add(1, Ordering::Relaxed);
             pages.insert(key, Arc::new(page));
         }
     }
@@ -327,6 +364,23 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
             Some(turn) => Some(turn),
             None => return respond(&stale, &request_headers, head),
         },
+        None => None,
+    };
+    // Single flight: after an invalidation, concurrent misses for a page wait
+    // for one render and are served what it stored.
+    let render_lock = if _refresh.is_none() {
+        state.page_cache.render_lock(&key)
+    } else {
+        None
+    };
+    let _render_turn = match &render_lock {
+        Some(lock) => {
+            let turn = lock.clone().lock_owned().await;
+            if let Some(page) = state.page_cache.get(&key) {
+                return respond(&page, &request_headers, head);
+            }
+            Some(turn)
+        }
         None => None,
     };
     let generation = state.page_cache.generation();
