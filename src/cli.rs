@@ -61,6 +61,11 @@ pub enum Command {
     },
     /// Print a documented example configuration file
     Config,
+    /// The demo newsroom
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
     /// Reader payments
     Payments {
         #[command(subcommand)]
@@ -89,6 +94,19 @@ pub enum StaffCommand {
         /// owner, editor, author or contributor
         #[arg(long)]
         role: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DemoCommand {
+    /// Add a large archive of generated stories (for benchmarks and tests)
+    Generate {
+        /// How many stories
+        #[arg(long)]
+        articles: usize,
+        /// Seed of the generator, so two runs write the same archive
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -298,6 +316,23 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Demo {
+            command: DemoCommand::Generate { articles, seed },
+        } => {
+            if !(1..=10_000_000).contains(&articles) {
+                eprintln!("error: --articles must be from 1 to 10000000");
+                return Ok(ExitCode::from(2));
+            }
+            let state = AppState::new(config).await?;
+            crate::demo::seed(&state).await?;
+            let started = std::time::Instant::now();
+            let written = crate::demo::generate::generate(&state, articles, seed).await?;
+            println!(
+                "generated {written} stories in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Payments {
             command: PaymentsCommand::Reconcile { since },

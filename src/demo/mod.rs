@@ -4,6 +4,8 @@
 //! Seeding happens once per database; later starts find the marker and
 //! leave everything, including the newsroom's own edits, alone.
 
+pub mod generate;
+
 use std::collections::HashMap;
 
 use serde::Deserialize;

@@ -53,6 +53,20 @@ pub fn unpack_snapshot(stored: &str) -> String {
     }
 }
 
+/// A story the archive generator writes (`newsdesk demo generate`).
+pub struct GeneratedArticle {
+    pub translation_group: String,
+    pub language: String,
+    pub slug: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub body: String,
+    pub section_id: SectionId,
+    pub author_id: StaffId,
+    pub tag_ids: Vec<TagId>,
+    pub published_at: i64,
+}
+
 /// Whether two states of an article have the same text and lists, whatever
 /// their workflow status and its times.
 fn same_text(a: &ArticleWrite, b: &ArticleWrite) -> bool {
@@ -579,6 +593,62 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// Writes generated published stories in one transaction: history, not
+    /// news (no outbox events), with bylines, tags and the search index.
+    pub async fn insert_generated(&self, articles: &[GeneratedArticle]) -> StoreResult<usize> {
+        let mut tx = self.pool.begin().await?;
+        for a in articles {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO articles (translation_group, language, slug, headline, standfirst, body, section_id, \
+                 status, created_at, updated_at, published_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'published', $8, $8, $8) RETURNING id",
+            )
+            .bind(&a.translation_group)
+            .bind(&a.language)
+            .bind(&a.slug)
+            .bind(&a.headline)
+            .bind(&a.standfirst)
+            .bind(&a.body)
+            .bind(a.section_id.0)
+            .bind(a.published_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO article_authors (article_id, staff_id, position) VALUES ($1, $2, 0)",
+            )
+            .bind(id)
+            .bind(a.author_id.0)
+            .execute(&mut *tx)
+            .await?;
+            let mut tags = a.tag_ids.clone();
+            tags.sort_unstable();
+            tags.dedup();
+            for (position, tag) in tags.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(tag.0)
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if self.backend == Backend::Sqlite {
+                sqlx::query(
+                    "INSERT INTO article_search (rowid, headline, standfirst, body) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(&a.headline)
+                .bind(&a.standfirst)
+                .bind(&a.body)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(articles.len())
     }
 
     /// The Markdown bodies of these articles (a feed's full text), by id.

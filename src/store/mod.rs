@@ -21,7 +21,9 @@ mod staff;
 mod taxonomy;
 mod videos;
 
-pub use articles::{ArticleFilter, ArticleWrite, list_cursor, parse_list_cursor, unpack_snapshot};
+pub use articles::{
+    ArticleFilter, ArticleWrite, GeneratedArticle, list_cursor, parse_list_cursor, unpack_snapshot,
+};
 pub use attempts::AttemptId;
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use donations::{

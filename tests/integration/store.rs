@@ -10,7 +10,8 @@ use crate::util::{Backend, TestApp};
 
 on_both_backends!(
     two_processes_can_write_to_one_database,
-    demo_seeding_is_idempotent
+    demo_seeding_is_idempotent,
+    the_generator_writes_a_browsable_archive,
 );
 
 /// Tables and their columns, leaving out each backend's own machinery.
@@ -105,4 +106,40 @@ async fn demo_seeding_is_idempotent(backend: Backend) {
         .unwrap();
     assert_eq!(count, 38);
     assert_eq!(app.state.store.sections().await.unwrap().len(), 5);
+}
+
+async fn the_generator_writes_a_browsable_archive(backend: Backend) {
+    let app = crate::util::TestApp::with_demo(backend).await;
+    let before = app
+        .state
+        .store
+        .count_articles(&Default::default())
+        .await
+        .unwrap();
+    let written = newsdesk::demo::generate::generate(&app.state, 400, 7)
+        .await
+        .unwrap();
+    assert_eq!(written, 400);
+    let after = app
+        .state
+        .store
+        .count_articles(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(after - before, 400);
+    // Bilingual pairs, sections, bylines, tags: the archive can be browsed and searched.
+    let pairs: (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM articles WHERE translation_group LIKE 'gen-7-%' AND language = 'en'",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .unwrap();
+    assert!(pairs.0 > 100, "{} English translations", pairs.0);
+    app.page("/?page=3").await;
+    let search = app.page("/search?q=%D1%83%D1%80%D1%8F%D0%B4").await;
+    assert!(search.contains("class=\"card"), "a common word is found");
+    let section = app.page("/section/news").await;
+    let story = crate::util::TestApp::first_link(&section[section.find("<main").unwrap()..], "/20");
+    let page = app.page(&story).await;
+    assert!(page.contains("class=\"byline"), "a byline");
 }
