@@ -112,7 +112,7 @@ pub async fn generate(state: &AppState, count: usize, seed: u64) -> anyhow::Resu
         let story_tags = (0..rng.random_range(1..4))
             .map(|_| tags[rng.random_range(0..tags.len())])
             .collect::<Vec<_>>();
-        let languages: &[(&str, &[&str])] = if n % 2 == 0 {
+        let languages: &[(&str, &[&str])] = if n.is_multiple_of(2) {
             &[("uk", UK_WORDS), ("en", EN_WORDS)]
         } else {
             &[("uk", UK_WORDS)]
