@@ -325,9 +325,15 @@ pub async fn receive(
     .await
     {
         Ok(signer) => signer,
-        // A deleted account cannot prove anything; its Delete changes nothing
-        // (our deliveries to a gone inbox end on their own 410).
+        // A deleted account cannot sign, but its own server (the key is on
+        // the actor's origin, and the actor was fetched by its own id) says
+        // 410 Gone: that, not the request, is what ends the follow.
         Err(SendError::Permanent(e)) if kind == "Delete" && e.contains("410") => {
+            let deletes_itself = activity["object"].as_str() == Some(actor)
+                || activity["object"]["id"].as_str() == Some(actor);
+            if deletes_itself && state.store.remove_follower(actor).await? {
+                return Ok(Received::Unfollowed);
+            }
             return Ok(Received::Ignored);
         }
         Err(e) => return Err(FediverseError::KeyFetch(e.to_string())),

@@ -906,7 +906,8 @@ async fn the_inbox_refuses_forgeries_replays_and_floods(backend: Backend) {
         .sum();
     assert_eq!(deliveries, 1, "one Accept, not two");
 
-    // A Delete whose key is gone (410) proves nothing and removes nothing.
+    // An account deleted on its own server (410 for the actor, fetched by its
+    // own id on the key's origin) stops following; nothing else can say so.
     let gone_actor = format!("{}/users/gone", fake.base);
     app.state
         .store
@@ -934,8 +935,43 @@ async fn the_inbox_refuses_forgeries_replays_and_floods(backend: Backend) {
         .map(|f| f.actor_id)
         .collect();
     assert!(
-        followers.contains(&gone_actor),
-        "an unverified Delete changes nothing"
+        !followers.contains(&gone_actor),
+        "its own server says it is gone"
+    );
+    // Someone else cannot end alice's follow: their key is not on her origin.
+    app.state
+        .store
+        .add_follower(&newsdesk::store::Follower {
+            actor_id: fake.actor(),
+            inbox: format!("{}/inbox", fake.actor()),
+            shared_inbox: None,
+            follow_id: format!("{}/follows/x", fake.actor()),
+            created_at: 0,
+        })
+        .await
+        .unwrap();
+    let other = FakeFediverse::start().await;
+    let forged = json!({"id": format!("{}#delete", fake.actor()), "type": "Delete",
+        "actor": fake.actor(), "object": fake.actor()});
+    let (headers, body) = fake.signed_as(
+        "https://news.example.org/fediverse/inbox",
+        &forged,
+        &format!("{}/users/gone#main-key", other.base),
+        jiff::Timestamp::now().as_second(),
+    );
+    assert_eq!(
+        post_signed(&app, &headers, body).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        app.state
+            .store
+            .followers()
+            .await
+            .unwrap()
+            .iter()
+            .any(|f| f.actor_id == fake.actor()),
+        "a forged Delete changes nothing"
     );
 
     // Redirects are not followed: the moved actor's fetch ends at the 302.
