@@ -57,7 +57,7 @@ pub const KEYS: &[KeySpec] = &[
         env: "NEWSDESK_MAX_CONNECTIONS_PER_ADDRESS",
         default: "64",
         expected: "a whole number from 1 to 1000000",
-        doc: "Open connections one address may hold; more are closed at once. Behind a proxy, set it to at least max_connections.",
+        doc: "Open connections one address may hold; more are closed at once. Trusted proxies are exempt.",
     },
     KeySpec {
         key: "server.header_timeout_seconds",

@@ -24,10 +24,12 @@ use tower::ServiceExt;
 use crate::config::Config;
 
 /// How many connections, and for how long.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ConnectionLimits {
     pub max_open: usize,
+    /// Per client address; trusted proxies (which carry many clients) are exempt.
     pub max_per_address: usize,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// From the first byte a connection may send to the end of its request headers.
     pub header_timeout: Duration,
     /// Without a byte read or written; covers keep-alive and stalled readers.
@@ -39,6 +41,7 @@ impl ConnectionLimits {
         ConnectionLimits {
             max_open: config.max_open_connections,
             max_per_address: config.max_connections_per_address,
+            trusted_proxies: config.trusted_proxies.clone(),
             header_timeout: Duration::from_secs(config.header_timeout_seconds),
             idle_timeout: Duration::from_secs(config.idle_timeout_seconds),
         }
@@ -82,10 +85,15 @@ pub async fn run(
             () = &mut shutdown => break,
         };
         let ip = canonical(peer.ip());
-        let Some(slot) = AddressSlot::take(&per_address, ip, limits.max_per_address) else {
-            tracing::debug!(client.ip = %ip, "too many connections from one address");
-            drop(stream);
-            continue;
+        let slot = if limits.trusted_proxies.iter().any(|net| net.contains(&ip)) {
+            None
+        } else {
+            let Some(slot) = AddressSlot::take(&per_address, ip, limits.max_per_address) else {
+                tracing::debug!(client.ip = %ip, "too many connections from one address");
+                drop(stream);
+                continue;
+            };
+            Some(slot)
         };
         let _ = stream.set_nodelay(true);
         let activity = Activity::new();

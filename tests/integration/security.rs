@@ -22,6 +22,7 @@ on_both_backends!(
     media_paths_stay_under_the_media_root,
     the_server_sees_each_connection_s_own_address,
     slow_clients_cannot_starve_readers,
+    a_trusted_proxy_may_hold_many_connections,
     contributors_cannot_read_drafts_by_linking_translations,
     publishing_puts_live_only_the_reviewed_version,
     every_state_changing_route_refuses_other_sites,
@@ -947,5 +948,30 @@ async fn article_images_from_other_hosts_never_reach_readers(backend: Backend) {
         }
         let resolved = base.join(&src.replace("&amp;", "&")).unwrap();
         assert_eq!(resolved.host_str(), Some("news.example.org"), "{src}");
+    }
+}
+
+async fn a_trusted_proxy_may_hold_many_connections(backend: Backend) {
+    let app = TestApp::with_staff_and_env(
+        backend,
+        &[
+            ("NEWSDESK_TRUSTED_PROXIES", "127.0.0.5/32"),
+            ("NEWSDESK_MAX_CONNECTIONS_PER_ADDRESS", "16"),
+        ],
+    )
+    .await;
+    let server = RunningServer::start(&app).await;
+    // The proxy carries many readers at once over its own connections.
+    let mut connections = Vec::new();
+    for _ in 0..40 {
+        connections.push(server.connect_from([127, 0, 0, 5]).await);
+    }
+    for stream in &mut connections {
+        let response = exchange(
+            stream,
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     }
 }
