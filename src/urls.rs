@@ -28,6 +28,14 @@ impl Urls {
     }
 
     /// Root-relative prefix of a language: "" for the default one, "/en" otherwise.
+    /// The site's host name, without scheme or port (ids, List-Id).
+    pub fn host(&self) -> String {
+        url::Url::parse(&self.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".into())
+    }
+
     pub fn prefix(&self, language: &str) -> String {
         if language == self.default_language {
             String::new()

@@ -66,7 +66,7 @@ pub async fn attach(State(state): State<AppState>, mut request: Request, next: N
 }
 
 /// IPv4 peers on a dual-stack socket arrive as `::ffff:a.b.c.d`; one address, one spelling.
-fn canonical(ip: IpAddr) -> IpAddr {
+pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,

@@ -84,7 +84,7 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
-        let ip = canonical(peer.ip());
+        let ip = super::client_addr::canonical(peer.ip());
         let slot = if limits.trusted_proxies.iter().any(|net| net.contains(&ip)) {
             None
         } else {
@@ -129,14 +129,6 @@ pub async fn run(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
-}
-
-/// IPv4 peers on a dual-stack socket arrive as `::ffff:a.b.c.d`.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
-    }
 }
 
 /// One of an address's connections; given back when dropped.

@@ -42,13 +42,7 @@ pub fn open(
     let received = STANDARD
         .decode(signature_received.trim())
         .map_err(|_| EnvelopeError::BadSignature)?;
-    let same = received.len() == expected.len()
-        && received
-            .iter()
-            .zip(expected.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !same {
+    if !crate::services::auth::constant_time_eq(&received, &expected) {
         return Err(EnvelopeError::BadSignature);
     }
     let json = STANDARD

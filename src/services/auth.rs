@@ -80,13 +80,17 @@ impl StaffSession {
 
     /// Constant-time comparison of a submitted CSRF token.
     pub fn csrf_matches(&self, submitted: &str) -> bool {
-        let a = Sha256::digest(self.csrf_token.as_bytes());
-        let b = Sha256::digest(submitted.as_bytes());
-        a.iter()
-            .zip(b.iter())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+        constant_time_eq(
+            &Sha256::digest(self.csrf_token.as_bytes()),
+            &Sha256::digest(submitted.as_bytes()),
+        )
     }
+}
+
+/// Compares secrets without an early exit, so timing tells nothing of where
+/// they differ (tokens, codes, signatures).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub fn token_hash(token: &str) -> String {

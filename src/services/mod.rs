@@ -56,6 +56,19 @@ pub enum ServiceError {
     Store(StoreError),
 }
 
+/// A random secret made once for the whole site (the first node to claim
+/// the setting wins; the others read it): signs preview and unsubscribe links.
+pub async fn site_secret(state: &crate::app::AppState, name: &str) -> ServiceResult<String> {
+    if let Some(secret) = state.store.setting(name).await? {
+        return Ok(secret);
+    }
+    state
+        .store
+        .claim_setting(name, &auth::random_token())
+        .await?;
+    Ok(state.store.setting(name).await?.unwrap_or_default())
+}
+
 impl From<StoreError> for ServiceError {
     fn from(err: StoreError) -> Self {
         match err {

@@ -35,20 +35,14 @@ fn mailbox(email: &str) -> String {
     }
 }
 
-/// The site's secret for unsubscribe links, made once for all nodes.
+/// The site's secret for unsubscribe links.
 async fn link_secret(state: &AppState) -> StoreResult<String> {
-    if let Some(secret) = state.store.setting(LINK_SECRET_SETTING).await? {
-        return Ok(secret);
-    }
-    state
-        .store
-        .claim_setting(LINK_SECRET_SETTING, &crate::services::auth::random_token())
-        .await?;
-    Ok(state
-        .store
-        .setting(LINK_SECRET_SETTING)
-        .await?
-        .unwrap_or_default())
+    crate::services::site_secret(state, LINK_SECRET_SETTING)
+        .await
+        .map_err(|e| match e {
+            ServiceError::Store(store) => store,
+            other => crate::store::StoreError::Corrupt(other.to_string()),
+        })
 }
 
 fn link_mac(secret: &str, subscriber: i64) -> String {
@@ -76,13 +70,7 @@ pub async fn subscriber_for_unsubscribe(
     let (id, mac) = token.split_once('-').ok_or(ServiceError::NotFound)?;
     let id: i64 = id.parse().map_err(|_| ServiceError::NotFound)?;
     let expected = link_mac(&link_secret(state).await?, id);
-    let equal = expected.len() == mac.len()
-        && expected
-            .bytes()
-            .zip(mac.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !equal {
+    if !crate::services::auth::constant_time_eq(expected.as_bytes(), mac.as_bytes()) {
         return Err(ServiceError::NotFound);
     }
     Ok(state.store.subscriber_by_id(id).await?)
@@ -476,11 +464,7 @@ pub async fn send_pending(
                     .urls
                     .absolute(&format!("/newsletter/unsubscribe/{unsubscribe}"));
                 // RFC 2919: a dot-atom, so the host without a port.
-                let host = url::Url::parse(state.urls.base_url())
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_owned))
-                    .unwrap_or_else(|| "localhost".into());
-                let list_id = format!("newsletter.{host}");
+                let list_id = format!("newsletter.{}", state.urls.host());
                 let message = ListMessage {
                     to: &recipient.email,
                     subject: &issue.subject,

@@ -12,16 +12,8 @@ use crate::store::{ArticleId, now};
 pub const PREVIEW_TTL_SECONDS: i64 = 48 * 3600;
 const SECRET_KEY: &str = "preview.secret";
 
-/// The site's signing secret, created once and shared by every node.
 async fn secret(state: &AppState) -> ServiceResult<String> {
-    if let Some(secret) = state.store.setting(SECRET_KEY).await? {
-        return Ok(secret);
-    }
-    state
-        .store
-        .claim_setting(SECRET_KEY, &hex::encode(rand::random::<[u8; 32]>()))
-        .await?;
-    Ok(state.store.setting(SECRET_KEY).await?.unwrap_or_default())
+    super::site_secret(state, SECRET_KEY).await
 }
 
 /// Links are signed with the article's epoch; moving it on revokes them all.

@@ -266,12 +266,10 @@ fn matching_step(totp: &TOTP, code: &str) -> Option<i64> {
     [current - STEP_SECONDS, current, current + STEP_SECONDS]
         .into_iter()
         .filter(|t| *t >= 0)
-        .find(|t| constant_time_eq(totp.generate(*t as u64).as_bytes(), code.as_bytes()))
+        .find(|t| {
+            super::auth::constant_time_eq(totp.generate(*t as u64).as_bytes(), code.as_bytes())
+        })
         .map(|t| t / STEP_SECONDS)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The second step of signing in.

@@ -558,21 +558,33 @@ impl Store {
         Ok(correction)
     }
 
-    /// Months (UTC, `YYYY-MM`) with published stories, each with its latest change.
-    pub async fn sitemap_months(&self) -> StoreResult<Vec<(String, i64)>> {
-        let month = match self.backend {
-            Backend::Sqlite => "strftime('%Y-%m', published_at, 'unixepoch')",
-            Backend::Postgres => {
-                "to_char(to_timestamp(published_at) AT TIME ZONE 'UTC', 'YYYY-MM')"
-            }
-        };
-        Ok(sqlx::query_as(&format!(
-            "SELECT {month} AS month, CAST(MAX(COALESCE(content_updated_at, published_at)) AS BIGINT) \
-             FROM articles WHERE status = 'published' AND published_at IS NOT NULL \
-             GROUP BY 1 ORDER BY 1 DESC"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
+    /// The newest publication time in `[from, until)`, if any story was
+    /// published then: one seek in `(status, published_at)`, whatever the archive.
+    pub async fn newest_published_between(
+        &self,
+        from: i64,
+        until: i64,
+    ) -> StoreResult<Option<i64>> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT published_at FROM articles WHERE status = 'published' \
+             AND published_at >= $1 AND published_at < $2 ORDER BY published_at DESC LIMIT 1",
+        )
+        .bind(from)
+        .bind(until)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(at,)| at))
+    }
+
+    /// The first publication time of the archive (one seek).
+    pub async fn oldest_published(&self) -> StoreResult<Option<i64>> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT published_at FROM articles WHERE status = 'published' \
+             AND published_at IS NOT NULL ORDER BY published_at LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(at,)| at))
     }
 
     /// Published stories of `[from, until)` for a sitemap: language, slug,

@@ -41,10 +41,7 @@ async fn render_feed(
     if cards.is_empty() && filter.tag_id.is_some() {
         return Err(HttpError::NotFound);
     }
-    let host = url::Url::parse(state.urls.base_url())
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_else(|| "localhost".into());
+    let host = state.urls.host();
     let bodies = if state.config.feeds_full_text {
         let ids: Vec<_> = cards.iter().map(|c| c.id).collect();
         state.store.article_bodies(&ids).await?

@@ -32,7 +32,30 @@ fn xml(body: String) -> Response {
 /// The sitemap index: the site's pages, then one child sitemap per month
 /// with stories, so any archive stays within the protocol's 50,000 URLs a file.
 pub async fn sitemap(State(state): State<AppState>) -> Result<Response, HttpError> {
-    let months = state.store.sitemap_months().await?;
+    // Month by month from the newest story back to the oldest: one index
+    // seek each, so the index costs the same at 100 or 100,000 stories.
+    let mut months = Vec::new();
+    if let (Some(oldest), Some(newest)) = (
+        state.store.oldest_published().await?,
+        state
+            .store
+            .newest_published_between(i64::MIN / 2, i64::MAX / 2)
+            .await?,
+    ) {
+        let mut month = month_of(newest);
+        while let Some((from, until)) = month_range(&month) {
+            if until <= oldest {
+                break;
+            }
+            if let Some(lastmod) = state.store.newest_published_between(from, until).await? {
+                months.push((month.clone(), lastmod));
+            }
+            let Some(previous) = month_of_checked(from - 1) else {
+                break;
+            };
+            month = previous;
+        }
+    }
     let mut children = vec![
         json!({ "loc": state.urls.absolute("/sitemaps/pages.xml"), "lastmod": months.first().map(|(_, at)| *at) }),
     ];
@@ -79,6 +102,17 @@ pub async fn child_sitemap(
     Ok(xml(state
         .templates
         .render("sitemap.xml", context! { urls => urls })?))
+}
+
+/// `YYYY-MM` (UTC) of a Unix second.
+fn month_of(at: i64) -> String {
+    month_of_checked(at).unwrap_or_default()
+}
+
+fn month_of_checked(at: i64) -> Option<String> {
+    jiff::Timestamp::from_second(at)
+        .ok()
+        .map(|t| t.strftime("%Y-%m").to_string())
 }
 
 /// `2026-11` → the Unix seconds of its first instant and of the next month's (UTC).
