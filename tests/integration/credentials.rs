@@ -89,6 +89,20 @@ async fn api_keys_do_only_what_their_scopes_say_and_can_be_revoked(backend: Back
         call(&app, &new_key, Method::GET, "/api/admin/articles").await,
         StatusCode::FORBIDDEN
     );
+    // A key needs a name and a scope; nothing is made otherwise.
+    for fields in [
+        vec![("name", ""), ("scope", "content:read")],
+        vec![("name", "no scope")],
+        vec![("name", "odd scope"), ("scope", "everything")],
+    ] {
+        let refused = app.admin_post(&owner, "/admin/keys", &fields).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{fields:?}"
+        );
+        assert!(!refused.body.contains("data-new-key"));
+    }
     // Editors cannot manage keys.
     let editor = app.sign_in("editor@example.com").await;
     let refused = app

@@ -770,6 +770,15 @@ async fn the_fediverse_can_follow_and_unfollow(backend: Backend) {
         app.get("/fediverse/outbox?page=999").await.status,
         StatusCode::NOT_FOUND
     );
+    for bad in ["0", "-1", "01", "abc", "99999999999999999999"] {
+        assert_eq!(
+            app.get(&format!("/fediverse/outbox?page={bad}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "{bad}"
+        );
+    }
     let object_id = outbox["orderedItems"][0]["object"]["id"].as_str().unwrap();
     let object = app
         .request(
@@ -1040,6 +1049,26 @@ async fn the_inbox_refuses_forgeries_replays_and_floods(backend: Backend) {
     assert!(busy >= 4, "{busy} of 12 were asked to retry");
 }
 
+/// A Follow from alice signed the RFC 9421 way, as Fedify sends it.
+fn rfc9421_follow(fake: &FakeFediverse, id: &str) -> (Vec<(String, String)>, String) {
+    let body = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/follows/{id}", fake.actor()),
+        "type": "Follow",
+        "actor": fake.actor(),
+        "object": "https://news.example.org/fediverse/actor",
+    })
+    .to_string();
+    let headers = crate::fakes::rfc9421_signed(
+        "https://news.example.org/fediverse/inbox",
+        body.as_bytes(),
+        &format!("{}#main-key", fake.actor()),
+        crate::fakes::REMOTE_KEY,
+        jiff::Timestamp::now().as_second(),
+    );
+    (headers, body)
+}
+
 async fn rfc_9421_signatures_are_taken_and_given(backend: Backend) {
     let fakes = fakes().await;
     let app = app_with(backend, &fakes.env).await;
@@ -1048,21 +1077,7 @@ async fn rfc_9421_signatures_are_taken_and_given(backend: Backend) {
     fake.only_rfc9421
         .store(true, std::sync::atomic::Ordering::SeqCst);
     // Fedify's first knock: RFC 9421 only, no Signature of the cavage kind.
-    let follow = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{}/follows/9421", fake.actor()),
-        "type": "Follow",
-        "actor": fake.actor(),
-        "object": "https://news.example.org/fediverse/actor",
-    });
-    let body = follow.to_string();
-    let headers = crate::fakes::rfc9421_signed(
-        "https://news.example.org/fediverse/inbox",
-        body.as_bytes(),
-        &format!("{}#main-key", fake.actor()),
-        crate::fakes::REMOTE_KEY,
-        jiff::Timestamp::now().as_second(),
-    );
+    let (headers, body) = rfc9421_follow(fake, "9421");
     let tampered = body.replace("9421", "9422");
     assert_eq!(
         post_signed(&app, &headers, tampered).await.status,
@@ -1089,20 +1104,7 @@ async fn rfc_9421_signatures_are_taken_and_given(backend: Backend) {
         fake.refused.lock().unwrap()
     );
     assert_eq!(*fake.knocks.lock().unwrap(), ["cavage", "rfc9421"]);
-    let again = json!({
-        "id": format!("{}/follows/9421b", fake.actor()),
-        "type": "Follow",
-        "actor": fake.actor(),
-        "object": "https://news.example.org/fediverse/actor",
-    });
-    let body = again.to_string();
-    let headers = crate::fakes::rfc9421_signed(
-        "https://news.example.org/fediverse/inbox",
-        body.as_bytes(),
-        &format!("{}#main-key", fake.actor()),
-        crate::fakes::REMOTE_KEY,
-        jiff::Timestamp::now().as_second(),
-    );
+    let (headers, body) = rfc9421_follow(fake, "9421b");
     assert_eq!(
         post_signed(&app, &headers, body).await.status,
         StatusCode::ACCEPTED
