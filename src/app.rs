@@ -43,6 +43,8 @@ pub struct AppParts {
     pub key_fetches: tokio::sync::Semaphore,
     /// The Content-Security-Policy header, built once from the configuration.
     pub csp: axum::http::HeaderValue,
+    /// "Now" for everything that stamps, expires or schedules; tests move it.
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             crate::integrations::http::peer_client(config.distribution.fediverse_allow_private)?;
         Ok(AppState(Arc::new(AppParts {
             csp: crate::http::site::content_security_policy(&config),
+            clock: crate::clock::Clock::system(),
             http,
             peer_http,
             key_fetches: tokio::sync::Semaphore::new(MAX_CONCURRENT_KEY_FETCHES),

@@ -7,7 +7,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::app::AppState;
 use crate::content::slug::slugify;
-use crate::store::{GeneratedArticle, now};
+use crate::store::GeneratedArticle;
 
 const UK_WORDS: &[&str] = &[
     "уряд",
@@ -99,7 +99,7 @@ pub async fn generate(state: &AppState, count: usize, seed: u64) -> anyhow::Resu
         tags.push(state.store.ensure_tag(&slugify(&name), &name).await?.id);
     }
     let span = 10 * 365 * 86_400;
-    let start = now() - span;
+    let start = state.clock.now() - span;
     let mut written = 0;
     let mut batch = Vec::with_capacity(500);
     let mut n = 0usize;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::content::slug::slugify;
 use crate::services::staff::{generate_password, hash_password};
-use crate::store::{ArticleStatus, ArticleWrite, NewStaff, Role, Source, StaffId, TagId, now};
+use crate::store::{ArticleStatus, ArticleWrite, NewStaff, Role, Source, StaffId, TagId};
 
 const NEWSROOM: &str = include_str!("newsroom.toml");
 const SEEDED_MARKER: &str = "demo.seeded";
@@ -141,7 +141,7 @@ async fn set_staff_passwords(
 
 async fn seed_newsroom(state: &AppState, newsroom: &Newsroom) -> anyhow::Result<usize> {
     let store = &state.store;
-    let start = now();
+    let start = state.clock.now();
     let mut sections = HashMap::new();
     for (position, s) in newsroom.sections.iter().enumerate() {
         let section = match store.section_by_slug(&s.slug).await {

@@ -15,7 +15,6 @@ use crate::app::AppState;
 use crate::http::error::HttpError;
 use crate::integrations::{liqpay, stripe};
 use crate::services::{ServiceError, donations};
-use crate::store::now;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -78,7 +77,7 @@ pub async fn stripe_webhook(
         signature,
         &body,
         &config.webhook_secret,
-        now(),
+        state.clock.now(),
         stripe::DEFAULT_TOLERANCE_SECONDS,
     ) {
         return Ok(refused("stripe", &e.to_string()));

@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use super::{FieldError, ServiceError, ServiceResult};
-use crate::store::{ApiKey, ApiKeyId, StaffId, Store, now};
+use crate::store::{ApiKey, ApiKeyId, StaffId, Store};
 
 pub const KEY_PREFIX: &str = "nd_";
 
@@ -97,13 +97,19 @@ pub async fn create_scoped_key(
         .collect::<Vec<_>>()
         .join(",");
     let key = store
-        .insert_api_key(name, &hash_key(&secret), &scopes, staff, now())
+        .insert_api_key(
+            name,
+            &hash_key(&secret),
+            &scopes,
+            staff,
+            crate::store::now(),
+        )
         .await?;
     Ok((key, secret))
 }
 
 pub async fn revoke(store: &Store, id: ApiKeyId) -> ServiceResult<()> {
-    if store.revoke_api_key(id, now()).await? {
+    if store.revoke_api_key(id, crate::store::now()).await? {
         Ok(())
     } else {
         Err(ServiceError::NotFound)
@@ -117,7 +123,7 @@ pub async fn authenticate(store: &Store, token: &str) -> ServiceResult<Option<Ap
     }
     let key = store.api_key_by_hash(&hash_key(token)).await?;
     if let Some(key) = &key {
-        store.touch_api_key(key, now()).await?;
+        store.touch_api_key(key, crate::store::now()).await?;
     }
     Ok(key)
 }

@@ -7,8 +7,7 @@ use super::{FieldError, ServiceError, ServiceResult};
 use crate::app::AppState;
 use crate::content::slug::{is_valid_slug, slugify};
 use crate::store::{
-    ArticleId, ArticleRow, ArticleStatus, ArticleView, ArticleWrite, Correction, Source,
-    StoreError, now,
+    ArticleId, ArticleRow, ArticleStatus, ArticleView, ArticleWrite, Correction, Source, StoreError,
 };
 
 pub const MAX_HEADLINE: usize = 300;
@@ -213,7 +212,7 @@ pub async fn create_article(
     }
     let id = state
         .store
-        .insert_article(&write, saved_by, now())
+        .insert_article(&write, saved_by, state.clock.now())
         .await
         .map_err(conflict_to_field)?;
     tracing::info!(article.id = %id, saved_by, "article created");
@@ -258,14 +257,14 @@ pub async fn update_article(
         write.translation_group = group;
     }
     if published && content_differs(&base, &write) {
-        write.content_updated_at = Some(now());
+        write.content_updated_at = Some(state.clock.now());
     }
     if write.slug.is_empty() {
         write.slug = free_slug(state, &write.language, &slugify(&write.headline), Some(id)).await?;
     }
     state
         .store
-        .update_article(id, input.version, &write, saved_by, now())
+        .update_article(id, input.version, &write, saved_by, state.clock.now())
         .await
         .map_err(conflict_to_field)?;
     state.page_cache.invalidate_article(id, &write.language);
@@ -300,7 +299,7 @@ pub async fn publish_article(
     }
     problems.finish()?;
     let mut write = write_of(&view);
-    let at = now();
+    let at = state.clock.now();
     write.status = ArticleStatus::Published;
     write.scheduled_at = None;
     if write.published_at.is_none() {
@@ -333,7 +332,13 @@ pub async fn unpublish_article(
     write.status = ArticleStatus::Unpublished;
     state
         .store
-        .update_article(id, Some(view.article.version), &write, saved_by, now())
+        .update_article(
+            id,
+            Some(view.article.version),
+            &write,
+            saved_by,
+            state.clock.now(),
+        )
         .await?;
     state.page_cache.invalidate_article(id, &write.language);
     crate::services::previews::revoke(state, id).await?;
@@ -368,7 +373,7 @@ pub async fn add_correction(
     let row = state.store.article_row(id).await?;
     let correction = state
         .store
-        .add_correction(id, &input.kind, input.text.trim(), now())
+        .add_correction(id, &input.kind, input.text.trim(), state.clock.now())
         .await?;
     state.page_cache.invalidate_article(id, &row.language);
     Ok(correction)

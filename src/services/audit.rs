@@ -3,7 +3,7 @@
 use super::ServiceResult;
 use super::auth::StaffSession;
 use crate::app::AppState;
-use crate::store::{AuditEntry, NewAuditEntry, StaffId, now};
+use crate::store::{AuditEntry, NewAuditEntry, StaffId};
 
 /// Who acted: a staff member, a key, the command line, or an anonymous client.
 pub struct Who {
@@ -46,7 +46,7 @@ pub async fn record(state: &AppState, who: &Who, action: &str, subject: &str, de
         detail,
     };
     tracing::info!(audit.action = action, audit.actor = %who.label, client.ip = %who.ip, audit.subject = subject, "audit");
-    if let Err(err) = state.store.append_audit(entry, now()).await {
+    if let Err(err) = state.store.append_audit(entry, state.clock.now()).await {
         tracing::error!(error = %err, audit.action = action, "cannot write the audit log");
     }
 }
@@ -54,7 +54,7 @@ pub async fn record(state: &AppState, who: &Who, action: &str, subject: &str, de
 /// Drops audit entries older than the retention, and the short-lived
 /// security records (attempt counts, inbox signatures) past their windows.
 pub async fn prune(state: &AppState) -> ServiceResult<()> {
-    let current = now();
+    let current = state.clock.now();
     let audit = state
         .store
         .prune_audit(current - state.config.audit_retention_days * 86_400)

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::staff::hash_password;
 use super::{FieldError, ServiceError, ServiceResult, audit};
 use crate::app::AppState;
-use crate::store::{Role, SessionView, StaffId, now};
+use crate::store::{Role, SessionView, StaffId};
 
 /// Sessions last this long after the last request.
 pub const SESSION_IDLE_SECONDS: i64 = 12 * 3600;
@@ -133,7 +133,7 @@ pub async fn sign_in(
     user_agent: &str,
 ) -> Result<(String, StaffSession), SignInError> {
     let email = email.trim().to_lowercase();
-    let current = now();
+    let current = state.clock.now();
     let since = current - THROTTLE_WINDOW_SECONDS;
     let throttled = || {
         tracing::warn!(staff.email = %email, client.ip = %ip, "sign-in throttled");
@@ -241,7 +241,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> ServiceResult<Option
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let current = now();
+    let current = state.clock.now();
     let Some(view) = state.store.session(&token_hash(token), current).await? else {
         return Ok(None);
     };
@@ -314,7 +314,7 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> ServiceRes
         tracing::info!(staff.email = %email, "password reset for an unknown address");
         return Ok(());
     };
-    let current = now();
+    let current = state.clock.now();
     if state
         .store
         .recent_password_tokens(credentials.id, current - 3600)
@@ -363,7 +363,7 @@ pub async fn invite_staff(
 ) -> ServiceResult<crate::store::Staff> {
     // A random password nobody knows until they choose their own.
     let member = super::staff::add_staff_with_password(state, input, &random_token(), true).await?;
-    let current = now();
+    let current = state.clock.now();
     let token = random_token();
     state
         .store
@@ -407,14 +407,17 @@ pub async fn set_password_with_token(
     let hash = hash_password(new_password)?;
     let Some(staff) = state
         .store
-        .use_password_token(&token_hash(token), now())
+        .use_password_token(&token_hash(token), state.clock.now())
         .await?
     else {
         return Err(ServiceError::NotFound);
     };
     state.store.set_password(staff, &hash, false).await?;
     state.store.delete_sessions_of(staff).await?;
-    state.store.retire_password_tokens(staff, now()).await?;
+    state
+        .store
+        .retire_password_tokens(staff, state.clock.now())
+        .await?;
     tracing::info!(staff.id = %staff, "password set through an emailed link");
     Ok(())
 }
@@ -425,7 +428,7 @@ pub async fn password_token_valid(state: &AppState, token: &str) -> ServiceResul
     }
     Ok(state
         .store
-        .password_token_valid(&token_hash(token), now())
+        .password_token_valid(&token_hash(token), state.clock.now())
         .await?)
 }
 

@@ -14,7 +14,7 @@ use crate::integrations::telegram::{self, PostRef};
 use crate::integrations::{SendError, x};
 use crate::store::{
     ArticleId, ArticleRow, ArticleStatus, Attempt, Delivery, NewDelivery, PostedState, StoreError,
-    StoreResult, now,
+    StoreResult,
 };
 
 pub const TELEGRAM: &str = "telegram";
@@ -46,7 +46,7 @@ pub async fn expand_events(state: &AppState) -> StoreResult<usize> {
         }
         if state
             .store
-            .expand_outbox_event(event.id, &deliveries, now())
+            .expand_outbox_event(event.id, &deliveries, state.clock.now())
             .await?
         {
             expanded += 1;
@@ -108,14 +108,14 @@ impl Worker {
         expand_events(&self.state).await?;
         self.state
             .store
-            .recover_interrupted_deliveries(now(), RESENDABLE)
+            .recover_interrupted_deliveries(self.state.clock.now(), RESENDABLE)
             .await?;
         let mut attempted = 0;
         while !stop() {
             let Some(delivery) = self
                 .state
                 .store
-                .claim_delivery(now(), LEASE_SECONDS)
+                .claim_delivery(self.state.clock.now(), LEASE_SECONDS)
                 .await?
             else {
                 break;
@@ -128,7 +128,11 @@ impl Worker {
                 Ok(Step::Postpone) => {
                     self.state
                         .store
-                        .postpone_delivery(delivery.id, now() + 5, now())
+                        .postpone_delivery(
+                            delivery.id,
+                            self.state.clock.now() + 5,
+                            self.state.clock.now(),
+                        )
                         .await?;
                     continue;
                 }
@@ -143,7 +147,7 @@ impl Worker {
                     &delivery,
                     &attempt,
                     self.state.config.distribution.max_attempts,
-                    now(),
+                    self.state.clock.now(),
                 )
                 .await?;
         }
@@ -182,7 +186,7 @@ impl Worker {
     }
 
     fn failure(&self, delivery: &Delivery, error: SendError) -> Attempt {
-        let at = now();
+        let at = self.state.clock.now();
         match error {
             SendError::Wait { seconds, reason } => Attempt::Wait {
                 until: at + seconds.min(86_400) as i64,

@@ -10,7 +10,7 @@ use super::money::{Currency, Money};
 use super::{FieldError, ServiceError, ServiceResult};
 use crate::app::AppState;
 use crate::config::CurrencyRules;
-use crate::store::{ArticleId, Donation, LedgerEffect, LedgerEvent, NewDonation, StoreError, now};
+use crate::store::{ArticleId, Donation, LedgerEffect, LedgerEvent, NewDonation, StoreError};
 
 pub const SANDBOX: &str = "sandbox";
 
@@ -181,7 +181,7 @@ pub async fn start_checkout(
                 donor_email: &request.email.trim().to_lowercase(),
                 article_id,
             },
-            now(),
+            state.clock.now(),
         )
         .await?;
     tracing::info!(donation.id = donation.id, amount = %money, frequency, provider, "checkout started");
@@ -473,7 +473,7 @@ pub fn from_stripe(event: &crate::integrations::stripe::Event) -> Option<LedgerE
     Some(LedgerEvent {
         provider: STRIPE.into(),
         event_id: event.id.clone(),
-        at: event.created.unwrap_or_else(now),
+        at: event.created.unwrap_or_else(crate::store::now),
         effect,
     })
 }
@@ -569,7 +569,7 @@ pub fn from_liqpay(callback: &serde_json::Value, test_mode: bool) -> Option<Ledg
     Some(LedgerEvent {
         provider: LIQPAY.into(),
         event_id: format!("{payment}:{status}:{action}"),
-        at: now(),
+        at: crate::store::now(),
         effect,
     })
 }
@@ -615,7 +615,7 @@ pub async fn sandbox_complete(
             donation.public_id,
             if paid { "paid" } else { "cancelled" }
         ),
-        at: now(),
+        at: state.clock.now(),
         effect,
     };
     apply_and_notify(state, &event).await?;
@@ -707,7 +707,7 @@ pub async fn funding_summary(
     currency: Currency,
 ) -> ServiceResult<FundingSummary> {
     let tz = &state.config.site.timezone;
-    let current = now();
+    let current = state.clock.now();
     let year_ago = current - 366 * 86_400;
     let code = currency.code();
     let month_of = |ts: i64| {
@@ -902,7 +902,7 @@ pub async fn add_grant(state: &AppState, input: &GrantInput) -> ServiceResult<()
             start,
             end,
             input.note.trim(),
-            now(),
+            state.clock.now(),
         )
         .await?;
     Ok(())
@@ -988,7 +988,7 @@ pub async fn request_donor_link(state: &AppState, email: &str) -> ServiceResult<
     if email.is_empty() || !has_given {
         return Ok(());
     }
-    let current = now();
+    let current = state.clock.now();
     if state
         .store
         .recent_donor_links(&email, current - 86_400)
@@ -1030,7 +1030,7 @@ pub async fn donor_email(state: &AppState, token: &str) -> ServiceResult<String>
     }
     state
         .store
-        .donor_link(&super::auth::token_hash(token), now())
+        .donor_link(&super::auth::token_hash(token), state.clock.now())
         .await?
         .ok_or(ServiceError::NotFound)
 }
@@ -1087,7 +1087,7 @@ pub async fn cancel_monthly(
     let event = LedgerEvent {
         provider: subscription.provider,
         event_id: format!("donor-cancel-{reference}"),
-        at: now(),
+        at: state.clock.now(),
         effect: LedgerEffect::SubscriptionEnded {
             subscription_id: reference,
             started_here: None,

@@ -13,7 +13,7 @@ use crate::integrations::SendError;
 use crate::integrations::activitypub::{self, ACTIVITY_JSON, PUBLIC, SignatureError};
 use crate::integrations::message_signatures;
 use crate::services::distribution::{FEDIVERSE, Step, sent_with};
-use crate::store::{ArticleRow, Delivery, Follower, NewDelivery, StoreError, now};
+use crate::store::{ArticleRow, Delivery, Follower, NewDelivery, StoreError};
 
 const KEY_SETTING: &str = "fediverse.private_key";
 const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
@@ -192,7 +192,7 @@ pub fn story_activity(state: &AppState, delivery: &Delivery, article: &ArticleRo
         "id": id,
         "type": kind,
         "actor": actor_id(state),
-        "published": rfc3339(now()),
+        "published": rfc3339(state.clock.now()),
         "to": [PUBLIC],
         "cc": [state.urls.absolute("/fediverse/followers")],
         "object": object,
@@ -304,7 +304,7 @@ pub async fn receive(
         return Err(FediverseError::WrongSigner);
     }
     // Everything that needs no fetch is checked before one is made.
-    let current = now();
+    let current = state.clock.now();
     match &proof {
         Proof::Cavage(signature) => activitypub::check_request(headers, body, signature, current)?,
         Proof::Rfc9421(signature) => message_signatures::check(&request, body, signature, current)?,
@@ -387,13 +387,13 @@ pub async fn receive(
                     inbox: signer.inbox.clone(),
                     shared_inbox: signer.shared_inbox.clone(),
                     follow_id: follow_id.to_owned(),
-                    created_at: now(),
+                    created_at: state.clock.now(),
                 })
                 .await?;
             // Only what the Accept needs is kept, whatever the sender padded the Follow with.
             let accept = json!({
                 "@context": AS_CONTEXT,
-                "id": format!("{}#accepts/{}", actor_id(state), now()),
+                "id": format!("{}#accepts/{}", actor_id(state), state.clock.now()),
                 "type": "Accept",
                 "actor": actor_id(state),
                 "object": {"id": follow_id, "type": "Follow", "actor": actor, "object": actor_id(state)},
@@ -408,7 +408,7 @@ pub async fn receive(
                         action: "accept".into(),
                         payload: accept.to_string(),
                     },
-                    now(),
+                    state.clock.now(),
                 )
                 .await?;
             Ok(Received::Followed)

@@ -11,7 +11,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 use super::{FieldError, ServiceError, ServiceResult};
 use crate::app::AppState;
-use crate::store::{Media, NewMedia, StaffId, StoreError, now};
+use crate::store::{Media, NewMedia, StaffId, StoreError};
 
 pub const MAX_UPLOAD_BYTES: usize = 15 * 1024 * 1024;
 /// A 48-megapixel phone photo fits; a "decompression bomb" that claims more
@@ -221,7 +221,7 @@ pub async fn upload(
                 credit: credit.trim(),
                 uploaded_by: staff,
             },
-            now(),
+            state.clock.now(),
         )
         .await?;
     tracing::info!(media.id = media.id, media.url = %media.url, staff.id = %staff, "image uploaded");

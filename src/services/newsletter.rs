@@ -9,7 +9,7 @@ use crate::content::i18n::{format_date, local_date};
 use crate::integrations::mail::{ListMessage, MailError};
 use crate::services::{FieldError, ServiceError};
 use crate::store::{
-    ArticleCard, ArticleFilter, ArticleId, ArticleStatus, NewIssue, StoreResult, Subscriber, now,
+    ArticleCard, ArticleFilter, ArticleId, ArticleStatus, NewIssue, StoreResult, Subscriber,
 };
 
 /// Messages claimed per round; the lettre pool spreads them over its connections.
@@ -115,7 +115,7 @@ pub async fn sign_up(
     if !state.config.site.languages.iter().any(|l| l == language) {
         return Err(ServiceError::NotFound);
     }
-    let current = now();
+    let current = state.clock.now();
     let throttled = || {
         ServiceError::Throttled(if language == "uk" {
             "Забагато спроб; спробуйте пізніше".into()
@@ -139,14 +139,16 @@ pub async fn sign_up(
         .store
         .subscriber(&email, language)
         .await?
-        .is_some_and(|s| s.state == "pending" && s.changed_at > now() - CONFIRMATION_GAP);
+        .is_some_and(|s| {
+            s.state == "pending" && s.changed_at > state.clock.now() - CONFIRMATION_GAP
+        });
     let subscriber = state
         .store
         .subscribe(
             &email,
             language,
             &crate::services::auth::token_hash(&crate::services::auth::random_token()),
-            now(),
+            state.clock.now(),
         )
         .await?;
     if subscriber.state != "active" && !recently_asked {
@@ -170,7 +172,7 @@ pub async fn sign_up(
         // When the last confirmation went out (see `recently_asked`).
         state
             .store
-            .set_subscriber_state(subscriber.id, "pending", now())
+            .set_subscriber_state(subscriber.id, "pending", state.clock.now())
             .await?;
         // A new link each time; only its hash is kept.
         let token = crate::services::auth::random_token();
@@ -211,7 +213,7 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<Subscriber, Servic
         "pending" => {
             state
                 .store
-                .set_subscriber_state(subscriber.id, "active", now())
+                .set_subscriber_state(subscriber.id, "active", state.clock.now())
                 .await?
         }
         "active" => {}
@@ -226,7 +228,7 @@ pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Subscriber, Se
     if subscriber.state == "active" || subscriber.state == "pending" {
         state
             .store
-            .set_subscriber_state(subscriber.id, "unsubscribed", now())
+            .set_subscriber_state(subscriber.id, "unsubscribed", state.clock.now())
             .await?;
     }
     Ok(subscriber)
@@ -277,7 +279,7 @@ pub async fn make_due_digests(state: &AppState, at: i64) -> StoreResult<Vec<i64>
             format!("The day's news — {}", format_date(at, language, tz))
         };
         let issue = issue_for(state, key, language, subject, &stories);
-        if let Some(id) = state.store.create_issue(&issue, now()).await? {
+        if let Some(id) = state.store.create_issue(&issue, state.clock.now()).await? {
             tracing::info!(issue = id, %language, "newsletter digest ready");
             made.push(id);
         }
@@ -297,7 +299,7 @@ pub async fn in_next_digest(
     state: &AppState,
     article: &crate::store::ArticleRow,
 ) -> StoreResult<bool> {
-    let at = now();
+    let at = state.clock.now();
     let recent = article.published_at.is_some_and(|p| p >= at - 86_400);
     if article.status != ArticleStatus::Published.as_str() || !recent {
         return Ok(false);
@@ -336,7 +338,7 @@ pub async fn send_story(state: &AppState, id: ArticleId) -> Result<Option<i64>, 
         article.headline.clone(),
         &[story],
     );
-    Ok(state.store.create_issue(&issue, now()).await?)
+    Ok(state.store.create_issue(&issue, state.clock.now()).await?)
 }
 
 /// One story as an issue lists it.
@@ -431,14 +433,17 @@ pub async fn send_pending(
     let mut sent = 0;
     let started = std::time::Instant::now();
     let pace = state.config.distribution.newsletter_per_second as f64;
-    state.store.recover_interrupted_recipients(now()).await?;
+    state
+        .store
+        .recover_interrupted_recipients(state.clock.now())
+        .await?;
     let secret = link_secret(state).await?;
     let mut issues: std::collections::HashMap<i64, std::sync::Arc<crate::store::IssueRow>> =
         std::collections::HashMap::new();
     while !stop() {
         let recipients = state
             .store
-            .claim_recipients(BATCH, now(), LEASE_SECONDS)
+            .claim_recipients(BATCH, state.clock.now(), LEASE_SECONDS)
             .await?;
         if recipients.is_empty() {
             break;
@@ -489,7 +494,7 @@ pub async fn send_pending(
                     tracing::info!(%reason, "newsletter address bounced");
                     state
                         .store
-                        .set_subscriber_state(recipient.subscriber_id, "bounced", now())
+                        .set_subscriber_state(recipient.subscriber_id, "bounced", state.clock.now())
                         .await?;
                     failed.push((recipient, reason));
                 }
@@ -502,7 +507,7 @@ pub async fn send_pending(
                         .retry_recipient(
                             &recipient,
                             &reason,
-                            now(),
+                            state.clock.now(),
                             state.config.distribution.retry_base_seconds,
                             state.config.distribution.max_attempts,
                         )
@@ -517,12 +522,16 @@ pub async fn send_pending(
         sent += delivered.len();
         state
             .store
-            .finish_recipients(&delivered, None, now())
+            .finish_recipients(&delivered, None, state.clock.now())
             .await?;
         for (recipient, reason) in failed {
             state
                 .store
-                .finish_recipients(std::slice::from_ref(&recipient), Some(&reason), now())
+                .finish_recipients(
+                    std::slice::from_ref(&recipient),
+                    Some(&reason),
+                    state.clock.now(),
+                )
                 .await?;
         }
         // Keep to the configured pace: readers come first.
@@ -542,7 +551,7 @@ pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<boo
         return;
     }
     loop {
-        if let Err(err) = make_due_digests(&state, now()).await {
+        if let Err(err) = make_due_digests(&state, state.clock.now()).await {
             tracing::warn!(error = %err, "cannot prepare the newsletter digest");
         }
         let stopping = shutdown.clone();

@@ -6,7 +6,7 @@ use sha2::Sha256;
 
 use super::ServiceResult;
 use crate::app::AppState;
-use crate::store::{ArticleId, now};
+use crate::store::ArticleId;
 
 /// How long a preview link works.
 pub const PREVIEW_TTL_SECONDS: i64 = 48 * 3600;
@@ -31,7 +31,11 @@ pub async fn revoke(state: &AppState, id: ArticleId) -> ServiceResult<()> {
         .store
         .set_setting(
             &format!("preview.epoch.{id}"),
-            &format!("{}-{}", now(), hex::encode(rand::random::<[u8; 4]>())),
+            &format!(
+                "{}-{}",
+                state.clock.now(),
+                hex::encode(rand::random::<[u8; 4]>())
+            ),
         )
         .await?;
     Ok(())
@@ -47,7 +51,7 @@ fn signature(secret: &str, id: ArticleId, epoch: &str, expires: i64) -> String {
 
 /// A root-relative preview address valid for [`PREVIEW_TTL_SECONDS`].
 pub async fn preview_path(state: &AppState, id: ArticleId) -> ServiceResult<String> {
-    let expires = now() + PREVIEW_TTL_SECONDS;
+    let expires = state.clock.now() + PREVIEW_TTL_SECONDS;
     let sig = signature(&secret(state).await?, id, &epoch(state, id).await?, expires);
     Ok(format!("/preview/{id}?expires={expires}&sig={sig}"))
 }
@@ -59,7 +63,7 @@ pub async fn verify(
     expires: i64,
     sig: &str,
 ) -> ServiceResult<bool> {
-    if expires < now() || sig.len() != 64 {
+    if expires < state.clock.now() || sig.len() != 64 {
         return Ok(false);
     }
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret(state).await?.as_bytes()) else {

@@ -7,7 +7,7 @@ use super::articles::write_of;
 use super::policy::{Action, Actor};
 use super::{ServiceError, ServiceResult, workflow};
 use crate::app::AppState;
-use crate::store::{ArticleId, ArticleView, ArticleWrite, StoreError, now};
+use crate::store::{ArticleId, ArticleView, ArticleWrite, StoreError};
 
 #[derive(Serialize)]
 pub struct DiffLine {
@@ -111,7 +111,7 @@ pub async fn restore(
     if !old.author_ids.is_empty() {
         write.author_ids = old.author_ids;
     }
-    let current = now();
+    let current = state.clock.now();
     if view.article.status == "published" {
         write.content_updated_at = Some(current);
     }

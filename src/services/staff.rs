@@ -6,7 +6,7 @@ use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use super::{FieldError, ServiceError, ServiceResult};
 use crate::app::AppState;
 use crate::content::slug::slugify;
-use crate::store::{NewStaff, Role, Staff, StoreError, now};
+use crate::store::{NewStaff, Role, Staff, StoreError};
 
 pub struct NewStaffInput {
     pub email: String,
@@ -76,7 +76,7 @@ pub async fn add_staff_with_password(
             password_hash: Some(password_hash.clone()),
             password_must_change: must_change,
         };
-        match state.store.insert_staff(&new, now()).await {
+        match state.store.insert_staff(&new, state.clock.now()).await {
             Ok(staff) => return Ok(staff),
             Err(StoreError::Conflict { constraint }) if constraint.contains("email") => {
                 return Err(ServiceError::Validation(vec![FieldError {
@@ -147,7 +147,7 @@ pub async fn set_disabled(
         {
             return refuse("the last owner cannot be disabled");
         }
-        let at = crate::store::now();
+        let at = state.clock.now();
         state.store.set_staff_disabled(target, Some(at)).await?;
         let sessions = state.store.delete_sessions_of(target).await?;
         let keys = state.store.revoke_api_keys_of(target, at).await?;

@@ -16,7 +16,7 @@ use super::audit;
 use super::auth::StaffSession;
 use super::{FieldError, ServiceError, ServiceResult};
 use crate::app::AppState;
-use crate::store::{AttemptId, now};
+use crate::store::AttemptId;
 
 const REQUIRED_KEY: &str = "policy.require_2fa";
 
@@ -122,7 +122,11 @@ pub async fn confirm_setup(
         return Err(ServiceError::Conflict("start the set-up again".into()));
     };
     let attempts = charge(state, session).await?;
-    let Some(step) = matching_step(&totp(state, &secret, &session.email)?, code) else {
+    let Some(step) = matching_step(
+        &totp(state, &secret, &session.email)?,
+        code,
+        state.clock.now(),
+    ) else {
         after_failure(state, session).await;
         return Err(wrong_code());
     };
@@ -130,7 +134,7 @@ pub async fn confirm_setup(
     state.store.accept_totp_step(session.staff_id, step).await?;
     state
         .store
-        .set_totp(session.staff_id, Some(&secret), Some(now()))
+        .set_totp(session.staff_id, Some(&secret), Some(state.clock.now()))
         .await?;
     tracing::info!(staff.id = %session.staff_id, "two-factor sign-in turned on");
     Ok(())
@@ -159,7 +163,7 @@ pub async fn disable(state: &AppState, session: &StaffSession, code: &str) -> Se
 
 /// Charges one guess to both of the account's code buckets.
 async fn charge(state: &AppState, session: &StaffSession) -> ServiceResult<[AttemptId; 2]> {
-    let current = now();
+    let current = state.clock.now();
     let staff = session.staff_id;
     let short = state
         .store
@@ -197,7 +201,7 @@ async fn release(state: &AppState, attempts: [AttemptId; 2]) -> ServiceResult<()
 /// A wrong code stays charged; when it filled a bucket, the person hears of it.
 async fn after_failure(state: &AppState, session: &StaffSession) {
     let staff = session.staff_id;
-    let current = now();
+    let current = state.clock.now();
     audit::record(
         state,
         &audit::Who::staff(session),
@@ -244,7 +248,11 @@ async fn verify(state: &AppState, session: &StaffSession, code: &str) -> Service
         return Err(wrong_code());
     };
     let attempts = charge(state, session).await?;
-    let step = matching_step(&totp(state, &secret, &session.email)?, code);
+    let step = matching_step(
+        &totp(state, &secret, &session.email)?,
+        code,
+        state.clock.now(),
+    );
     let accepted = match step {
         Some(step) => state.store.accept_totp_step(session.staff_id, step).await?,
         None => false,
@@ -257,12 +265,12 @@ async fn verify(state: &AppState, session: &StaffSession, code: &str) -> Service
 }
 
 /// The time step whose code this is (now, or one step either side).
-fn matching_step(totp: &TOTP, code: &str) -> Option<i64> {
+fn matching_step(totp: &TOTP, code: &str, now: i64) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let current = now().max(0);
+    let current = now.max(0);
     [current - STEP_SECONDS, current, current + STEP_SECONDS]
         .into_iter()
         .filter(|t| *t >= 0)
@@ -305,5 +313,5 @@ pub fn code_at(secret_base32: &str, unix_seconds: i64) -> Option<String> {
 
 /// The current code for a secret.
 pub fn current_code(secret_base32: &str) -> Option<String> {
-    code_at(secret_base32, now())
+    code_at(secret_base32, crate::store::now())
 }

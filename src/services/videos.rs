@@ -3,7 +3,6 @@
 
 use crate::app::AppState;
 use crate::integrations::videos::{fetch_tiktok, fetch_youtube_channel};
-use crate::store::now;
 
 /// One round of polling; returns how many new videos arrived. A provider
 /// that fails is logged and tried again next round; the others still run.
@@ -26,14 +25,14 @@ pub async fn poll(state: &AppState) -> usize {
         {
             continue;
         }
-        match fetch_tiktok(&state.http, &config.tiktok_base, url, now()).await {
+        match fetch_tiktok(&state.http, &config.tiktok_base, url, state.clock.now()).await {
             Ok(video) => found.push(video),
             Err(err) => tracing::warn!(error = %err, %url, "cannot read the TikTok video"),
         }
     }
     let mut new = 0;
     for video in found {
-        match state.store.upsert_video(&video, now()).await {
+        match state.store.upsert_video(&video, state.clock.now()).await {
             Ok(true) => new += 1,
             Ok(false) => {}
             Err(err) => tracing::warn!(error = %err, "cannot store a video"),

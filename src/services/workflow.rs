@@ -5,7 +5,7 @@ use super::articles::write_of;
 use super::policy::{Action, Actor, ArticleAccess, Policy};
 use super::{FieldError, ServiceError, ServiceResult};
 use crate::app::AppState;
-use crate::store::{ArticleId, ArticleStatus, ArticleView, StoreError, now};
+use crate::store::{ArticleId, ArticleStatus, ArticleView, StoreError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transition {
@@ -117,7 +117,7 @@ pub async fn apply(
             to: format!("{transition:?}").to_lowercase(),
         });
     };
-    let current = now();
+    let current = state.clock.now();
     let mut write = write_of(&view);
     write.status = to;
     match transition {
@@ -185,7 +185,7 @@ pub async fn apply(
 /// Publishes every scheduled article whose time has come. Each is published
 /// by a version-checked update, so two nodes racing publish it once.
 pub async fn publish_due(state: &AppState) -> ServiceResult<usize> {
-    let due = state.store.due_scheduled(now()).await?;
+    let due = state.store.due_scheduled(state.clock.now()).await?;
     let mut published = 0;
     for id in due {
         let view = state.store.article(id).await?;
@@ -193,13 +193,22 @@ pub async fn publish_due(state: &AppState) -> ServiceResult<usize> {
         if view.article.status != ArticleStatus::Scheduled.as_str() {
             continue;
         }
-        let at = view.article.scheduled_at.unwrap_or_else(now);
+        let at = view
+            .article
+            .scheduled_at
+            .unwrap_or_else(|| state.clock.now());
         write.status = ArticleStatus::Published;
         write.published_at = Some(view.article.published_at.unwrap_or(at));
         write.scheduled_at = None;
         match state
             .store
-            .update_article(id, Some(view.article.version), &write, "scheduler", now())
+            .update_article(
+                id,
+                Some(view.article.version),
+                &write,
+                "scheduler",
+                state.clock.now(),
+            )
             .await
         {
             Ok(_) => {

@@ -333,7 +333,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
     assert!(states.contains(&("x".into(), "publish".into(), "sent".into())));
     // Telegram is held until retry_after has passed, then sent once.
     assert_eq!(fakes.telegram.calls().len(), 1);
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.state.clock.advance(2);
     run(&app).await;
     assert_eq!(fakes.telegram.calls().len(), 2);
     assert!(deliveries(&app, id).await.contains(&(
@@ -343,7 +343,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
     )));
 
     // X rate-limited: waits until the reset time instead of burning attempts.
-    let reset = (jiff::Timestamp::now().as_second() + 900).to_string();
+    let reset = (app.state.clock.now() + 900).to_string();
     fakes.x.then(Scripted {
         status: 429,
         headers: vec![
@@ -359,7 +359,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
     let x_row = delivery_on(&app, second, "x").await;
     assert_eq!(x_row.state, "pending");
     assert_eq!(x_row.attempts, 0, "waiting is not a failed attempt");
-    assert!(x_row.next_attempt_at > jiff::Timestamp::now().as_second() + 800);
+    assert!(x_row.next_attempt_at > app.state.clock.now() + 800);
     assert!(x_row.last_error.contains("429"));
 
     // A wrong bot token: a dead letter with a clear reason; the site is fine.

@@ -333,7 +333,7 @@ async fn grants_and_the_funding_dashboard(backend: Backend) {
         app.admin_get(&author, "/admin/funding").await.status,
         StatusCode::FORBIDDEN
     );
-    let today = jiff::Zoned::now().date();
+    let today = app.today();
     let start = today.first_of_month().to_string();
     let end = today
         .first_of_month()
@@ -419,7 +419,7 @@ async fn the_admin_api_lists_donations(backend: Backend) {
     let all = app.api(Method::GET, "/api/admin/donations", None).await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.body);
     assert_eq!(all.json()["donations"].as_array().unwrap().len(), 2);
-    let today = jiff::Zoned::now().date().to_string();
+    let today = app.today().to_string();
     let completed = app
         .api(
             Method::GET,

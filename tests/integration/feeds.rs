@@ -85,7 +85,7 @@ async fn atom_feeds_are_valid_and_show_updates(backend: Backend) {
         .await;
     let id = article["id"].as_i64().unwrap();
     let first = app.get("/en/atom.xml").await.body;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.state.clock.advance(60);
     let added = app
         .api(
             Method::POST,

@@ -26,6 +26,7 @@ on_both_backends!(
 
 async fn home_is_the_news_picture_of_the_day(backend: Backend) {
     let app = TestApp::with_env(backend, &[("NEWSDESK_SITE_PAGE_SIZE", "8")]).await;
+    app.set_time_of_day(12);
     newsdesk::demo::seed(&app.state).await.unwrap();
     let response = app.get("/").await;
     assert_eq!(response.status, StatusCode::OK);

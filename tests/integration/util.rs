@@ -102,6 +102,27 @@ impl TestApp {
     }
 
     /// Signs in through the form, as a browser would.
+    /// The newsroom's calendar day by the app's clock.
+    pub fn today(&self) -> jiff::civil::Date {
+        jiff::Timestamp::from_second(self.state.clock.now())
+            .unwrap()
+            .to_zoned(self.state.config.site.timezone.clone())
+            .date()
+    }
+
+    /// Moves the app's clock to `hour`:00 of today in the newsroom's time
+    /// zone, so "today" and "yesterday" do not depend on when tests run.
+    pub fn set_time_of_day(&self, hour: i8) {
+        let at = self
+            .today()
+            .at(hour, 0, 0, 0)
+            .to_zoned(self.state.config.site.timezone.clone())
+            .unwrap()
+            .timestamp()
+            .as_second();
+        self.state.clock.set(at);
+    }
+
     pub async fn sign_in(&self, email: &str) -> AdminSession {
         let body = format!(
             "email={}&password={STAFF_PASSWORD}&next=%2Fadmin",

@@ -742,8 +742,8 @@ pub async fn change_delivery(
     let view = viewable(&state, &staff, article).await?;
     staff.require(&state, Action::Publish, Some(&view)).await?;
     let changed = match action.as_str() {
-        "retry" => state.store.retry_delivery(id, crate::store::now()).await?,
-        "cancel" => state.store.cancel_delivery(id, crate::store::now()).await?,
+        "retry" => state.store.retry_delivery(id, state.clock.now()).await?,
+        "cancel" => state.store.cancel_delivery(id, state.clock.now()).await?,
         _ => return Err(HttpError::NotFound),
     };
     if !changed {

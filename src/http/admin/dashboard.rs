@@ -9,7 +9,7 @@ use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
-use crate::store::{ArticleFilter, ArticleStatus, Role, now};
+use crate::store::{ArticleFilter, ArticleStatus, Role};
 
 pub async fn show_dashboard(
     State(state): State<AppState>,
@@ -17,7 +17,7 @@ pub async fn show_dashboard(
     staff: Staff,
 ) -> Result<Response, HttpError> {
     let tz = &state.config.site.timezone;
-    let today_start = jiff::Timestamp::from_second(now())
+    let today_start = jiff::Timestamp::from_second(state.clock.now())
         .map_err(HttpError::internal)?
         .to_zoned(tz.clone())
         .start_of_day()

@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::content::markdown::render_body;
 use crate::content::slug::display_name;
 use crate::http::error::HttpError;
-use crate::store::{ArticleFilter, ArticleStatus, StoreError, now};
+use crate::store::{ArticleFilter, ArticleStatus, StoreError};
 
 const FEED_ITEMS: i64 = 30;
 
@@ -87,7 +87,7 @@ async fn render_feed(
         .iter()
         .filter_map(|i| i["updated"].as_i64())
         .max()
-        .unwrap_or_else(now);
+        .unwrap_or_else(|| state.clock.now());
     let list_url = if list_path.is_empty() {
         state.urls.absolute(&state.urls.home(language))
     } else {

@@ -11,7 +11,7 @@ use super::views::{CardView, Page, card_views, nav_sections, page_number};
 use crate::app::AppState;
 use crate::content::i18n::{day_heading, local_date};
 use crate::http::error::HttpError;
-use crate::store::{ArticleFilter, ArticleStatus, now};
+use crate::store::{ArticleFilter, ArticleStatus};
 
 #[derive(Deserialize)]
 pub struct PageQuery {
@@ -54,7 +54,7 @@ pub async fn show_home(
         None
     };
     let tz = &state.config.site.timezone;
-    let current = now();
+    let current = state.clock.now();
     let mut days: Vec<DayView> = Vec::new();
     for card in views {
         let date = local_date(card.published_at, tz);

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::cache::CacheTags;
 use crate::app::AppState;
 use crate::http::error::HttpError;
-use crate::store::{ArticleFilter, ArticleStatus, now};
+use crate::store::{ArticleFilter, ArticleStatus};
 
 /// The sitemap protocol's limit for one file.
 const SITEMAP_MAX_URLS: i64 = 50_000;
@@ -134,7 +134,7 @@ fn month_range(name: &str) -> Option<(i64, i64)> {
 pub async fn news_sitemap(State(state): State<AppState>) -> Result<Response, HttpError> {
     let filter = ArticleFilter {
         status: Some(ArticleStatus::Published),
-        published_from: Some(now() - NEWS_WINDOW_SECONDS),
+        published_from: Some(state.clock.now() - NEWS_WINDOW_SECONDS),
         ..Default::default()
     };
     let cards = state.store.article_cards(&filter, 1000, 0).await?;
