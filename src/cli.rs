@@ -66,11 +66,45 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Move a newsroom in from WordPress or Ghost, keeping its old links working
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Reader payments
     Payments {
         #[command(subcommand)]
         command: PaymentsCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// A WordPress export (Tools → Export → All content; WXR .xml)
+    Wordpress {
+        /// The .xml file
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        options: ImportArgs,
+    },
+    /// A Ghost export (Settings → Labs/Migration → Export; .json)
+    Ghost {
+        /// The .json file
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        options: ImportArgs,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ImportArgs {
+    /// Print what would be created, redirected and skipped; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// File every story in this language [default: from the file, and
+    /// Ukrainian for Cyrillic text when the site has Ukrainian]
+    #[arg(long, value_name = "LANG")]
+    pub language: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -175,9 +209,9 @@ fn config_failure(err: &ConfigError) -> ExitCode {
 
 fn init_tracing(serving: bool) {
     let default = if serving {
-        "info,sqlx=warn,tower_http=warn"
+        "info,sqlx=warn,tower_http=warn,html5ever=error"
     } else {
-        "warn"
+        "warn,html5ever=error"
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("NEWSDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
@@ -333,6 +367,35 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { command } => {
+            let state = AppState::new(config).await?;
+            let (file, args, wordpress) = match command {
+                ImportCommand::Wordpress { file, options } => (file, options, true),
+                ImportCommand::Ghost { file, options } => (file, options, false),
+            };
+            let options = crate::import::ImportOptions {
+                dry_run: args.dry_run,
+                language: args.language,
+            };
+            let outcome = if wordpress {
+                crate::import::wordpress::import(&state, &file, &options).await
+            } else {
+                crate::import::ghost::import(&state, &file, &options).await
+            };
+            state.store.close().await;
+            match outcome {
+                Ok(report) => {
+                    print!("{report}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(err) => {
+                    eprintln!(
+                        "newsdesk: import stopped, nothing of the failing batch was written: {err}"
+                    );
+                    Ok(ExitCode::from(err.exit_code()))
+                }
+            }
         }
         Command::Payments {
             command: PaymentsCommand::Reconcile { since },

@@ -19,6 +19,7 @@ pub mod config;
 pub mod content;
 pub mod demo;
 pub mod http;
+pub mod import;
 pub mod integrations;
 pub mod services;
 pub mod store;

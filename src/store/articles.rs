@@ -276,6 +276,24 @@ impl Store {
         distribute: bool,
     ) -> StoreResult<ArticleId> {
         let mut tx = self.pool.begin().await?;
+        let id = self
+            .insert_article_in(&mut tx, write, saved_by, now)
+            .await?;
+        if distribute && write.status == ArticleStatus::Published {
+            record_outbox_event(&mut tx, id, OutboxAction::Publish, now).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Inserts an article with its lists inside the caller's transaction.
+    pub(super) async fn insert_article_in(
+        &self,
+        conn: &mut AnyConnection,
+        write: &ArticleWrite,
+        saved_by: &str,
+        now: i64,
+    ) -> StoreResult<ArticleId> {
         let (id,): (ArticleId,) = sqlx::query_as(
             "INSERT INTO articles (translation_group, language, slug, headline, standfirst, body, \
              cover_url, cover_alt, cover_credit, section_id, status, meta_title, meta_description, \
@@ -301,14 +319,10 @@ impl Store {
         .bind(write.content_updated_at)
         .bind(write.scheduled_at)
         .bind(&write.social_image_url)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
-        self.write_article_lists(&mut tx, id, write, 1, saved_by, now)
+        self.write_article_lists(conn, id, write, 1, saved_by, now)
             .await?;
-        if distribute && write.status == ArticleStatus::Published {
-            record_outbox_event(&mut tx, id, OutboxAction::Publish, now).await?;
-        }
-        tx.commit().await?;
         Ok(id)
     }
 

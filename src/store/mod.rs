@@ -10,6 +10,7 @@ mod attempts;
 mod audit;
 mod donations;
 mod fediverse;
+mod imports;
 mod keys;
 mod media;
 mod models;
@@ -30,6 +31,10 @@ pub use donations::{
     Donation, Grant, LedgerEffect, LedgerEvent, NewDonation, PaymentRow, SubscriptionRow,
 };
 pub use fediverse::Follower;
+pub use imports::{
+    ImportedArticle, ImportedKind, ImportedPage, LegacyTarget, PAGE_DRAFT, PAGE_PUBLISHED, Page,
+    PageWrite,
+};
 pub use media::{Media, NewMedia};
 pub use models::*;
 pub use newsletter::{IssueRow, IssueSummary, NewIssue, Recipient, Subscriber};

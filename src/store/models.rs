@@ -36,6 +36,7 @@ id_type!(StaffId);
 id_type!(SectionId);
 id_type!(TagId);
 id_type!(ApiKeyId);
+id_type!(PageId);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -14,6 +14,7 @@ mod credentials;
 mod distribution;
 mod donations;
 mod feeds;
+mod import;
 mod newsletter;
 mod payments;
 mod security;

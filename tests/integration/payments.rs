@@ -869,16 +869,7 @@ async fn a_crash_mid_webhook_then_a_retry_records_it_once(app: &TestApp, public_
 
 /// Stripe's own example object for `resource`, in the shape of one API version.
 fn stripe_fixture(version: &str, resource: &str) -> Value {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = std::env::var_os("NEWSDESK_FIXTURES_DIR")
-        .map(std::path::PathBuf::from)
-        .into_iter()
-        .chain(manifest.ancestors().map(|dir| dir.join("shared/fixtures")))
-        .map(|dir| dir.join(format!("stripe/fixtures3-{version}.json")))
-        .find(|file| file.is_file())
-        .unwrap_or_else(|| {
-            panic!("Stripe's fixtures3-{version}.json: set NEWSDESK_FIXTURES_DIR to the shared fixtures")
-        });
+    let file = crate::util::shared_fixture(&format!("stripe/fixtures3-{version}.json"));
     let all: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     all["resources"][resource].clone()
 }

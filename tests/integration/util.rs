@@ -41,6 +41,19 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
+/// A real export file from the shared fixtures (found beside the project, or
+/// in `NEWSDESK_FIXTURES_DIR`).
+pub fn shared_fixture(relative: &str) -> std::path::PathBuf {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::var_os("NEWSDESK_FIXTURES_DIR")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain(manifest.ancestors().map(|dir| dir.join("shared/fixtures")))
+        .map(|dir| dir.join(relative))
+        .find(|file| file.is_file())
+        .unwrap_or_else(|| panic!("{relative}: set NEWSDESK_FIXTURES_DIR to the shared fixtures"))
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub router: Router,

@@ -11,6 +11,7 @@ mod feeds;
 mod home;
 mod lists;
 mod newsletter;
+pub mod pages;
 mod search;
 mod sitemaps;
 mod support;
@@ -50,6 +51,7 @@ fn language_routes(language: &str) -> Router<AppState> {
         .route("/author/{slug}", get(lists::show_author))
         .route("/{year}/{month}/{day}", get(lists::show_day))
         .route("/{year}/{month}/{day}/{slug}", get(article::show_article))
+        .route("/{slug}", get(pages::show_page))
         .layer(axum::Extension(Lang(language.to_owned())))
 }
 
@@ -105,6 +107,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     }
     router
         .fallback(not_found_or_redirect)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::legacy_redirects,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             cache::serve_cached,
