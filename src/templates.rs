@@ -57,6 +57,8 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/code.html",
     "admin/two_factor.html",
     "admin/funding.html",
+    "admin/pages.html",
+    "admin/page_editor.html",
     "admin/audit.html",
 ];
 

@@ -11,6 +11,7 @@ pub mod fediverse;
 pub mod media;
 pub mod money;
 pub mod newsletter;
+pub mod pages;
 pub mod policy;
 pub mod previews;
 pub mod revisions;

@@ -32,6 +32,8 @@ pub enum Action {
     ManageSettings,
     /// The funding dashboard and the grants ledger.
     ViewFunding,
+    /// Static pages: About, Contacts, Editorial standards.
+    ManagePages,
 }
 
 /// The signed-in person.
@@ -70,7 +72,7 @@ impl Policy {
                         || self.authors_can_publish)
                 }
                 Publish | Schedule | Unpublish | AddCorrection => own && self.authors_can_publish,
-                DeleteMedia | ManageStaff | ManageSettings | ViewFunding => false,
+                DeleteMedia | ManageStaff | ManageSettings | ViewFunding | ManagePages => false,
             },
             Role::Contributor => match action {
                 ViewAdmin | CreateArticle | UploadMedia => true,

@@ -366,6 +366,16 @@ impl Store {
         .await?)
     }
 
+    /// Published pages for the footer, in menu order.
+    pub async fn published_pages(&self) -> StoreResult<Vec<Page>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {PAGE_COLUMNS} FROM pages WHERE status = 'published' \
+             ORDER BY position, title LIMIT 50"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The other language versions of a page.
     pub async fn page_translations(&self, page: &Page) -> StoreResult<Vec<Page>> {
         Ok(sqlx::query_as(&format!(

@@ -16,6 +16,7 @@ mod donations;
 mod feeds;
 mod import;
 mod newsletter;
+mod pages;
 mod payments;
 mod security;
 mod seo;

@@ -9,6 +9,7 @@ mod distribution;
 mod funding;
 mod history;
 mod media;
+mod pages;
 mod password;
 pub mod session;
 mod sign_in;
@@ -58,6 +59,10 @@ pub fn router() -> Router<AppState> {
         .route("/keys/{id}/revoke", post(staff::revoke_key))
         .route("/audit", get(staff::show_audit))
         .route("/funding", get(funding::show_funding))
+        .route("/pages", get(pages::show_pages))
+        .route("/pages/new", get(pages::new_page).post(pages::create_page))
+        .route("/pages/{id}", get(pages::show_page).post(pages::save_page))
+        .route("/pages/{id}/delete", post(pages::delete_page))
         .route("/distribution", get(distribution::show_distribution))
         .route("/funding/grants", post(funding::add_grant))
         .route("/funding.csv", get(funding::export_csv))

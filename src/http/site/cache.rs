@@ -36,8 +36,6 @@ pub struct CacheTags {
     pub articles: HashSet<ArticleId>,
     /// The page lists stories of this language ("*" for every language).
     pub lists_language: Option<String>,
-    /// The page is a static page (About, Contacts…).
-    pub static_page: bool,
 }
 
 impl CacheTags {
@@ -45,7 +43,6 @@ impl CacheTags {
         CacheTags {
             articles: ids.into_iter().collect(),
             lists_language: None,
-            static_page: false,
         }
     }
 
@@ -53,15 +50,13 @@ impl CacheTags {
         CacheTags {
             articles: HashSet::new(),
             lists_language: Some(language.to_owned()),
-            static_page: false,
         }
     }
 
-    pub fn static_pages() -> Self {
-        CacheTags {
-            static_page: true,
-            ..Default::default()
-        }
+    /// A page that changes only when the whole cache is cleared (static
+    /// pages: their edits clear it, as every footer lists them).
+    pub fn until_cleared() -> Self {
+        CacheTags::default()
     }
 }
 
@@ -244,11 +239,6 @@ impl PageCache {
     /// Like [`Self::invalidate_article`] when the language is not known.
     pub fn invalidate_article_everywhere(&self, id: ArticleId) {
         self.retain(|tags| !tags.articles.contains(&id) && tags.lists_language.is_none());
-    }
-
-    /// Drops every static page (they are few and change rarely).
-    pub fn invalidate_static_pages(&self) {
-        self.retain(|tags| !tags.static_page);
     }
 
     pub fn clear(&self) {

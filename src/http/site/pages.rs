@@ -76,7 +76,7 @@ pub async fn show_page(
         view.set("alternates", &alternates);
     }
     view.safe("body_html", render_body(&page.body, &language));
-    view.render(&state, "page.html", Some(CacheTags::static_pages()))
+    view.render(&state, "page.html", Some(CacheTags::until_cleared()))
 }
 
 /// Sends readers and search engines from the old site's addresses to the

@@ -87,13 +87,9 @@ pub struct Page {
 
 impl Page {
     /// `path` is the page's root-relative address, used for the canonical link.
-    pub fn new(
-        state: &AppState,
-        language: &str,
-        title: &str,
-        path: &str,
-        sections: &[Section],
-    ) -> Self {
+    pub fn new(state: &AppState, language: &str, title: &str, path: &str, links: &Nav) -> Self {
+        let sections = &links.sections;
+        let nav_pages = &links.pages;
         let site = &state.config.site;
         let nav: Vec<Json> = sections
             .iter()
@@ -116,6 +112,12 @@ impl Page {
         context.insert("canonical".into(), json!(state.urls.absolute(path)));
         context.insert("path".into(), json!(path));
         context.insert("nav".into(), Json::Array(nav));
+        let footer_pages: Vec<Json> = nav_pages
+            .iter()
+            .filter(|p| p.language == language)
+            .map(|p| json!({ "title": p.title, "url": super::pages::page_path(state, language, &p.slug) }))
+            .collect();
+        context.insert("footer_pages".into(), Json::Array(footer_pages));
         context.insert("languages".into(), Json::Array(languages));
         context.insert("home_url".into(), json!(state.urls.home(language)));
         context.insert("search_url".into(), json!(state.urls.search(language)));
@@ -216,8 +218,26 @@ impl Page {
 }
 
 /// Sections for the navigation; every page needs them.
-pub async fn nav_sections(state: &AppState) -> StoreResult<Vec<Section>> {
-    state.store.sections().await
+/// What every public page links to: the sections in the header and the
+/// published static pages (About, Contacts…) in the footer.
+pub struct Nav {
+    pub sections: Vec<Section>,
+    pub pages: Vec<crate::store::Page>,
+}
+
+impl std::ops::Deref for Nav {
+    type Target = [Section];
+
+    fn deref(&self) -> &[Section] {
+        &self.sections
+    }
+}
+
+pub async fn nav_sections(state: &AppState) -> StoreResult<Nav> {
+    Ok(Nav {
+        sections: state.store.sections().await?,
+        pages: state.store.published_pages().await?,
+    })
 }
 
 /// Parses `?page=N`; anything odd is page 1, and absurd pages are refused.

@@ -1,0 +1,180 @@
+//! Static pages: About, Team, Editorial standards, Corrections policy,
+//! Contacts. Not news: never in lists, feeds or sitemaps of stories.
+
+use crate::app::AppState;
+use crate::content::slug::{is_valid_slug, slugify};
+use crate::import::RESERVED_PAGE_SLUGS;
+use crate::services::audit::{self, Who};
+use crate::services::{FieldError, ServiceError, ServiceResult};
+use crate::store::{PAGE_DRAFT, PAGE_PUBLISHED, Page, PageId, PageWrite, StoreError};
+
+/// What the admin form sends.
+#[derive(Clone, Debug, Default)]
+pub struct PageInput {
+    pub language: String,
+    pub title: String,
+    pub slug: String,
+    pub body: String,
+    pub meta_description: String,
+    pub published: bool,
+    pub position: String,
+    /// Another page this one translates (its id), when made as a translation.
+    pub translation_of: Option<PageId>,
+}
+
+const MAX_BODY: usize = 200_000;
+
+fn validate(state: &AppState, input: &PageInput) -> Result<PageWrite, ServiceError> {
+    let mut errors = Vec::new();
+    let mut error = |field: &str, message: &str| {
+        errors.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        })
+    };
+    let title = input.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        error("title", "must be 1–200 characters");
+    }
+    if !state.config.site.languages.contains(&input.language) {
+        error("language", "must be one of the site's languages");
+    }
+    let slug = if input.slug.trim().is_empty() {
+        slugify(title)
+    } else {
+        input.slug.trim().to_owned()
+    };
+    if !is_valid_slug(&slug) {
+        error("slug", "use lower-case letters, digits and hyphens");
+    } else if RESERVED_PAGE_SLUGS.contains(&slug.as_str()) {
+        error("slug", "this address belongs to the site itself");
+    }
+    if input.body.len() > MAX_BODY {
+        error("body", "is too long");
+    }
+    if input.meta_description.chars().count() > 400 {
+        error("meta_description", "must be at most 400 characters");
+    }
+    let position = match input.position.trim() {
+        "" => 0,
+        text => match text.parse::<i64>() {
+            Ok(n) if (0..=10_000).contains(&n) => n,
+            _ => {
+                error("position", "must be a whole number from 0 to 10000");
+                0
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+    Ok(PageWrite {
+        translation_group: String::new(),
+        language: input.language.clone(),
+        slug,
+        title: title.to_owned(),
+        body: input.body.replace("\r\n", "\n"),
+        meta_description: input.meta_description.trim().to_owned(),
+        status: if input.published {
+            PAGE_PUBLISHED
+        } else {
+            PAGE_DRAFT
+        },
+        position,
+    })
+}
+
+fn slug_conflict(err: StoreError) -> ServiceError {
+    match err {
+        StoreError::Conflict { constraint } if constraint.contains("slug") => {
+            ServiceError::Validation(vec![FieldError {
+                field: "slug".into(),
+                message: "another page in this language already uses this address".into(),
+            }])
+        }
+        StoreError::Conflict { .. } => ServiceError::Validation(vec![FieldError {
+            field: "language".into(),
+            message: "this page already has a version in that language".into(),
+        }]),
+        other => other.into(),
+    }
+}
+
+pub async fn create(state: &AppState, who: &Who, input: &PageInput) -> ServiceResult<PageId> {
+    let mut write = validate(state, input)?;
+    write.translation_group = match input.translation_of {
+        Some(original) => state.store.page(original).await?.translation_group,
+        None => hex::encode(rand::random::<[u8; 12]>()),
+    };
+    let id = state
+        .store
+        .insert_page(&write, state.clock.now())
+        .await
+        .map_err(slug_conflict)?;
+    // Every page's footer lists the pages.
+    state.page_cache.clear();
+    audit::record(
+        state,
+        who,
+        "page created",
+        &format!("page {id}"),
+        &write.title,
+    )
+    .await;
+    Ok(id)
+}
+
+pub async fn update(
+    state: &AppState,
+    who: &Who,
+    id: PageId,
+    input: &PageInput,
+) -> ServiceResult<()> {
+    let before: Page = state.store.page(id).await?;
+    let mut write = validate(state, input)?;
+    write.translation_group = before.translation_group.clone();
+    state
+        .store
+        .update_page(id, &write, state.clock.now())
+        .await
+        .map_err(slug_conflict)?;
+    // A renamed page keeps its old address working.
+    if before.is_published() && (before.slug != write.slug || before.language != write.language) {
+        let old = crate::http::site::pages::page_path(state, &before.language, &before.slug);
+        state
+            .store
+            .add_legacy_path(
+                &old,
+                &crate::store::LegacyTarget::Page(id),
+                state.clock.now(),
+            )
+            .await?;
+    }
+    // Every page's footer lists the pages.
+    state.page_cache.clear();
+    audit::record(
+        state,
+        who,
+        "page saved",
+        &format!("page {id}"),
+        &write.title,
+    )
+    .await;
+    Ok(())
+}
+
+pub async fn delete(state: &AppState, who: &Who, id: PageId) -> ServiceResult<()> {
+    let page = state.store.page(id).await?;
+    state.store.delete_page(id).await?;
+    // Every page's footer lists the pages.
+    state.page_cache.clear();
+    audit::record(
+        state,
+        who,
+        "page deleted",
+        &format!("page {id}"),
+        &page.title,
+    )
+    .await;
+    Ok(())
+}
