@@ -105,6 +105,10 @@ pub struct ImportArgs {
     /// Ukrainian for Cyrillic text when the site has Ukrainian]
     #[arg(long, value_name = "LANG")]
     pub language: Option<String>,
+    /// A copy of the old site's uploads (wp-content/uploads, or Ghost's
+    /// content/images): images found there are moved in and re-encoded
+    #[arg(long, value_name = "DIR")]
+    pub media_from: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -377,6 +381,7 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let options = crate::import::ImportOptions {
                 dry_run: args.dry_run,
                 language: args.language,
+                media_from: args.media_from,
             };
             let outcome = if wordpress {
                 crate::import::wordpress::import(&state, &file, &options).await

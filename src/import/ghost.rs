@@ -25,6 +25,10 @@ use crate::store::{
 
 const SOURCE: &str = "ghost";
 
+/// Stands for `__GHOST_URL__` while images are found, so that they are
+/// absolute; anything left is made site-relative afterwards.
+const GHOST_URL: &str = "https://ghost-site.invalid";
+
 #[derive(Deserialize)]
 struct Export {
     db: Vec<Database>,
@@ -199,6 +203,7 @@ pub async fn import(
             .map(str::to_owned)
     };
     let languages = LanguageChoice::new(state, options, setting("locale").as_deref())?;
+    let mut mover = super::media_mover(options)?;
 
     let mut staff: HashMap<&str, StaffId> = HashMap::new();
     let mut list_paths = Vec::new();
@@ -295,7 +300,9 @@ pub async fn import(
 
     let mut slugs = SlugBook::default();
     let mut batch: Vec<ImportedArticle> = Vec::with_capacity(BATCH);
+    let bar = super::progress(data.posts.len(), "importing");
     for post in &data.posts {
+        bar.inc(1);
         let kind = if post.kind == "page" {
             ImportedKind::Page
         } else {
@@ -328,7 +335,7 @@ pub async fn import(
                 })
             })
             .unwrap_or_default()
-            .replace("__GHOST_URL__", "");
+            .replace("__GHOST_URL__", GHOST_URL);
         let converted = convert::ghost(&html);
         let title = text_of_html(post.title.as_deref().unwrap_or(""));
         let title = if title.is_empty() {
@@ -343,7 +350,30 @@ pub async fn import(
                 converted.unconverted.clone(),
             ));
         }
-        report.remote_images += remote_images(&converted.markdown);
+        let mut authors = post_authors
+            .get(post.id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        authors.sort_by_key(|(order, _)| *order);
+        let mut body = converted.markdown;
+        let mut cover_url = post
+            .feature_image
+            .as_deref()
+            .map(|url| url.replace("__GHOST_URL__", GHOST_URL));
+        super::move_images(
+            state,
+            &mut mover,
+            authors.first().map(|(_, id)| *id),
+            dry,
+            &mut body,
+            &mut cover_url,
+            &mut report,
+        )
+        .await?;
+        // Links to the old site's own pages become links on this one.
+        let body = body.replace(GHOST_URL, "");
+        let cover_url = cover_url.map(|url| url.replace(GHOST_URL, ""));
+        report.remote_images += remote_images(&body);
         let old_path = legacy_key(&format!("/{}", post.slug), None);
         let post_meta = meta.get(post.id.as_str());
         if kind == ImportedKind::Page {
@@ -377,7 +407,7 @@ pub async fn import(
                                 language,
                                 slug,
                                 title,
-                                body: converted.markdown,
+                                body,
                                 meta_description: post_meta
                                     .and_then(|m| m.meta_description.clone())
                                     .unwrap_or_default(),
@@ -426,10 +456,6 @@ pub async fn import(
                 &super::slug_from(&post.slug, &title, "story", &post.id),
             )
             .await?;
-        let feature_image = post
-            .feature_image
-            .as_deref()
-            .map(|url| url.replace("__GHOST_URL__", ""));
         let pick = |own: &Option<String>, from_meta: Option<&Option<String>>| {
             own.clone()
                 .or_else(|| from_meta.and_then(|m| m.clone()))
@@ -444,8 +470,8 @@ pub async fn import(
                 &text_of_html(post.custom_excerpt.as_deref().unwrap_or("")),
                 600,
             ),
-            body: converted.markdown,
-            cover_url: feature_image,
+            body,
+            cover_url,
             cover_alt: post_meta
                 .and_then(|m| m.feature_image_alt.clone())
                 .unwrap_or_default(),
@@ -486,6 +512,7 @@ pub async fn import(
         }
     }
     flush(state, &mut batch, dry, &mut report).await?;
+    bar.finish_and_clear();
     if !dry {
         state.page_cache.clear();
     }

@@ -9,6 +9,7 @@
 
 pub mod convert;
 pub mod ghost;
+pub mod media;
 pub mod wordpress;
 
 use std::collections::{BTreeMap, HashSet};
@@ -30,6 +31,9 @@ pub struct ImportOptions {
     /// The language of every story; otherwise taken from the file (and
     /// from the script of each story: Cyrillic text is Ukrainian).
     pub language: Option<String>,
+    /// A copy of the old site's uploads (`wp-content/uploads`, Ghost's
+    /// `content/images`): images found there are moved in.
+    pub media_from: Option<std::path::PathBuf>,
 }
 
 /// Why an import stopped before writing anything (or, for the store, in
@@ -79,6 +83,8 @@ pub struct ImportReport {
     pub unconverted: Vec<(String, Vec<String>)>,
     /// Images that still point at the old site.
     pub remote_images: usize,
+    /// Images moved in from `--media-from` (or, dry, found there).
+    pub images_moved: usize,
 }
 
 impl ImportReport {
@@ -134,6 +140,14 @@ impl fmt::Display for ImportReport {
         writeln!(f, "  {redirect_verb}: {} old addresses", self.redirects)?;
         for (reason, count) in &self.skipped {
             writeln!(f, "  skipped {count}: {reason}")?;
+        }
+        if self.images_moved > 0 {
+            let verb = if self.dry_run { "would move" } else { "moved" };
+            writeln!(
+                f,
+                "  {verb} {} images in from the media folder",
+                self.images_moved
+            )?;
         }
         if self.remote_images > 0 {
             writeln!(
@@ -222,6 +236,82 @@ fn slug_from(own: &str, title: &str, kind: &str, id: &str) -> String {
         }
     }
     format!("{kind}-{}", slugify(id))
+}
+
+/// A progress bar on the operator's terminal (nothing when stderr is not
+/// one, as in scripts and tests).
+fn progress(total: usize, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// The media folder of the options, checked before anything is written.
+fn media_mover(options: &ImportOptions) -> Result<Option<media::MediaMover>, ImportError> {
+    options
+        .media_from
+        .as_deref()
+        .map(|dir| {
+            media::MediaMover::new(dir).map_err(|source| ImportError::Read {
+                file: dir.display().to_string(),
+                source,
+            })
+        })
+        .transpose()
+}
+
+/// Who uploaded moved images: the story's author, else the first owner.
+async fn uploader(
+    state: &AppState,
+    author: Option<StaffId>,
+    dry_run: bool,
+) -> Result<Option<StaffId>, ImportError> {
+    if dry_run {
+        return Ok(None);
+    }
+    if author.is_some() {
+        return Ok(author);
+    }
+    Ok(state
+        .store
+        .all_staff()
+        .await?
+        .into_iter()
+        .find(|s| s.role == Role::Owner.as_str())
+        .map(|s| s.id))
+}
+
+/// Moves a story's images in and rewrites its body and cover to them.
+async fn move_images(
+    state: &AppState,
+    mover: &mut Option<media::MediaMover>,
+    author: Option<StaffId>,
+    dry_run: bool,
+    body: &mut String,
+    cover: &mut Option<String>,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    let Some(mover) = mover else {
+        return Ok(());
+    };
+    let before = mover.copied;
+    let who = uploader(state, author, dry_run).await?;
+    if !dry_run && who.is_none() {
+        return Ok(());
+    }
+    *body = mover.rewrite(state, who, body).await;
+    if let Some(url) = cover.clone()
+        && let Some(new) = mover.move_one(state, who, &url).await
+    {
+        *cover = Some(new);
+    }
+    report.images_moved += mover.copied - before;
+    Ok(())
 }
 
 /// Slugs handed out during this run, so two stories of one batch do not

@@ -12,9 +12,11 @@ use std::path::Path;
 use quick_xml::events::{BytesStart, Event};
 
 use super::convert::{self, Attachment, Attachments};
+use super::media::MediaMover;
 use super::{
     BATCH, ImportError, ImportOptions, ImportReport, LanguageChoice, SlugBook, add_legacy,
-    ensure_section, ensure_staff, ensure_tag, legacy_key, list_target, path_of_link, remote_images,
+    ensure_section, ensure_staff, ensure_tag, legacy_key, list_target, move_images, path_of_link,
+    remote_images,
 };
 use crate::app::AppState;
 use crate::content::markdown::{plain_text, truncate_words};
@@ -504,6 +506,7 @@ pub async fn import(
         channel.base_blog_url.clone()
     };
     let languages = LanguageChoice::new(state, options, Some(&channel.language))?;
+    let mut mover = super::media_mover(options)?;
 
     // Staff, sections and tags first: stories point at them.
     let mut staff: HashMap<String, StaffId> = HashMap::new();
@@ -614,12 +617,14 @@ pub async fn import(
     add_legacy(state, &list_paths, dry, &mut report).await?;
 
     // Pass 2: stories and pages, in batches.
+    let bar = super::progress(scan.items, "importing");
     let mut reader = WxrReader::open(file)?;
     let mut slugs = SlugBook::default();
     let mut batch: Vec<ImportedArticle> = Vec::with_capacity(BATCH);
     let mut comments = 0;
     while let Some(record) = reader.next_record()? {
         let Record::Item(item) = record else { continue };
+        bar.inc(1);
         comments += item.comments;
         match item.post_type.as_str() {
             "post" => {
@@ -635,6 +640,8 @@ pub async fn import(
                     &languages,
                     &base,
                     &mut slugs,
+                    &mut mover,
+                    dry,
                     &mut report,
                 )
                 .await?
@@ -654,6 +661,7 @@ pub async fn import(
                     &languages,
                     &base,
                     &mut slugs,
+                    &mut mover,
                     dry,
                     &mut report,
                 )
@@ -665,6 +673,7 @@ pub async fn import(
         }
     }
     flush(state, &mut batch, dry, &mut report).await?;
+    bar.finish_and_clear();
     if comments > 0 {
         *report
             .skipped
@@ -701,6 +710,8 @@ async fn article_of(
     languages: &LanguageChoice,
     base: &str,
     slugs: &mut SlugBook,
+    mover: &mut Option<MediaMover>,
+    dry: bool,
     report: &mut ImportReport,
 ) -> Result<Option<ImportedArticle>, ImportError> {
     let status = match item.status.as_str() {
@@ -739,7 +750,6 @@ async fn article_of(
             converted.unconverted.clone(),
         ));
     }
-    report.remote_images += remote_images(&converted.markdown);
 
     let mut section_id = None;
     let mut tag_ids = Vec::new();
@@ -780,14 +790,19 @@ async fn article_of(
         .or_else(|| item.meta("rank_math_description"))
         .filter(|t| !t.contains("%%"))
         .unwrap_or_default();
+    let author = staff.get(&item.creator).copied();
+    let mut body = converted.markdown;
+    let mut cover_url = cover.map(|c| c.url.clone());
+    move_images(state, mover, author, dry, &mut body, &mut cover_url, report).await?;
+    report.remote_images += remote_images(&body);
     let write = ArticleWrite {
         translation_group: format!("wordpress-{}", item.post_id),
         language: language.clone(),
         slug,
         headline,
         standfirst: truncate_words(&convert::text_of_html(&item.excerpt), 600),
-        body: converted.markdown,
-        cover_url: cover.map(|c| c.url.clone()),
+        body,
+        cover_url,
         cover_alt: cover.map(|c| c.alt.clone()).unwrap_or_default(),
         cover_credit: cover.map(|c| c.caption.clone()).unwrap_or_default(),
         section_id,
@@ -806,7 +821,7 @@ async fn article_of(
         } else {
             None
         },
-        author_ids: staff.get(&item.creator).copied().into_iter().collect(),
+        author_ids: author.into_iter().collect(),
         tag_ids,
         sources: Vec::new(),
     };
@@ -838,6 +853,7 @@ async fn import_page(
     languages: &LanguageChoice,
     base: &str,
     slugs: &mut SlugBook,
+    mover: &mut Option<MediaMover>,
     dry: bool,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
@@ -870,7 +886,9 @@ async fn import_page(
             converted.unconverted.clone(),
         ));
     }
-    report.remote_images += remote_images(&converted.markdown);
+    let mut body = converted.markdown;
+    move_images(state, mover, None, dry, &mut body, &mut None, report).await?;
+    report.remote_images += remote_images(&body);
     let mut legacy_paths = Vec::new();
     if let Some(key) = legacy_key("/", Some(&format!("page_id={}", item.post_id))) {
         legacy_paths.push(key);
@@ -894,7 +912,7 @@ async fn import_page(
             language,
             slug,
             title,
-            body: converted.markdown,
+            body,
             meta_description: String::new(),
             status,
             position: 0,

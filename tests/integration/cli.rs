@@ -174,7 +174,7 @@ async fn commands_work_beside_a_running_server(backend: Backend) {
 fn help_lists_every_subcommand() {
     let (code, out, _) = newsdesk(&["--help"]);
     assert_eq!(code, 0);
-    for command in ["serve", "migrate", "staff", "key", "config"] {
+    for command in ["serve", "migrate", "staff", "key", "config", "import"] {
         assert!(out.contains(command), "{command} in --help");
     }
     let (_, serve_help, _) = newsdesk(&["serve", "--help"]);
@@ -214,4 +214,55 @@ fn a_wrong_config_value_is_one_clear_line_and_exit_2() {
     assert_eq!(code, 0);
     assert!(out.contains("NEWSDESK_DATABASE_URL"));
     toml::from_str::<toml::Table>(&out).unwrap();
+}
+
+#[test]
+fn an_import_is_tried_dry_then_refuses_a_broken_file_with_exit_2() {
+    let dir = std::env::temp_dir().join(format!("newsdesk-cli-import-{}", rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data");
+    let data = data.to_str().unwrap();
+    let export = crate::util::shared_fixture("wordpress/themeunittestdata.wordpress.xml");
+    let (code, out, err) = newsdesk(&[
+        "import",
+        "wordpress",
+        export.to_str().unwrap(),
+        "--dry-run",
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("dry run: nothing written"), "{out}");
+    assert!(out.contains("would create 58 stories"), "{out}");
+    assert!(
+        err.is_empty(),
+        "a clean run writes nothing to stderr: {err}"
+    );
+
+    let broken = dir.join("broken.xml");
+    std::fs::write(
+        &broken,
+        "<rss><channel><wp:wxr_version>1.2</wp:wxr_version><item>",
+    )
+    .unwrap();
+    let (code, out, err) = newsdesk(&[
+        "import",
+        "wordpress",
+        broken.to_str().unwrap(),
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
+    assert!(err.contains("rss/channel/item"), "{err}");
+    let (code, _, err) = newsdesk(&[
+        "import",
+        "ghost",
+        dir.join("missing.json").to_str().unwrap(),
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

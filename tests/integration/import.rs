@@ -13,6 +13,7 @@ on_both_backends!(
     a_dry_run_reports_and_writes_nothing,
     a_ghost_export_moves_in_without_its_passwords,
     a_broken_file_is_named_and_nothing_is_written,
+    images_move_in_from_a_copy_of_the_uploads,
 );
 
 fn wxr() -> std::path::PathBuf {
@@ -385,4 +386,49 @@ async fn a_broken_file_is_named_and_nothing_is_written(backend: Backend) {
         "nothing of a broken file is written"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn images_move_in_from_a_copy_of_the_uploads(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let uploads = std::env::temp_dir().join(format!("newsdesk-uploads-{}", rand::random::<u32>()));
+    std::fs::create_dir_all(uploads.join("2008/06")).unwrap();
+    let picture = image::RgbImage::from_fn(640, 480, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    picture.save(uploads.join("2008/06/100_5478.jpg")).unwrap();
+    // A file outside the folder, named by a hostile path, is never read.
+    let options = ImportOptions {
+        media_from: Some(uploads.clone()),
+        ..Default::default()
+    };
+    let dry = wordpress::import(
+        &app.state,
+        &wxr(),
+        &ImportOptions {
+            dry_run: true,
+            ..options.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(dry.to_string().contains("would move 1 images"), "{dry}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM media").await, 0);
+
+    let report = wordpress::import(&app.state, &wxr(), &options)
+        .await
+        .unwrap();
+    assert_eq!(report.images_moved, 1, "{report}");
+    let story = redirect_of(&app, "/?p=1163").await;
+    let page = app.page(&story).await;
+    let at = page
+        .find("<img src=\"/media/")
+        .expect("the picture is served from here");
+    let src = &page[at + 10..];
+    let src = &src[..src.find('"').unwrap()];
+    let file = app.get(src).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.header("content-type"), "image/jpeg");
+    assert!(page.contains("<figcaption>Bell on wharf in San Francisco</figcaption>"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM media").await, 1);
+    let _ = std::fs::remove_dir_all(&uploads);
 }
