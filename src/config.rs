@@ -403,6 +403,13 @@ pub const KEYS: &[KeySpec] = &[
         doc: "How long the audit log of staff actions is kept.",
     },
     KeySpec {
+        key: "content_api.key_required",
+        env: "NEWSDESK_CONTENT_API_KEY_REQUIRED",
+        default: "false",
+        expected: "true or false",
+        doc: "Whether the public Content API (/api/content/) asks for an API key with the content:read scope; by default it is open, like the site.",
+    },
+    KeySpec {
         key: "feeds.full_text",
         env: "NEWSDESK_FEEDS_FULL_TEXT",
         default: "true",
@@ -445,6 +452,8 @@ pub struct Config {
     pub idle_timeout_seconds: u64,
     pub audit_retention_days: i64,
     pub feeds_full_text: bool,
+    /// The Content API asks for a key (`content:read`).
+    pub content_api_key_required: bool,
     pub base_url: String,
     pub data_dir: PathBuf,
     pub database_url: String,
@@ -819,6 +828,10 @@ impl Config {
             header_timeout_seconds,
             idle_timeout_seconds,
             feeds_full_text: parse::<bool>(get("feeds.full_text"), "feeds.full_text")?,
+            content_api_key_required: parse::<bool>(
+                get("content_api.key_required"),
+                "content_api.key_required",
+            )?,
             audit_retention_days,
             max_open_connections,
             max_connections_per_address,

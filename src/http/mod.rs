@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(site::router(&state))
         .nest("/api/admin", api::router())
+        .nest("/api/content", api::content::router())
         .nest("/admin", admin::router())
         .nest("/webhooks", webhooks::router())
         .merge(fediverse::router())

@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod api;
 mod cli;
+mod content_api;
 mod credentials;
 mod distribution;
 mod donations;

@@ -2,6 +2,7 @@
 //! Automation, importers and tests use it; see docs/API.md.
 
 mod articles;
+pub mod content;
 mod donations;
 mod taxonomy;
 
