@@ -143,7 +143,7 @@ pub fn render_body(markdown: &str, language: &str) -> String {
     });
     let mut unsafe_html = String::with_capacity(text.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events);
-    let mut safe = SANITIZER.clean(&unsafe_html).to_string();
+    let mut safe = without_sourceless_images(&SANITIZER.clean(&unsafe_html).to_string());
     for (index, embed) in embeds.iter().enumerate() {
         let marker = format!("<p>{nonce}-{index}</p>");
         safe = safe.replacen(&marker, &render_embed(embed, language), 1);
@@ -190,6 +190,26 @@ fn extract_embeds(markdown: &str, nonce: &str) -> (String, Vec<Embed>) {
         out.push('\n');
     }
     (out, embeds)
+}
+
+/// Drops `<img>` elements whose address the sanitizer refused (another
+/// host's picture): readers would see a broken box. The sanitizer's output
+/// is regular, so a plain scan is enough.
+fn without_sourceless_images(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<img") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let end = tail.find('>').map(|e| e + 1).unwrap_or(tail.len());
+        let tag = &tail[..end];
+        if tag.contains(" src=\"") {
+            out.push_str(tag);
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Plain text of a Markdown body, for descriptions and feeds.
@@ -316,6 +336,7 @@ mod tests {
         );
         assert!(!html.contains("tracker.example"), "{html}");
         assert!(html.contains("src=\"/media/b.jpg\""), "{html}");
+        assert_eq!(html.matches("<img").count(), 1, "no broken box: {html}");
     }
 
     #[test]

@@ -588,11 +588,33 @@ fn unconvertible_elements(html: &str) -> Vec<String> {
     found
 }
 
+/// A table's delimiter row with an empty cell (`| --- |  |`, from an empty
+/// header cell) is not a table to a Markdown reader: give it dashes.
+fn mend_table_delimiter(line: &str) -> Option<String> {
+    let inner = line.trim().strip_prefix('|')?.strip_suffix('|')?;
+    let cells: Vec<&str> = inner.split('|').map(str::trim).collect();
+    let is_delimiter = |c: &str| {
+        !c.is_empty() && c.trim_matches(':').chars().all(|ch| ch == '-') && c.contains('-')
+    };
+    if !cells.iter().any(|c| is_delimiter(c))
+        || !cells.iter().all(|c| c.is_empty() || is_delimiter(c))
+    {
+        return None;
+    }
+    let mended: Vec<&str> = cells
+        .iter()
+        .map(|c| if c.is_empty() { "---" } else { c })
+        .collect();
+    Some(format!("| {} |", mended.join(" | ")))
+}
+
 /// At most one blank line between blocks, no trailing spaces at the end.
 fn tidy(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     let mut blank = 0;
     for line in markdown.lines() {
+        let mended = mend_table_delimiter(line);
+        let line = mended.as_deref().unwrap_or(line);
         if line.trim().is_empty() {
             blank += 1;
             continue;
@@ -812,6 +834,15 @@ mod tests {
             ),
             "Special ~`!@#$%^&*()-_=+{}[]/\\;:'\",.? “quoted”"
         );
+    }
+
+    #[test]
+    fn tables_with_an_empty_header_cell_stay_tables() {
+        let c =
+            wp("<table><tr><th>City</th><th></th></tr><tr><td>Kyiv</td><td>12h</td></tr></table>");
+        let html = crate::content::markdown::render_body(&c.markdown, "en");
+        assert!(html.contains("<table>"), "{}\n{html}", c.markdown);
+        assert!(html.contains("<td>Kyiv</td>"), "{html}");
     }
 
     #[test]
