@@ -66,6 +66,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Write the whole newsroom to one archive (.tar.gz) to move out or keep
+    Export {
+        /// The archive to write
+        file: std::path::PathBuf,
+    },
     /// Move a newsroom in from WordPress or Ghost, keeping its old links working
     Import {
         #[command(subcommand)]
@@ -80,6 +85,11 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
+    /// An archive of `newsdesk export`, into an empty database
+    Newsdesk {
+        /// The .tar.gz file
+        file: std::path::PathBuf,
+    },
     /// A WordPress export (Tools → Export → All content; WXR .xml)
     Wordpress {
         /// The .xml file
@@ -372,12 +382,34 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { command } => {
+        Command::Export { file } => {
             let state = AppState::new(config).await?;
+            let outcome = crate::archive::export(&state, &file).await;
+            state.store.close().await;
+            match outcome {
+                Ok(manifest) => {
+                    let rows: u64 = manifest.tables.values().sum();
+                    println!(
+                        "wrote {}: {rows} rows in {} tables, {} files",
+                        file.display(),
+                        manifest.tables.len(),
+                        manifest.files.len()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(err) => {
+                    eprintln!("newsdesk: export failed: {err}");
+                    Ok(ExitCode::from(err.exit_code()))
+                }
+            }
+        }
+        Command::Import { command } => {
             let (file, args, wordpress) = match command {
+                ImportCommand::Newsdesk { file } => return restore_archive(config, file).await,
                 ImportCommand::Wordpress { file, options } => (file, options, true),
                 ImportCommand::Ghost { file, options } => (file, options, false),
             };
+            let state = AppState::new(config).await?;
             let options = crate::import::ImportOptions {
                 dry_run: args.dry_run,
                 language: args.language,
@@ -530,4 +562,25 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// `newsdesk import newsdesk FILE`: an export back into an empty database.
+async fn restore_archive(config: Config, file: std::path::PathBuf) -> anyhow::Result<ExitCode> {
+    let state = AppState::new(config).await?;
+    let outcome = crate::archive::restore(&state, &file).await;
+    state.store.close().await;
+    match outcome {
+        Ok(summary) => {
+            let rows: u64 = summary.rows.values().sum();
+            println!(
+                "restored {rows} rows and {} media files; staff sign in after choosing a new password (\"forgot password\")",
+                summary.media_files
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("newsdesk: restore stopped, nothing was written: {err}");
+            Ok(ExitCode::from(err.exit_code()))
+        }
+    }
 }

@@ -13,6 +13,7 @@
 //! - `demo`: the demo newsroom that `serve --demo` seeds
 
 pub mod app;
+pub mod archive;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -8,6 +8,7 @@
 mod articles;
 mod attempts;
 mod audit;
+mod backup;
 mod donations;
 mod fediverse;
 mod imports;
@@ -27,6 +28,7 @@ pub use articles::{
 };
 pub use attempts::AttemptId;
 pub use audit::{AuditEntry, NewAuditEntry};
+pub use backup::{Column, ColumnKind};
 pub use donations::{
     Donation, Grant, LedgerEffect, LedgerEvent, NewDonation, PaymentRow, SubscriptionRow,
 };

@@ -264,5 +264,44 @@ fn an_import_is_tried_dry_then_refuses_a_broken_file_with_exit_2() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot read"), "{err}");
+
+    // Out to one archive and into another, empty, data directory.
+    let (code, _, err) = newsdesk(&[
+        "staff",
+        "add",
+        "--email",
+        "o@example.org",
+        "--name",
+        "Owner",
+        "--role",
+        "owner",
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let archive = dir.join("newsroom.tar.gz");
+    let (code, out, err) = newsdesk(&["export", archive.to_str().unwrap(), "--data-dir", data]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("wrote"), "{out}");
+    let copy = dir.join("copy");
+    let copy = copy.to_str().unwrap();
+    let (code, out, err) = newsdesk(&[
+        "import",
+        "newsdesk",
+        archive.to_str().unwrap(),
+        "--data-dir",
+        copy,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("restored"), "{out}");
+    let (code, _, err) = newsdesk(&[
+        "import",
+        "newsdesk",
+        archive.to_str().unwrap(),
+        "--data-dir",
+        copy,
+    ]);
+    assert_eq!(code, 2, "a second restore over a newsroom is refused");
+    assert!(err.contains("already holds a newsroom"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,6 +9,7 @@ mod util;
 mod accounts;
 mod admin;
 mod api;
+mod archive;
 mod cli;
 mod content_api;
 mod credentials;

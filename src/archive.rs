@@ -1,0 +1,391 @@
+//! Moving out, and back in: `newsdesk export` writes the whole newsroom to
+//! one `.tar.gz`, and `newsdesk import newsdesk FILE` restores it into an
+//! empty database, SQLite or PostgreSQL.
+//!
+//! The archive holds `tables/<table>.jsonl` (one JSON object per row, keyed
+//! by column), `media/…` (the uploaded images) and `manifest.json` (the
+//! format, and a SHA-256 and size for every file). Staff come without
+//! password hashes or second-factor secrets: after a restore, everyone
+//! sets a new password through "forgot password". The archive does hold
+//! donors' addresses and the site's signing keys: keep it as safe as the
+//! database.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::services::media::media_root;
+use crate::store::StoreError;
+
+const FORMAT: &str = "newsdesk-export";
+const VERSION: u32 = 1;
+
+/// Tables in the order they can be written (what a row points at first).
+/// Sessions, sign-in attempts, API keys and delivery queues belong to one
+/// installation and are not carried.
+pub const TABLES: &[&str] = &[
+    "staff",
+    "sections",
+    "tags",
+    "media",
+    "articles",
+    "article_authors",
+    "article_tags",
+    "article_sources",
+    "article_corrections",
+    "article_revisions",
+    "slug_redirects",
+    "pages",
+    "legacy_paths",
+    "import_sources",
+    "site_settings",
+    "donations",
+    "subscriptions",
+    "payments",
+    "provider_events",
+    "refunds",
+    "grants",
+    "donor_links",
+    "payment_links",
+    "newsletter_subscribers",
+    "newsletter_issues",
+    "newsletter_recipients",
+    "fediverse_followers",
+    "videos",
+    "audit_log",
+];
+
+/// Columns whose values stay behind: secrets of the people, not the newsroom.
+const WITHHELD: &[(&str, &str)] = &[
+    ("staff", "password_hash"),
+    ("staff", "totp_secret"),
+    ("staff", "totp_enabled_at"),
+    ("staff", "totp_last_step"),
+];
+
+/// Rows per transaction batch when reading a table back.
+const RESTORE_BATCH: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl ArchiveError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Invalid(_) | Self::Io { .. } => 2,
+            Self::Store(_) => 1,
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
+    move |source| ArchiveError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileEntry {
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub version: u32,
+    pub created_at: i64,
+    /// Rows per table.
+    pub tables: BTreeMap<String, u64>,
+    /// Every other file of the archive.
+    pub files: BTreeMap<String, FileEntry>,
+}
+
+/// Writes the newsroom to `out`; returns the manifest written.
+pub async fn export(state: &AppState, out: &Path) -> Result<Manifest, ArchiveError> {
+    let file = File::create(out).map_err(io(out))?;
+    let mut tar = tar::Builder::new(GzEncoder::new(file, Compression::default()));
+    let mut manifest = Manifest {
+        format: FORMAT.into(),
+        version: VERSION,
+        created_at: state.clock.now(),
+        ..Default::default()
+    };
+    for table in TABLES {
+        let columns = state.store.table_columns(table).await?;
+        let rows = state.store.table_rows(table, &columns).await?;
+        let mut text = String::new();
+        for mut row in rows {
+            if let Some(object) = row.as_object_mut() {
+                for (t, column) in WITHHELD {
+                    if t == table && object.contains_key(*column) {
+                        object.insert((*column).to_owned(), Value::Null);
+                    }
+                }
+            }
+            text.push_str(&row.to_string());
+            text.push('\n');
+        }
+        manifest
+            .tables
+            .insert((*table).to_owned(), text.lines().count() as u64);
+        let name = format!("tables/{table}.jsonl");
+        append(&mut tar, &name, text.as_bytes(), out)?;
+        manifest.files.insert(name, entry_of(text.as_bytes()));
+    }
+    let root = media_root(state);
+    let mut media = Vec::new();
+    if root.is_dir() {
+        collect_files(&root, &root, &mut media).map_err(io(&root))?;
+    }
+    media.sort();
+    for relative in media {
+        let path = root.join(&relative);
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        let name = format!("media/{relative}");
+        append(&mut tar, &name, &bytes, out)?;
+        manifest.files.insert(name, entry_of(&bytes));
+    }
+    let manifest_json =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| ArchiveError::Invalid(e.to_string()))?;
+    append(&mut tar, "manifest.json", &manifest_json, out)?;
+    tar.into_inner()
+        .and_then(|gz| gz.finish())
+        .and_then(|mut f| f.flush())
+        .map_err(io(out))?;
+    Ok(manifest)
+}
+
+fn entry_of(bytes: &[u8]) -> FileEntry {
+    FileEntry {
+        sha256: hex::encode(Sha256::digest(bytes)),
+        bytes: bytes.len() as u64,
+    }
+}
+
+fn append<W: Write>(
+    tar: &mut tar::Builder<W>,
+    name: &str,
+    bytes: &[u8],
+    out: &Path,
+) -> Result<(), ArchiveError> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(bytes.len() as u64);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.set_cksum();
+    tar.append_data(&mut header, name, bytes).map_err(io(out))
+}
+
+/// Regular files under `dir`, as `/`-joined paths relative to `root`.
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let path = entry.path();
+        if kind.is_dir() {
+            collect_files(root, &path, out)?;
+        } else if kind.is_file()
+            && let Ok(relative) = path.strip_prefix(root)
+        {
+            let parts: Vec<String> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            out.push(parts.join("/"));
+        }
+    }
+    Ok(())
+}
+
+/// What a restore wrote.
+#[derive(Debug, Default)]
+pub struct RestoreSummary {
+    pub rows: BTreeMap<String, u64>,
+    pub media_files: usize,
+}
+
+/// Restores an export into an empty database. The whole archive is
+/// unpacked and checked against its manifest first; the tables are then
+/// written in one transaction, so a failure leaves the database empty.
+pub async fn restore(state: &AppState, archive: &Path) -> Result<RestoreSummary, ArchiveError> {
+    if !state.store.is_empty_newsroom().await? {
+        return Err(ArchiveError::Invalid(
+            "the database already holds a newsroom: restore into an empty one".into(),
+        ));
+    }
+    let work = std::env::temp_dir().join(format!(
+        "newsdesk-restore-{}",
+        hex::encode(rand::random::<[u8; 8]>())
+    ));
+    let result = restore_from(state, archive, &work).await;
+    let _ = std::fs::remove_dir_all(&work);
+    result
+}
+
+async fn restore_from(
+    state: &AppState,
+    archive: &Path,
+    work: &Path,
+) -> Result<RestoreSummary, ArchiveError> {
+    let manifest = unpack(archive, work)?;
+    let mut tx = state.store.pool().begin().await.map_err(StoreError::from)?;
+    let mut summary = RestoreSummary::default();
+    for table in TABLES {
+        let columns = state.store.table_columns(table).await?;
+        let path = work.join(format!("tables/{table}.jsonl"));
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            // An archive from before a table existed simply has none of it.
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(err) => return Err(io(&path)(err)),
+        };
+        let mut batch = Vec::with_capacity(RESTORE_BATCH);
+        let mut count = 0u64;
+        for (number, line) in BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(io(&path))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let row: Value = serde_json::from_str(&line).map_err(|e| {
+                ArchiveError::Invalid(format!("tables/{table}.jsonl line {}: {e}", number + 1))
+            })?;
+            batch.push(row);
+            if batch.len() >= RESTORE_BATCH {
+                state
+                    .store
+                    .insert_rows(&mut tx, table, &columns, &batch)
+                    .await?;
+                count += batch.len() as u64;
+                batch.clear();
+            }
+        }
+        state
+            .store
+            .insert_rows(&mut tx, table, &columns, &batch)
+            .await?;
+        count += batch.len() as u64;
+        summary.rows.insert((*table).to_owned(), count);
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    state.store.after_restore(TABLES).await?;
+
+    let root = media_root(state);
+    for name in manifest.files.keys() {
+        let Some(relative) = name.strip_prefix("media/") else {
+            continue;
+        };
+        let target = root.join(relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::copy(work.join(name), &target).map_err(io(&target))?;
+        summary.media_files += 1;
+    }
+    state.page_cache.clear();
+    Ok(summary)
+}
+
+/// Unpacks into `work`, refusing anything that is not a plain file of the
+/// expected names, and checks every file against the manifest.
+fn unpack(archive: &Path, work: &Path) -> Result<Manifest, ArchiveError> {
+    let file = File::open(archive).map_err(io(archive))?;
+    let mut tar = tar::Archive::new(GzDecoder::new(file));
+    let mut seen: BTreeMap<String, FileEntry> = BTreeMap::new();
+    let mut manifest_bytes = None;
+    let entries = tar.entries().map_err(io(archive))?;
+    for entry in entries {
+        let mut entry = entry.map_err(io(archive))?;
+        if !entry.header().entry_type().is_file() {
+            return Err(ArchiveError::Invalid(
+                "the archive holds something other than plain files".into(),
+            ));
+        }
+        let path: PathBuf = entry.path().map_err(io(archive))?.into_owned();
+        if !path.components().all(|c| matches!(c, Component::Normal(_))) {
+            return Err(ArchiveError::Invalid(format!(
+                "the archive names a path outside itself: {}",
+                path.display()
+            )));
+        }
+        let name = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let allowed = name == "manifest.json"
+            || name.starts_with("media/")
+            || name
+                .strip_prefix("tables/")
+                .and_then(|t| t.strip_suffix(".jsonl"))
+                .is_some_and(|t| TABLES.contains(&t));
+        if !allowed {
+            return Err(ArchiveError::Invalid(format!(
+                "not part of a newsdesk export: {name}"
+            )));
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).map_err(io(archive))?;
+        if name == "manifest.json" {
+            manifest_bytes = Some(bytes);
+            continue;
+        }
+        let target = work.join(&path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&target, &bytes).map_err(io(&target))?;
+        seen.insert(name, entry_of(&bytes));
+    }
+    let bytes = manifest_bytes
+        .ok_or_else(|| ArchiveError::Invalid("the archive has no manifest.json".into()))?;
+    let manifest: Manifest = serde_json::from_slice(&bytes)
+        .map_err(|e| ArchiveError::Invalid(format!("manifest.json: {e}")))?;
+    if manifest.format != FORMAT || manifest.version > VERSION {
+        return Err(ArchiveError::Invalid(format!(
+            "not a newsdesk export this version can read ({} {})",
+            manifest.format, manifest.version
+        )));
+    }
+    for (name, expected) in &manifest.files {
+        match seen.get(name) {
+            Some(found) if found == expected => {}
+            Some(_) => {
+                return Err(ArchiveError::Invalid(format!(
+                    "{name} does not match its checksum: the archive is damaged"
+                )));
+            }
+            None => {
+                return Err(ArchiveError::Invalid(format!(
+                    "{name} is in the manifest but not in the archive"
+                )));
+            }
+        }
+    }
+    if let Some(extra) = seen.keys().find(|name| !manifest.files.contains_key(*name)) {
+        return Err(ArchiveError::Invalid(format!(
+            "{extra} is in the archive but not in its manifest"
+        )));
+    }
+    Ok(manifest)
+}
