@@ -61,6 +61,7 @@ pub const TABLES: &[&str] = &[
     "newsletter_recipients",
     "fediverse_followers",
     "videos",
+    "webhooks",
     "audit_log",
 ];
 

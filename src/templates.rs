@@ -59,6 +59,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/funding.html",
     "admin/pages.html",
     "admin/page_editor.html",
+    "admin/webhooks.html",
     "admin/audit.html",
 ];
 

@@ -85,6 +85,15 @@ async fn deliveries_for(
             out.push(delivery(FEDIVERSE, &inbox));
         }
     }
+    out.extend(
+        super::webhooks::deliveries_for(
+            state,
+            super::webhooks::article_event(action),
+            Some(article.id),
+            super::webhooks::article_data(state, article),
+        )
+        .await?,
+    );
     Ok(out)
 }
 
@@ -206,6 +215,10 @@ impl Worker {
 
     async fn send(&self, delivery: &Delivery) -> Result<Step, SendError> {
         let state = &self.state;
+        // A webhook carries what happened as it was then.
+        if delivery.channel == super::webhooks::CHANNEL {
+            return super::webhooks::deliver(state, delivery).await;
+        }
         if delivery.channel == FEDIVERSE && delivery.article_id.is_none() {
             return crate::services::fediverse::deliver_payload(state, delivery).await;
         }

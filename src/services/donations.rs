@@ -922,6 +922,41 @@ pub async fn apply_and_notify(state: &AppState, event: &LedgerEvent) -> ServiceR
     };
     if let (true, Some(payment)) = (applied, payment) {
         send_receipt(state, &event.provider, payment).await;
+        if let Ok(Some(receipt)) = state.store.receipt(&event.provider, payment).await {
+            super::webhooks::notify(
+                state,
+                super::webhooks::DONATION_COMPLETED,
+                serde_json::json!({
+                    "provider": event.provider,
+                    "payment_id": payment,
+                    "amount_minor": receipt.amount_minor,
+                    "currency": receipt.currency,
+                    "monthly": receipt.monthly != 0,
+                    "email": receipt.email,
+                    "paid_at": receipt.paid_at,
+                }),
+            )
+            .await;
+        }
+    }
+    if let (
+        true,
+        LedgerEffect::Refunded {
+            payment_id,
+            refunded_minor,
+        },
+    ) = (applied, &event.effect)
+    {
+        super::webhooks::notify(
+            state,
+            super::webhooks::DONATION_REFUNDED,
+            serde_json::json!({
+                "provider": event.provider,
+                "payment_id": payment_id,
+                "refunded_minor": refunded_minor,
+            }),
+        )
+        .await;
     }
     Ok(applied)
 }

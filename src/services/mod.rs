@@ -18,6 +18,7 @@ pub mod revisions;
 pub mod staff;
 pub mod two_factor;
 pub mod videos;
+pub mod webhooks;
 pub mod workflow;
 
 use serde::Serialize;

@@ -214,7 +214,13 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<Subscriber, Servic
             state
                 .store
                 .set_subscriber_state(subscriber.id, "active", state.clock.now())
-                .await?
+                .await?;
+            super::webhooks::notify(
+                state,
+                super::webhooks::SUBSCRIBER_CONFIRMED,
+                serde_json::json!({ "email": subscriber.email, "language": subscriber.language }),
+            )
+            .await;
         }
         "active" => {}
         _ => return Err(ServiceError::NotFound),

@@ -22,6 +22,7 @@ mod settings;
 mod staff;
 mod taxonomy;
 mod videos;
+mod webhooks;
 
 pub use articles::{
     ArticleFilter, ArticleWrite, GeneratedArticle, list_cursor, parse_list_cursor, unpack_snapshot,
@@ -43,6 +44,7 @@ pub use newsletter::{IssueRow, IssueSummary, NewIssue, Recipient, Subscriber};
 pub use outbox::{Attempt, Delivery, NewDelivery, OutboxAction, OutboxEvent, PostedState};
 pub use sessions::{Credentials, SessionView};
 pub use videos::Video;
+pub use webhooks::Webhook;
 
 use std::str::FromStr;
 use std::time::Duration;

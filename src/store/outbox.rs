@@ -86,7 +86,7 @@ pub struct Delivery {
     pub updated_at: i64,
 }
 
-const DELIVERY_COLUMNS: &str = "id, article_id, channel, target, action, payload, state, attempts, \
+pub(super) const DELIVERY_COLUMNS: &str = "id, article_id, channel, target, action, payload, state, attempts, \
      next_attempt_at, last_error, remote_id, created_at, updated_at";
 
 /// What became of one attempt.

@@ -24,3 +24,4 @@ mod security;
 mod seo;
 mod site;
 mod store;
+mod webhooks;

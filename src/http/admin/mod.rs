@@ -15,6 +15,7 @@ pub mod session;
 mod sign_in;
 mod staff;
 mod two_factor;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
@@ -60,6 +61,11 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(staff::show_audit))
         .route("/funding", get(funding::show_funding))
         .route("/pages", get(pages::show_pages))
+        .route(
+            "/webhooks",
+            get(webhooks::show_webhooks).post(webhooks::add_webhook),
+        )
+        .route("/webhooks/{id}/delete", post(webhooks::delete_webhook))
         .route("/pages/new", get(pages::new_page).post(pages::create_page))
         .route("/pages/{id}", get(pages::show_page).post(pages::save_page))
         .route("/pages/{id}/delete", post(pages::delete_page))
