@@ -21,6 +21,7 @@ use crate::util::{Backend, TestApp};
 on_both_backends!(
     the_owners_systems_hear_of_stories_signed_and_retried,
     a_webhook_to_a_private_address_is_refused_before_connecting,
+    a_gift_reaches_the_owners_systems_once,
 );
 
 #[derive(Clone, Default)]
@@ -239,4 +240,51 @@ async fn a_webhook_to_a_private_address_is_refused_before_connecting(backend: Ba
         "{}",
         log[0].last_error
     );
+}
+
+async fn a_gift_reaches_the_owners_systems_once(backend: Backend) {
+    let (receiver, url) = start_receiver().await;
+    let app = TestApp::with_staff_and_env(
+        backend,
+        &[
+            ("NEWSDESK_FEDIVERSE_ALLOW_PRIVATE_NETWORKS", "true"),
+            ("NEWSDESK_DONATIONS_SANDBOX", "true"),
+        ],
+    )
+    .await;
+    let who = newsdesk::services::audit::Who {
+        staff: None,
+        label: "test".into(),
+        ip: String::new(),
+    };
+    newsdesk::services::webhooks::create(
+        &app.state,
+        &who,
+        &url,
+        &["donation.completed".to_owned()],
+    )
+    .await
+    .unwrap();
+    let started = app
+        .post_form(
+            "/support/donate",
+            "currency=UAH&amount=500&frequency=monthly&email=reader%40example.org",
+        )
+        .await;
+    let public_id = started
+        .header("location")
+        .trim_start_matches("/support/sandbox/")
+        .to_owned();
+    for _ in 0..2 {
+        // The provider tells us twice; the gift counts, and is told, once.
+        let _ = newsdesk::services::donations::sandbox_complete(&app.state, &public_id, true).await;
+    }
+    run(&app).await;
+    let got = receiver.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let event: Value = serde_json::from_str(&got[0].1).unwrap();
+    assert_eq!(event["type"], "donation.completed");
+    assert_eq!(event["data"]["amount_minor"], 50_000);
+    assert_eq!(event["data"]["currency"], "UAH");
+    assert_eq!(event["data"]["monthly"], true);
 }
