@@ -44,6 +44,10 @@ pub fn router(state: AppState) -> Router {
         .merge(site::router(&state))
         .nest("/api/admin", api::router())
         .nest("/api/content", api::content::router())
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(api::openapi::document),
+        )
         .nest("/admin", admin::router())
         .nest("/webhooks", webhooks::router())
         .merge(fediverse::router())

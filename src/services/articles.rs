@@ -19,7 +19,7 @@ pub const MAX_AUTHORS: usize = 10;
 
 /// What a person or program sends to create or change an article. On update,
 /// absent fields keep their value.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleInput {
     pub headline: Option<String>,
@@ -49,7 +49,7 @@ pub struct ArticleInput {
     pub saved_by_staff: Option<crate::services::policy::Actor>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CoverInput {
     pub url: Option<String>,
@@ -59,7 +59,7 @@ pub struct CoverInput {
     pub credit: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceInput {
     pub outlet: String,
@@ -346,7 +346,7 @@ pub async fn unpublish_article(
     Ok(state.store.article(id).await?)
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CorrectionInput {
     /// "correction" (something was wrong) or "update" (news moved on).

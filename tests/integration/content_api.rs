@@ -174,3 +174,43 @@ async fn the_operator_can_ask_for_a_key(backend: Backend) {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_openapi_document_names_every_api_route_once() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let doc = get_json(&app, "/api/openapi.json").await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/admin/articles",
+        "/api/admin/articles/{id}",
+        "/api/admin/articles/{id}/publish",
+        "/api/admin/articles/{id}/unpublish",
+        "/api/admin/articles/{id}/corrections",
+        "/api/admin/articles/{id}/revisions",
+        "/api/admin/donations",
+        "/api/admin/sections",
+        "/api/admin/tags",
+        "/api/admin/staff",
+        "/api/content/articles",
+        "/api/content/articles/{id}",
+        "/api/content/sections",
+        "/api/content/pages",
+    ] {
+        assert!(paths.contains_key(path), "{path} is documented");
+    }
+    let mut ids: Vec<&str> = paths
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids are unique");
+    assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    // A bad query string is a JSON 422 like every other API error.
+    let bad = app.get("/api/content/articles?limit=many").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.header("content-type").starts_with("application/json"));
+}

@@ -1,12 +1,12 @@
 //! Articles through the Admin API.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiCaller, ApiJson};
+use super::{ApiCaller, ApiJson, ApiQuery};
 use crate::app::AppState;
 use crate::http::client_addr::ClientAddr;
 use crate::http::error::HttpError;
@@ -40,6 +40,8 @@ fn parse_id(raw: &str) -> Result<ArticleId, HttpError> {
         .ok_or(HttpError::NotFound)
 }
 
+#[utoipa::path(post, path = "/api/admin/articles", tag = "admin", request_body = ArticleInput,
+    responses((status = 201, description = "The new article", body = Object)), security(("api_key" = [])))]
 pub async fn create_article(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -49,6 +51,8 @@ pub async fn create_article(
     Ok((StatusCode::CREATED, Json(article_json(&state, &view))))
 }
 
+#[utoipa::path(get, path = "/api/admin/articles/{id}", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, description = "The article in any status", body = Object)), security(("api_key" = [])))]
 pub async fn find_article(
     State(state): State<AppState>,
     _caller: ApiCaller,
@@ -58,6 +62,8 @@ pub async fn find_article(
     Ok(Json(article_json(&state, &view)))
 }
 
+#[utoipa::path(patch, path = "/api/admin/articles/{id}", tag = "admin", params(("id" = i64, Path)), request_body = ArticleInput,
+    responses((status = 200, description = "The article as saved; fields not sent keep their value", body = Object)), security(("api_key" = [])))]
 pub async fn update_article(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -68,6 +74,8 @@ pub async fn update_article(
     Ok(Json(article_json(&state, &view)))
 }
 
+#[utoipa::path(post, path = "/api/admin/articles/{id}/publish", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, description = "The published article", body = Object)), security(("api_key" = [])))]
 pub async fn publish_article(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -86,6 +94,8 @@ pub async fn publish_article(
     Ok(Json(article_json(&state, &view)))
 }
 
+#[utoipa::path(post, path = "/api/admin/articles/{id}/unpublish", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, description = "The article, taken down", body = Object)), security(("api_key" = [])))]
 pub async fn unpublish_article(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -104,6 +114,8 @@ pub async fn unpublish_article(
     Ok(Json(article_json(&state, &view)))
 }
 
+#[utoipa::path(post, path = "/api/admin/articles/{id}/corrections", tag = "admin", params(("id" = i64, Path)), request_body = CorrectionInput,
+    responses((status = 201, description = "The correction, shown under the story", body = Object)), security(("api_key" = [])))]
 pub async fn add_correction(
     State(state): State<AppState>,
     _caller: ApiCaller,
@@ -114,6 +126,8 @@ pub async fn add_correction(
     Ok((StatusCode::CREATED, Json(json!(correction))))
 }
 
+#[utoipa::path(get, path = "/api/admin/articles/{id}/revisions", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, description = "Saved versions, newest first", body = Object)), security(("api_key" = [])))]
 pub async fn list_revisions(
     State(state): State<AppState>,
     _caller: ApiCaller,
@@ -138,23 +152,32 @@ pub async fn list_revisions(
     Ok(Json(json!({ "revisions": revisions })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// draft, in_review, scheduled, published or unpublished
     status: Option<String>,
     language: Option<String>,
+    /// Section slug.
     section: Option<String>,
+    /// Staff slug.
     author: Option<String>,
+    /// Part of the headline.
     q: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<i64>,
+    #[param(minimum = 0)]
     offset: Option<i64>,
     /// The `next` cursor of the previous page: keyset paging, constant cost at any depth.
     after: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/admin/articles", tag = "admin", params(ListQuery),
+    responses((status = 200, description = "Articles in any status, newest first, with a `next` cursor", body = Object)), security(("api_key" = [])))]
 pub async fn list_articles(
     State(state): State<AppState>,
     _caller: ApiCaller,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, HttpError> {
     let mut errors = Vec::new();
     let status = match query.status.as_deref() {

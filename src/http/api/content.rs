@@ -5,7 +5,7 @@
 //! lists page by cursor, so the thousandth page costs what the first does.
 
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -46,17 +46,23 @@ impl FromRequestParts<AppState> for ContentReader {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     language: Option<String>,
+    /// Section slug.
     section: Option<String>,
+    /// Tag slug.
     tag: Option<String>,
+    /// Author slug.
     author: Option<String>,
     /// First day (YYYY-MM-DD, the newsroom's time zone), inclusive.
     from: Option<String>,
     /// Last day, inclusive.
     to: Option<String>,
+    /// The `next` of the previous page.
     after: Option<String>,
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
 }
 
@@ -79,11 +85,14 @@ fn day_start(state: &AppState, text: &str, next: bool) -> Option<i64> {
     )
 }
 
-async fn list_articles(
+#[utoipa::path(get, operation_id = "content_list_articles", path = "/api/content/articles", tag = "content", params(ListQuery),
+    responses((status = 200, description = "Published stories, newest first, with a `next` cursor", body = Object),
+              (status = 304, description = "Not modified since the `ETag` sent in `If-None-Match`")))]
+pub async fn list_articles(
     State(state): State<AppState>,
     _reader: ContentReader,
     headers: HeaderMap,
-    Query(query): Query<ListQuery>,
+    super::ApiQuery(query): super::ApiQuery<ListQuery>,
 ) -> Result<Response, HttpError> {
     let mut errors = Vec::new();
     let limit = query.limit.unwrap_or(20);
@@ -190,7 +199,10 @@ fn card_json(state: &AppState, card: &ArticleCard, sections: &[crate::store::Sec
     })
 }
 
-async fn show_article(
+#[utoipa::path(get, operation_id = "content_show_article", path = "/api/content/articles/{id}", tag = "content", params(("id" = i64, Path)),
+    responses((status = 200, description = "One published story with its sanitized body", body = Object),
+              (status = 304, description = "Not modified")))]
+pub async fn show_article(
     State(state): State<AppState>,
     _reader: ContentReader,
     headers: HeaderMap,
@@ -242,7 +254,10 @@ async fn show_article(
     Ok(cacheable(&headers, body))
 }
 
-async fn list_sections(
+#[utoipa::path(get, operation_id = "content_list_sections", path = "/api/content/sections", tag = "content",
+    responses((status = 200, description = "Sections with their names in each language", body = Object),
+              (status = 304, description = "Not modified")))]
+pub async fn list_sections(
     State(state): State<AppState>,
     _reader: ContentReader,
     headers: HeaderMap,
@@ -266,7 +281,10 @@ async fn list_sections(
     Ok(cacheable(&headers, json!({ "sections": sections })))
 }
 
-async fn list_pages(
+#[utoipa::path(get, operation_id = "content_list_pages", path = "/api/content/pages", tag = "content",
+    responses((status = 200, description = "Published static pages", body = Object),
+              (status = 304, description = "Not modified")))]
+pub async fn list_pages(
     State(state): State<AppState>,
     _reader: ContentReader,
     headers: HeaderMap,

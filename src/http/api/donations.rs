@@ -1,30 +1,35 @@
 //! Donations through the Admin API, for the newsroom's accounting tools.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::ApiCaller;
+use super::{ApiCaller, ApiQuery};
 use crate::app::AppState;
 use crate::http::error::HttpError;
 use crate::services::FieldError;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DonationQuery {
     /// `YYYY-MM-DD`, inclusive, in the newsroom's time zone.
     from: Option<String>,
     /// `YYYY-MM-DD`, inclusive.
     to: Option<String>,
+    /// pending, completed, failed or refunded
     status: Option<String>,
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/admin/donations", tag = "admin", params(DonationQuery),
+    responses((status = 200, description = "Donations with donors' names and emails (needs donations:read)", body = Object)), security(("api_key" = [])))]
 pub async fn list_donations(
     State(state): State<AppState>,
     caller: ApiCaller,
     client: crate::http::client_addr::ClientAddr,
-    Query(query): Query<DonationQuery>,
+    ApiQuery(query): ApiQuery<DonationQuery>,
 ) -> Result<Json<Value>, HttpError> {
     crate::services::audit::record(&state, &caller.who(client), "donors read", "donations", "")
         .await;

@@ -4,6 +4,7 @@
 mod articles;
 pub mod content;
 mod donations;
+pub mod openapi;
 mod taxonomy;
 
 use axum::Router;
@@ -91,6 +92,26 @@ impl FromRequestParts<AppState> for ApiCaller {
             )));
         }
         Ok(ApiCaller(key))
+    }
+}
+
+/// A query string whose rejections use our error envelope (422, JSON),
+/// like the body's.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HttpError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(HttpError::Validation(vec![crate::services::FieldError {
+                field: "query".into(),
+                message: rejection
+                    .body_text()
+                    .replace("Failed to deserialize query string: ", ""),
+            }])),
+        }
     }
 }
 
