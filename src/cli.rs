@@ -119,6 +119,9 @@ pub struct ImportArgs {
     /// content/images): images found there are moved in and re-encoded
     #[arg(long, value_name = "DIR")]
     pub media_from: Option<std::path::PathBuf>,
+    /// Ghost: members who agreed to email become newsletter subscribers
+    #[arg(long)]
+    pub members: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -414,6 +417,7 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 dry_run: args.dry_run,
                 language: args.language,
                 media_from: args.media_from,
+                members: args.members,
             };
             let outcome = if wordpress {
                 crate::import::wordpress::import(&state, &file, &options).await

@@ -54,6 +54,38 @@ struct Data {
     posts_authors: Vec<PostAuthor>,
     #[serde(default)]
     settings: Vec<Setting>,
+    #[serde(default)]
+    members: Vec<Member>,
+    #[serde(default)]
+    members_newsletters: Vec<MemberNewsletter>,
+}
+
+/// A reader of the Ghost site. Only those who agreed to email come along.
+#[derive(Deserialize)]
+struct Member {
+    id: String,
+    email: String,
+    /// Ghost 4: agreed to the newsletter.
+    #[serde(default)]
+    subscribed: Option<serde_json::Value>,
+    /// Ghost stopped emailing them (bounces, spam complaints).
+    #[serde(default)]
+    email_disabled: Option<serde_json::Value>,
+}
+
+/// Ghost 5+: a member receives this newsletter.
+#[derive(Deserialize)]
+struct MemberNewsletter {
+    member_id: String,
+}
+
+/// Ghost writes booleans as true/false or 1/0.
+fn truthy(value: &Option<serde_json::Value>) -> bool {
+    match value {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::Number(n)) => n.as_i64().is_some_and(|n| n != 0),
+        _ => false,
+    }
 }
 
 #[derive(Deserialize)]
@@ -513,10 +545,60 @@ pub async fn import(
     }
     flush(state, &mut batch, dry, &mut report).await?;
     bar.finish_and_clear();
+    if options.members {
+        import_members(state, &data, options, &mut report).await?;
+    } else if !data.members.is_empty() {
+        *report
+            .skipped
+            .entry("members (add --members to bring those who agreed to email)".into())
+            .or_default() += data.members.len();
+    }
     if !dry {
         state.page_cache.clear();
     }
     Ok(report)
+}
+
+/// Members who agreed to email become active subscribers in the site's
+/// language (or `--language`); the rest stay behind.
+async fn import_members(
+    state: &AppState,
+    data: &Data,
+    options: &ImportOptions,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    let receiving: std::collections::HashSet<&str> = data
+        .members_newsletters
+        .iter()
+        .map(|m| m.member_id.as_str())
+        .collect();
+    let language = options
+        .language
+        .clone()
+        .unwrap_or_else(|| state.config.site.default_language.clone());
+    for member in &data.members {
+        let email = member.email.trim().to_lowercase();
+        let agreed = receiving.contains(member.id.as_str()) || truthy(&member.subscribed);
+        if !agreed || truthy(&member.email_disabled) || !email.contains('@') || email.len() > 254 {
+            report.skip("members who did not agree to email (or whose email stopped working)");
+            continue;
+        }
+        if options.dry_run {
+            report.created("subscribers", 1);
+            continue;
+        }
+        let token = hex::encode(rand::random::<[u8; 24]>());
+        if state
+            .store
+            .import_subscriber(&email, &language, &token, state.clock.now())
+            .await?
+        {
+            report.created("subscribers", 1);
+        } else {
+            report.unchanged("subscribers", 1);
+        }
+    }
+    Ok(())
 }
 
 async fn flush(

@@ -34,6 +34,9 @@ pub struct ImportOptions {
     /// A copy of the old site's uploads (`wp-content/uploads`, Ghost's
     /// `content/images`): images found there are moved in.
     pub media_from: Option<std::path::PathBuf>,
+    /// Ghost: bring members who agreed to receive email as newsletter
+    /// subscribers.
+    pub members: bool,
 }
 
 /// Why an import stopped before writing anything (or, for the store, in

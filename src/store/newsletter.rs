@@ -93,6 +93,29 @@ impl Store {
         .await?)
     }
 
+    /// A subscriber who confirmed elsewhere (an imported list): active at
+    /// once. Someone already known here keeps their state, so a person who
+    /// left this list is not signed up again. `true` when new.
+    pub async fn import_subscriber(
+        &self,
+        email: &str,
+        language: &str,
+        token: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO newsletter_subscribers (email, language, state, token, created_at, confirmed_at, changed_at) \
+             VALUES ($1, $2, 'active', $3, $4, $4, $4) ON CONFLICT (email, language) DO NOTHING",
+        )
+        .bind(email)
+        .bind(language)
+        .bind(token)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     pub async fn subscriber(&self, email: &str, language: &str) -> StoreResult<Option<Subscriber>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers WHERE email = $1 AND language = $2"

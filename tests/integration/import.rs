@@ -14,6 +14,7 @@ on_both_backends!(
     a_ghost_export_moves_in_without_its_passwords,
     a_broken_file_is_named_and_nothing_is_written,
     images_move_in_from_a_copy_of_the_uploads,
+    ghost_members_who_agreed_to_email_become_subscribers,
 );
 
 fn wxr() -> std::path::PathBuf {
@@ -431,4 +432,64 @@ async fn images_move_in_from_a_copy_of_the_uploads(backend: Backend) {
     assert!(page.contains("<figcaption>Bell on wharf in San Francisco</figcaption>"));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM media").await, 1);
     let _ = std::fs::remove_dir_all(&uploads);
+}
+
+async fn ghost_members_who_agreed_to_email_become_subscribers(backend: Backend) {
+    let app = TestApp::with_staff(backend).await;
+    let dir = std::env::temp_dir().join(format!("newsdesk-members-{}", rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("members.json");
+    // Ghost 5+ records consent as newsletter membership; Ghost 4 as `subscribed`.
+    std::fs::write(
+        &file,
+        serde_json::json!({"db": [{"data": {
+            "posts": [],
+            "members": [
+                {"id": "m1", "email": "Reader@Example.org", "email_disabled": false},
+                {"id": "m2", "email": "no-consent@example.org", "email_disabled": false},
+                {"id": "m3", "email": "bounced@example.org", "email_disabled": true},
+                {"id": "m4", "email": "old-ghost@example.org", "subscribed": 1}
+            ],
+            "members_newsletters": [
+                {"id": "x1", "member_id": "m1", "newsletter_id": "n1"},
+                {"id": "x3", "member_id": "m3", "newsletter_id": "n1"}
+            ]
+        }}]})
+        .to_string(),
+    )
+    .unwrap();
+    let without = ghost::import(&app.state, &file, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert!(without.to_string().contains("--members"), "{without}");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM newsletter_subscribers").await,
+        0
+    );
+
+    let options = ImportOptions {
+        members: true,
+        ..Default::default()
+    };
+    let report = ghost::import(&app.state, &file, &options).await.unwrap();
+    assert_eq!(report.created["subscribers"], 2, "{report}");
+    let emails: Vec<(String, String)> =
+        sqlx::query_as("SELECT email, state FROM newsletter_subscribers ORDER BY email")
+            .fetch_all(app.state.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        emails,
+        vec![
+            ("old-ghost@example.org".to_owned(), "active".to_owned()),
+            ("reader@example.org".to_owned(), "active".to_owned()),
+        ]
+    );
+    let again = ghost::import(&app.state, &file, &options).await.unwrap();
+    assert_eq!(again.created.get("subscribers"), None);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM newsletter_subscribers").await,
+        2
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
