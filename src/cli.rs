@@ -119,6 +119,16 @@ pub struct ImportArgs {
     /// content/images): images found there are moved in and re-encoded
     #[arg(long, value_name = "DIR")]
     pub media_from: Option<std::path::PathBuf>,
+    /// Download images the folder does not have from their addresses in the
+    /// file (public addresses only, at most 15 MB each)
+    #[arg(long)]
+    pub fetch_media: bool,
+    /// WordPress: nested categories become sections too (by default they become tags)
+    #[arg(long)]
+    pub nested_categories_as_sections: bool,
+    /// Ghost: keep every tag a tag (by default a story's first tag is its section)
+    #[arg(long)]
+    pub no_tag_sections: bool,
     /// Ghost: members who agreed to email become newsletter subscribers
     #[arg(long)]
     pub members: bool,
@@ -418,6 +428,9 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 language: args.language,
                 media_from: args.media_from,
                 members: args.members,
+                fetch_media: args.fetch_media,
+                nested_categories_as_sections: args.nested_categories_as_sections,
+                no_tag_sections: args.no_tag_sections,
             };
             let outcome = if wordpress {
                 crate::import::wordpress::import(&state, &file, &options).await

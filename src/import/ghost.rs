@@ -288,6 +288,7 @@ pub async fn import(
     let mut tags: HashMap<&str, TagId> = HashMap::new();
     let primary: std::collections::HashSet<&str> = post_tags
         .values()
+        .filter(|_| !options.no_tag_sections)
         .filter_map(|t| t.first().map(|(_, tag)| tag.id.as_str()))
         .collect();
     for tag in public_tags.values() {

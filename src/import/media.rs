@@ -1,10 +1,13 @@
 //! Images of an imported archive, taken from a local copy of the old
-//! site's uploads (`--media-from DIR`, a copy of `wp-content/uploads`).
+//! site's uploads (`--media-from DIR`, a copy of `wp-content/uploads`) or
+//! downloaded from the addresses in the file (`--fetch-media`).
 //!
 //! Each image is re-encoded like an upload (size checks, variants, no
 //! metadata) and the body's links are rewritten to the new address. Paths
-//! come from the export file, so they are hostile: only files under DIR
-//! are read.
+//! and addresses come from the export file, so they are hostile: only
+//! files under DIR are read, and downloads go only to public addresses
+//! (checked before connecting, as for the Fediverse), without redirects,
+//! with a size cap.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +19,9 @@ use crate::store::StaffId;
 const IMAGE_EXTENSIONS: [&str; 5] = [".jpg", ".jpeg", ".png", ".webp", ".gif"];
 
 pub struct MediaMover {
-    root: PathBuf,
+    root: Option<PathBuf>,
+    /// Download what the folder does not have.
+    fetch: bool,
     /// Old URL → new `/media/…` URL (or `None`: not found, not an image).
     moved: HashMap<String, Option<String>>,
     /// File → new URL: one file under several addresses moves once.
@@ -26,9 +31,10 @@ pub struct MediaMover {
 }
 
 impl MediaMover {
-    pub fn new(root: &Path) -> std::io::Result<Self> {
+    pub fn new(root: Option<&Path>, fetch: bool) -> std::io::Result<Self> {
         Ok(MediaMover {
-            root: std::fs::canonicalize(root)?,
+            root: root.map(std::fs::canonicalize).transpose()?,
+            fetch,
             moved: HashMap::new(),
             by_file: HashMap::new(),
             copied: 0,
@@ -80,6 +86,17 @@ impl MediaMover {
                 self.by_file.insert(file.clone(), url.to_owned());
                 Some(url.to_owned())
             }
+            (None, Some(uploader)) if self.fetch => {
+                let new = self.download(state, uploader, url).await;
+                if new.is_some() {
+                    self.copied += 1;
+                }
+                new
+            }
+            (None, None) if self.fetch => {
+                self.copied += 1;
+                Some(url.to_owned())
+            }
             (None, _) => None,
         };
         if moved.is_none() {
@@ -106,18 +123,55 @@ impl MediaMover {
         }
     }
 
+    /// Downloads an image from the old site and uploads it here.
+    async fn download(&self, state: &AppState, uploader: StaffId, url: &str) -> Option<String> {
+        let parsed = url::Url::parse(url).ok()?;
+        let allow_private = state.config.distribution.fediverse_allow_private;
+        if let Err(err) = crate::integrations::http::check_peer_url(&parsed, allow_private) {
+            tracing::warn!(%url, error = %err, "image not fetched");
+            return None;
+        }
+        let response = match state.peer_http.get(parsed.as_str()).send().await {
+            Ok(response) if response.status().is_success() => response,
+            Ok(response) => {
+                tracing::warn!(%url, status = %response.status(), "image not fetched");
+                return None;
+            }
+            Err(err) => {
+                tracing::warn!(%url, error = %err, "image not fetched");
+                return None;
+            }
+        };
+        let bytes = crate::integrations::http::read_capped(response, media::MAX_UPLOAD_BYTES)
+            .await
+            .ok()?;
+        let name = parsed
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .unwrap_or("image")
+            .to_owned();
+        match media::upload(state, uploader, &name, bytes, "", "").await {
+            Ok(uploaded) => Some(uploaded.url),
+            Err(err) => {
+                tracing::warn!(%url, error = %err, "fetched file is not an image we take");
+                None
+            }
+        }
+    }
+
     /// The file under the root an old address names: the part after
     /// `wp-content/uploads/` (or the whole path, as WordPress.com's file
     /// hosts write it), without the size WordPress adds (`-300x200`) when
     /// the original is there.
     fn local_file(&self, url: &str) -> Option<PathBuf> {
+        let root = self.root.as_ref()?;
         let parsed = url::Url::parse(url).ok()?;
         let path = super::percent_decode(parsed.path());
         let relative = ["/wp-content/uploads/", "/content/images/"]
             .iter()
             .find_map(|prefix| path.find(prefix).map(|at| &path[at + prefix.len()..]))
             .unwrap_or_else(|| path.trim_start_matches('/'));
-        let mut candidate = self.root.clone();
+        let mut candidate = root.clone();
         for segment in relative.split('/') {
             if segment.is_empty() || segment == "." || segment == ".." || segment.contains('\\') {
                 return None;
@@ -127,7 +181,7 @@ impl MediaMover {
         let original = without_size_suffix(&candidate);
         for file in original.iter().chain(std::iter::once(&candidate)) {
             if let Ok(real) = std::fs::canonicalize(file)
-                && real.starts_with(&self.root)
+                && real.starts_with(root)
                 && real.is_file()
             {
                 return Some(real);
@@ -199,7 +253,7 @@ mod tests {
         let root = std::env::temp_dir().join(format!("nd-media-{}", rand::random::<u32>()));
         std::fs::create_dir_all(root.join("2024/05")).unwrap();
         std::fs::write(root.join("2024/05/a.jpg"), b"x").unwrap();
-        let mover = MediaMover::new(&root).unwrap();
+        let mover = MediaMover::new(Some(&root), false).unwrap();
         assert!(
             mover
                 .local_file("https://old.example/wp-content/uploads/2024/05/a-300x200.jpg")

@@ -34,6 +34,13 @@ pub struct ImportOptions {
     /// A copy of the old site's uploads (`wp-content/uploads`, Ghost's
     /// `content/images`): images found there are moved in.
     pub media_from: Option<std::path::PathBuf>,
+    /// Download images from the addresses in the file (public addresses
+    /// only) when the media folder does not have them.
+    pub fetch_media: bool,
+    /// WordPress: nested categories become sections too, not tags.
+    pub nested_categories_as_sections: bool,
+    /// Ghost: every tag stays a tag; no sections are made from them.
+    pub no_tag_sections: bool,
     /// Ghost: bring members who agreed to receive email as newsletter
     /// subscribers.
     pub members: bool,
@@ -146,11 +153,7 @@ impl fmt::Display for ImportReport {
         }
         if self.images_moved > 0 {
             let verb = if self.dry_run { "would move" } else { "moved" };
-            writeln!(
-                f,
-                "  {verb} {} images in from the media folder",
-                self.images_moved
-            )?;
+            writeln!(f, "  {verb} {} images in", self.images_moved)?;
         }
         if self.remote_images > 0 {
             writeln!(
@@ -256,16 +259,16 @@ fn progress(total: usize, what: &str) -> indicatif::ProgressBar {
 
 /// The media folder of the options, checked before anything is written.
 fn media_mover(options: &ImportOptions) -> Result<Option<media::MediaMover>, ImportError> {
-    options
-        .media_from
-        .as_deref()
-        .map(|dir| {
-            media::MediaMover::new(dir).map_err(|source| ImportError::Read {
-                file: dir.display().to_string(),
-                source,
-            })
+    if options.media_from.is_none() && !options.fetch_media {
+        return Ok(None);
+    }
+    let dir = options.media_from.as_deref();
+    media::MediaMover::new(dir, options.fetch_media)
+        .map(Some)
+        .map_err(|source| ImportError::Read {
+            file: dir.map(|d| d.display().to_string()).unwrap_or_default(),
+            source,
         })
-        .transpose()
 }
 
 /// Who uploaded moved images: the story's author, else the first owner.

@@ -540,7 +540,7 @@ pub async fn import(
     for term in &scan.terms {
         let local_slug = slugify(&super::percent_decode(&term.slug));
         match term.taxonomy.as_str() {
-            "category" if term.parent.is_empty() => {
+            "category" if term.parent.is_empty() || options.nested_categories_as_sections => {
                 if term.slug == "uncategorized" {
                     continue;
                 }

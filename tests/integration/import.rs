@@ -15,6 +15,7 @@ on_both_backends!(
     a_broken_file_is_named_and_nothing_is_written,
     images_move_in_from_a_copy_of_the_uploads,
     ghost_members_who_agreed_to_email_become_subscribers,
+    images_are_fetched_only_from_public_addresses,
 );
 
 fn wxr() -> std::path::PathBuf {
@@ -174,6 +175,32 @@ async fn a_dry_run_reports_and_writes_nothing(backend: Backend) {
     };
     let report = wordpress::import(&app.state, &wxr(), &dry).await.unwrap();
     assert_eq!(report.created["stories"], 58);
+    let nested = wordpress::import(
+        &app.state,
+        &wxr(),
+        &ImportOptions {
+            nested_categories_as_sections: true,
+            ..dry.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        nested.created["sections"],
+        report.created["sections"] + 10,
+        "the ten nested categories become sections when asked"
+    );
+    let tags_only = ghost::import(
+        &app.state,
+        &ghost_export(),
+        &ImportOptions {
+            no_tag_sections: true,
+            ..dry.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(tags_only.created.get("sections"), None, "{tags_only}");
     assert!(report.redirects > 100);
     assert!(report.to_string().contains("dry run: nothing written"));
     let report = ghost::import(&app.state, &ghost_export(), &dry)
@@ -491,5 +518,93 @@ async fn ghost_members_who_agreed_to_email_become_subscribers(backend: Backend) 
         count(&app, "SELECT COUNT(*) FROM newsletter_subscribers").await,
         2
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An old site serving one picture and one file too large to take.
+async fn old_site() -> (std::sync::Arc<std::sync::atomic::AtomicUsize>, String) {
+    use axum::routing::get;
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_fn(300, 200, |x, y| image::Rgb([x as u8, y as u8, 7]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let png = png.into_inner();
+    let counted = hits.clone();
+    let counted_big = hits.clone();
+    let router = axum::Router::new()
+        .route(
+            "/wp-content/uploads/2024/05/pic.png",
+            get(move || {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let png = png.clone();
+                async move { ([("content-type", "image/png")], png) }
+            }),
+        )
+        .route(
+            "/wp-content/uploads/2024/05/huge.png",
+            get(move || {
+                counted_big.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async move { vec![0u8; 16 * 1024 * 1024] }
+            }),
+        );
+    (hits, crate::fakes::start_fake(router).await)
+}
+
+fn wxr_with_images(dir: &std::path::Path, base: &str) -> std::path::PathBuf {
+    let file = dir.join("images.xml");
+    std::fs::write(
+        &file,
+        format!(
+            "<?xml version=\"1.0\"?><rss xmlns:wp=\"http://wordpress.org/export/1.2/\" \
+             xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
+             <link>{base}</link><language>en</language><wp:wxr_version>1.2</wp:wxr_version>\
+             <item><title>Pictures</title><link>{base}/2024/05/01/pictures/</link>\
+             <wp:post_id>9</wp:post_id><wp:post_date_gmt>2024-05-01 10:00:00</wp:post_date_gmt>\
+             <wp:post_name>pictures</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>\
+             <content:encoded><![CDATA[<p>See:</p><img src=\"{base}/wp-content/uploads/2024/05/pic.png\" alt=\"A map\">\
+             <img src=\"{base}/wp-content/uploads/2024/05/huge.png\" alt=\"Too big\">]]></content:encoded></item>\
+             </channel></rss>"
+        ),
+    )
+    .unwrap();
+    file
+}
+
+async fn images_are_fetched_only_from_public_addresses(backend: Backend) {
+    let dir = std::env::temp_dir().join(format!("newsdesk-fetch-{}", rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let options = ImportOptions {
+        fetch_media: true,
+        ..Default::default()
+    };
+
+    // As deployed: the old site's address is loopback, so nothing is fetched,
+    // and nothing is even connected to.
+    let (hits, base) = old_site().await;
+    let app = TestApp::with_staff(backend).await;
+    let report = wordpress::import(&app.state, &wxr_with_images(&dir, &base), &options)
+        .await
+        .unwrap();
+    assert_eq!(report.images_moved, 0, "{report}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // Where private addresses are allowed (the tests' own fake site): the
+    // picture comes in, the oversized file does not.
+    let (hits, base) = old_site().await;
+    let app = TestApp::with_staff_and_env(
+        backend,
+        &[("NEWSDESK_FEDIVERSE_ALLOW_PRIVATE_NETWORKS", "true")],
+    )
+    .await;
+    let report = wordpress::import(&app.state, &wxr_with_images(&dir, &base), &options)
+        .await
+        .unwrap();
+    assert_eq!(report.images_moved, 1, "{report}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let story = redirect_of(&app, "/?p=9").await;
+    let page = app.page(&story).await;
+    assert!(page.contains("<img src=\"/media/"), "{page}");
+    assert!(!page.contains("huge.png"));
     let _ = std::fs::remove_dir_all(&dir);
 }
