@@ -160,21 +160,6 @@ struct Setting {
     value: Option<serde_json::Value>,
 }
 
-/// Ghost's times: "2026-12-02 16:17:37" (UTC) or RFC 3339.
-fn ghost_time(text: &str) -> Option<i64> {
-    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
-        return Some(ts.as_second());
-    }
-    let civil: jiff::civil::DateTime = text.replace(' ', "T").parse().ok()?;
-    Some(
-        civil
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()?
-            .timestamp()
-            .as_second(),
-    )
-}
-
 fn read(file: &Path) -> Result<Data, ImportError> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file).map_err(|source| ImportError::Read {
@@ -198,7 +183,12 @@ fn read(file: &Path) -> Result<Data, ImportError> {
     };
     for (index, post) in database.data.posts.iter().enumerate() {
         let at = format!("db[0].data.posts[{index}]");
-        if post.status == "published" && post.published_at.as_deref().and_then(ghost_time).is_none()
+        if post.status == "published"
+            && post
+                .published_at
+                .as_deref()
+                .and_then(super::utc_time)
+                .is_none()
         {
             return Err(ImportError::Malformed {
                 file: name,
@@ -464,7 +454,7 @@ pub async fn import(
                 continue;
             }
         };
-        let time = post.published_at.as_deref().and_then(ghost_time);
+        let time = post.published_at.as_deref().and_then(super::utc_time);
         let tags_of_post = post_tags.get(post.id.as_str());
         let section_id = tags_of_post
             .and_then(|t| t.first())

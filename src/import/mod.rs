@@ -653,6 +653,26 @@ fn path_of_link(link: &str, base: &str) -> Option<(String, Option<String>)> {
     Some((path.to_owned(), url.query().map(str::to_owned)))
 }
 
+/// A time as other systems export it: RFC 3339, or "YYYY-MM-DD HH:MM:SS"
+/// in UTC (WordPress's `post_date_gmt`, Ghost's columns). WordPress's zero
+/// date of unpublished posts is no time.
+fn utc_time(text: &str) -> Option<i64> {
+    if text.is_empty() || text.starts_with("0000") {
+        return None;
+    }
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Some(ts.as_second());
+    }
+    let civil: jiff::civil::DateTime = text.replace(' ', "T").parse().ok()?;
+    Some(
+        civil
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp()
+            .as_second(),
+    )
+}
+
 /// Counts images whose address is on another host: the renderer drops them.
 fn remote_images(markdown: &str) -> usize {
     let html = markdown.matches("<img src=\"http").count();

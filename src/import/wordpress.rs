@@ -411,20 +411,7 @@ fn validate(item: &Item, index: usize, file: &str) -> Result<(), ImportError> {
 /// The item's time as Unix seconds: `post_date_gmt`, or `post_date` read in
 /// UTC when the GMT one is the zero date of an unpublished post.
 fn wordpress_time(item: &Item) -> Option<i64> {
-    let parse = |text: &str| -> Option<i64> {
-        if text.is_empty() || text.starts_with("0000") {
-            return None;
-        }
-        let civil: jiff::civil::DateTime = text.replace(' ', "T").parse().ok()?;
-        Some(
-            civil
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .ok()?
-                .timestamp()
-                .as_second(),
-        )
-    };
-    parse(&item.post_date_gmt).or_else(|| parse(&item.post_date))
+    super::utc_time(&item.post_date_gmt).or_else(|| super::utc_time(&item.post_date))
 }
 
 /// The nicenames of categories, with their parents, to find top levels.

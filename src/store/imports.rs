@@ -235,22 +235,7 @@ impl Store {
         if seen.is_some() {
             return Ok(false);
         }
-        let (id,): (PageId,) = sqlx::query_as(
-            "INSERT INTO pages (translation_group, language, slug, title, body, meta_description, \
-             status, position, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-        )
-        .bind(&page.write.translation_group)
-        .bind(&page.write.language)
-        .bind(&page.write.slug)
-        .bind(&page.write.title)
-        .bind(&page.write.body)
-        .bind(&page.write.meta_description)
-        .bind(page.write.status)
-        .bind(page.write.position)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = insert_page_in(&mut tx, &page.write, now).await?;
         insert_source(&mut tx, source, ImportedKind::Page, &page.source_id, id.0).await?;
         for path in &page.legacy_paths {
             insert_legacy(&mut tx, path, &LegacyTarget::Page(id), now).await?;
@@ -289,23 +274,8 @@ impl Store {
     }
 
     pub async fn insert_page(&self, write: &PageWrite, now: i64) -> StoreResult<PageId> {
-        let (id,): (PageId,) = sqlx::query_as(
-            "INSERT INTO pages (translation_group, language, slug, title, body, meta_description, \
-             status, position, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-        )
-        .bind(&write.translation_group)
-        .bind(&write.language)
-        .bind(&write.slug)
-        .bind(&write.title)
-        .bind(&write.body)
-        .bind(&write.meta_description)
-        .bind(write.status)
-        .bind(write.position)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(id)
+        let mut conn = self.pool.acquire().await?;
+        insert_page_in(&mut conn, write, now).await
     }
 
     pub async fn update_page(&self, id: PageId, write: &PageWrite, now: i64) -> StoreResult<()> {
@@ -386,6 +356,30 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+async fn insert_page_in(
+    conn: &mut sqlx::AnyConnection,
+    write: &PageWrite,
+    now: i64,
+) -> StoreResult<PageId> {
+    let (id,): (PageId,) = sqlx::query_as(
+        "INSERT INTO pages (translation_group, language, slug, title, body, meta_description, \
+         status, position, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+    )
+    .bind(&write.translation_group)
+    .bind(&write.language)
+    .bind(&write.slug)
+    .bind(&write.title)
+    .bind(&write.body)
+    .bind(&write.meta_description)
+    .bind(write.status)
+    .bind(write.position)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
 }
 
 async fn insert_source(

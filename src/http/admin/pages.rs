@@ -173,9 +173,7 @@ pub async fn create_page(
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
-    staff.require(&state, Action::ManagePages, None).await?;
+    let form = staff.form(&state, &body, Action::ManagePages).await?;
     let input = input_of(&form);
     match pages::create(&state, &Who::staff(&staff.0), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/pages/{id}")).into_response()),
@@ -193,9 +191,7 @@ pub async fn save_page(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
-    staff.require(&state, Action::ManagePages, None).await?;
+    let form = staff.form(&state, &body, Action::ManagePages).await?;
     let id = PageId(id);
     let input = input_of(&form);
     match pages::update(&state, &Who::staff(&staff.0), id, &input).await {
@@ -214,9 +210,7 @@ pub async fn delete_page(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
-    staff.require(&state, Action::ManagePages, None).await?;
+    staff.form(&state, &body, Action::ManagePages).await?;
     pages::delete(&state, &Who::staff(&staff.0), PageId(id)).await?;
     Ok(Redirect::to("/admin/pages").into_response())
 }

@@ -11,7 +11,6 @@ use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
-use crate::http::form::FormData;
 use crate::services::audit::Who;
 use crate::services::policy::Action;
 use crate::services::{FieldError, ServiceError, webhooks};
@@ -62,9 +61,7 @@ pub async fn add_webhook(
     staff: Staff,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
-    staff.require(&state, Action::ManageSettings, None).await?;
+    let form = staff.form(&state, &body, Action::ManageSettings).await?;
     let events: Vec<String> = form.all("events").into_iter().map(str::to_owned).collect();
     match webhooks::create(&state, &Who::staff(&staff.0), form.get("url"), &events).await {
         Ok(_) => Ok(Redirect::to("/admin/webhooks").into_response()),
@@ -85,9 +82,7 @@ pub async fn delete_webhook(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
-    staff.require(&state, Action::ManageSettings, None).await?;
+    staff.form(&state, &body, Action::ManageSettings).await?;
     webhooks::delete(&state, &Who::staff(&staff.0), id).await?;
     Ok(Redirect::to("/admin/webhooks").into_response())
 }
