@@ -22,6 +22,7 @@ on_both_backends!(
     related_stories_of_a_popular_tag_read_only_the_newest,
     an_exhausted_pool_gives_readers_a_503_not_a_500,
     readers_arriving_after_a_publish_wait_for_one_render,
+    public_lists_read_the_newest_from_an_index_without_sorting_the_archive,
 );
 
 async fn home_is_the_news_picture_of_the_day(backend: Backend) {
@@ -686,4 +687,57 @@ async fn readers_arriving_after_a_publish_wait_for_one_render(backend: Backend) 
         1,
         "one render served everyone"
     );
+}
+
+/// The home page, feeds, section pages, day pages and every deeper page by
+/// cursor: each reads the newest stories in order from an index, so its
+/// cost does not grow with the archive. A sort step or a full scan of the
+/// articles in the plan fails the test.
+async fn public_lists_read_the_newest_from_an_index_without_sorting_the_archive(backend: Backend) {
+    use newsdesk::store::{ArticleFilter, ArticleStatus};
+    let app = TestApp::with_demo(backend).await;
+    let section = app.state.store.sections().await.unwrap()[0].id;
+    let published = |language: &str| ArticleFilter {
+        status: Some(ArticleStatus::Published),
+        language: Some(language.into()),
+        ..Default::default()
+    };
+    let lists = [
+        ("home and feeds", published("uk")),
+        (
+            "a section",
+            ArticleFilter {
+                section_id: Some(section),
+                ..published("uk")
+            },
+        ),
+        (
+            "a day",
+            ArticleFilter {
+                published_from: Some(1_795_000_000),
+                published_until: Some(1_795_086_400),
+                ..published("en")
+            },
+        ),
+        (
+            "page 500 by cursor",
+            ArticleFilter {
+                after: Some((1_795_000_000, 12)),
+                ..published("uk")
+            },
+        ),
+    ];
+    for (what, filter) in lists {
+        let plan = app
+            .state
+            .store
+            .explain_article_cards(&filter, 21)
+            .await
+            .unwrap()
+            .join("\n");
+        let sorts = plan.contains("TEMP B-TREE") || plan.contains("Sort");
+        let scans = plan.contains("SCAN a") || plan.contains("Seq Scan on articles");
+        assert!(!sorts && !scans, "{what} on {backend:?}:\n{plan}");
+        assert!(plan.contains("articles_"), "{what} reads an index:\n{plan}");
+    }
 }
