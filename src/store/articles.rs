@@ -205,6 +205,20 @@ impl ArticleFilter {
         }
     }
 
+    /// The list query of [`Store::article_cards`], with its binds.
+    fn cards_sql(&self, limit: i64, offset: i64) -> (String, Conditions) {
+        let mut conditions = self.conditions();
+        let limit_ph = conditions.next_placeholder(Bind::Int(limit));
+        let offset_ph = conditions.next_placeholder(Bind::Int(offset));
+        let sql = format!(
+            "SELECT {CARD_COLUMNS} FROM articles a {} \
+             ORDER BY {key} DESC, a.id DESC LIMIT {limit_ph} OFFSET {offset_ph}",
+            conditions.where_sql(),
+            key = self.sort_key(),
+        );
+        (sql, conditions)
+    }
+
     fn conditions(&self) -> Conditions {
         let mut c = Conditions::default();
         if let Some(status) = self.status {
@@ -810,15 +824,7 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<Vec<ArticleCard>> {
-        let mut conditions = filter.conditions();
-        let limit_ph = conditions.next_placeholder(Bind::Int(limit));
-        let offset_ph = conditions.next_placeholder(Bind::Int(offset));
-        let sql = format!(
-            "SELECT {CARD_COLUMNS} FROM articles a {} \
-             ORDER BY {key} DESC, a.id DESC LIMIT {limit_ph} OFFSET {offset_ph}",
-            conditions.where_sql(),
-            key = filter.sort_key(),
-        );
+        let (sql, conditions) = filter.cards_sql(limit, offset);
         let cards = conditions
             .bind_all(sqlx::query_as::<_, ArticleCard>(&sql))
             .fetch_all(&self.pool)
@@ -836,13 +842,7 @@ impl Store {
         filter: &ArticleFilter,
         limit: i64,
     ) -> StoreResult<Vec<String>> {
-        let mut conditions = filter.conditions();
-        let limit_ph = conditions.next_placeholder(Bind::Int(limit));
-        let select = format!(
-            "SELECT {CARD_COLUMNS} FROM articles a {} ORDER BY {key} DESC, a.id DESC LIMIT {limit_ph}",
-            conditions.where_sql(),
-            key = filter.sort_key(),
-        );
+        let (select, conditions) = filter.cards_sql(limit, 0);
         let mut tx = self.pool.begin().await?;
         let sql = match self.backend {
             Backend::Sqlite => format!("EXPLAIN QUERY PLAN {select}"),

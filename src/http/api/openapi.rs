@@ -85,6 +85,7 @@ impl Modify for Conventions {
             ("404", "No such thing (or not public)"),
             ("409", "The article changed since the version sent"),
             ("413", "The body is too large"),
+            ("414", "The address is too long"),
             ("415", "The body is not JSON"),
             (
                 "422",
