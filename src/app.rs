@@ -43,6 +43,8 @@ pub struct AppParts {
     pub key_fetches: tokio::sync::Semaphore,
     /// The Content-Security-Policy header, built once from the configuration.
     pub csp: axum::http::HeaderValue,
+    /// Holds back search floods: a share per client, a few at once.
+    pub search_gate: crate::http::site::search_gate::SearchGate,
     /// "Now" for everything that stamps, expires or schedules; tests move it.
     pub clock: crate::clock::Clock,
 }
@@ -68,6 +70,7 @@ impl AppState {
         Ok(AppState(Arc::new(AppParts {
             csp: crate::http::site::content_security_policy(&config),
             clock: crate::clock::Clock::system(),
+            search_gate: Default::default(),
             http,
             peer_http,
             key_fetches: tokio::sync::Semaphore::new(MAX_CONCURRENT_KEY_FETCHES),

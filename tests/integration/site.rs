@@ -23,6 +23,7 @@ on_both_backends!(
     an_exhausted_pool_gives_readers_a_503_not_a_500,
     readers_arriving_after_a_publish_wait_for_one_render,
     public_lists_read_the_newest_from_an_index_without_sorting_the_archive,
+    a_search_flood_from_one_address_leaves_search_to_everyone_else,
 );
 
 async fn home_is_the_news_picture_of_the_day(backend: Backend) {
@@ -740,4 +741,48 @@ async fn public_lists_read_the_newest_from_an_index_without_sorting_the_archive(
         assert!(!sorts && !scans, "{what} on {backend:?}:\n{plan}");
         assert!(plan.contains("articles_"), "{what} reads an index:\n{plan}");
     }
+}
+
+async fn a_search_flood_from_one_address_leaves_search_to_everyone_else(backend: Backend) {
+    use newsdesk::http::site::search_gate::PER_CLIENT;
+    let app = TestApp::with_demo(backend).await;
+    let search = |peer: &'static str, n: u32| {
+        let app = &app;
+        async move {
+            app.request_from(
+                peer,
+                axum::http::Method::GET,
+                &format!("/search?q=світло+{n}"),
+                &[],
+                axum::body::Body::empty(),
+            )
+            .await
+        }
+    };
+    for n in 0..PER_CLIENT {
+        assert_eq!(search("203.0.113.9", n).await.status, StatusCode::OK);
+    }
+    let refused = search("203.0.113.9", 99).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(!refused.header("retry-after").is_empty());
+    assert!(
+        refused.header("content-type").starts_with("text/html"),
+        "a page, not a bare error"
+    );
+    assert_eq!(
+        search("198.51.100.4", 0).await.status,
+        StatusCode::OK,
+        "another reader still searches"
+    );
+    // The search form alone is not a search.
+    let form = app
+        .request_from(
+            "203.0.113.9",
+            axum::http::Method::GET,
+            "/search",
+            &[],
+            axum::body::Body::empty(),
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
 }

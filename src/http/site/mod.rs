@@ -13,6 +13,7 @@ mod lists;
 mod newsletter;
 pub mod pages;
 mod search;
+pub mod search_gate;
 mod sitemaps;
 mod support;
 mod views;

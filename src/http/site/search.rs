@@ -9,7 +9,9 @@ use super::Lang;
 use super::views::{Page, card_views, nav_sections, page_number};
 use crate::app::AppState;
 use crate::content::i18n::strings;
+use crate::http::client_addr::ClientAddr;
 use crate::http::error::HttpError;
+use crate::http::site::search_gate::Refused;
 
 const MAX_QUERY_CHARS: usize = 200;
 const MAX_TERMS: usize = 8;
@@ -23,6 +25,7 @@ pub struct SearchQuery {
 pub async fn show_search(
     State(state): State<AppState>,
     Extension(Lang(language)): Extension<Lang>,
+    client: ClientAddr,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, HttpError> {
     let page = page_number(query.page.as_deref())?;
@@ -33,6 +36,24 @@ pub async fn show_search(
         .take(MAX_QUERY_CHARS)
         .collect();
     let terms = search_terms(&text);
+    // The search form itself costs nothing; a search waits its turn.
+    let _turn = if terms.is_empty() {
+        None
+    } else {
+        match state.search_gate.enter(client.0).await {
+            Ok(turn) => Some(turn),
+            Err(Refused::TooOften) => {
+                return Err(HttpError::TooManyRequests(
+                    "too many searches from your address; try again in a few seconds".into(),
+                ));
+            }
+            Err(Refused::Busy) => {
+                return Err(HttpError::Unavailable(
+                    "search is busy; try again in a moment".into(),
+                ));
+            }
+        }
+    };
     let size = state.config.site.page_size;
     let mut cards = state
         .store
