@@ -73,6 +73,9 @@ const WITHHELD: &[(&str, &str)] = &[
     ("staff", "totp_last_step"),
 ];
 
+/// The manifest is read whole; no real one comes near this.
+const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Rows per transaction batch when reading a table back.
 const RESTORE_BATCH: usize = 500;
 
@@ -132,28 +135,10 @@ pub async fn export(state: &AppState, out: &Path) -> Result<Manifest, ArchiveErr
         created_at: state.clock.now(),
         ..Default::default()
     };
-    for table in TABLES {
-        let columns = state.store.table_columns(table).await?;
-        let rows = state.store.table_rows(table, &columns).await?;
-        let mut text = String::new();
-        for mut row in rows {
-            if let Some(object) = row.as_object_mut() {
-                for (t, column) in WITHHELD {
-                    if t == table && object.contains_key(*column) {
-                        object.insert((*column).to_owned(), Value::Null);
-                    }
-                }
-            }
-            text.push_str(&row.to_string());
-            text.push('\n');
-        }
-        manifest
-            .tables
-            .insert((*table).to_owned(), text.lines().count() as u64);
-        let name = format!("tables/{table}.jsonl");
-        append(&mut tar, &name, text.as_bytes(), out)?;
-        manifest.files.insert(name, entry_of(text.as_bytes()));
-    }
+    let work = scratch_dir("export").map_err(io(out))?;
+    let written = export_tables(state, &mut tar, &mut manifest, &work, out).await;
+    let _ = std::fs::remove_dir_all(&work);
+    written?;
     let root = media_root(state);
     let mut media = Vec::new();
     if root.is_dir() {
@@ -162,10 +147,9 @@ pub async fn export(state: &AppState, out: &Path) -> Result<Manifest, ArchiveErr
     media.sort();
     for relative in media {
         let path = root.join(&relative);
-        let bytes = std::fs::read(&path).map_err(io(&path))?;
         let name = format!("media/{relative}");
-        append(&mut tar, &name, &bytes, out)?;
-        manifest.files.insert(name, entry_of(&bytes));
+        let entry = append_file(&mut tar, &name, &path, out)?;
+        manifest.files.insert(name, entry);
     }
     let manifest_json =
         serde_json::to_vec_pretty(&manifest).map_err(|e| ArchiveError::Invalid(e.to_string()))?;
@@ -177,11 +161,133 @@ pub async fn export(state: &AppState, out: &Path) -> Result<Manifest, ArchiveErr
     Ok(manifest)
 }
 
-fn entry_of(bytes: &[u8]) -> FileEntry {
-    FileEntry {
-        sha256: hex::encode(Sha256::digest(bytes)),
-        bytes: bytes.len() as u64,
+/// Writes each table to a file of JSON lines under `work`, then into the
+/// archive; rows stream from the database, so memory stays flat.
+async fn export_tables<W: Write>(
+    state: &AppState,
+    tar: &mut tar::Builder<W>,
+    manifest: &mut Manifest,
+    work: &Path,
+    out: &Path,
+) -> Result<(), ArchiveError> {
+    for table in TABLES {
+        let columns = state.store.table_columns(table).await?;
+        let path = work.join(format!("{table}.jsonl"));
+        let mut file = std::io::BufWriter::new(File::create(&path).map_err(io(&path))?);
+        let mut rows = 0u64;
+        // Tables without an integer key are small; they are sorted here so
+        // both databases give the same lines.
+        let mut unsorted = Vec::new();
+        let keyed = crate::store::sorted_by_key(&columns);
+        state
+            .store
+            .for_each_row(table, &columns, |mut row| {
+                withhold(table, &mut row);
+                rows += 1;
+                if keyed {
+                    writeln!(file, "{row}").map_err(io(&path))
+                } else {
+                    unsorted.push(row.to_string());
+                    Ok(())
+                }
+            })
+            .await?;
+        unsorted.sort();
+        for line in unsorted {
+            writeln!(file, "{line}").map_err(io(&path))?;
+        }
+        file.flush().map_err(io(&path))?;
+        drop(file);
+        let name = format!("tables/{table}.jsonl");
+        let entry = append_file(tar, &name, &path, out)?;
+        manifest.tables.insert((*table).to_owned(), rows);
+        manifest.files.insert(name, entry);
     }
+    Ok(())
+}
+
+fn withhold(table: &str, row: &mut Value) {
+    if let Some(object) = row.as_object_mut() {
+        for (t, column) in WITHHELD {
+            if *t == table && object.contains_key(*column) {
+                object.insert((*column).to_owned(), Value::Null);
+            }
+        }
+    }
+}
+
+fn scratch_dir(purpose: &str) -> std::io::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "newsdesk-{purpose}-{}",
+        hex::encode(rand::random::<[u8; 8]>())
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Passes bytes through while counting and hashing them.
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W> Hashing<W> {
+    fn new(inner: W) -> Self {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    fn entry(self) -> FileEntry {
+        FileEntry {
+            sha256: hex::encode(self.hasher.finalize()),
+            bytes: self.bytes,
+        }
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// Adds a file to the archive, streamed, and returns its checksum.
+fn append_file<W: Write>(
+    tar: &mut tar::Builder<W>,
+    name: &str,
+    path: &Path,
+    out: &Path,
+) -> Result<FileEntry, ArchiveError> {
+    let size = std::fs::metadata(path).map_err(io(path))?.len();
+    let mut header = tar::Header::new_gnu();
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.set_cksum();
+    let mut reader = Hashing::new(File::open(path).map_err(io(path))?);
+    tar.append_data(&mut header, name, &mut reader)
+        .map_err(io(out))?;
+    Ok(reader.entry())
 }
 
 fn append<W: Write>(
@@ -235,10 +341,7 @@ pub async fn restore(state: &AppState, archive: &Path) -> Result<RestoreSummary,
             "the database already holds a newsroom: restore into an empty one".into(),
         ));
     }
-    let work = std::env::temp_dir().join(format!(
-        "newsdesk-restore-{}",
-        hex::encode(rand::random::<[u8; 8]>())
-    ));
+    let work = scratch_dir("restore").map_err(io(archive))?;
     let result = restore_from(state, archive, &work).await;
     let _ = std::fs::remove_dir_all(&work);
     result
@@ -345,9 +448,13 @@ fn unpack(archive: &Path, work: &Path) -> Result<Manifest, ArchiveError> {
                 "not part of a newsdesk export: {name}"
             )));
         }
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).map_err(io(archive))?;
         if name == "manifest.json" {
+            let mut bytes = Vec::new();
+            // A manifest lists files; a megabyte is tens of thousands of them.
+            (&mut entry)
+                .take(MAX_MANIFEST_BYTES)
+                .read_to_end(&mut bytes)
+                .map_err(io(archive))?;
             manifest_bytes = Some(bytes);
             continue;
         }
@@ -355,8 +462,9 @@ fn unpack(archive: &Path, work: &Path) -> Result<Manifest, ArchiveError> {
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        std::fs::write(&target, &bytes).map_err(io(&target))?;
-        seen.insert(name, entry_of(&bytes));
+        let mut file = Hashing::new(File::create(&target).map_err(io(&target))?);
+        std::io::copy(&mut entry, &mut file).map_err(io(&target))?;
+        seen.insert(name, file.entry());
     }
     let bytes = manifest_bytes
         .ok_or_else(|| ArchiveError::Invalid("the archive has no manifest.json".into()))?;

@@ -324,7 +324,14 @@ async fn move_images(
 /// both take a free slug before either is written.
 #[derive(Default)]
 struct SlugBook {
-    taken: HashSet<(String, String)>,
+    taken: HashSet<(SlugOf, String, String)>,
+}
+
+/// Stories and pages have separate addresses, so separate slugs.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum SlugOf {
+    Story,
+    Page,
 }
 
 impl SlugBook {
@@ -335,28 +342,7 @@ impl SlugBook {
         base: &str,
     ) -> Result<String, StoreError> {
         let base = if base.is_empty() { "story" } else { base };
-        for n in 1..10_000 {
-            let candidate = if n == 1 {
-                base.to_owned()
-            } else {
-                format!("{base}-{n}")
-            };
-            if self
-                .taken
-                .contains(&(language.to_owned(), candidate.clone()))
-            {
-                continue;
-            }
-            match store.article_by_slug(language, &candidate).await {
-                Err(StoreError::NotFound) => {
-                    self.taken.insert((language.to_owned(), candidate.clone()));
-                    return Ok(candidate);
-                }
-                Ok(_) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(format!("{base}-{}", rand::random::<u32>()))
+        self.free(SlugOf::Story, store, language, base).await
     }
 
     async fn page_slug(
@@ -371,22 +357,38 @@ impl SlugBook {
         } else {
             base.to_owned()
         };
+        self.free(SlugOf::Page, store, language, &base).await
+    }
+
+    /// `base`, or `base-2`, `base-3`…: the first that neither the database
+    /// nor this run has given out.
+    async fn free(
+        &mut self,
+        of: SlugOf,
+        store: &Store,
+        language: &str,
+        base: &str,
+    ) -> Result<String, StoreError> {
         for n in 1..10_000 {
             let candidate = if n == 1 {
-                base.clone()
+                base.to_owned()
             } else {
                 format!("{base}-{n}")
             };
-            let key = (format!("page:{language}"), candidate.clone());
+            let key = (of, language.to_owned(), candidate.clone());
             if self.taken.contains(&key) {
                 continue;
             }
-            match store.page_by_slug(language, &candidate).await {
+            let found = match of {
+                SlugOf::Story => store.article_by_slug(language, &candidate).await.map(drop),
+                SlugOf::Page => store.page_by_slug(language, &candidate).await.map(drop),
+            };
+            match found {
                 Err(StoreError::NotFound) => {
                     self.taken.insert(key);
                     return Ok(candidate);
                 }
-                Ok(_) => continue,
+                Ok(()) => continue,
                 Err(e) => return Err(e),
             }
         }

@@ -921,8 +921,15 @@ pub async fn apply_and_notify(state: &AppState, event: &LedgerEvent) -> ServiceR
         _ => None,
     };
     if let (true, Some(payment)) = (applied, payment) {
-        send_receipt(state, &event.provider, payment).await;
-        if let Ok(Some(receipt)) = state.store.receipt(&event.provider, payment).await {
+        let receipt = match state.store.receipt(&event.provider, payment).await {
+            Ok(receipt) => receipt,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the payment for its receipt");
+                None
+            }
+        };
+        if let Some(receipt) = receipt {
+            send_receipt(state, &receipt).await;
             super::webhooks::notify(
                 state,
                 super::webhooks::DONATION_COMPLETED,
@@ -961,15 +968,7 @@ pub async fn apply_and_notify(state: &AppState, event: &LedgerEvent) -> ServiceR
     Ok(applied)
 }
 
-async fn send_receipt(state: &AppState, provider: &str, payment_id: &str) {
-    let receipt = match state.store.receipt(provider, payment_id).await {
-        Ok(Some(receipt)) => receipt,
-        Ok(None) => return,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot prepare a receipt");
-            return;
-        }
-    };
+async fn send_receipt(state: &AppState, receipt: &crate::store::Receipt) {
     let language = state.config.site.default_language.clone();
     let currency = Currency::parse(&receipt.currency).unwrap_or(Currency::Uah);
     let amount = Money::new(receipt.amount_minor, currency);

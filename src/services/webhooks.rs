@@ -39,6 +39,8 @@ pub const EVENTS: [&str; 6] = [
     SUBSCRIBER_CONFIRMED,
 ];
 
+const MAX_URL_BYTES: usize = 2000;
+
 /// Answers past this are not read: receivers say "ok", not essays.
 const MAX_ANSWER_BYTES: usize = 16 * 1024;
 
@@ -51,6 +53,10 @@ pub async fn create(
     let mut errors = Vec::new();
     let allow_private = state.config.distribution.fediverse_allow_private;
     match url::Url::parse(url.trim()) {
+        _ if url.len() > MAX_URL_BYTES => errors.push(FieldError {
+            field: "url".into(),
+            message: format!("must be at most {MAX_URL_BYTES} characters"),
+        }),
         Ok(parsed) => {
             if let Err(err) = check_peer_url(&parsed, allow_private) {
                 errors.push(FieldError {

@@ -63,19 +63,24 @@ impl Store {
             .collect())
     }
 
-    /// Every row of a table, as JSON objects, in a stable order: by the
-    /// integer key where the table has one first, otherwise sorted here (the
-    /// two databases sort text differently).
-    pub async fn table_rows(&self, table: &str, columns: &[Column]) -> StoreResult<Vec<Value>> {
+    /// Hands every row of a table to `each`, as a JSON object, one at a
+    /// time: an archive's tables need not fit in memory. Tables whose first
+    /// column is an integer key come in that key's order; the others in the
+    /// database's own text order, which differs between the two (see
+    /// [`sorted_by_key`]).
+    pub async fn for_each_row<E: From<StoreError>>(
+        &self,
+        table: &str,
+        columns: &[Column],
+        mut each: impl FnMut(Value) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use futures_util::TryStreamExt;
         let list = columns
             .iter()
             .map(|c| quoted(&c.name))
             .collect::<Vec<_>>()
             .join(", ");
-        let integer_first = columns
-            .first()
-            .is_some_and(|c| c.kind == ColumnKind::Integer);
-        let order = if integer_first {
+        let order = if sorted_by_key(columns) {
             (1..=columns.len().min(3))
                 .map(|n| n.to_string())
                 .collect::<Vec<_>>()
@@ -83,34 +88,26 @@ impl Store {
         } else {
             "1".into()
         };
-        let rows = sqlx::query(&format!(
-            "SELECT {list} FROM {} ORDER BY {order}",
-            quoted(table)
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
+        let sql = format!("SELECT {list} FROM {} ORDER BY {order}", quoted(table));
+        let mut rows = sqlx::query(&sql).fetch(&self.pool);
+        while let Some(row) = rows.try_next().await.map_err(StoreError::from)? {
             let mut object = Map::new();
             for (index, column) in columns.iter().enumerate() {
                 let value = match column.kind {
                     ColumnKind::Integer => row
-                        .try_get::<Option<i64>, _>(index)?
-                        .map(Value::from)
-                        .unwrap_or(Value::Null),
+                        .try_get::<Option<i64>, _>(index)
+                        .map_err(StoreError::from)?
+                        .map(Value::from),
                     ColumnKind::Text => row
-                        .try_get::<Option<String>, _>(index)?
-                        .map(Value::from)
-                        .unwrap_or(Value::Null),
+                        .try_get::<Option<String>, _>(index)
+                        .map_err(StoreError::from)?
+                        .map(Value::from),
                 };
-                object.insert(column.name.clone(), value);
+                object.insert(column.name.clone(), value.unwrap_or(Value::Null));
             }
-            out.push(Value::Object(object));
+            each(Value::Object(object))?;
         }
-        if !integer_first {
-            out.sort_by_cached_key(|row| row.to_string());
-        }
-        Ok(out)
+        Ok(())
     }
 
     /// Writes rows into an (empty) table inside the caller's transaction.
@@ -221,6 +218,14 @@ impl Store {
             .await?;
         Ok(staff == 0 && articles == 0)
     }
+}
+
+/// Whether [`Store::for_each_row`] gives a table's rows in the same order on
+/// both databases (by an integer key); if not, sort them before comparing.
+pub fn sorted_by_key(columns: &[Column]) -> bool {
+    columns
+        .first()
+        .is_some_and(|c| c.kind == ColumnKind::Integer)
 }
 
 /// Table and column names come from our own list and the catalogue, never

@@ -131,15 +131,8 @@ impl Store {
         kind: ImportedKind,
         source_id: &str,
     ) -> StoreResult<Option<i64>> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT local_id FROM import_sources WHERE source = $1 AND kind = $2 AND source_id = $3",
-        )
-        .bind(source)
-        .bind(kind.as_str())
-        .bind(source_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(id,)| id))
+        let mut conn = self.pool.acquire().await?;
+        imported_in(&mut conn, source, kind, source_id).await
     }
 
     pub async fn record_import_source(
@@ -185,15 +178,10 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut created = 0;
         for item in batch {
-            let seen: Option<(i64,)> = sqlx::query_as(
-                "SELECT local_id FROM import_sources \
-                 WHERE source = $1 AND kind = 'article' AND source_id = $2",
-            )
-            .bind(source)
-            .bind(&item.source_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if seen.is_some() {
+            if imported_in(&mut tx, source, ImportedKind::Article, &item.source_id)
+                .await?
+                .is_some()
+            {
                 continue;
             }
             let id = self
@@ -224,15 +212,10 @@ impl Store {
         now: i64,
     ) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
-        let seen: Option<(i64,)> = sqlx::query_as(
-            "SELECT local_id FROM import_sources \
-             WHERE source = $1 AND kind = 'page' AND source_id = $2",
-        )
-        .bind(source)
-        .bind(&page.source_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if seen.is_some() {
+        if imported_in(&mut tx, source, ImportedKind::Page, &page.source_id)
+            .await?
+            .is_some()
+        {
             return Ok(false);
         }
         let id = insert_page_in(&mut tx, &page.write, now).await?;
@@ -356,6 +339,24 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// The local row a source record became, inside the caller's transaction.
+async fn imported_in(
+    conn: &mut sqlx::AnyConnection,
+    source: &str,
+    kind: ImportedKind,
+    source_id: &str,
+) -> StoreResult<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT local_id FROM import_sources WHERE source = $1 AND kind = $2 AND source_id = $3",
+    )
+    .bind(source)
+    .bind(kind.as_str())
+    .bind(source_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(id,)| id))
 }
 
 async fn insert_page_in(

@@ -29,9 +29,9 @@ pub use articles::{
 };
 pub use attempts::AttemptId;
 pub use audit::{AuditEntry, NewAuditEntry};
-pub use backup::{Column, ColumnKind};
+pub use backup::{Column, ColumnKind, sorted_by_key};
 pub use donations::{
-    Donation, Grant, LedgerEffect, LedgerEvent, NewDonation, PaymentRow, SubscriptionRow,
+    Donation, Grant, LedgerEffect, LedgerEvent, NewDonation, PaymentRow, Receipt, SubscriptionRow,
 };
 pub use fediverse::Follower;
 pub use imports::{

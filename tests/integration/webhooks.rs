@@ -95,6 +95,16 @@ async fn the_owners_systems_hear_of_stories_signed_and_retried(backend: Backend)
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let long = format!("https://hooks.example.org/{}", "a".repeat(5000));
+    let too_long = app
+        .admin_post(
+            &owner,
+            "/admin/webhooks",
+            &[("url", &long), ("events", "article.published")],
+        )
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.state.store.webhooks().await.unwrap().is_empty());
     let added = app
         .admin_post(
             &owner,

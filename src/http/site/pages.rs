@@ -28,7 +28,9 @@ pub async fn show_page(
     Extension(Lang(language)): Extension<Lang>,
     Path(slug): Path<String>,
 ) -> Result<Response, HttpError> {
-    if slug.len() > 200 {
+    // Scanners' `/wp-login.php` and `/favicon.ico` are no page: answered
+    // without asking the database.
+    if !crate::content::slug::is_valid_slug(&slug) {
         return Err(HttpError::NotFound);
     }
     let page = match state.store.page_by_slug(&language, &slug).await {
