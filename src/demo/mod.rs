@@ -236,6 +236,7 @@ async fn seed_newsroom(state: &AppState, newsroom: &Newsroom) -> anyhow::Result<
                         },
                     })
                     .collect(),
+                as_history: true,
             };
             let id = store
                 .insert_history_article(&write, "demo", published_at)

@@ -521,6 +521,7 @@ pub async fn import(
             author_ids: authors.into_iter().map(|(_, id)| id).collect(),
             tag_ids,
             sources: Vec::new(),
+            as_history: true,
         };
         batch.push(ImportedArticle {
             source_id: post.id.clone(),

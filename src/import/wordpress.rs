@@ -811,6 +811,7 @@ async fn article_of(
         author_ids: author.into_iter().collect(),
         tag_ids,
         sources: Vec::new(),
+        as_history: true,
     };
     let mut legacy_paths = Vec::new();
     if let Some(key) = legacy_key("/", Some(&format!("p={}", item.post_id))) {

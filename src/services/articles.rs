@@ -204,6 +204,7 @@ pub async fn create_article(
         author_ids: Vec::new(),
         tag_ids: Vec::new(),
         sources: Vec::new(),
+        as_history: false,
     };
     let mut write = apply_input(state, empty, &input, &mut problems).await?;
     problems.finish()?;
@@ -279,18 +280,66 @@ pub async fn update_article(
     Ok(view)
 }
 
-/// Publishes now. A story published before keeps its original date and URL.
+/// How a story is published: now (news), or with the date it was first
+/// published elsewhere (a backfill, which is history and is not sent out).
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishInput {
+    /// RFC 3339 time in the past, for a story that was never published
+    /// here: it takes its place in the archive and goes to no channel,
+    /// newsletter or webhook.
+    pub published_at: Option<String>,
+}
+
+/// The earliest backdated publication accepted: older dates are typos.
+const EARLIEST_BACKFILL: i64 = 315_532_800; // 1980-01-01
+
+/// Publishes now, or as history on a past date. A story published before
+/// keeps its original date and URL.
 pub async fn publish_article(
     state: &AppState,
     id: ArticleId,
     saved_by: &str,
+    input: PublishInput,
 ) -> ServiceResult<ArticleView> {
     let view = state.store.article(id).await?;
     let status = view.article.status.as_str();
-    if status == ArticleStatus::Published.as_str() {
+    let at = state.clock.now();
+    let mut problems = Problems::default();
+    let backdated = match input.published_at.as_deref() {
+        None => None,
+        Some(text) => match text.parse::<jiff::Timestamp>().map(|t| t.as_second()) {
+            Ok(when) if when > at => {
+                problems.add(
+                    "published_at",
+                    "must be in the past; schedule future stories",
+                );
+                None
+            }
+            Ok(when) if when < EARLIEST_BACKFILL => {
+                problems.add("published_at", "must be after 1980");
+                None
+            }
+            Ok(when) if view.article.published_at.is_some() => {
+                problems.add(
+                    "published_at",
+                    "this story was published before and keeps its first date",
+                );
+                Some(when)
+            }
+            Ok(when) => Some(when),
+            Err(_) => {
+                problems.add(
+                    "published_at",
+                    "must be an RFC 3339 time, e.g. 2019-04-01T09:30:00Z",
+                );
+                None
+            }
+        },
+    };
+    if status == ArticleStatus::Published.as_str() && problems.0.is_empty() && backdated.is_none() {
         return Ok(view);
     }
-    let mut problems = Problems::default();
     if view.article.body.trim().is_empty() {
         problems.add("body", "must not be empty to publish");
     }
@@ -299,10 +348,12 @@ pub async fn publish_article(
     }
     problems.finish()?;
     let mut write = write_of(&view);
-    let at = state.clock.now();
     write.status = ArticleStatus::Published;
     write.scheduled_at = None;
-    if write.published_at.is_none() {
+    if let Some(when) = backdated {
+        write.published_at = Some(when);
+        write.as_history = true;
+    } else if write.published_at.is_none() {
         write.published_at = Some(at);
     } else {
         write.content_updated_at = Some(at);
@@ -578,6 +629,7 @@ pub fn write_of(view: &ArticleView) -> ArticleWrite {
         author_ids: view.authors.iter().map(|s| s.id).collect(),
         tag_ids: view.tags.iter().map(|t| t.id).collect(),
         sources: view.sources.clone(),
+        as_history: false,
     }
 }
 

@@ -107,6 +107,11 @@ pub struct ArticleWrite {
     pub author_ids: Vec<StaffId>,
     pub tag_ids: Vec<TagId>,
     pub sources: Vec<Source>,
+    /// A first publication with a date in the past (a backfill): the story
+    /// joins the site and its archive but is not news, so no channel,
+    /// newsletter or webhook hears of it. Never saved in revisions.
+    #[serde(skip)]
+    pub as_history: bool,
 }
 
 /// Which articles a list shows. `status: None` means any status.
@@ -439,6 +444,7 @@ impl Store {
                 || *cover != write.cover_url
                 || *old_slug != write.slug;
             let action = match (was_published, write.status == ArticleStatus::Published) {
+                (false, true) if write.as_history => None,
                 (false, true) => Some(OutboxAction::Publish),
                 (true, false) => Some(OutboxAction::Unpublish),
                 (true, true) if changed => Some(OutboxAction::Update),

@@ -26,6 +26,7 @@ on_both_backends!(
     rfc_9421_signatures_are_taken_and_given,
     mastodon_payloads_follow_undo_and_delete,
     demo_stories_are_history_not_news,
+    backdated_stories_are_history_not_news,
 );
 
 struct Fakes {
@@ -1167,4 +1168,110 @@ async fn demo_stories_are_history_not_news(backend: Backend) {
     assert_eq!(run(&app).await, 0);
     assert!(fakes.telegram.calls().is_empty());
     assert!(fakes.x.created().is_empty());
+}
+
+/// A backfill through the Admin API (a story first published elsewhere in
+/// 2019) joins the archive on its own date and goes to no channel.
+async fn backdated_stories_are_history_not_news(backend: Backend) {
+    let fakes = fakes().await;
+    let mut app = app_with(backend, &fakes.env).await;
+    let create = |headline: &str| story(headline, "uk");
+    let old = app
+        .api(
+            Method::POST,
+            "/api/admin/articles",
+            Some(create("Архівна історія 2019 року")),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let published = app
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{old}/publish"),
+            Some(json!({ "published_at": "2019-04-01T09:30:00Z" })),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let published = published.json();
+    assert_eq!(published["published_at"], json!(1_554_111_000));
+    let page = app
+        .get(&TestApp::path_of(published["url"].as_str().unwrap()))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Архівна історія 2019 року"));
+    assert!(
+        app.state
+            .store
+            .pending_outbox_events(10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a backfill is not news"
+    );
+    assert_eq!(run(&app).await, 0);
+    assert!(fakes.telegram.calls().is_empty());
+    assert!(fakes.x.created().is_empty());
+
+    // A story keeps its first date; the future is for scheduling; nonsense is named.
+    let again = app
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{old}/publish"),
+            Some(json!({ "published_at": "2018-01-01T00:00:00Z" })),
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    let fresh = app
+        .api(
+            Method::POST,
+            "/api/admin/articles",
+            Some(create("Свіжа новина")),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let tomorrow = jiff::Timestamp::from_second(app.state.clock.now() + 86_400)
+        .unwrap()
+        .to_string();
+    for bad in [tomorrow.as_str(), "1 квітня 2019", "1979-12-31T23:59:59Z"] {
+        let refused = app
+            .api(
+                Method::POST,
+                &format!("/api/admin/articles/{fresh}/publish"),
+                Some(json!({ "published_at": bad })),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            refused.body
+        );
+        assert!(refused.body.contains("published_at"), "{}", refused.body);
+    }
+    let draft = app
+        .api(Method::GET, &format!("/api/admin/articles/{fresh}"), None)
+        .await
+        .json();
+    assert_eq!(draft["status"], "draft");
+
+    // Published now, the same kind of story is news and goes out.
+    let now = app
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{fresh}/publish"),
+            None,
+        )
+        .await;
+    assert_eq!(now.status, StatusCode::OK, "{}", now.body);
+    assert!(run(&app).await > 0);
+    assert_eq!(fakes.telegram.calls().len(), 1);
 }

@@ -6,12 +6,12 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ApiCaller, ApiJson, ApiQuery};
+use super::{ApiCaller, ApiJson, ApiQuery, OptionalApiJson};
 use crate::app::AppState;
 use crate::http::client_addr::ClientAddr;
 use crate::http::error::HttpError;
 use crate::services::FieldError;
-use crate::services::articles::{self as service, ArticleInput, CorrectionInput};
+use crate::services::articles::{self as service, ArticleInput, CorrectionInput, PublishInput};
 use crate::services::audit;
 use crate::store::{ArticleFilter, ArticleId, ArticleStatus, ArticleView};
 
@@ -75,14 +75,16 @@ pub async fn update_article(
 }
 
 #[utoipa::path(post, path = "/api/admin/articles/{id}/publish", tag = "admin", params(("id" = i64, Path)),
+    request_body(content = Option<PublishInput>, description = "Optional: `published_at` in the past publishes a backfill as history, sent nowhere"),
     responses((status = 200, description = "The published article", body = Object)), security(("api_key" = [])))]
 pub async fn publish_article(
     State(state): State<AppState>,
     caller: ApiCaller,
     client: ClientAddr,
     Path(id): Path<String>,
+    OptionalApiJson(input): OptionalApiJson<PublishInput>,
 ) -> Result<Json<Value>, HttpError> {
-    let view = service::publish_article(&state, parse_id(&id)?, &caller.label()).await?;
+    let view = service::publish_article(&state, parse_id(&id)?, &caller.label(), input).await?;
     audit::record(
         &state,
         &caller.who(client),

@@ -11,7 +11,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, RefOr, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
-use crate::services::articles::{ArticleInput, CorrectionInput, CoverInput, SourceInput};
+use crate::services::articles::{
+    ArticleInput, CorrectionInput, CoverInput, PublishInput, SourceInput,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,7 +41,7 @@ use crate::services::articles::{ArticleInput, CorrectionInput, CoverInput, Sourc
         super::content::list_sections,
         super::content::list_pages,
     ),
-    components(schemas(ArticleInput, CoverInput, SourceInput, CorrectionInput)),
+    components(schemas(ArticleInput, CoverInput, SourceInput, CorrectionInput, PublishInput)),
     modifiers(&Conventions),
     tags(
         (name = "admin", description = "The newsroom's own scripts and importers: Bearer API key with scopes"),
