@@ -1,4 +1,4 @@
-//! Who may do what. Every admin route and API call asks [`can`]; the rules
+//! Who may do what. Every admin route and API call asks [`Policy::can`]; the rules
 //! live here once, as a table a newsroom can read.
 //!
 //! | role        | articles                                                          | staff, settings |
