@@ -173,7 +173,7 @@ async fn article(
 ) -> Result<Response, HttpError> {
     fediverse::ensure_on(&state)?;
     let article = match state.store.article_row(ArticleId(id)).await {
-        Ok(article) if article.status == ArticleStatus::Published.as_str() => article,
+        Ok(article) if article.status == ArticleStatus::Published => article,
         Ok(_) | Err(StoreError::NotFound) => return Err(HttpError::NotFound),
         Err(e) => return Err(e.into()),
     };

@@ -20,7 +20,7 @@ use crate::content::markdown::truncate_words;
 use crate::content::slug::slugify;
 use crate::store::{
     ArticleStatus, ArticleWrite, ImportedArticle, ImportedKind, ImportedPage, LegacyTarget,
-    PAGE_DRAFT, PAGE_PUBLISHED, PageWrite, SectionId, StaffId, TagId,
+    PageStatus, PageWrite, SectionId, StaffId, TagId,
 };
 
 const SOURCE: &str = "ghost";
@@ -401,9 +401,9 @@ pub async fn import(
         let post_meta = meta.get(post.id.as_str());
         if kind == ImportedKind::Page {
             let status = if post.status == "published" {
-                PAGE_PUBLISHED
+                PageStatus::Published
             } else {
-                PAGE_DRAFT
+                PageStatus::Draft
             };
             let slug = slugs
                 .page_slug(

@@ -288,7 +288,7 @@ async fn uploader(
         .all_staff()
         .await?
         .into_iter()
-        .find(|s| s.role == Role::Owner.as_str())
+        .find(|s| s.role == Role::Owner)
         .map(|s| s.id))
 }
 

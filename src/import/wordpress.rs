@@ -23,7 +23,7 @@ use crate::content::markdown::{plain_text, truncate_words};
 use crate::content::slug::slugify;
 use crate::store::{
     ArticleStatus, ArticleWrite, ImportedArticle, ImportedKind, ImportedPage, LegacyTarget,
-    PAGE_DRAFT, PAGE_PUBLISHED, PageWrite, SectionId, StaffId, TagId,
+    PageStatus, PageWrite, SectionId, StaffId, TagId,
 };
 
 const SOURCE: &str = "wordpress";
@@ -846,9 +846,9 @@ async fn import_page(
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
     let status = match item.status.as_str() {
-        "publish" if !item.post_password.is_empty() => PAGE_DRAFT,
-        "publish" => PAGE_PUBLISHED,
-        "draft" | "private" | "pending" | "future" => PAGE_DRAFT,
+        "publish" if !item.post_password.is_empty() => PageStatus::Draft,
+        "publish" => PageStatus::Published,
+        "draft" | "private" | "pending" | "future" => PageStatus::Draft,
         other => {
             report.skip(format!("pages with status {other}"));
             return Ok(());

@@ -2,7 +2,7 @@
 //! TikTok videos through oEmbed. Only ids, titles and dates are kept; the
 //! site builds its own click-to-load players from the ids.
 
-use crate::store::Video;
+use crate::store::{Video, VideoProvider};
 
 pub use super::SendError;
 
@@ -55,7 +55,7 @@ pub fn parse_youtube_feed(xml: &str) -> Result<Vec<Video>, FeedError> {
             .filter(|u| u.starts_with("https://"))
             .map(str::to_owned);
         videos.push(Video {
-            provider: "youtube".into(),
+            provider: VideoProvider::Youtube,
             url: format!("https://www.youtube.com/watch?v={video_id}"),
             video_id,
             title: child_text(entry, ATOM, "title"),
@@ -131,7 +131,7 @@ pub async fn fetch_tiktok(
     }
     let text = |key: &str| body[key].as_str().unwrap_or("").trim().to_owned();
     Ok(Video {
-        provider: "tiktok".into(),
+        provider: VideoProvider::Tiktok,
         video_id,
         url: video_url.to_owned(),
         title: text("title"),

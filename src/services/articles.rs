@@ -250,7 +250,7 @@ pub async fn update_article(
     if input.authors.as_ref().is_some_and(Vec::is_empty) {
         problems.add("authors", "name at least one author");
     }
-    let published = current.status == ArticleStatus::Published.as_str();
+    let published = current.status == ArticleStatus::Published;
     let base = write_of(&existing);
     let mut write = apply_input(state, base.clone(), &input, &mut problems).await?;
     problems.finish()?;
@@ -303,7 +303,7 @@ pub async fn publish_article(
     input: PublishInput,
 ) -> ServiceResult<ArticleView> {
     let view = state.store.article(id).await?;
-    let status = view.article.status.as_str();
+    let status = view.article.status;
     let at = state.clock.now();
     let mut problems = Problems::default();
     let backdated = match input.published_at.as_deref() {
@@ -337,7 +337,7 @@ pub async fn publish_article(
             }
         },
     };
-    if status == ArticleStatus::Published.as_str() && problems.0.is_empty() && backdated.is_none() {
+    if status == ArticleStatus::Published && problems.0.is_empty() && backdated.is_none() {
         return Ok(view);
     }
     if view.article.body.trim().is_empty() {
@@ -373,9 +373,9 @@ pub async fn unpublish_article(
     saved_by: &str,
 ) -> ServiceResult<ArticleView> {
     let view = state.store.article(id).await?;
-    if view.article.status != ArticleStatus::Published.as_str() {
+    if view.article.status != ArticleStatus::Published {
         return Err(ServiceError::InvalidTransition {
-            from: view.article.status.clone(),
+            from: view.article.status.to_string(),
             to: ArticleStatus::Unpublished.as_str().into(),
         });
     }
@@ -619,7 +619,7 @@ pub fn write_of(view: &ArticleView) -> ArticleWrite {
         cover_alt: a.cover_alt.clone(),
         cover_credit: a.cover_credit.clone(),
         section_id: a.section_id,
-        status: ArticleStatus::parse(&a.status).unwrap_or(ArticleStatus::Draft),
+        status: a.status,
         meta_title: a.meta_title.clone(),
         meta_description: a.meta_description.clone(),
         social_image_url: a.social_image_url.clone(),

@@ -69,7 +69,7 @@ impl StaffSession {
             name: view.name,
             email: view.email,
             slug: view.slug,
-            role: Role::parse(&view.role)?,
+            role: view.role,
             csrf_token: view.csrf_token,
             must_change_password: view.password_must_change != 0,
             client_ip: String::new(),

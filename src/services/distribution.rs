@@ -13,8 +13,8 @@ use crate::app::AppState;
 use crate::integrations::telegram::{self, PostRef};
 use crate::integrations::{SendError, x};
 use crate::store::{
-    ArticleId, ArticleRow, ArticleStatus, Attempt, Delivery, NewDelivery, PostedState, StoreError,
-    StoreResult,
+    ArticleId, ArticleRow, ArticleStatus, Attempt, Delivery, NewDelivery, OutboxAction,
+    PostedState, StoreError, StoreResult,
 };
 
 pub const TELEGRAM: &str = "telegram";
@@ -42,7 +42,7 @@ pub async fn expand_events(state: &AppState) -> StoreResult<usize> {
         };
         let mut deliveries = Vec::new();
         if let Some(article) = &article {
-            deliveries = deliveries_for(state, article, &event.action).await?;
+            deliveries = deliveries_for(state, article, event.action).await?;
         }
         if state
             .store
@@ -58,14 +58,14 @@ pub async fn expand_events(state: &AppState) -> StoreResult<usize> {
 async fn deliveries_for(
     state: &AppState,
     article: &ArticleRow,
-    action: &str,
+    action: OutboxAction,
 ) -> StoreResult<Vec<NewDelivery>> {
     let config = &state.config.distribution;
     let delivery = |channel: &str, target: &str| NewDelivery {
         article_id: Some(article.id),
         channel: channel.to_owned(),
         target: target.to_owned(),
-        action: action.to_owned(),
+        action: action.as_str().to_owned(),
         payload: String::new(),
     };
     let mut out = Vec::new();
@@ -77,7 +77,7 @@ async fn deliveries_for(
         out.push(delivery(TELEGRAM, chat));
     }
     // X has no editing: an update leaves the post as it is.
-    if config.x.is_some() && action != "update" {
+    if config.x.is_some() && action != OutboxAction::Update {
         out.push(delivery(X, X_ACCOUNT));
     }
     if config.fediverse_username.is_some() {
@@ -230,7 +230,7 @@ impl Worker {
             Err(StoreError::NotFound) => return Ok(skipped("the story was deleted")),
             Err(e) => return Err(SendError::Transient(e.to_string())),
         };
-        let published = article.status == ArticleStatus::Published.as_str();
+        let published = article.status == ArticleStatus::Published;
         if delivery.action != "unpublish" && !published {
             return Ok(skipped("the story is no longer published"));
         }

@@ -11,6 +11,7 @@ use super::{FieldError, ServiceError, ServiceResult};
 use crate::app::AppState;
 use crate::config::CurrencyRules;
 use crate::store::{ArticleId, Donation, LedgerEffect, LedgerEvent, NewDonation, StoreError};
+use crate::store::{DonationStatus, Frequency, SubscriptionStatus};
 
 pub const SANDBOX: &str = "sandbox";
 
@@ -86,16 +87,12 @@ fn field(field: &str, message: impl Into<String>) -> FieldError {
 pub fn check_request(
     state: &AppState,
     request: &DonationRequest,
-) -> ServiceResult<(&'static str, Money)> {
+) -> ServiceResult<(Frequency, Money)> {
     let mut errors = Vec::new();
-    let frequency = match request.frequency.as_str() {
-        "one_time" => "one_time",
-        "monthly" => "monthly",
-        _ => {
-            errors.push(field("frequency", "choose one-time or monthly"));
-            "one_time"
-        }
-    };
+    let frequency = Frequency::parse(&request.frequency).unwrap_or_else(|| {
+        errors.push(field("frequency", "choose one-time or monthly"));
+        Frequency::OneTime
+    });
     let Some(currency) = Currency::parse(&request.currency) else {
         errors.push(field("currency", "must be UAH, EUR or USD"));
         return Err(ServiceError::Validation(errors));
@@ -184,7 +181,7 @@ pub async fn start_checkout(
             state.clock.now(),
         )
         .await?;
-    tracing::info!(donation.id = donation.id, amount = %money, frequency, provider, "checkout started");
+    tracing::info!(donation.id = donation.id, amount = %money, %frequency, provider, "checkout started");
     match provider {
         STRIPE => stripe_checkout(state, &donation, money, language).await,
         LIQPAY => Ok(liqpay_checkout(state, donation, money, language)),
@@ -201,7 +198,7 @@ async fn stripe_checkout(
     let Some(config) = &state.config.donations.stripe else {
         return Err(ServiceError::Conflict("Stripe is not set up".into()));
     };
-    let monthly = donation.frequency == "monthly";
+    let monthly = donation.frequency == Frequency::Monthly;
     let site = &state.config.site.name;
     let mut form: Vec<(String, String)> = vec![
         (
@@ -302,7 +299,7 @@ fn liqpay_checkout(state: &AppState, donation: Donation, money: Money, language:
     let Some(config) = &state.config.donations.liqpay else {
         return Checkout::Redirect("/support".into());
     };
-    let monthly = donation.frequency == "monthly";
+    let monthly = donation.frequency == Frequency::Monthly;
     let site = &state.config.site.name;
     let mut params = serde_json::json!({
         "action": if monthly { "subscribe" } else { "pay" },
@@ -599,7 +596,7 @@ pub async fn sandbox_complete(
             donation_public_id: donation.public_id.clone(),
             provider_ref: format!("sbx_cs_{}", donation.public_id),
             payment_id: Some(format!("sbx_pay_{}", donation.public_id)),
-            subscription_id: (donation.frequency == "monthly")
+            subscription_id: (donation.frequency == Frequency::Monthly)
                 .then(|| format!("sbx_sub_{}", donation.public_id)),
             paid: Some((donation.amount_minor, donation.currency.clone())),
         }
@@ -775,7 +772,7 @@ pub async fn funding_summary(
     let subscriptions = state.store.subscriptions().await?;
     let active: Vec<_> = subscriptions
         .iter()
-        .filter(|s| s.currency == code && s.status != "cancelled")
+        .filter(|s| s.currency == code && s.status != SubscriptionStatus::Cancelled)
         .collect();
     let cancelled_lately = subscriptions
         .iter()
@@ -1018,7 +1015,7 @@ pub async fn request_donor_link(state: &AppState, email: &str) -> ServiceResult<
         .donations_of(&email)
         .await?
         .iter()
-        .any(|d| d.status == "completed");
+        .any(|d| d.status == DonationStatus::Completed);
     if email.is_empty() || !has_given {
         return Ok(());
     }
@@ -1080,7 +1077,7 @@ pub async fn cancel_monthly(
         .subscriptions_of(email)
         .await?
         .into_iter()
-        .find(|s| s.id == subscription_row && s.status != "cancelled")
+        .find(|s| s.id == subscription_row && s.status != SubscriptionStatus::Cancelled)
         .ok_or(ServiceError::NotFound)?;
     let reference = subscription.provider_subscription_id.clone();
     let unreachable = |e: String| {

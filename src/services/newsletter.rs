@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::content::i18n::{format_date, local_date};
 use crate::integrations::mail::{ListMessage, MailError};
 use crate::services::{FieldError, ServiceError};
+use crate::store::SubscriberState;
 use crate::store::{
     ArticleCard, ArticleFilter, ArticleId, ArticleStatus, NewIssue, StoreResult, Subscriber,
 };
@@ -140,7 +141,8 @@ pub async fn sign_up(
         .subscriber(&email, language)
         .await?
         .is_some_and(|s| {
-            s.state == "pending" && s.changed_at > state.clock.now() - CONFIRMATION_GAP
+            s.state == SubscriberState::Pending
+                && s.changed_at > state.clock.now() - CONFIRMATION_GAP
         });
     let subscriber = state
         .store
@@ -151,7 +153,7 @@ pub async fn sign_up(
             state.clock.now(),
         )
         .await?;
-    if subscriber.state != "active" && !recently_asked {
+    if subscriber.state != SubscriberState::Active && !recently_asked {
         if state
             .store
             .take_attempt(
@@ -172,7 +174,7 @@ pub async fn sign_up(
         // When the last confirmation went out (see `recently_asked`).
         state
             .store
-            .set_subscriber_state(subscriber.id, "pending", state.clock.now())
+            .set_subscriber_state(subscriber.id, SubscriberState::Pending, state.clock.now())
             .await?;
         // A new link each time; only its hash is kept.
         let token = crate::services::auth::random_token();
@@ -209,11 +211,11 @@ pub async fn sign_up(
 /// bounced) confirms nothing: only a new sign-up can bring them back.
 pub async fn confirm(state: &AppState, token: &str) -> Result<Subscriber, ServiceError> {
     let subscriber = subscriber_for_confirm(state, token).await?;
-    match subscriber.state.as_str() {
-        "pending" => {
+    match subscriber.state {
+        SubscriberState::Pending => {
             state
                 .store
-                .set_subscriber_state(subscriber.id, "active", state.clock.now())
+                .set_subscriber_state(subscriber.id, SubscriberState::Active, state.clock.now())
                 .await?;
             super::webhooks::notify(
                 state,
@@ -222,8 +224,10 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<Subscriber, Servic
             )
             .await;
         }
-        "active" => {}
-        _ => return Err(ServiceError::NotFound),
+        SubscriberState::Active => {}
+        SubscriberState::Unsubscribed | SubscriberState::Bounced => {
+            return Err(ServiceError::NotFound);
+        }
     }
     Ok(subscriber)
 }
@@ -231,10 +235,14 @@ pub async fn confirm(state: &AppState, token: &str) -> Result<Subscriber, Servic
 /// Unsubscribes; never subscribes anyone, whatever their state.
 pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Subscriber, ServiceError> {
     let subscriber = subscriber_for_unsubscribe(state, token).await?;
-    if subscriber.state == "active" || subscriber.state == "pending" {
+    if subscriber.state == SubscriberState::Active || subscriber.state == SubscriberState::Pending {
         state
             .store
-            .set_subscriber_state(subscriber.id, "unsubscribed", state.clock.now())
+            .set_subscriber_state(
+                subscriber.id,
+                SubscriberState::Unsubscribed,
+                state.clock.now(),
+            )
             .await?;
     }
     Ok(subscriber)
@@ -307,7 +315,7 @@ pub async fn in_next_digest(
 ) -> StoreResult<bool> {
     let at = state.clock.now();
     let recent = article.published_at.is_some_and(|p| p >= at - 86_400);
-    if article.status != ArticleStatus::Published.as_str() || !recent {
+    if article.status != ArticleStatus::Published || !recent {
         return Ok(false);
     }
     let readers = state
@@ -326,7 +334,7 @@ pub async fn in_next_digest(
 /// Sends one published story to its language's subscribers, once.
 pub async fn send_story(state: &AppState, id: ArticleId) -> Result<Option<i64>, ServiceError> {
     let article = state.store.article_row(id).await?;
-    if article.status != ArticleStatus::Published.as_str() {
+    if article.status != ArticleStatus::Published {
         return Err(ServiceError::Conflict(
             "only a published story can be sent".into(),
         ));
@@ -500,7 +508,11 @@ pub async fn send_pending(
                     tracing::info!(%reason, "newsletter address bounced");
                     state
                         .store
-                        .set_subscriber_state(recipient.subscriber_id, "bounced", state.clock.now())
+                        .set_subscriber_state(
+                            recipient.subscriber_id,
+                            SubscriberState::Bounced,
+                            state.clock.now(),
+                        )
                         .await?;
                     failed.push((recipient, reason));
                 }

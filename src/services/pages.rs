@@ -6,7 +6,7 @@ use crate::content::slug::{is_valid_slug, slugify};
 use crate::import::RESERVED_PAGE_SLUGS;
 use crate::services::audit::{self, Who};
 use crate::services::{FieldError, ServiceError, ServiceResult};
-use crate::store::{PAGE_DRAFT, PAGE_PUBLISHED, Page, PageId, PageWrite, StoreError};
+use crate::store::{Page, PageId, PageStatus, PageWrite, StoreError};
 
 /// What the admin form sends.
 #[derive(Clone, Debug, Default)]
@@ -76,9 +76,9 @@ fn validate(state: &AppState, input: &PageInput) -> Result<PageWrite, ServiceErr
         body: input.body.replace("\r\n", "\n"),
         meta_description: input.meta_description.trim().to_owned(),
         status: if input.published {
-            PAGE_PUBLISHED
+            PageStatus::Published
         } else {
-            PAGE_DRAFT
+            PageStatus::Draft
         },
         position,
     })

@@ -141,7 +141,7 @@ pub async fn set_disabled(
         if target == by.staff_id {
             return refuse("you cannot disable yourself");
         }
-        if member.role == "owner"
+        if member.role == crate::store::Role::Owner
             && member.disabled_at.is_none()
             && state.store.active_owner_count().await? <= 1
         {

@@ -18,7 +18,9 @@ use super::{FieldError, ServiceError, ServiceResult, audit};
 use crate::app::AppState;
 use crate::integrations::SendError;
 use crate::integrations::http::check_peer_url;
-use crate::store::{ArticleId, ArticleRow, Delivery, NewDelivery, StoreError, Webhook};
+use crate::store::{
+    ArticleId, ArticleRow, Delivery, NewDelivery, OutboxAction, StoreError, Webhook,
+};
 
 pub const CHANNEL: &str = "webhook";
 
@@ -174,11 +176,11 @@ pub fn article_data(state: &AppState, article: &ArticleRow) -> Value {
 }
 
 /// The event name of an outbox action on a story.
-pub fn article_event(action: &str) -> &'static str {
+pub fn article_event(action: OutboxAction) -> &'static str {
     match action {
-        "publish" => ARTICLE_PUBLISHED,
-        "unpublish" => ARTICLE_UNPUBLISHED,
-        _ => ARTICLE_UPDATED,
+        OutboxAction::Publish => ARTICLE_PUBLISHED,
+        OutboxAction::Unpublish => ARTICLE_UNPUBLISHED,
+        OutboxAction::Update => ARTICLE_UPDATED,
     }
 }
 

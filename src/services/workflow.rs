@@ -82,7 +82,7 @@ pub fn allowed_by(
         .map(|v| v.authors.iter().map(|a| a.id).collect())
         .unwrap_or_default();
     let access = view.map(|v| ArticleAccess {
-        status: ArticleStatus::parse(&v.article.status).unwrap_or(ArticleStatus::Draft),
+        status: v.article.status,
         author_ids: &ids,
     });
     policy.can(actor, action, access.as_ref())
@@ -110,7 +110,7 @@ pub async fn apply(
             current: view.article.version,
         });
     }
-    let from = ArticleStatus::parse(&view.article.status).unwrap_or(ArticleStatus::Draft);
+    let from = view.article.status;
     let Some(to) = transition.target(from) else {
         return Err(ServiceError::InvalidTransition {
             from: from.as_str().into(),
@@ -190,7 +190,7 @@ pub async fn publish_due(state: &AppState) -> ServiceResult<usize> {
     for id in due {
         let view = state.store.article(id).await?;
         let mut write = write_of(&view);
-        if view.article.status != ArticleStatus::Scheduled.as_str() {
+        if view.article.status != ArticleStatus::Scheduled {
             continue;
         }
         let at = view

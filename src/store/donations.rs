@@ -7,17 +7,18 @@ use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
 use super::models::ArticleId;
+use super::states::{DonationStatus, Frequency, SubscriptionStatus};
 use super::{Store, StoreError, StoreResult};
 
 #[derive(Clone, Debug, Serialize, FromRow)]
 pub struct Donation {
     pub id: i64,
     pub public_id: String,
-    pub frequency: String,
+    pub frequency: Frequency,
     pub amount_minor: i64,
     pub currency: String,
     pub provider: String,
-    pub status: String,
+    pub status: DonationStatus,
     pub donor_name: String,
     pub donor_email: String,
     pub article_id: Option<ArticleId>,
@@ -28,7 +29,7 @@ pub struct Donation {
 
 pub struct NewDonation<'a> {
     pub public_id: &'a str,
-    pub frequency: &'a str,
+    pub frequency: Frequency,
     pub amount_minor: i64,
     pub currency: &'a str,
     pub provider: &'a str,
@@ -252,7 +253,7 @@ async fn apply_effect(
             .await?
             .ok_or(StoreError::NotFound)?;
             // One order is paid once: a second payment for it is not a second gift.
-            if pledge.status == "completed" {
+            if pledge.status == DonationStatus::Completed {
                 tracing::warn!(donation = %pledge.public_id, provider_ref, "a completed order was reported paid again");
                 sqlx::query("UPDATE donations SET payment_mismatch = $2 WHERE id = $1")
                     .bind(pledge.id)
@@ -615,7 +616,7 @@ pub struct PaymentRow {
 
 #[derive(Clone, Debug, FromRow)]
 pub struct SubscriptionRow {
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub amount_minor: i64,
     pub currency: String,
     pub started_at: i64,
@@ -705,7 +706,7 @@ pub struct DonorSubscription {
     pub provider_subscription_id: String,
     pub amount_minor: i64,
     pub currency: String,
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub started_at: i64,
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::FromRow;
 
 use super::models::*;
+use super::states::{ImportedKind, PageStatus};
 use super::{ArticleWrite, Store, StoreError, StoreResult};
 
 #[derive(Clone, Debug, FromRow, Serialize)]
@@ -16,7 +17,7 @@ pub struct Page {
     pub title: String,
     pub body: String,
     pub meta_description: String,
-    pub status: String,
+    pub status: PageStatus,
     pub position: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -24,12 +25,9 @@ pub struct Page {
 
 impl Page {
     pub fn is_published(&self) -> bool {
-        self.status == PAGE_PUBLISHED
+        self.status == PageStatus::Published
     }
 }
-
-pub const PAGE_PUBLISHED: &str = "published";
-pub const PAGE_DRAFT: &str = "draft";
 
 #[derive(Clone, Debug)]
 pub struct PageWrite {
@@ -39,39 +37,8 @@ pub struct PageWrite {
     pub title: String,
     pub body: String,
     pub meta_description: String,
-    /// [`PAGE_PUBLISHED`] or [`PAGE_DRAFT`].
-    pub status: &'static str,
+    pub status: PageStatus,
     pub position: i64,
-}
-
-/// What an imported row is, in `import_sources`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImportedKind {
-    Article,
-    Page,
-    Staff,
-    Section,
-    Tag,
-}
-
-impl ImportedKind {
-    pub const ALL: [ImportedKind; 5] = [
-        Self::Article,
-        Self::Page,
-        Self::Staff,
-        Self::Section,
-        Self::Tag,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Article => "article",
-            Self::Page => "page",
-            Self::Staff => "staff",
-            Self::Section => "section",
-            Self::Tag => "tag",
-        }
-    }
 }
 
 /// Where an old address leads: kept as the thing, not its path, so the

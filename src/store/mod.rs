@@ -20,6 +20,7 @@ mod outbox;
 mod sessions;
 mod settings;
 mod staff;
+mod states;
 mod taxonomy;
 mod videos;
 mod webhooks;
@@ -34,15 +35,13 @@ pub use donations::{
     Donation, Grant, LedgerEffect, LedgerEvent, NewDonation, PaymentRow, Receipt, SubscriptionRow,
 };
 pub use fediverse::Follower;
-pub use imports::{
-    ImportedArticle, ImportedKind, ImportedPage, LegacyTarget, PAGE_DRAFT, PAGE_PUBLISHED, Page,
-    PageWrite,
-};
+pub use imports::{ImportedArticle, ImportedPage, LegacyTarget, Page, PageWrite};
 pub use media::{Media, NewMedia};
 pub use models::*;
 pub use newsletter::{IssueRow, IssueSummary, NewIssue, Recipient, Subscriber};
 pub use outbox::{Attempt, Delivery, NewDelivery, OutboxAction, OutboxEvent, PostedState};
 pub use sessions::{Credentials, SessionView};
+pub use states::*;
 pub use videos::Video;
 pub use webhooks::Webhook;
 

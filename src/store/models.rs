@@ -38,65 +38,7 @@ id_type!(TagId);
 id_type!(ApiKeyId);
 id_type!(PageId);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Owner,
-    Editor,
-    Author,
-    Contributor,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Owner, Role::Editor, Role::Author, Role::Contributor];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Editor => "editor",
-            Role::Author => "author",
-            Role::Contributor => "contributor",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ArticleStatus {
-    Draft,
-    InReview,
-    Scheduled,
-    Published,
-    Unpublished,
-}
-
-impl ArticleStatus {
-    pub const ALL: [ArticleStatus; 5] = [
-        ArticleStatus::Draft,
-        ArticleStatus::InReview,
-        ArticleStatus::Scheduled,
-        ArticleStatus::Published,
-        ArticleStatus::Unpublished,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArticleStatus::Draft => "draft",
-            ArticleStatus::InReview => "in_review",
-            ArticleStatus::Scheduled => "scheduled",
-            ArticleStatus::Published => "published",
-            ArticleStatus::Unpublished => "unpublished",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
+pub use super::states::{ArticleStatus, CorrectionKind, Role};
 
 #[derive(Clone, Debug, FromRow, Serialize)]
 pub struct Staff {
@@ -106,7 +48,7 @@ pub struct Staff {
     pub slug: String,
     pub bio: String,
     pub avatar_url: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub created_at: i64,
     /// Set while the person is disabled: no sign-in, no keys, stories kept.
     pub disabled_at: Option<i64>,
@@ -162,7 +104,7 @@ pub struct ArticleRow {
     pub cover_alt: String,
     pub cover_credit: String,
     pub section_id: Option<SectionId>,
-    pub status: String,
+    pub status: ArticleStatus,
     pub meta_title: String,
     pub meta_description: String,
     pub social_image_url: Option<String>,
@@ -184,7 +126,7 @@ pub struct Source {
 #[derive(Clone, Debug, Serialize, FromRow)]
 pub struct Correction {
     pub id: i64,
-    pub kind: String,
+    pub kind: CorrectionKind,
     pub body: String,
     pub created_at: i64,
 }
@@ -204,7 +146,7 @@ pub struct TranslationLink {
     pub language: String,
     pub slug: String,
     pub headline: String,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<i64>,
 }
 
@@ -232,7 +174,7 @@ pub struct ArticleCard {
     pub cover_url: Option<String>,
     pub cover_alt: String,
     pub section_id: Option<SectionId>,
-    pub status: String,
+    pub status: ArticleStatus,
     pub version: i64,
     pub published_at: Option<i64>,
     pub content_updated_at: Option<i64>,

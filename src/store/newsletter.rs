@@ -4,6 +4,7 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
+use super::states::{RecipientState, SubscriberState};
 use super::{Backend, Store, StoreResult};
 
 #[derive(Clone, Debug, FromRow, Serialize)]
@@ -11,7 +12,7 @@ pub struct Subscriber {
     pub id: i64,
     pub email: String,
     pub language: String,
-    pub state: String,
+    pub state: SubscriberState,
     pub token: String,
     pub created_at: i64,
     pub confirmed_at: Option<i64>,
@@ -156,7 +157,12 @@ impl Store {
     }
 
     /// Moves a subscriber to `state` (`active`, `unsubscribed`, `bounced`).
-    pub async fn set_subscriber_state(&self, id: i64, state: &str, now: i64) -> StoreResult<()> {
+    pub async fn set_subscriber_state(
+        &self,
+        id: i64,
+        state: SubscriberState,
+        now: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE newsletter_subscribers SET state = $2, changed_at = $3, \
              confirmed_at = CASE WHEN $2 = 'active' THEN COALESCE(confirmed_at, $3) ELSE confirmed_at END \
@@ -315,7 +321,7 @@ impl Store {
                 }
             }
         }
-        set_recipients(&mut tx, &unsubscribed, "skipped", "", 0).await?;
+        set_recipients(&mut tx, &unsubscribed, RecipientState::Skipped, "", 0).await?;
         tx.commit().await?;
         Ok(recipients)
     }
@@ -356,7 +362,11 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await?;
-        let state = if error.is_some() { "failed" } else { "sent" };
+        let state = if error.is_some() {
+            RecipientState::Failed
+        } else {
+            RecipientState::Sent
+        };
         set_recipients(&mut conn, recipients, state, error.unwrap_or(""), now).await
     }
 
@@ -379,10 +389,12 @@ impl Store {
         let sql = format!(
             "SELECT i.id, i.issue_key, i.language, i.subject, i.created_at, \
              CAST(COALESCE(SUM(CASE WHEN r.state = 'sent' THEN 1 ELSE 0 END), 0) AS BIGINT) AS sent, \
-             CAST(COALESCE(SUM(CASE WHEN r.state IN ('pending', 'sending') THEN 1 ELSE 0 END), 0) AS BIGINT) AS waiting, \
-             CAST(COALESCE(SUM(CASE WHEN r.state IN ('failed', 'unknown') THEN 1 ELSE 0 END), 0) AS BIGINT) AS failed \
+             CAST(COALESCE(SUM(CASE WHEN r.state IN ({waiting}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS waiting, \
+             CAST(COALESCE(SUM(CASE WHEN r.state IN ({failed}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS failed \
              FROM newsletter_issues i LEFT JOIN newsletter_recipients r ON r.issue_id = i.id {condition} \
-             GROUP BY i.id, i.issue_key, i.language, i.subject, i.created_at ORDER BY i.id DESC LIMIT $1"
+             GROUP BY i.id, i.issue_key, i.language, i.subject, i.created_at ORDER BY i.id DESC LIMIT $1",
+            waiting = RecipientState::sql_list(RecipientState::WAITING),
+            failed = RecipientState::sql_list(RecipientState::FAILED),
         );
         let mut query = sqlx::query_as(&sql).bind(limit);
         if !condition.is_empty() {
@@ -392,7 +404,7 @@ impl Store {
     }
 
     /// How many times each subscriber got each issue; tests use it to prove no repeats.
-    pub async fn recipient_states(&self, issue_id: i64) -> StoreResult<Vec<(i64, String)>> {
+    pub async fn recipient_states(&self, issue_id: i64) -> StoreResult<Vec<(i64, RecipientState)>> {
         Ok(sqlx::query_as(
             "SELECT subscriber_id, state FROM newsletter_recipients WHERE issue_id = $1 ORDER BY subscriber_id",
         )
@@ -406,7 +418,7 @@ impl Store {
 async fn set_recipients(
     conn: &mut sqlx::AnyConnection,
     recipients: &[Recipient],
-    state: &str,
+    state: RecipientState,
     error: &str,
     now: i64,
 ) -> StoreResult<()> {

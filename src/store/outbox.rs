@@ -11,31 +11,7 @@ use sqlx::{AnyConnection, FromRow};
 
 use super::{ArticleId, Backend, Store, StoreResult};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutboxAction {
-    Publish,
-    Update,
-    Unpublish,
-}
-
-impl OutboxAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxAction::Publish => "publish",
-            OutboxAction::Update => "update",
-            OutboxAction::Unpublish => "unpublish",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "publish" => Some(OutboxAction::Publish),
-            "update" => Some(OutboxAction::Update),
-            "unpublish" => Some(OutboxAction::Unpublish),
-            _ => None,
-        }
-    }
-}
+pub use super::states::{DeliveryState, OutboxAction};
 
 pub(super) async fn record_outbox_event(
     conn: &mut AnyConnection,
@@ -56,7 +32,7 @@ pub(super) async fn record_outbox_event(
 pub struct OutboxEvent {
     pub id: i64,
     pub article_id: i64,
-    pub action: String,
+    pub action: OutboxAction,
 }
 
 /// A delivery to create: one channel, one target (chat, account, inbox).
@@ -65,6 +41,8 @@ pub struct NewDelivery {
     pub article_id: Option<ArticleId>,
     pub channel: String,
     pub target: String,
+    /// An [`OutboxAction`]'s spelling, or a channel's own (a Fediverse
+    /// `accept`, a webhook's event name).
     pub action: String,
     pub payload: String,
 }
@@ -77,7 +55,7 @@ pub struct Delivery {
     pub target: String,
     pub action: String,
     pub payload: String,
-    pub state: String,
+    pub state: DeliveryState,
     pub attempts: i64,
     pub next_attempt_at: i64,
     pub last_error: String,
@@ -343,13 +321,14 @@ impl Store {
         .await?)
     }
 
-    /// Staff retry: a dead, unknown or cancelled delivery goes out again
-    /// with fresh attempts. Returns false if it was not in such a state.
+    /// Staff retry: a delivery in a [`DeliveryState::RETRYABLE`] state goes
+    /// out again with fresh attempts. Returns false if it was not.
     pub async fn retry_delivery(&self, id: i64, now: i64) -> StoreResult<bool> {
-        Ok(sqlx::query(
+        Ok(sqlx::query(&format!(
             "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = $2, last_error = '', \
-             updated_at = $2 WHERE id = $1 AND state IN ('dead', 'unknown', 'cancelled')",
-        )
+             updated_at = $2 WHERE id = $1 AND state IN ({})",
+            DeliveryState::sql_list(DeliveryState::RETRYABLE)
+        ))
         .bind(id)
         .bind(now)
         .execute(&self.pool)
@@ -360,10 +339,11 @@ impl Store {
 
     /// Staff cancel: a delivery not yet sent never goes out.
     pub async fn cancel_delivery(&self, id: i64, now: i64) -> StoreResult<bool> {
-        Ok(sqlx::query(
+        Ok(sqlx::query(&format!(
             "UPDATE deliveries SET state = 'cancelled', last_error = 'cancelled by staff', updated_at = $2 \
-             WHERE id = $1 AND state IN ('pending', 'unknown', 'dead')",
-        )
+             WHERE id = $1 AND state IN ({})",
+            DeliveryState::sql_list(DeliveryState::CANCELLABLE)
+        ))
         .bind(id)
         .bind(now)
         .execute(&self.pool)
@@ -381,8 +361,9 @@ impl Store {
     /// Deliveries that need a person: dead letters and interrupted sends, newest first.
     pub async fn problem_deliveries(&self, limit: i64) -> StoreResult<Vec<Delivery>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state IN ('dead', 'unknown') \
-             ORDER BY updated_at DESC, id DESC LIMIT $1"
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state IN ({}) \
+             ORDER BY updated_at DESC, id DESC LIMIT $1",
+            DeliveryState::sql_list(DeliveryState::NEEDS_ATTENTION)
         ))
         .bind(limit)
         .fetch_all(&self.pool)

@@ -16,7 +16,7 @@ pub struct SessionView {
     pub email: String,
     pub name: String,
     pub slug: String,
-    pub role: String,
+    pub role: Role,
     pub password_must_change: i64,
     pub awaiting_code: i64,
     pub totp_enabled: i64,

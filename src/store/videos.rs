@@ -3,11 +3,12 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
+use super::states::VideoProvider;
 use super::{Store, StoreResult};
 
 #[derive(Clone, Debug, FromRow, Serialize, PartialEq)]
 pub struct Video {
-    pub provider: String,
+    pub provider: VideoProvider,
     pub video_id: String,
     pub url: String,
     pub title: String,
@@ -21,7 +22,7 @@ impl Store {
     pub async fn upsert_video(&self, video: &Video, now: i64) -> StoreResult<bool> {
         let existing: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM videos WHERE provider = $1 AND video_id = $2")
-                .bind(&video.provider)
+                .bind(video.provider)
                 .bind(&video.video_id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -31,7 +32,7 @@ impl Store {
              url = excluded.url, title = excluded.title, author = excluded.author, \
              thumbnail_url = excluded.thumbnail_url, fetched_at = excluded.fetched_at",
         )
-        .bind(&video.provider)
+        .bind(video.provider)
         .bind(&video.video_id)
         .bind(&video.url)
         .bind(&video.title)

@@ -79,6 +79,7 @@ async fn status_of(app: &TestApp, id: i64) -> String {
         .await
         .unwrap()
         .status
+        .to_string()
 }
 
 async fn sign_in_sets_a_safe_cookie_and_sign_out_ends_it(backend: Backend) {

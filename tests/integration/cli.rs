@@ -131,7 +131,7 @@ async fn commands_work_beside_a_running_server(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(staff.slug, "oksana-petrenko");
-    assert_eq!(staff.role, "author");
+    assert_eq!(staff.role.as_str(), "author");
 
     let (code, _, err) = run(vec![
         "staff".into(),

@@ -130,7 +130,7 @@ async fn deliveries(app: &TestApp, id: i64) -> Vec<(String, String, String)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|d| (d.channel, d.action, d.state))
+        .map(|d| (d.channel, d.action, d.state.to_string()))
         .collect()
 }
 
@@ -358,7 +358,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .unwrap();
     run(&app).await;
     let x_row = delivery_on(&app, second, "x").await;
-    assert_eq!(x_row.state, "pending");
+    assert_eq!(x_row.state.as_str(), "pending");
     assert_eq!(x_row.attempts, 0, "waiting is not a failed attempt");
     assert!(x_row.next_attempt_at > app.state.clock.now() + 800);
     assert!(x_row.last_error.contains("429"));
@@ -376,7 +376,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .unwrap();
     run(&wrong).await;
     let row = delivery_on(&wrong, story_id, "telegram").await;
-    assert_eq!(row.state, "dead");
+    assert_eq!(row.state.as_str(), "dead");
     assert_eq!(row.attempts, 1, "a refused token is not retried");
     assert!(
         row.last_error.contains("check the bot token"),
@@ -384,7 +384,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         row.last_error
     );
     let x_row = delivery_on(&wrong, story_id, "x").await;
-    assert_eq!(x_row.state, "dead");
+    assert_eq!(x_row.state.as_str(), "dead");
     assert!(
         x_row.last_error.contains("check the X keys"),
         "{}",
@@ -413,7 +413,14 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .await;
     assert_eq!(retried.status, StatusCode::SEE_OTHER, "{}", retried.body);
     assert_eq!(
-        wrong.state.store.delivery(row.id).await.unwrap().state,
+        wrong
+            .state
+            .store
+            .delivery(row.id)
+            .await
+            .unwrap()
+            .state
+            .as_str(),
         "pending"
     );
     let cancelled = wrong
@@ -425,12 +432,26 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .await;
     assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        wrong.state.store.delivery(row.id).await.unwrap().state,
+        wrong
+            .state
+            .store
+            .delivery(row.id)
+            .await
+            .unwrap()
+            .state
+            .as_str(),
         "cancelled"
     );
     run(&wrong).await;
     assert_eq!(
-        wrong.state.store.delivery(row.id).await.unwrap().state,
+        wrong
+            .state
+            .store
+            .delivery(row.id)
+            .await
+            .unwrap()
+            .state
+            .as_str(),
         "cancelled"
     );
     // A provider that cannot be reached is retried, then given up on.
@@ -446,7 +467,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .unwrap();
     run(&down).await;
     let x_row = delivery_on(&down, down_id, "x").await;
-    assert_eq!(x_row.state, "dead");
+    assert_eq!(x_row.state.as_str(), "dead");
     assert_eq!(x_row.attempts, 3, "tried distribution.max_attempts times");
     assert!(
         x_row.last_error.contains("X unreachable"),

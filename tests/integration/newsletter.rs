@@ -58,6 +58,7 @@ async fn state_of(app: &TestApp, email: &str) -> String {
         .unwrap()
         .unwrap()
         .state
+        .to_string()
 }
 
 async fn active_subscriber(app: &TestApp, email: &str) -> i64 {
@@ -69,7 +70,7 @@ async fn active_subscriber(app: &TestApp, email: &str) -> i64 {
         .unwrap();
     app.state
         .store
-        .set_subscriber_state(subscriber.id, "active", 1)
+        .set_subscriber_state(subscriber.id, newsdesk::store::SubscriberState::Active, 1)
         .await
         .unwrap();
     subscriber.id
@@ -254,7 +255,7 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(bounced_row.state, "bounced");
+    assert_eq!(bounced_row.state.as_str(), "bounced");
     let bounced_link = newsletter::unsubscribe_token(&app.state, bounced_row.id)
         .await
         .unwrap();
@@ -358,8 +359,17 @@ async fn a_crashed_send_resumes_without_sending_anyone_twice(backend: Backend) {
         0
     );
     let states = app.state.store.recipient_states(issue).await.unwrap();
-    assert_eq!(states.iter().filter(|(_, s)| s == "sent").count(), 5);
-    assert_eq!(states.iter().filter(|(_, s)| s == "unknown").count(), 3);
+    assert_eq!(
+        states.iter().filter(|(_, s)| s.as_str() == "sent").count(),
+        5
+    );
+    assert_eq!(
+        states
+            .iter()
+            .filter(|(_, s)| s.as_str() == "unknown")
+            .count(),
+        3
+    );
     let mut recipients: Vec<String> = smtp.messages().into_iter().flat_map(|m| m.to).collect();
     let total = recipients.len();
     recipients.sort();

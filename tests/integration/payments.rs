@@ -330,7 +330,8 @@ async fn stripe_monthly_and_one_time_donations(backend: Backend) {
             .donation_by_public_id(&public_id)
             .await
             .unwrap()
-            .status,
+            .status
+            .as_str(),
         "completed"
     );
     assert!(

@@ -634,7 +634,7 @@ async fn publishing_puts_live_only_the_reviewed_version(backend: Backend) {
         .article_row(newsdesk::store::ArticleId(id.parse().unwrap()))
         .await
         .unwrap();
-    assert_eq!(row.status, "in_review", "nothing went live");
+    assert_eq!(row.status.as_str(), "in_review", "nothing went live");
     // Having read the new version, the editor publishes it.
     let current = app.version_of(&id).await;
     let published = app

@@ -244,7 +244,7 @@ async fn a_webhook_to_a_private_address_is_refused_before_connecting(backend: Ba
         .webhook_deliveries(hook.id, 5)
         .await
         .unwrap();
-    assert_eq!(log[0].state, "dead");
+    assert_eq!(log[0].state.as_str(), "dead");
     assert!(
         log[0].last_error.contains("not a public address"),
         "{}",

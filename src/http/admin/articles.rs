@@ -30,7 +30,7 @@ pub struct ArticleRowView {
     id: i64,
     headline: String,
     language: String,
-    status: String,
+    status: ArticleStatus,
     updated_at: i64,
     published_at: Option<i64>,
     authors: String,
@@ -51,7 +51,7 @@ fn row_views(state: &AppState, cards: Vec<crate::store::ArticleCard>) -> Vec<Art
         .into_iter()
         .map(|c| ArticleRowView {
             id: c.id.0,
-            public_url: (c.status == ArticleStatus::Published.as_str())
+            public_url: (c.status == ArticleStatus::Published)
                 .then(|| state.urls.article(&c.language, &c.slug, c.published_at))
                 .flatten(),
             headline: c.headline,
@@ -173,7 +173,7 @@ pub async fn list_articles(
 struct EditorForm {
     id: Option<i64>,
     version: Option<i64>,
-    status: String,
+    status: ArticleStatus,
     headline: String,
     standfirst: String,
     body: String,
@@ -200,7 +200,7 @@ impl EditorForm {
         EditorForm {
             id: Some(a.id.0),
             version: Some(a.version),
-            status: a.status.clone(),
+            status: a.status,
             headline: a.headline.clone(),
             standfirst: a.standfirst.clone(),
             body: a.body.clone(),
@@ -221,19 +221,19 @@ impl EditorForm {
             meta_description: a.meta_description.clone(),
             social_image: a.social_image_url.clone().unwrap_or_default(),
             translation_of: String::new(),
-            public_url: (a.status == ArticleStatus::Published.as_str()).then(|| state.urls.article_row(a)).flatten(),
+            public_url: (a.status == ArticleStatus::Published).then(|| state.urls.article_row(a)).flatten(),
             scheduled_at: a.scheduled_at,
         }
     }
 
-    fn from_form(form: &FormData, id: Option<i64>, status: &str) -> Self {
+    fn from_form(form: &FormData, id: Option<i64>, status: ArticleStatus) -> Self {
         let outlets = form.all("source_outlet");
         let urls = form.all("source_url");
         let citations = form.all("source_citation");
         EditorForm {
             id,
             version: form.get("version").parse().ok(),
-            status: status.to_owned(),
+            status,
             headline: form.get("headline").to_owned(),
             standfirst: form.get("standfirst").to_owned(),
             body: form.get("body").replace("\r\n", "\n"),
@@ -388,7 +388,7 @@ pub async fn new_article(
 ) -> Result<Response, HttpError> {
     let form = EditorForm {
         language: state.config.site.default_language.clone(),
-        status: ArticleStatus::Draft.as_str().into(),
+        status: ArticleStatus::Draft,
         authors: vec![staff.0.slug.clone()],
         sources: vec![json!({ "outlet": "", "url": "", "citation": "" })],
         ..Default::default()
@@ -404,7 +404,7 @@ pub async fn create_article(
 ) -> Result<Response, HttpError> {
     let data = FormData::parse(&body);
     staff.check_csrf(data.get("csrf"))?;
-    let form = EditorForm::from_form(&data, None, ArticleStatus::Draft.as_str());
+    let form = EditorForm::from_form(&data, None, ArticleStatus::Draft);
     let saved_by = format!("staff:{}", staff.0.staff_id);
     match service::create_article(&state, form.to_input(&staff), &saved_by).await {
         Ok(view) => Ok(
@@ -459,7 +459,7 @@ pub async fn edit_article(
 ) -> Result<Response, HttpError> {
     let view = viewable(&state, &staff, parse_id(&id)?).await?;
     let form = EditorForm::from_view(&state, &view);
-    let preview = if view.article.status == ArticleStatus::Published.as_str() {
+    let preview = if view.article.status == ArticleStatus::Published {
         None
     } else {
         Some(
@@ -498,7 +498,7 @@ pub async fn save_article(
     staff
         .require(&state, Action::EditArticle, Some(&view))
         .await?;
-    let mut form = EditorForm::from_form(&data, Some(id.0), &view.article.status);
+    let mut form = EditorForm::from_form(&data, Some(id.0), view.article.status);
     form.language = view.article.language.clone();
     let saved_by = format!("staff:{}", staff.0.staff_id);
     match service::update_article(&state, id, form.to_input(&staff), &saved_by).await {
@@ -677,8 +677,8 @@ async fn delivery_rows(
             "error": d.last_error,
             "updated_at": d.updated_at,
             "next_attempt_at": d.next_attempt_at,
-            "can_retry": matches!(d.state.as_str(), "dead" | "unknown" | "cancelled"),
-            "can_cancel": matches!(d.state.as_str(), "pending" | "unknown" | "dead"),
+            "can_retry": d.state.can_retry(),
+            "can_cancel": d.state.can_cancel(),
         })
     }));
     Ok(rows)

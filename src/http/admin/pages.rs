@@ -18,7 +18,7 @@ use crate::services::ServiceError;
 use crate::services::audit::Who;
 use crate::services::pages::{self, PageInput};
 use crate::services::policy::Action;
-use crate::store::{PAGE_DRAFT, Page, PageId};
+use crate::store::{Page, PageId, PageStatus};
 
 pub async fn show_pages(
     State(state): State<AppState>,
@@ -55,7 +55,7 @@ pub async fn new_page(
         "body": "",
         "meta_description": "",
         "position": 0,
-        "status": PAGE_DRAFT,
+        "status": PageStatus::Draft,
         "language": query.language.filter(|l| state.config.site.languages.contains(l))
             .unwrap_or_else(|| state.config.site.default_language.clone()),
     });
@@ -148,7 +148,7 @@ async fn with_errors(
         "meta_description": input.meta_description,
         "position": input.position,
         "language": input.language,
-        "status": if input.published { "published" } else { PAGE_DRAFT },
+        "status": if input.published { PageStatus::Published } else { PageStatus::Draft },
     });
     let mut view = editor(
         state,

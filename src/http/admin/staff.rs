@@ -201,7 +201,7 @@ pub async fn invite(
                 &audit::Who::staff(&staff.0),
                 "staff invited",
                 &member.email,
-                &member.role,
+                member.role.as_str(),
             )
             .await;
             Ok(Redirect::to("/admin/staff?invited=1").into_response())

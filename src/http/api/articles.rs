@@ -18,7 +18,7 @@ use crate::store::{ArticleFilter, ArticleId, ArticleStatus, ArticleView};
 /// The API's article shape: the stored fields plus the public `url`.
 fn article_json(state: &AppState, view: &ArticleView) -> Value {
     let mut value = serde_json::to_value(view).unwrap_or(Value::Null);
-    let url = (view.article.status == ArticleStatus::Published.as_str())
+    let url = (view.article.status == ArticleStatus::Published)
         .then(|| state.urls.article_row(&view.article))
         .flatten()
         .map(|p| state.urls.absolute(&p));
@@ -281,7 +281,7 @@ pub async fn list_articles(
     let items: Vec<Value> = cards
         .into_iter()
         .map(|card| {
-            let url = (card.status == ArticleStatus::Published.as_str())
+            let url = (card.status == ArticleStatus::Published)
                 .then(|| {
                     state
                         .urls

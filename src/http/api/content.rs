@@ -213,7 +213,7 @@ pub async fn show_article(
         .map(ArticleId)
         .map_err(|_| HttpError::NotFound)?;
     let view = match state.store.article(id).await {
-        Ok(view) if view.article.status == ArticleStatus::Published.as_str() => view,
+        Ok(view) if view.article.status == ArticleStatus::Published => view,
         Ok(_) | Err(StoreError::NotFound) => return Err(HttpError::NotFound),
         Err(e) => return Err(e.into()),
     };
@@ -225,7 +225,7 @@ pub async fn show_article(
     let translations: Vec<Value> = view
         .translations
         .iter()
-        .filter(|t| t.status == ArticleStatus::Published.as_str())
+        .filter(|t| t.status == ArticleStatus::Published)
         .map(|t| {
             json!({
                 "id": t.id,

@@ -58,7 +58,7 @@ async fn redirect_renamed(
     match state
         .urls
         .article_row(&row)
-        .filter(|_| row.status == ArticleStatus::Published.as_str())
+        .filter(|_| row.status == ArticleStatus::Published)
     {
         Some(path) => Ok(Redirect::permanent(&path).into_response()),
         None => Err(HttpError::NotFound),
@@ -93,7 +93,7 @@ pub async fn show_preview(
     }
     let view = state.store.article(id).await?;
     // Taken down is taken down: its preview links end with it.
-    if view.article.status == crate::store::ArticleStatus::Unpublished.as_str() {
+    if view.article.status == crate::store::ArticleStatus::Unpublished {
         return Err(HttpError::NotFound);
     }
     let path = format!("/preview/{id}");
@@ -153,7 +153,7 @@ async fn render_article(
     let translations: Vec<_> = view
         .translations
         .iter()
-        .filter(|t| t.status == ArticleStatus::Published.as_str())
+        .filter(|t| t.status == ArticleStatus::Published)
         .filter_map(|t| {
             let url = state.urls.article(&t.language, &t.slug, t.published_at)?;
             Some(json!({

@@ -132,9 +132,7 @@ async fn redirect_for(state: &AppState, path: &str, query: Option<&str>) -> Opti
     let location = match target {
         LegacyTarget::Path(path) => Some(path),
         LegacyTarget::Article(id) => match state.store.article_row(id).await {
-            Ok(row) if row.status == ArticleStatus::Published.as_str() => {
-                state.urls.article_row(&row)
-            }
+            Ok(row) if row.status == ArticleStatus::Published => state.urls.article_row(&row),
             _ => None,
         },
         LegacyTarget::Page(id) => match state.store.page(id).await {

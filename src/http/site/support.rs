@@ -16,6 +16,7 @@ use crate::http::form::{FormData, form_language};
 use crate::services::donations::{self, Checkout, DonationRequest};
 use crate::services::money::{Currency, Money};
 use crate::services::{FieldError, ServiceError};
+use crate::store::{DonationStatus, Frequency, SubscriptionStatus};
 
 /// What the donation box template needs. Pages that show it stay cacheable:
 /// nothing in it depends on the reader.
@@ -135,7 +136,7 @@ fn donation_view(state: &AppState, language: &str, donation: &crate::store::Dona
     json!({
         "public_id": donation.public_id,
         "amount": Money::new(donation.amount_minor, currency).display(language),
-        "monthly": donation.frequency == "monthly",
+        "monthly": donation.frequency == Frequency::Monthly,
         "status": donation.status,
         "home_url": state.urls.home(language),
     })
@@ -237,15 +238,15 @@ pub async fn show_donor(
         .donations_of(&email)
         .await?
         .iter()
-        .filter(|d| d.status == "completed")
-        .map(|d| json!({ "amount": money(d.amount_minor, &d.currency), "monthly": d.frequency == "monthly", "at": d.completed_at.unwrap_or(d.created_at) }))
+        .filter(|d| d.status == DonationStatus::Completed)
+        .map(|d| json!({ "amount": money(d.amount_minor, &d.currency), "monthly": d.frequency == Frequency::Monthly, "at": d.completed_at.unwrap_or(d.created_at) }))
         .collect();
     let monthly: Vec<Value> = state
         .store
         .subscriptions_of(&email)
         .await?
         .iter()
-        .map(|s| json!({ "id": s.id, "amount": money(s.amount_minor, &s.currency), "active": s.status != "cancelled", "since": s.started_at, "stripe": s.provider == donations::STRIPE }))
+        .map(|s| json!({ "id": s.id, "amount": money(s.amount_minor, &s.currency), "active": s.status != SubscriptionStatus::Cancelled, "since": s.started_at, "stripe": s.provider == donations::STRIPE }))
         .collect();
     let mut page = support_frame(&state, &language, "manage_support", "/support/manage").await?;
     page.set("email", &email)
