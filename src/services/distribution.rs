@@ -148,7 +148,7 @@ impl Worker {
                 Err(error) => self.failure(&delivery, error),
             };
             if let Attempt::Dead { error } | Attempt::Failed { error, .. } = &attempt {
-                tracing::warn!(delivery = delivery.id, channel = %delivery.channel, target = %delivery.target, %error, "delivery failed");
+                tracing::warn!(delivery = %delivery.id, channel = %delivery.channel, target = %delivery.target, %error, "delivery failed");
             }
             self.state
                 .store

@@ -181,7 +181,7 @@ pub async fn start_checkout(
             state.clock.now(),
         )
         .await?;
-    tracing::info!(donation.id = donation.id, amount = %money, %frequency, provider, "checkout started");
+    tracing::info!(donation.id = %donation.id, amount = %money, %frequency, provider, "checkout started");
     match provider {
         STRIPE => stripe_checkout(state, &donation, money, language).await,
         LIQPAY => Ok(liqpay_checkout(state, donation, money, language)),
@@ -265,7 +265,7 @@ async fn stripe_checkout(
         .create_checkout_session(&form, &format!("donation-{}", donation.public_id))
         .await
         .map_err(|e| {
-            tracing::error!(error = %e, donation.id = donation.id, "Stripe checkout failed");
+            tracing::error!(error = %e, donation.id = %donation.id, "Stripe checkout failed");
             ServiceError::ProviderUnavailable("Stripe".into())
         })?;
     state

@@ -8,10 +8,10 @@ use crate::app::AppState;
 use crate::content::i18n::{format_date, local_date};
 use crate::integrations::mail::{ListMessage, MailError};
 use crate::services::{FieldError, ServiceError};
-use crate::store::SubscriberState;
 use crate::store::{
     ArticleCard, ArticleFilter, ArticleId, ArticleStatus, NewIssue, StoreResult, Subscriber,
 };
+use crate::store::{IssueId, SubscriberId, SubscriberState};
 
 /// Messages claimed per round; the lettre pool spreads them over its connections.
 const BATCH: i64 = 50;
@@ -46,7 +46,7 @@ async fn link_secret(state: &AppState) -> StoreResult<String> {
         })
 }
 
-fn link_mac(secret: &str, subscriber: i64) -> String {
+fn link_mac(secret: &str, subscriber: SubscriberId) -> String {
     use hmac::Mac;
     let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(secret.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
@@ -56,7 +56,7 @@ fn link_mac(secret: &str, subscriber: i64) -> String {
 
 /// The token of a subscriber's unsubscribe link: their id, signed. It can
 /// only unsubscribe, and nothing of it is stored.
-pub async fn unsubscribe_token(state: &AppState, subscriber: i64) -> StoreResult<String> {
+pub async fn unsubscribe_token(state: &AppState, subscriber: SubscriberId) -> StoreResult<String> {
     Ok(format!(
         "{subscriber}-{}",
         link_mac(&link_secret(state).await?, subscriber)
@@ -69,7 +69,7 @@ pub async fn subscriber_for_unsubscribe(
     token: &str,
 ) -> Result<Subscriber, ServiceError> {
     let (id, mac) = token.split_once('-').ok_or(ServiceError::NotFound)?;
-    let id: i64 = id.parse().map_err(|_| ServiceError::NotFound)?;
+    let id = SubscriberId(id.parse().map_err(|_| ServiceError::NotFound)?);
     let expected = link_mac(&link_secret(state).await?, id);
     if !crate::services::auth::constant_time_eq(expected.as_bytes(), mac.as_bytes()) {
         return Err(ServiceError::NotFound);
@@ -452,7 +452,7 @@ pub async fn send_pending(
         .recover_interrupted_recipients(state.clock.now())
         .await?;
     let secret = link_secret(state).await?;
-    let mut issues: std::collections::HashMap<i64, std::sync::Arc<crate::store::IssueRow>> =
+    let mut issues: std::collections::HashMap<IssueId, std::sync::Arc<crate::store::IssueRow>> =
         std::collections::HashMap::new();
     while !stop() {
         let recipients = state

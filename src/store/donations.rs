@@ -6,13 +6,13 @@
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
-use super::models::ArticleId;
+use super::models::{ArticleId, DonationId};
 use super::states::{DonationStatus, Frequency, SubscriptionStatus};
 use super::{Store, StoreError, StoreResult};
 
 #[derive(Clone, Debug, Serialize, FromRow)]
 pub struct Donation {
-    pub id: i64,
+    pub id: DonationId,
     pub public_id: String,
     pub frequency: Frequency,
     pub amount_minor: i64,
@@ -326,7 +326,7 @@ async fn apply_effect(
                     conn,
                     provider,
                     payment,
-                    Some(donation.id),
+                    Some(donation.id.0),
                     subscription,
                     donation.amount_minor,
                     &donation.currency,

@@ -37,6 +37,10 @@ id_type!(SectionId);
 id_type!(TagId);
 id_type!(ApiKeyId);
 id_type!(PageId);
+id_type!(DonationId);
+id_type!(DeliveryId);
+id_type!(SubscriberId);
+id_type!(IssueId);
 
 pub use super::states::{ArticleStatus, CorrectionKind, Role};
 

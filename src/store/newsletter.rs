@@ -5,11 +5,11 @@ use serde::Serialize;
 use sqlx::FromRow;
 
 use super::states::{RecipientState, SubscriberState};
-use super::{Backend, Store, StoreResult};
+use super::{Backend, IssueId, Store, StoreResult, SubscriberId};
 
 #[derive(Clone, Debug, FromRow, Serialize)]
 pub struct Subscriber {
-    pub id: i64,
+    pub id: SubscriberId,
     pub email: String,
     pub language: String,
     pub state: SubscriberState,
@@ -34,7 +34,7 @@ pub struct NewIssue {
 
 #[derive(Clone, Debug, FromRow)]
 pub struct IssueRow {
-    pub id: i64,
+    pub id: IssueId,
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
@@ -43,15 +43,15 @@ pub struct IssueRow {
 /// One message to send: an issue to a subscriber.
 #[derive(Clone, Debug, FromRow)]
 pub struct Recipient {
-    pub issue_id: i64,
-    pub subscriber_id: i64,
+    pub issue_id: IssueId,
+    pub subscriber_id: SubscriberId,
     pub email: String,
     pub token: String,
 }
 
 #[derive(Clone, Debug, FromRow, Serialize)]
 pub struct IssueSummary {
-    pub id: i64,
+    pub id: IssueId,
     pub issue_key: String,
     pub language: String,
     pub subject: String,
@@ -127,7 +127,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn subscriber_by_id(&self, id: i64) -> StoreResult<Subscriber> {
+    pub async fn subscriber_by_id(&self, id: SubscriberId) -> StoreResult<Subscriber> {
         Ok(sqlx::query_as(&format!(
             "SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers WHERE id = $1"
         ))
@@ -137,7 +137,7 @@ impl Store {
     }
 
     /// Replaces the confirmation token's hash: only the newest link confirms.
-    pub async fn set_confirm_token(&self, id: i64, token_hash: &str) -> StoreResult<()> {
+    pub async fn set_confirm_token(&self, id: SubscriberId, token_hash: &str) -> StoreResult<()> {
         sqlx::query("UPDATE newsletter_subscribers SET token = $2 WHERE id = $1")
             .bind(id)
             .bind(token_hash)
@@ -159,7 +159,7 @@ impl Store {
     /// Moves a subscriber to `state` (`active`, `unsubscribed`, `bounced`).
     pub async fn set_subscriber_state(
         &self,
-        id: i64,
+        id: SubscriberId,
         state: SubscriberState,
         now: i64,
     ) -> StoreResult<()> {
@@ -236,7 +236,7 @@ impl Store {
         Ok(Some(id))
     }
 
-    pub async fn issue(&self, id: i64) -> StoreResult<IssueRow> {
+    pub async fn issue(&self, id: IssueId) -> StoreResult<IssueRow> {
         Ok(sqlx::query_as(
             "SELECT id, subject, text_body, html_body FROM newsletter_issues WHERE id = $1",
         )
@@ -303,18 +303,18 @@ impl Store {
                 .collect();
             for (issue_id, subscriber_id) in claimed {
                 match by_id.get(&subscriber_id) {
-                    Some((email, token, state)) if state == "active" => {
+                    Some((email, token, state)) if state == SubscriberState::Active.as_str() => {
                         recipients.push(Recipient {
-                            issue_id,
-                            subscriber_id,
+                            issue_id: IssueId(issue_id),
+                            subscriber_id: SubscriberId(subscriber_id),
                             email: email.clone(),
                             token: token.clone(),
                         })
                     }
                     // Unsubscribed since the issue was made.
                     _ => unsubscribed.push(Recipient {
-                        issue_id,
-                        subscriber_id,
+                        issue_id: IssueId(issue_id),
+                        subscriber_id: SubscriberId(subscriber_id),
                         email: String::new(),
                         token: String::new(),
                     }),
@@ -404,7 +404,10 @@ impl Store {
     }
 
     /// How many times each subscriber got each issue; tests use it to prove no repeats.
-    pub async fn recipient_states(&self, issue_id: i64) -> StoreResult<Vec<(i64, RecipientState)>> {
+    pub async fn recipient_states(
+        &self,
+        issue_id: IssueId,
+    ) -> StoreResult<Vec<(i64, RecipientState)>> {
         Ok(sqlx::query_as(
             "SELECT subscriber_id, state FROM newsletter_recipients WHERE issue_id = $1 ORDER BY subscriber_id",
         )
@@ -422,7 +425,7 @@ async fn set_recipients(
     error: &str,
     now: i64,
 ) -> StoreResult<()> {
-    let mut by_issue: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+    let mut by_issue: std::collections::BTreeMap<IssueId, Vec<String>> = Default::default();
     for r in recipients {
         by_issue
             .entry(r.issue_id)

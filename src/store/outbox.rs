@@ -9,7 +9,7 @@
 use serde::Serialize;
 use sqlx::{AnyConnection, FromRow};
 
-use super::{ArticleId, Backend, Store, StoreResult};
+use super::{ArticleId, Backend, DeliveryId, Store, StoreResult};
 
 pub use super::states::{DeliveryState, OutboxAction};
 
@@ -49,7 +49,7 @@ pub struct NewDelivery {
 
 #[derive(Clone, Debug, FromRow, Serialize)]
 pub struct Delivery {
-    pub id: i64,
+    pub id: DeliveryId,
     pub article_id: Option<i64>,
     pub channel: String,
     pub target: String,
@@ -266,7 +266,7 @@ impl Store {
 
     /// Puts a claimed delivery back without counting the attempt (it must
     /// wait for an earlier delivery of the same story to go out first).
-    pub async fn postpone_delivery(&self, id: i64, until: i64, now: i64) -> StoreResult<()> {
+    pub async fn postpone_delivery(&self, id: DeliveryId, until: i64, now: i64) -> StoreResult<()> {
         sqlx::query(
             "UPDATE deliveries SET state = 'pending', attempts = attempts - 1, next_attempt_at = $2, \
              locked_until = NULL, updated_at = $3 WHERE id = $1 AND state = 'sending'",
@@ -312,7 +312,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn delivery(&self, id: i64) -> StoreResult<Delivery> {
+    pub async fn delivery(&self, id: DeliveryId) -> StoreResult<Delivery> {
         Ok(sqlx::query_as(&format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1"
         ))
@@ -323,7 +323,7 @@ impl Store {
 
     /// Staff retry: a delivery in a [`DeliveryState::RETRYABLE`] state goes
     /// out again with fresh attempts. Returns false if it was not.
-    pub async fn retry_delivery(&self, id: i64, now: i64) -> StoreResult<bool> {
+    pub async fn retry_delivery(&self, id: DeliveryId, now: i64) -> StoreResult<bool> {
         Ok(sqlx::query(&format!(
             "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = $2, last_error = '', \
              updated_at = $2 WHERE id = $1 AND state IN ({})",
@@ -338,7 +338,7 @@ impl Store {
     }
 
     /// Staff cancel: a delivery not yet sent never goes out.
-    pub async fn cancel_delivery(&self, id: i64, now: i64) -> StoreResult<bool> {
+    pub async fn cancel_delivery(&self, id: DeliveryId, now: i64) -> StoreResult<bool> {
         Ok(sqlx::query(&format!(
             "UPDATE deliveries SET state = 'cancelled', last_error = 'cancelled by staff', updated_at = $2 \
              WHERE id = $1 AND state IN ({})",

@@ -61,7 +61,7 @@ async fn state_of(app: &TestApp, email: &str) -> String {
         .to_string()
 }
 
-async fn active_subscriber(app: &TestApp, email: &str) -> i64 {
+async fn active_subscriber(app: &TestApp, email: &str) -> newsdesk::store::SubscriberId {
     let subscriber = app
         .state
         .store
@@ -201,7 +201,7 @@ async fn readers_sign_up_confirm_and_get_the_digest_once(backend: Backend) {
     .fetch_all(app.state.store.pool())
     .await
     .unwrap();
-    assert_eq!(log, vec![(greylisted, "pending".to_owned(), 1)]);
+    assert_eq!(log, vec![(greylisted.0, "pending".to_owned(), 1)]);
     sqlx::query("UPDATE newsletter_recipients SET next_attempt_at = 0")
         .execute(app.state.store.pool())
         .await
@@ -358,7 +358,12 @@ async fn a_crashed_send_resumes_without_sending_anyone_twice(backend: Backend) {
             .unwrap(),
         0
     );
-    let states = app.state.store.recipient_states(issue).await.unwrap();
+    let states = app
+        .state
+        .store
+        .recipient_states(newsdesk::store::IssueId(issue))
+        .await
+        .unwrap();
     assert_eq!(
         states.iter().filter(|(_, s)| s.as_str() == "sent").count(),
         5

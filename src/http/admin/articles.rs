@@ -732,7 +732,7 @@ async fn newsletter_rows(
 pub async fn change_delivery(
     State(state): State<AppState>,
     staff: Staff,
-    Path((id, action)): Path<(i64, String)>,
+    Path((id, action)): Path<(crate::store::DeliveryId, String)>,
     body: Bytes,
 ) -> Result<Response, HttpError> {
     let data = FormData::parse(&body);

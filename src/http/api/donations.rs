@@ -81,12 +81,12 @@ pub async fn list_donations(
         .donations_between(from, until, status.as_deref(), limit)
         .await?;
     // What was paid, refunded and kept, so refunds show where donations are read.
-    let ids: Vec<i64> = donations.iter().map(|d| d.id).collect();
+    let ids: Vec<i64> = donations.iter().map(|d| d.id.0).collect();
     let totals = state.store.payment_totals(&ids).await?;
     let donations: Vec<Value> = donations
         .iter()
         .map(|d| {
-            let (paid, refunded) = totals.get(&d.id).copied().unwrap_or((0, 0));
+            let (paid, refunded) = totals.get(&d.id.0).copied().unwrap_or((0, 0));
             let mut row = serde_json::to_value(d).unwrap_or(Value::Null);
             row["paid_minor"] = json!(paid);
             row["refunded_minor"] = json!(refunded);
