@@ -54,9 +54,11 @@ async fn two_processes_can_write_to_one_database(backend: Backend) {
     let mut app = TestApp::with_demo(backend).await;
     // A second, independent store on the same database, as `newsdesk key create` would open.
     let other = Store::connect(&app.database_url, 2).await.unwrap();
-    let writes = (0..10).map(|i| {
+    // Ten writers at once on their own tasks, racing the app's publish.
+    let mut writes = tokio::task::JoinSet::new();
+    for i in 0..10 {
         let other = other.clone();
-        async move {
+        writes.spawn(async move {
             other
                 .insert_api_key(
                     &format!("k{i}"),
@@ -66,12 +68,13 @@ async fn two_processes_can_write_to_one_database(backend: Backend) {
                     0,
                 )
                 .await
-        }
-    });
+        });
+    }
     let body = json!({ "headline": "Written while another process writes", "body": "x", "language": "en", "authors": ["editor@example.com"] });
-    let (results, article) = tokio::join!(futures_join_all(writes), app.publish(body));
+    let (results, article) = tokio::join!(writes.join_all(), app.publish(body));
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(article["status"], "published");
+    assert_eq!(app.state.store.api_keys().await.unwrap().len(), 11);
     let count = app
         .state
         .store
@@ -83,16 +86,6 @@ async fn two_processes_can_write_to_one_database(backend: Backend) {
         .unwrap();
     assert_eq!(count, 39);
     other.close().await;
-}
-
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output> {
-    let mut out = Vec::new();
-    for f in futures {
-        out.push(f.await);
-    }
-    out
 }
 
 async fn demo_seeding_is_idempotent(backend: Backend) {

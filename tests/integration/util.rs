@@ -502,3 +502,104 @@ pub async fn get_via(router: &Router, path: &str) -> (StatusCode, String) {
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
+
+/// Every address a page makes the browser fetch on its own, read with a
+/// real HTML parser: scripts, stylesheets, icons and preloads, images (and
+/// each `srcset` candidate), frames, media, posters, objects and CSS
+/// `url(…)`s in `style` attributes and elements. Links people follow are
+/// not among them.
+pub fn loaded_resources(html: &str) -> Vec<String> {
+    use html5ever::tendril::TendrilSink;
+    use markup5ever_rcdom::{Handle, NodeData, RcDom};
+
+    fn css_urls(css: &str, out: &mut Vec<String>) {
+        for part in css.split("url(").skip(1) {
+            let end = part.find(')').unwrap_or(part.len());
+            out.push(part[..end].trim().trim_matches(['"', '\'']).to_owned());
+        }
+    }
+    fn walk(node: &Handle, out: &mut Vec<String>) {
+        if let NodeData::Element { name, attrs, .. } = &node.data {
+            let attrs = attrs.borrow();
+            let get = |key: &str| {
+                attrs
+                    .iter()
+                    .find(|a| &*a.name.local == key)
+                    .map(|a| a.value.to_string())
+            };
+            let tag = &*name.local;
+            let mut wanted = match tag {
+                "script" | "img" | "iframe" | "source" | "video" | "audio" | "embed" | "track"
+                | "input" => vec!["src"],
+                "link" => {
+                    let rel = get("rel").unwrap_or_default().to_ascii_lowercase();
+                    let fetches = rel.split_whitespace().any(|r| {
+                        matches!(
+                            r,
+                            "stylesheet"
+                                | "icon"
+                                | "apple-touch-icon"
+                                | "preload"
+                                | "modulepreload"
+                                | "prefetch"
+                                | "manifest"
+                        )
+                    });
+                    if fetches { vec!["href"] } else { vec![] }
+                }
+                "object" => vec!["data"],
+                _ => vec![],
+            };
+            if tag == "video" {
+                wanted.push("poster");
+            }
+            for key in wanted {
+                out.extend(get(key));
+            }
+            if let Some(srcset) = get("srcset") {
+                out.extend(
+                    srcset
+                        .split(',')
+                        .filter_map(|c| c.split_whitespace().next().map(str::to_owned)),
+                );
+            }
+            if let Some(style) = get("style") {
+                css_urls(&style, out);
+            }
+            if tag == "style" {
+                let mut css = String::new();
+                for child in node.children.borrow().iter() {
+                    if let NodeData::Text { contents } = &child.data {
+                        css.push_str(&contents.borrow());
+                    }
+                }
+                css_urls(&css, out);
+            }
+        }
+        for child in node.children.borrow().iter() {
+            walk(child, out);
+        }
+    }
+    let dom = html5ever::parse_document(RcDom::default(), Default::default())
+        .from_utf8()
+        .read_from(&mut html.as_bytes())
+        .unwrap();
+    let mut out = Vec::new();
+    walk(&dom.document, &mut out);
+    out
+}
+
+/// Fails unless everything `html` loads comes from this site.
+pub fn assert_loads_nothing_from_elsewhere(html: &str) {
+    let resources = loaded_resources(html);
+    assert!(
+        !resources.is_empty(),
+        "a page loads at least its stylesheet"
+    );
+    for url in resources {
+        let own = (url.starts_with('/') && !url.starts_with("//"))
+            || url.starts_with("https://news.example.org/")
+            || url.starts_with("data:");
+        assert!(own, "third-party resource {url:?}");
+    }
+}
