@@ -1196,24 +1196,8 @@ async fn demo_stories_are_history_not_news(backend: Backend) {
 async fn backdated_stories_are_history_not_news(backend: Backend) {
     let fakes = fakes().await;
     let mut app = app_with(backend, &fakes.env).await;
-    let create = |headline: &str| story(headline, "uk");
-    let old = app
-        .api(
-            Method::POST,
-            "/api/admin/articles",
-            Some(create("Архівна історія 2019 року")),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
-    let published = app
-        .api(
-            Method::POST,
-            &format!("/api/admin/articles/{old}/publish"),
-            Some(json!({ "published_at": "2019-04-01T09:30:00Z" })),
-        )
-        .await;
+    let old = draft(&mut app, "Архівна історія 2019 року").await;
+    let published = publish_dated(&mut app, old, Some("2019-04-01T09:30:00Z")).await;
     assert_eq!(published.status, StatusCode::OK, "{}", published.body);
     let published = published.json();
     assert_eq!(published["published_at"], json!(1_554_111_000));
@@ -1236,40 +1220,19 @@ async fn backdated_stories_are_history_not_news(backend: Backend) {
     assert!(fakes.x.created().is_empty());
 
     // A story keeps its first date; the future is for scheduling; nonsense is named.
-    let again = app
-        .api(
-            Method::POST,
-            &format!("/api/admin/articles/{old}/publish"),
-            Some(json!({ "published_at": "2018-01-01T00:00:00Z" })),
-        )
-        .await;
+    let again = publish_dated(&mut app, old, Some("2018-01-01T00:00:00Z")).await;
     assert_eq!(
         again.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "{}",
         again.body
     );
-    let fresh = app
-        .api(
-            Method::POST,
-            "/api/admin/articles",
-            Some(create("Свіжа новина")),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .unwrap();
+    let fresh = draft(&mut app, "Свіжа новина").await;
     let tomorrow = jiff::Timestamp::from_second(app.state.clock.now() + 86_400)
         .unwrap()
         .to_string();
     for bad in [tomorrow.as_str(), "1 квітня 2019", "1979-12-31T23:59:59Z"] {
-        let refused = app
-            .api(
-                Method::POST,
-                &format!("/api/admin/articles/{fresh}/publish"),
-                Some(json!({ "published_at": bad })),
-            )
-            .await;
+        let refused = publish_dated(&mut app, fresh, Some(bad)).await;
         assert_eq!(
             refused.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -1285,14 +1248,34 @@ async fn backdated_stories_are_history_not_news(backend: Backend) {
     assert_eq!(draft["status"], "draft");
 
     // Published now, the same kind of story is news and goes out.
-    let now = app
-        .api(
-            Method::POST,
-            &format!("/api/admin/articles/{fresh}/publish"),
-            None,
-        )
-        .await;
+    let now = publish_dated(&mut app, fresh, None).await;
     assert_eq!(now.status, StatusCode::OK, "{}", now.body);
     assert!(run(&app).await > 0);
     assert_eq!(fakes.telegram.calls().len(), 1);
+}
+
+async fn draft(app: &mut TestApp, headline: &str) -> i64 {
+    app.api(
+        Method::POST,
+        "/api/admin/articles",
+        Some(story(headline, "uk")),
+    )
+    .await
+    .json()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Publishes through the Admin API, with a past date when one is given.
+async fn publish_dated(
+    app: &mut TestApp,
+    id: i64,
+    published_at: Option<&str>,
+) -> crate::util::TestResponse {
+    app.api(
+        Method::POST,
+        &format!("/api/admin/articles/{id}/publish"),
+        published_at.map(|at| json!({ "published_at": at })),
+    )
+    .await
 }
