@@ -288,6 +288,7 @@ pub struct PublishInput {
     /// RFC 3339 time in the past, for a story that was never published
     /// here: it takes its place in the archive and goes to no channel,
     /// newsletter or webhook.
+    #[schema(format = DateTime, example = "2019-04-01T09:30:00Z")]
     pub published_at: Option<String>,
 }
 
