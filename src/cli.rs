@@ -494,69 +494,17 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         );
         eprintln!("it is shown only now; set NEWSDESK_DEMO_PASSWORD to choose your own");
     }
-    tokio::spawn(follow_content_changes(state.clone()));
-    tokio::spawn(publish_scheduled(state.clone()));
-    tokio::spawn(prune_old_records(state.clone()));
-    tokio::spawn(crate::services::videos::run(state.clone()));
-    // The senders finish the message in hand before the process exits.
-    let (stop_senders, senders_stopping) = tokio::sync::watch::channel(false);
-    let senders = [
-        tokio::spawn(
-            crate::services::distribution::Worker::new(state.clone()).run(senders_stopping.clone()),
-        ),
-        tokio::spawn(crate::services::newsletter::run(
-            state.clone(),
-            senders_stopping,
-        )),
-    ];
+    let jobs = crate::jobs::Jobs::start(&state);
     tracing::info!(url = %state.urls.base_url(), "newsdesk is serving");
     eprintln!(
         "newsdesk is serving {} (Ctrl-C to stop)",
         state.urls.base_url()
     );
     crate::http::serve(listener, state.clone(), shutdown_signal()).await?;
-    let _ = stop_senders.send(true);
-    for sender in senders {
-        let _ = tokio::time::timeout(Duration::from_secs(30), sender).await;
-    }
+    // Senders finish the message in hand before the process exits.
+    jobs.stop(Duration::from_secs(30)).await;
     state.store.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Keeps this node's page cache in step with changes made by other nodes or commands.
-async fn follow_content_changes(state: AppState) {
-    let mut last = state.store.latest_content_change().await.unwrap_or(0);
-    let mut interval = tokio::time::interval(Duration::from_secs(2));
-    loop {
-        interval.tick().await;
-        match state.apply_remote_changes(last).await {
-            Ok(newest) => last = newest,
-            Err(err) => tracing::warn!(error = %err, "cannot read content changes"),
-        }
-    }
-}
-
-/// Publishes scheduled stories when their time comes; safe on every node at once.
-async fn publish_scheduled(state: AppState) {
-    let mut interval = tokio::time::interval(Duration::from_secs(15));
-    loop {
-        interval.tick().await;
-        if let Err(err) = crate::services::workflow::publish_due(&state).await {
-            tracing::warn!(error = %err, "cannot publish scheduled articles");
-        }
-    }
-}
-
-/// Hourly clean-up of what is only kept for a while: attempt counts,
-/// inbox signatures seen, audit entries past their retention.
-async fn prune_old_records(state: AppState) {
-    let mut interval = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        interval.tick().await;
-        if let Err(err) = crate::services::audit::prune(&state).await {
-            tracing::warn!(error = %err, "cannot prune old records");
-        }
-    }
 }
 
 async fn shutdown_signal() {

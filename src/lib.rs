@@ -10,6 +10,7 @@
 //! - `store`: all SQL, for SQLite and PostgreSQL
 //! - `content`: Markdown, sanitizing, embeds, slugs, interface words
 //! - `integrations`: clients for the outside world (SMTP)
+//! - `jobs`: background work of a `serve` node, started in one place
 //! - `demo`: the demo newsroom that `serve --demo` seeds
 
 pub mod app;
@@ -22,6 +23,7 @@ pub mod demo;
 pub mod http;
 pub mod import;
 pub mod integrations;
+pub mod jobs;
 pub mod services;
 pub mod store;
 pub mod templates;

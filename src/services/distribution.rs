@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use crate::app::AppState;
 use crate::integrations::telegram::{self, PostRef};
 use crate::integrations::{SendError, x};
+use crate::jobs::RetryPolicy;
 use crate::store::{
     ArticleId, ArticleRow, ArticleStatus, Attempt, Delivery, NewDelivery, OutboxAction,
     PostedState, StoreError, StoreResult,
@@ -155,29 +156,12 @@ impl Worker {
                 .finish_delivery(
                     &delivery,
                     &attempt,
-                    self.state.config.distribution.max_attempts,
+                    RetryPolicy::of(&self.state).max_attempts,
                     self.state.clock.now(),
                 )
                 .await?;
         }
         Ok(attempted)
-    }
-
-    /// Runs until `shutdown` fires, finishing the delivery in hand first.
-    pub async fn run(mut self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-        loop {
-            let stopping = shutdown.clone();
-            if let Err(err) = self.run_once(&|| *stopping.borrow()).await {
-                tracing::warn!(error = %err, "distribution worker cannot reach the database");
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                _ = shutdown.changed() => {}
-            }
-            if *shutdown.borrow() {
-                break;
-            }
-        }
     }
 
     async fn pace(&mut self, delivery: &Delivery) {
@@ -203,11 +187,7 @@ impl Worker {
             },
             SendError::Transient(error) => Attempt::Failed {
                 error,
-                retry_at: at
-                    + backoff(
-                        self.state.config.distribution.retry_base_seconds,
-                        delivery.attempts,
-                    ),
+                retry_at: at + RetryPolicy::of(&self.state).delay_after(delivery.attempts),
             },
             SendError::Permanent(error) => Attempt::Dead { error },
         }
@@ -352,12 +332,6 @@ pub(crate) fn sent_with(remote_id: Option<String>) -> Step {
     Step::Done(Attempt::Sent { remote_id })
 }
 
-/// Retry delay after `attempts` tries: base, 2×base, 4×base… at most an hour.
-pub fn backoff(base: i64, attempts: i64) -> i64 {
-    let exponent = attempts.clamp(1, 20) - 1;
-    base.saturating_mul(1_i64 << exponent).min(3600)
-}
-
 /// The absolute address of a published story.
 pub fn story_link(state: &AppState, article: &ArticleRow) -> String {
     state
@@ -438,15 +412,6 @@ pub fn x_text(headline: &str, link: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retries_back_off_exponentially_up_to_an_hour() {
-        assert_eq!(backoff(30, 1), 30);
-        assert_eq!(backoff(30, 2), 60);
-        assert_eq!(backoff(30, 4), 240);
-        assert_eq!(backoff(30, 12), 3600);
-        assert_eq!(backoff(0, 5), 0);
-    }
 
     #[test]
     fn x_posts_fit_280_and_keep_the_link() {

@@ -522,13 +522,12 @@ pub async fn send_pending(
                     tracing::warn!(%reason, "newsletter message deferred");
                     state
                         .store
-                        .retry_recipient(
-                            &recipient,
-                            &reason,
-                            state.clock.now(),
-                            state.config.distribution.retry_base_seconds,
-                            state.config.distribution.max_attempts,
-                        )
+                        .retry_recipient(&recipient, &reason, {
+                            let policy = crate::jobs::RetryPolicy::of(state);
+                            let attempts = recipient.attempts + 1;
+                            (!policy.gives_up_after(attempts))
+                                .then(|| state.clock.now() + policy.delay_after(attempts))
+                        })
                         .await?;
                 }
                 Err(err) => {
@@ -559,29 +558,4 @@ pub async fn send_pending(
         }
     }
     Ok(sent)
-}
-
-/// The sender inside `newsdesk serve`: digests at their hour, then sending.
-pub async fn run(state: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    // Without SMTP nothing could be delivered; issues wait until it is set up.
-    if !state.mailer.sends_email() {
-        tracing::info!("no SMTP server configured: the newsletter is not sent");
-        return;
-    }
-    loop {
-        if let Err(err) = make_due_digests(&state, state.clock.now()).await {
-            tracing::warn!(error = %err, "cannot prepare the newsletter digest");
-        }
-        let stopping = shutdown.clone();
-        if let Err(err) = send_pending(&state, &|| *stopping.borrow()).await {
-            tracing::warn!(error = %err, "newsletter sending stopped");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(20)) => {}
-            _ = shutdown.changed() => {}
-        }
-        if *shutdown.borrow() {
-            break;
-        }
-    }
 }

@@ -43,16 +43,3 @@ pub async fn poll(state: &AppState) -> usize {
     }
     new
 }
-
-pub async fn run(state: AppState) {
-    let config = &state.config.distribution.videos;
-    if config.youtube_channel_id.is_none() && config.tiktok_urls.is_empty() {
-        return;
-    }
-    let every = std::time::Duration::from_secs(config.poll_minutes * 60);
-    let mut interval = tokio::time::interval(every);
-    loop {
-        interval.tick().await;
-        poll(&state).await;
-    }
-}

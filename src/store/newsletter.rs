@@ -47,6 +47,8 @@ pub struct Recipient {
     pub subscriber_id: SubscriberId,
     pub email: String,
     pub token: String,
+    /// Tries before this one.
+    pub attempts: i64,
 }
 
 #[derive(Clone, Debug, FromRow, Serialize)]
@@ -271,12 +273,12 @@ impl Store {
             Backend::Sqlite => "",
         };
         let mut tx = self.pool.begin().await?;
-        let claimed: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        let claimed: Vec<(i64, i64, i64)> = sqlx::query_as(&format!(
             "UPDATE newsletter_recipients SET state = 'sending', locked_until = $2 \
              WHERE (issue_id, subscriber_id) IN (SELECT issue_id, subscriber_id FROM newsletter_recipients \
              WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY issue_id, subscriber_id LIMIT $3{lock}) \
              AND state = 'pending' \
-             RETURNING issue_id, subscriber_id"
+             RETURNING issue_id, subscriber_id, attempts"
         ))
         .bind(now)
         .bind(now + lease)
@@ -288,7 +290,7 @@ impl Store {
         if !claimed.is_empty() {
             let ids = claimed
                 .iter()
-                .map(|(_, subscriber)| subscriber.to_string())
+                .map(|(_, subscriber, _)| subscriber.to_string())
                 .collect::<Vec<_>>()
                 .join(",");
             // Ids are integers from our own rows, so they can stand in the SQL.
@@ -301,7 +303,7 @@ impl Store {
                 .into_iter()
                 .map(|(id, email, token, state)| (id, (email, token, state)))
                 .collect();
-            for (issue_id, subscriber_id) in claimed {
+            for (issue_id, subscriber_id, attempts) in claimed {
                 match by_id.get(&subscriber_id) {
                     Some((email, token, state)) if state == SubscriberState::Active.as_str() => {
                         recipients.push(Recipient {
@@ -309,6 +311,7 @@ impl Store {
                             subscriber_id: SubscriberId(subscriber_id),
                             email: email.clone(),
                             token: token.clone(),
+                            attempts,
                         })
                     }
                     // Unsubscribed since the issue was made.
@@ -317,6 +320,7 @@ impl Store {
                         subscriber_id: SubscriberId(subscriber_id),
                         email: String::new(),
                         token: String::new(),
+                        attempts,
                     }),
                 }
             }
@@ -326,29 +330,28 @@ impl Store {
         Ok(recipients)
     }
 
-    /// A message the server refused for now: tried again after `base`
-    /// seconds times the square of the attempts, or recorded as failed once
-    /// `max_attempts` are used.
+    /// A message the server refused for now: tried again at `retry_at`, or
+    /// recorded as failed when `retry_at` is `None` (attempts used up).
     pub async fn retry_recipient(
         &self,
         recipient: &Recipient,
         error: &str,
-        now: i64,
-        base: i64,
-        max_attempts: i64,
+        retry_at: Option<i64>,
     ) -> StoreResult<()> {
+        let state = match retry_at {
+            Some(_) => RecipientState::Pending,
+            None => RecipientState::Failed,
+        };
         sqlx::query(
             "UPDATE newsletter_recipients SET attempts = attempts + 1, error = $3, locked_until = NULL, \
-             next_attempt_at = $4 + $5 * (attempts + 1) * (attempts + 1), \
-             state = CASE WHEN attempts + 1 >= $6 THEN 'failed' ELSE 'pending' END \
+             next_attempt_at = COALESCE($4, next_attempt_at), state = $5 \
              WHERE issue_id = $1 AND subscriber_id = $2 AND state = 'sending'",
         )
         .bind(recipient.issue_id)
         .bind(recipient.subscriber_id)
         .bind(error)
-        .bind(now)
-        .bind(base)
-        .bind(max_attempts)
+        .bind(retry_at)
+        .bind(state)
         .execute(&self.pool)
         .await?;
         Ok(())
