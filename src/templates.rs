@@ -94,6 +94,15 @@ impl Templates {
                 .map(|(_, src)| (*src).to_owned()))
         });
         env.set_formatter(escape_without_slashes);
+        // In tests and debug builds a missing value may be tested (`{% if x
+        // %}`) but never printed, iterated or looked into, so a misspelt
+        // name fails a test. A release build renders it blank rather than
+        // fail a reader's page.
+        env.set_undefined_behavior(if cfg!(debug_assertions) {
+            minijinja::UndefinedBehavior::SemiStrict
+        } else {
+            minijinja::UndefinedBehavior::Lenient
+        });
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         let tz = site.timezone.clone();
@@ -168,6 +177,51 @@ fn escape_without_slashes(
 mod tests {
     use super::*;
     use crate::config::{Config, Overrides};
+
+    /// Every `t.word` and `a.word` a template prints exists in every
+    /// language, including templates no other test renders.
+    #[test]
+    fn every_interface_word_a_template_names_exists() {
+        let mut missing = Vec::new();
+        for (name, source) in BUILT_IN {
+            for (prefix, words) in [
+                ("t.", i18n::strings("uk")),
+                ("t.", i18n::strings("en")),
+                ("a.", i18n::admin_strings("uk")),
+                ("a.", i18n::admin_strings("en")),
+            ] {
+                // Where the template binds the name to something else
+                // (`{% for t in translations %}`), it is not the words.
+                let bound = &prefix[..1];
+                if [
+                    format!("for {bound} in"),
+                    format!("set {bound} ="),
+                    format!("({bound},"),
+                    format!("({bound})"),
+                ]
+                .iter()
+                .any(|binding| source.contains(binding.as_str()))
+                {
+                    continue;
+                }
+                for (at, _) in source.match_indices(prefix) {
+                    let before = source[..at].chars().next_back();
+                    if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                        continue;
+                    }
+                    let word: String = source[at + 2..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if !word.is_empty() && !words.contains_key(word.as_str()) {
+                        missing.push(format!("{name}: {prefix}{word}"));
+                    }
+                }
+            }
+        }
+        missing.dedup();
+        assert!(missing.is_empty(), "missing words: {missing:#?}");
+    }
 
     #[test]
     fn escapes_markup_but_keeps_urls_readable() {

@@ -212,6 +212,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "No monthly support.",
     ),
     ("your_gifts", "Ваші внески", "Your gifts"),
+    (
+        "manage_in_stripe",
+        "Картка й рахунки у Stripe",
+        "Card and invoices at Stripe",
+    ),
     ("your_data", "Ваші дані", "Your data"),
     (
         "download_data",

@@ -112,6 +112,8 @@ impl Page {
         context.insert("canonical".into(), json!(state.urls.absolute(path)));
         context.insert("path".into(), json!(path));
         context.insert("nav".into(), Json::Array(nav));
+        // Pages in one language only have no other versions to name.
+        context.insert("alternates".into(), json!([]));
         let footer_pages: Vec<Json> = nav_pages
             .iter()
             .filter(|p| p.language == language)
