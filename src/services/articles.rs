@@ -250,15 +250,11 @@ pub async fn update_article(
     if input.authors.as_ref().is_some_and(Vec::is_empty) {
         problems.add("authors", "name at least one author");
     }
-    let published = current.status == ArticleStatus::Published;
     let base = write_of(&existing);
-    let mut write = apply_input(state, base.clone(), &input, &mut problems).await?;
+    let mut write = apply_input(state, base, &input, &mut problems).await?;
     problems.finish()?;
     if let Some(group) = joined_group {
         write.translation_group = group;
-    }
-    if published && content_differs(&base, &write) {
-        write.content_updated_at = Some(state.clock.now());
     }
     if write.slug.is_empty() {
         write.slug = free_slug(state, &write.language, &slugify(&write.headline), Some(id)).await?;
@@ -356,8 +352,6 @@ pub async fn publish_article(
         write.as_history = true;
     } else if write.published_at.is_none() {
         write.published_at = Some(at);
-    } else {
-        write.content_updated_at = Some(at);
     }
     state
         .store
@@ -596,14 +590,6 @@ async fn apply_input(
         }
     }
     Ok(write)
-}
-
-fn content_differs(a: &ArticleWrite, b: &ArticleWrite) -> bool {
-    a.headline != b.headline
-        || a.standfirst != b.standfirst
-        || a.body != b.body
-        || a.sources != b.sources
-        || a.cover_url != b.cover_url
 }
 
 /// The write model that reproduces an article as it is.

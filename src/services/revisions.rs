@@ -112,9 +112,6 @@ pub async fn restore(
         write.author_ids = old.author_ids;
     }
     let current = state.clock.now();
-    if view.article.status == crate::store::ArticleStatus::Published {
-        write.content_updated_at = Some(current);
-    }
     let saved_by = format!("staff:{} (restored v{version})", actor.id);
     state
         .store

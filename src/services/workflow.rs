@@ -131,8 +131,6 @@ pub async fn apply(
             write.scheduled_at = None;
             if write.published_at.is_none() {
                 write.published_at = Some(current);
-            } else {
-                write.content_updated_at = Some(current);
             }
         }
         Transition::Schedule { at } => {

@@ -2,7 +2,7 @@
 
 use sqlx::any::AnyArguments;
 use sqlx::query::QueryAs;
-use sqlx::{Any, AnyConnection};
+use sqlx::{Any, AnyConnection, FromRow};
 
 use super::models::*;
 use super::outbox::{OutboxAction, record_outbox_event};
@@ -65,6 +65,74 @@ pub struct GeneratedArticle {
     pub author_id: StaffId,
     pub tag_ids: Vec<TagId>,
     pub published_at: i64,
+}
+
+/// The stored state an update starts from.
+#[derive(FromRow)]
+struct Before {
+    language: String,
+    slug: String,
+    status: ArticleStatus,
+    headline: String,
+    standfirst: String,
+    body: String,
+    cover_url: Option<String>,
+    published_at: Option<i64>,
+}
+
+/// What one save changes, decided in one place for every write path (the
+/// editor, the API, publishing, scheduling, restoring a revision): whether
+/// readers see new text ("Updated" on the page) and whether the channels
+/// must hear of it (publish, edit or take down their posts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ContentChange {
+    /// Headline, standfirst, body, sources or cover differ.
+    pub text: bool,
+    /// The story's address (slug) differs.
+    pub address: bool,
+    /// The story was on the site before this save.
+    pub was_published: bool,
+    /// The story was on the site at some time before (it keeps its date).
+    pub published_before: bool,
+}
+
+impl ContentChange {
+    fn between(before: &Before, before_sources: &[Source], after: &ArticleWrite) -> Self {
+        ContentChange {
+            text: before.headline != after.headline
+                || before.standfirst != after.standfirst
+                || before.body != after.body
+                || before.cover_url != after.cover_url
+                || before_sources != after.sources.as_slice(),
+            address: before.slug != after.slug,
+            was_published: before.status == ArticleStatus::Published,
+            published_before: before.published_at.is_some(),
+        }
+    }
+
+    /// "Updated" moves when readers of a published story get new text, and
+    /// when a story comes back after being taken down.
+    fn content_updated_at(self, after: &ArticleWrite, now: i64) -> Option<i64> {
+        let is_published = after.status == ArticleStatus::Published;
+        let returns = is_published && !self.was_published && self.published_before;
+        if is_published && self.was_published && self.text || returns && !after.as_history {
+            Some(now)
+        } else {
+            after.content_updated_at
+        }
+    }
+
+    /// What the channels must do. A backfill is history and goes nowhere;
+    /// an edit goes out when the text or the link in their posts changed.
+    fn outbox_action(self, after: &ArticleWrite) -> Option<OutboxAction> {
+        match (self.was_published, after.status == ArticleStatus::Published) {
+            (false, true) if after.as_history => None,
+            (false, true) => Some(OutboxAction::Publish),
+            (true, false) => Some(OutboxAction::Unpublish),
+            (true, true) if self.text || self.address => Some(OutboxAction::Update),
+            _ => None,
+        }
+    }
 }
 
 /// Whether two states of an article have the same text and lists, whatever
@@ -374,22 +442,24 @@ impl Store {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        type Before = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-        );
         let before: Option<Before> = sqlx::query_as(
-            "SELECT language, slug, status, headline, standfirst, body, cover_url \
+            "SELECT language, slug, status, headline, standfirst, body, cover_url, published_at \
              FROM articles WHERE id = $1",
         )
         .bind(id.0)
         .fetch_optional(&mut *tx)
         .await?;
+        let before_sources: Vec<Source> = sqlx::query_as(
+            "SELECT outlet, url, citation FROM article_sources WHERE article_id = $1 ORDER BY position",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let change = before
+            .as_ref()
+            .map(|b| ContentChange::between(b, &before_sources, write))
+            .unwrap_or_default();
+        let content_updated_at = change.content_updated_at(write, now);
         let version_check = if expected_version.is_some() {
             " AND version = $20"
         } else {
@@ -419,7 +489,7 @@ impl Store {
             .bind(&write.meta_description)
             .bind(now)
             .bind(write.published_at)
-            .bind(write.content_updated_at)
+            .bind(content_updated_at)
             .bind(write.scheduled_at)
             .bind(&write.social_image_url);
         if let Some(expected) = expected_version {
@@ -436,27 +506,16 @@ impl Store {
                 StoreError::NotFound
             });
         };
-        if let Some((_, old_slug, status, headline, standfirst, body, cover)) = &before {
-            let was_published = status == ArticleStatus::Published.as_str();
-            let changed = *headline != write.headline
-                || *standfirst != write.standfirst
-                || *body != write.body
-                || *cover != write.cover_url
-                || *old_slug != write.slug;
-            let action = match (was_published, write.status == ArticleStatus::Published) {
-                (false, true) if write.as_history => None,
-                (false, true) => Some(OutboxAction::Publish),
-                (true, false) => Some(OutboxAction::Unpublish),
-                (true, true) if changed => Some(OutboxAction::Update),
-                _ => None,
-            };
-            if let Some(action) = action {
-                record_outbox_event(&mut tx, id, action, now).await?;
-            }
+        if let Some(action) = change.outbox_action(write) {
+            record_outbox_event(&mut tx, id, action, now).await?;
         }
         // A published story's old address keeps working.
-        if let Some((language, old_slug, status, ..)) = before
-            && status == ArticleStatus::Published.as_str()
+        if let Some(Before {
+            language,
+            slug: old_slug,
+            status: ArticleStatus::Published,
+            ..
+        }) = before
             && old_slug != write.slug
         {
             sqlx::query(

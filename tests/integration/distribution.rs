@@ -27,6 +27,7 @@ on_both_backends!(
     mastodon_payloads_follow_undo_and_delete,
     demo_stories_are_history_not_news,
     backdated_stories_are_history_not_news,
+    one_rule_decides_updated_and_channel_edits,
 );
 
 struct Fakes {
@@ -1278,4 +1279,68 @@ async fn publish_dated(
         published_at.map(|at| json!({ "published_at": at })),
     )
     .await
+}
+
+/// Whatever path saves a story, one rule says whether readers see "Updated"
+/// (its text changed) and whether the channels edit their posts (its text
+/// or its link changed).
+async fn one_rule_decides_updated_and_channel_edits(backend: Backend) {
+    let fakes = fakes().await;
+    let mut app = app_with(backend, &fakes.env).await;
+    let id = app
+        .publish(story("Мости відкрили після ремонту", "uk"))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    run(&app).await;
+    assert_eq!(fakes.telegram.calls().len(), 1);
+    let save = async |app: &mut TestApp, change: Value| {
+        let saved = app
+            .api(
+                Method::PATCH,
+                &format!("/api/admin/articles/{id}"),
+                Some(change),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let edits = app
+            .state
+            .store
+            .pending_outbox_events(10)
+            .await
+            .unwrap()
+            .len();
+        run(app).await;
+        (edits, saved.json()["content_updated_at"].clone())
+    };
+
+    // Only the sources: new text for readers, and the channels hear of it.
+    app.state.clock.advance(60);
+    let (edits, updated) = save(
+        &mut app,
+        json!({ "sources": [{ "outlet": "Укравтодор", "citation": "Повідомлення про відкриття" }] }),
+    )
+    .await;
+    assert_eq!(edits, 1, "a sources-only edit goes to the channels");
+    assert_eq!(
+        updated,
+        json!(app.state.clock.now()),
+        "and shows as Updated"
+    );
+    assert_eq!(fakes.telegram.calls().len(), 2);
+
+    // Only the address: the posts' link changes, the text does not.
+    app.state.clock.advance(60);
+    let (edits, unchanged) = save(&mut app, json!({ "slug": "mosty-vidkryly" })).await;
+    assert_eq!(edits, 1, "a new address goes to the channels");
+    assert_eq!(
+        unchanged, updated,
+        "but the story was not updated for readers"
+    );
+
+    // Only what readers never see: nothing moves.
+    app.state.clock.advance(60);
+    let (edits, unchanged) = save(&mut app, json!({ "meta_description": "Для пошуковиків" })).await;
+    assert_eq!(edits, 0);
+    assert_eq!(unchanged, updated);
 }
