@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::http::site::cache::PageCache;
 use crate::integrations::mail::Mailer;
+use crate::page_cache::PageCache;
 use crate::store::{Store, StoreResult};
 use crate::templates::Templates;
 use crate::urls::Urls;

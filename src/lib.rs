@@ -24,6 +24,7 @@ pub mod http;
 pub mod import;
 pub mod integrations;
 pub mod jobs;
+pub mod page_cache;
 pub mod services;
 pub mod store;
 pub mod templates;

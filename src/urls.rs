@@ -74,6 +74,11 @@ impl Urls {
         self.article(&article.language, &article.slug, article.published_at)
     }
 
+    /// A static page (about, ethics…) sits at the root of its language.
+    pub fn page(&self, language: &str, slug: &str) -> String {
+        format!("{}/{slug}", self.prefix(language))
+    }
+
     pub fn section(&self, language: &str, slug: &str) -> String {
         format!("{}/section/{slug}", self.prefix(language))
     }

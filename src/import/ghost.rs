@@ -414,7 +414,7 @@ pub async fn import(
                 .await?;
             let legacy_paths: Vec<String> = old_path
                 .into_iter()
-                .filter(|p| *p != crate::http::site::pages::page_path(state, &language, &slug))
+                .filter(|p| *p != state.urls.page(&language, &slug))
                 .collect();
             report.redirects += legacy_paths.len();
             report.created("pages", 1);

@@ -884,7 +884,7 @@ async fn import_page(
     if let Some((path, query)) = path_of_link(&item.link, base)
         && let Some(key) = legacy_key(&path, query.as_deref())
         && key != "/"
-        && key != crate::http::site::pages::page_path(state, &language, &slug)
+        && key != state.urls.page(&language, &slug)
     {
         legacy_paths.push(key);
     }

@@ -140,7 +140,7 @@ pub async fn update(
         .map_err(slug_conflict)?;
     // A renamed page keeps its old address working.
     if before.is_published() && (before.slug != write.slug || before.language != write.language) {
-        let old = crate::http::site::pages::page_path(state, &before.language, &before.slug);
+        let old = state.urls.page(&before.language, &before.slug);
         state
             .store
             .add_legacy_path(

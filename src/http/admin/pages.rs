@@ -13,7 +13,6 @@ use crate::app::AppState;
 use crate::content::i18n::{admin_strings, language_name};
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
-use crate::http::site::pages::page_path;
 use crate::services::ServiceError;
 use crate::services::audit::Who;
 use crate::services::pages::{self, PageInput};
@@ -113,7 +112,7 @@ async fn editor(
             .map(|l| json!({"code": l, "name": language_name(l)}))
             .collect();
         view.set("missing_languages", missing)
-            .set("public_url", page_path(state, &page.language, &page.slug));
+            .set("public_url", state.urls.page(&page.language, &page.slug));
     }
     Ok(view)
 }

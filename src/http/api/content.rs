@@ -18,7 +18,6 @@ use super::ApiCaller;
 use crate::app::AppState;
 use crate::content::markdown::render_body;
 use crate::http::error::HttpError;
-use crate::http::site::pages::page_path;
 use crate::services::FieldError;
 use crate::store::{ArticleCard, ArticleFilter, ArticleId, ArticleStatus, StoreError};
 
@@ -299,7 +298,7 @@ pub async fn list_pages(
                 "language": p.language,
                 "slug": p.slug,
                 "title": p.title,
-                "url": state.urls.absolute(&page_path(&state, &p.language, &p.slug)),
+                "url": state.urls.absolute(&state.urls.page(&p.language, &p.slug)),
                 "body_html": render_body(&p.body, &p.language),
             })
         })

@@ -18,11 +18,6 @@ use crate::http::error::HttpError;
 use crate::import::legacy_key;
 use crate::store::{ArticleStatus, LegacyTarget, StoreError};
 
-/// The path of a static page.
-pub fn page_path(state: &AppState, language: &str, slug: &str) -> String {
-    format!("{}/{slug}", state.urls.prefix(language))
-}
-
 pub async fn show_page(
     State(state): State<AppState>,
     Extension(Lang(language)): Extension<Lang>,
@@ -38,7 +33,7 @@ pub async fn show_page(
         Ok(_) | Err(StoreError::NotFound) => return Err(HttpError::NotFound),
         Err(e) => return Err(e.into()),
     };
-    let path = page_path(&state, &language, &page.slug);
+    let path = state.urls.page(&language, &page.slug);
     let sections = nav_sections(&state).await?;
     let translations: Vec<_> = state
         .store
@@ -47,7 +42,7 @@ pub async fn show_page(
         .into_iter()
         .filter(|t| t.is_published())
         .map(|t| {
-            let url = page_path(&state, &t.language, &t.slug);
+            let url = state.urls.page(&t.language, &t.slug);
             json!({
                 "lang": t.language,
                 "language_name": language_name(&t.language),
@@ -136,7 +131,7 @@ async fn redirect_for(state: &AppState, path: &str, query: Option<&str>) -> Opti
             _ => None,
         },
         LegacyTarget::Page(id) => match state.store.page(id).await {
-            Ok(page) if page.is_published() => Some(page_path(state, &page.language, &page.slug)),
+            Ok(page) if page.is_published() => Some(state.urls.page(&page.language, &page.slug)),
             _ => None,
         },
     }?;

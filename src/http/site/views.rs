@@ -117,7 +117,7 @@ impl Page {
         let footer_pages: Vec<Json> = nav_pages
             .iter()
             .filter(|p| p.language == language)
-            .map(|p| json!({ "title": p.title, "url": super::pages::page_path(state, language, &p.slug) }))
+            .map(|p| json!({ "title": p.title, "url": state.urls.page(language, &p.slug) }))
             .collect();
         context.insert("footer_pages".into(), Json::Array(footer_pages));
         context.insert("languages".into(), Json::Array(languages));
