@@ -7,7 +7,7 @@ use super::articles::write_of;
 use super::policy::{Action, Actor};
 use super::{ServiceError, ServiceResult, workflow};
 use crate::app::AppState;
-use crate::store::{ArticleId, ArticleView, ArticleWrite, StoreError};
+use crate::store::{ArticleId, ArticleView, ArticleWrite, RevisionSnapshot};
 
 #[derive(Serialize)]
 pub struct DiffLine {
@@ -24,8 +24,7 @@ pub struct FieldDiff {
 }
 
 fn snapshot(raw: &str) -> ServiceResult<ArticleWrite> {
-    serde_json::from_str(raw)
-        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("revision snapshot: {e}"))))
+    Ok(RevisionSnapshot::parse(raw)?.into_write())
 }
 
 fn sources_text(write: &ArticleWrite) -> String {

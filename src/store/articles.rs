@@ -6,6 +6,7 @@ use sqlx::{Any, AnyConnection, FromRow};
 
 use super::models::*;
 use super::outbox::{OutboxAction, record_outbox_event};
+use super::revision_snapshot::RevisionSnapshot;
 use super::{Backend, Store, StoreError, StoreResult};
 
 /// Revisions are compressed: a story's text is most of a revision, and text
@@ -65,6 +66,54 @@ pub struct GeneratedArticle {
     pub author_id: StaffId,
     pub tag_ids: Vec<TagId>,
     pub published_at: i64,
+}
+
+/// The columns an [`ArticleWrite`] fills, in the order [`bind_write`] binds
+/// them: one list for both the INSERT and the UPDATE.
+const WRITE_COLUMNS: [&str; 17] = [
+    "translation_group",
+    "language",
+    "slug",
+    "headline",
+    "standfirst",
+    "body",
+    "cover_url",
+    "cover_alt",
+    "cover_credit",
+    "section_id",
+    "status",
+    "meta_title",
+    "meta_description",
+    "published_at",
+    "content_updated_at",
+    "scheduled_at",
+    "social_image_url",
+];
+
+/// Binds an article's [`WRITE_COLUMNS`], in order, after what `query` has.
+fn bind_write<'q, O>(
+    query: QueryAs<'q, Any, O, AnyArguments<'q>>,
+    write: &'q ArticleWrite,
+    content_updated_at: Option<i64>,
+) -> QueryAs<'q, Any, O, AnyArguments<'q>> {
+    query
+        .bind(&write.translation_group)
+        .bind(&write.language)
+        .bind(&write.slug)
+        .bind(&write.headline)
+        .bind(&write.standfirst)
+        .bind(&write.body)
+        .bind(&write.cover_url)
+        .bind(&write.cover_alt)
+        .bind(&write.cover_credit)
+        .bind(write.section_id.map(|s| s.0))
+        .bind(write.status)
+        .bind(&write.meta_title)
+        .bind(&write.meta_description)
+        .bind(write.published_at)
+        .bind(content_updated_at)
+        .bind(write.scheduled_at)
+        .bind(&write.social_image_url)
 }
 
 /// The stored state an update starts from.
@@ -135,23 +184,10 @@ impl ContentChange {
     }
 }
 
-/// Whether two states of an article have the same text and lists, whatever
-/// their workflow status and its times.
-fn same_text(a: &ArticleWrite, b: &ArticleWrite) -> bool {
-    let strip = |w: &ArticleWrite| {
-        let mut w = w.clone();
-        w.status = ArticleStatus::Draft;
-        w.published_at = None;
-        w.content_updated_at = None;
-        w.scheduled_at = None;
-        serde_json::to_value(w).unwrap_or_default()
-    };
-    strip(a) == strip(b)
-}
-
 /// The full editable state of an article. Services build it; the store
 /// writes it whole, with its lists, in one transaction.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+/// Revisions keep it as a [`RevisionSnapshot`], not as this struct.
+#[derive(Clone, Debug)]
 pub struct ArticleWrite {
     pub translation_group: String,
     pub language: String,
@@ -166,8 +202,6 @@ pub struct ArticleWrite {
     pub status: ArticleStatus,
     pub meta_title: String,
     pub meta_description: String,
-    /// Older revisions were saved before this field existed.
-    #[serde(default)]
     pub social_image_url: Option<String>,
     pub published_at: Option<i64>,
     pub content_updated_at: Option<i64>,
@@ -178,7 +212,6 @@ pub struct ArticleWrite {
     /// A first publication with a date in the past (a backfill): the story
     /// joins the site and its archive but is not news, so no channel,
     /// newsletter or webhook hears of it. Never saved in revisions.
-    #[serde(skip)]
     pub as_history: bool,
 }
 
@@ -392,33 +425,20 @@ impl Store {
         saved_by: &str,
         now: i64,
     ) -> StoreResult<ArticleId> {
-        let (id,): (ArticleId,) = sqlx::query_as(
-            "INSERT INTO articles (translation_group, language, slug, headline, standfirst, body, \
-             cover_url, cover_alt, cover_credit, section_id, status, meta_title, meta_description, \
-             version, created_at, updated_at, published_at, content_updated_at, scheduled_at, social_image_url) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15, $16, $17, $18) \
-             RETURNING id",
-        )
-        .bind(&write.translation_group)
-        .bind(&write.language)
-        .bind(&write.slug)
-        .bind(&write.headline)
-        .bind(&write.standfirst)
-        .bind(&write.body)
-        .bind(&write.cover_url)
-        .bind(&write.cover_alt)
-        .bind(&write.cover_credit)
-        .bind(write.section_id.map(|s| s.0))
-        .bind(write.status.as_str())
-        .bind(&write.meta_title)
-        .bind(&write.meta_description)
-        .bind(now)
-        .bind(write.published_at)
-        .bind(write.content_updated_at)
-        .bind(write.scheduled_at)
-        .bind(&write.social_image_url)
-        .fetch_one(&mut *conn)
-        .await?;
+        let columns = WRITE_COLUMNS.join(", ");
+        let values = (1..=WRITE_COLUMNS.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let now_at = WRITE_COLUMNS.len() + 1;
+        let sql = format!(
+            "INSERT INTO articles ({columns}, version, created_at, updated_at) \
+             VALUES ({values}, 1, ${now_at}, ${now_at}) RETURNING id"
+        );
+        let (id,): (ArticleId,) = bind_write(sqlx::query_as(&sql), write, write.content_updated_at)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
         self.write_article_lists(conn, id, write, 1, saved_by, now)
             .await?;
         Ok(id)
@@ -460,38 +480,30 @@ impl Store {
             .map(|b| ContentChange::between(b, &before_sources, write))
             .unwrap_or_default();
         let content_updated_at = change.content_updated_at(write, now);
+        // $1 is the id, the written columns follow, then the time and the
+        // expected version.
+        let assignments = WRITE_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(n, column)| format!("{column} = ${}", n + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let now_at = WRITE_COLUMNS.len() + 2;
         let version_check = if expected_version.is_some() {
-            " AND version = $20"
+            format!(" AND version = ${}", now_at + 1)
         } else {
-            ""
+            String::new()
         };
         let sql = format!(
-            "UPDATE articles SET translation_group = $2, language = $3, slug = $4, headline = $5, \
-             standfirst = $6, body = $7, cover_url = $8, cover_alt = $9, cover_credit = $10, \
-             section_id = $11, status = $12, meta_title = $13, meta_description = $14, \
-             updated_at = $15, published_at = $16, content_updated_at = $17, scheduled_at = $18, \
-             social_image_url = $19, version = version + 1 WHERE id = $1{version_check} RETURNING version"
+            "UPDATE articles SET {assignments}, updated_at = ${now_at}, version = version + 1 \
+             WHERE id = $1{version_check} RETURNING version"
         );
-        let mut query = sqlx::query_as::<_, (i64,)>(&sql)
-            .bind(id.0)
-            .bind(&write.translation_group)
-            .bind(&write.language)
-            .bind(&write.slug)
-            .bind(&write.headline)
-            .bind(&write.standfirst)
-            .bind(&write.body)
-            .bind(&write.cover_url)
-            .bind(&write.cover_alt)
-            .bind(&write.cover_credit)
-            .bind(write.section_id.map(|s| s.0))
-            .bind(write.status.as_str())
-            .bind(&write.meta_title)
-            .bind(&write.meta_description)
-            .bind(now)
-            .bind(write.published_at)
-            .bind(content_updated_at)
-            .bind(write.scheduled_at)
-            .bind(&write.social_image_url);
+        let mut query = bind_write(
+            sqlx::query_as::<_, (i64,)>(&sql).bind(id.0),
+            write,
+            content_updated_at,
+        )
+        .bind(now);
         if let Some(expected) = expected_version {
             query = query.bind(expected);
         }
@@ -591,13 +603,12 @@ impl Store {
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
+        let current = RevisionSnapshot::of(write);
         let unchanged = previous
-            .and_then(|(text,)| serde_json::from_str::<ArticleWrite>(&unpack_snapshot(&text)).ok())
-            .is_some_and(|before| same_text(&before, write));
+            .and_then(|(text,)| RevisionSnapshot::parse(&unpack_snapshot(&text)).ok())
+            .is_some_and(|before| before.same_text(&current));
         if !unchanged {
-            let snapshot = pack_snapshot(
-                &serde_json::to_string(write).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            );
+            let snapshot = pack_snapshot(&current.to_json()?);
             sqlx::query(
                 "INSERT INTO article_revisions (article_id, version, saved_by, snapshot, created_at) \
                  VALUES ($1, $2, $3, $4, $5)",
