@@ -783,6 +783,23 @@ impl Store {
         &self,
         ids: &[ArticleId],
     ) -> StoreResult<std::collections::HashMap<ArticleId, String>> {
+        self.article_texts(ids, "body").await
+    }
+
+    /// The headlines of these articles, by id, in one query.
+    pub async fn article_headlines(
+        &self,
+        ids: &[ArticleId],
+    ) -> StoreResult<std::collections::HashMap<ArticleId, String>> {
+        self.article_texts(ids, "headline").await
+    }
+
+    /// One text column of these articles; `column` is one of ours, never input.
+    async fn article_texts(
+        &self,
+        ids: &[ArticleId],
+        column: &'static str,
+    ) -> StoreResult<std::collections::HashMap<ArticleId, String>> {
         if ids.is_empty() {
             return Ok(Default::default());
         }
@@ -793,7 +810,7 @@ impl Store {
             .collect::<Vec<_>>()
             .join(",");
         let rows: Vec<(ArticleId, String)> = sqlx::query_as(&format!(
-            "SELECT id, body FROM articles WHERE id IN ({list})"
+            "SELECT id, {column} FROM articles WHERE id IN ({list})"
         ))
         .fetch_all(&self.pool)
         .await?;

@@ -115,6 +115,11 @@ async fn a_reader_gives_monthly_from_an_article(backend: Backend) {
     assert_eq!(summary.active_monthly_donors, 1);
     assert_eq!(summary.monthly_recurring_minor, 50_000);
     assert_eq!(summary.top_articles[0].article_id.to_string(), article_id);
+    let headline = &summary.top_articles[0].headline;
+    assert!(
+        !headline.is_empty() && dashboard_has(&app, headline).await,
+        "the story readers gave from is named"
+    );
     let editor = app.sign_in("editor@example.com").await;
     let dashboard = app.admin_get(&editor, "/admin/funding").await;
     assert!(dashboard.body.contains("data-figure=\"active-monthly\">1<"));
@@ -647,4 +652,12 @@ async fn the_ledger_believes_what_was_paid_not_what_was_pledged(backend: Backend
         },
     );
     assert!(donations::apply(&app.state, &refund).await.is_err());
+}
+
+async fn dashboard_has(app: &TestApp, text: &str) -> bool {
+    let editor = app.sign_in("editor@example.com").await;
+    app.admin_get(&editor, "/admin/funding")
+        .await
+        .body
+        .contains(&newsdesk::content::escape_html(text))
 }
