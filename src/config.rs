@@ -726,7 +726,11 @@ impl Config {
     }
 
     fn from_values(values: &BTreeMap<&'static str, String>) -> Result<Self, ConfigError> {
-        let get = |key: &str| values.get(key).map(String::as_str).unwrap_or("").trim();
+        let get = |key: &str| {
+            // A key read here but missing from KEYS would silently be empty.
+            debug_assert!(spec(key).is_some(), "config key {key} is not in KEYS");
+            values.get(key).map(String::as_str).unwrap_or("").trim()
+        };
         let listen: SocketAddr = parse(get("server.listen"), "server.listen")?;
         let data_dir = PathBuf::from(non_empty(get("server.data_dir"), "server.data_dir")?);
         let base_url = match get("server.base_url") {
@@ -955,6 +959,30 @@ impl Config {
         }
         out
     }
+
+    /// The README's configuration reference, made from [`KEYS`] so the two
+    /// cannot drift apart (a test compares them).
+    pub fn reference_table() -> String {
+        let mut out =
+            String::from("| Key | Variable | Default | Meaning |\n| --- | --- | --- | --- |\n");
+        for spec in KEYS {
+            let default = if spec.default.is_empty() {
+                "none".to_owned()
+            } else {
+                format!("`{}`", spec.default)
+            };
+            out.push_str(&format!(
+                "| `{}` | `{}` | {default} | {} |\n",
+                spec.key,
+                spec.env,
+                spec.doc
+                    .replace('|', "\\|")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            ));
+        }
+        out
+    }
 }
 
 fn distribution_config<'a>(
@@ -1171,6 +1199,31 @@ fn read_toml(file: &Path) -> Result<Vec<(String, String)>, ConfigError> {
 
 #[cfg(test)]
 mod tests {
+    /// README.md holds `Config::reference_table()` between its markers. Run
+    /// with NEWSDESK_BLESS=1 to write the current table there.
+    #[test]
+    fn the_readme_documents_every_key_as_the_code_knows_it() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = std::fs::read_to_string(&path).unwrap();
+        let (start, end) = (
+            "<!-- config keys: generated from src/config.rs -->\n",
+            "<!-- end of config keys -->",
+        );
+        let from = readme.find(start).expect("README has the start marker") + start.len();
+        let to = readme[from..].find(end).expect("README has the end marker") + from;
+        let table = super::Config::reference_table();
+        if readme[from..to] != table {
+            if std::env::var_os("NEWSDESK_BLESS").is_some() {
+                let updated = format!("{}{table}{}", &readme[..from], &readme[to..]);
+                std::fs::write(&path, updated).unwrap();
+            } else {
+                panic!(
+                    "README's configuration table is out of date: run this test with NEWSDESK_BLESS=1"
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_database_url_of_the_wrong_kind_is_reported_without_its_password() {
         let vars = BTreeMap::from([(
