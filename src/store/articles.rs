@@ -298,69 +298,130 @@ impl Conditions {
 const CARD_COLUMNS: &str = "a.id, a.language, a.slug, a.headline, a.standfirst, a.cover_url, \
      a.cover_alt, a.section_id, a.status, a.version, a.published_at, a.content_updated_at, a.updated_at";
 
+/// Where a list reads its rows: the articles themselves, or, for one tag's
+/// or one author's published stories in a language, their membership rows,
+/// whose index holds them newest first (see the membership_lists migration).
+struct ListSource {
+    from: &'static str,
+    /// The publication time and the id the list is ordered by.
+    time: &'static str,
+    id: &'static str,
+    /// The membership row's own status and language columns, when reading one.
+    member: Option<&'static str>,
+}
+
 impl ArticleFilter {
-    /// What lists sort by. Published stories always have a publication
-    /// time, so their lists sort by the indexed column itself and read the
-    /// newest rows straight from the index (no sort of the whole archive);
-    /// lists that include drafts fall back to the last save.
-    fn sort_key(&self) -> &'static str {
-        if self.status == Some(ArticleStatus::Published) {
-            "a.published_at"
-        } else {
-            "COALESCE(a.published_at, a.updated_at)"
+    fn source(&self) -> ListSource {
+        let published = self.status == Some(ArticleStatus::Published);
+        let member = match (self.tag_id, self.author_id) {
+            _ if !published || self.language.is_none() => None,
+            (Some(_), _) => Some("article_tags"),
+            (None, Some(_)) => Some("article_authors"),
+            (None, None) => None,
+        };
+        match member {
+            Some("article_tags") => ListSource {
+                from: "article_tags m JOIN articles a ON a.id = m.article_id",
+                time: "m.published_at",
+                id: "m.article_id",
+                member: Some("article_tags"),
+            },
+            Some(_) => ListSource {
+                from: "article_authors m JOIN articles a ON a.id = m.article_id",
+                time: "m.published_at",
+                id: "m.article_id",
+                member: Some("article_authors"),
+            },
+            // Published stories always have a publication time, so their
+            // lists sort by the indexed column itself and read the newest
+            // rows straight from the index; lists that include drafts fall
+            // back to the last save.
+            None if published => ListSource {
+                from: "articles a",
+                time: "a.published_at",
+                id: "a.id",
+                member: None,
+            },
+            None => ListSource {
+                from: "articles a",
+                time: "COALESCE(a.published_at, a.updated_at)",
+                id: "a.id",
+                member: None,
+            },
         }
     }
 
     /// The list query of [`Store::article_cards`], with its binds.
     fn cards_sql(&self, limit: i64, offset: i64) -> (String, Conditions) {
+        let source = self.source();
         let mut conditions = self.conditions();
         let limit_ph = conditions.next_placeholder(Bind::Int(limit));
         let offset_ph = conditions.next_placeholder(Bind::Int(offset));
         let sql = format!(
-            "SELECT {CARD_COLUMNS} FROM articles a {} \
-             ORDER BY {key} DESC, a.id DESC LIMIT {limit_ph} OFFSET {offset_ph}",
+            "SELECT {CARD_COLUMNS} FROM {from} {} \
+             ORDER BY {time} DESC, {id} DESC LIMIT {limit_ph} OFFSET {offset_ph}",
             conditions.where_sql(),
-            key = self.sort_key(),
+            from = source.from,
+            time = source.time,
+            id = source.id,
         );
         (sql, conditions)
     }
 
     fn conditions(&self) -> Conditions {
+        let source = self.source();
         let mut c = Conditions::default();
+        // Reading a membership index, its own columns filter.
+        let row = if source.member.is_some() { "m" } else { "a" };
         if let Some(status) = self.status {
-            c.push("a.status = $?", Bind::Text(status.as_str().into()));
+            c.push(
+                &format!("{row}.status = $?"),
+                Bind::Text(status.as_str().into()),
+            );
         }
         if let Some(language) = &self.language {
-            c.push("a.language = $?", Bind::Text(language.clone()));
+            c.push(
+                &format!("{row}.language = $?"),
+                Bind::Text(language.clone()),
+            );
         }
         if let Some(section) = self.section_id {
             c.push("a.section_id = $?", Bind::Int(section.0));
         }
         if let Some(tag) = self.tag_id {
-            c.push(
-                "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = $?)",
-                Bind::Int(tag.0),
-            );
+            if source.member == Some("article_tags") {
+                c.push("m.tag_id = $?", Bind::Int(tag.0));
+            } else {
+                c.push(
+                    "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = $?)",
+                    Bind::Int(tag.0),
+                );
+            }
         }
         if let Some(author) = self.author_id {
-            c.push(
-                "a.id IN (SELECT article_id FROM article_authors WHERE staff_id = $?)",
-                Bind::Int(author.0),
-            );
+            if source.member == Some("article_authors") {
+                c.push("m.staff_id = $?", Bind::Int(author.0));
+            } else {
+                c.push(
+                    "a.id IN (SELECT article_id FROM article_authors WHERE staff_id = $?)",
+                    Bind::Int(author.0),
+                );
+            }
         }
         if let Some(from) = self.published_from {
-            c.push("a.published_at >= $?", Bind::Int(from));
+            c.push(&format!("{row}.published_at >= $?"), Bind::Int(from));
         }
         if let Some(until) = self.published_until {
-            c.push("a.published_at < $?", Bind::Int(until));
+            c.push(&format!("{row}.published_at < $?"), Bind::Int(until));
         }
         if let Some((time, id)) = self.after {
             let t1 = c.next_placeholder(Bind::Int(time));
             let t2 = c.next_placeholder(Bind::Int(time));
             let i = c.next_placeholder(Bind::Int(id));
-            let key = self.sort_key();
-            c.clauses
-                .push(format!("({key} < {t1} OR ({key} = {t2} AND a.id < {i}))"));
+            let (key, id_column) = (source.time, source.id);
+            c.clauses.push(format!(
+                "({key} < {t1} OR ({key} = {t2} AND {id_column} < {i}))"
+            ));
         }
         if let Some(text) = &self.headline_contains {
             let pattern = format!(
@@ -562,25 +623,34 @@ impl Store {
         saved_by: &str,
         now: i64,
     ) -> StoreResult<()> {
-        for (position, author) in write.author_ids.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO article_authors (article_id, staff_id, position) VALUES ($1, $2, $3)",
-            )
-            .bind(id.0)
-            .bind(author.0)
-            .bind(position as i64)
-            .execute(&mut *conn)
-            .await?;
-        }
-        for (position, tag) in write.tag_ids.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)",
-            )
-            .bind(id.0)
-            .bind(tag.0)
-            .bind(position as i64)
-            .execute(&mut *conn)
-            .await?;
+        // Membership rows carry what byline and tag pages sort and filter
+        // by (see the membership_lists migration).
+        for (table, member, ids) in [
+            (
+                "article_authors",
+                "staff_id",
+                write.author_ids.iter().map(|a| a.0).collect::<Vec<_>>(),
+            ),
+            (
+                "article_tags",
+                "tag_id",
+                write.tag_ids.iter().map(|t| t.0).collect(),
+            ),
+        ] {
+            for (position, member_id) in ids.into_iter().enumerate() {
+                sqlx::query(&format!(
+                    "INSERT INTO {table} (article_id, {member}, position, status, language, published_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)"
+                ))
+                .bind(id.0)
+                .bind(member_id)
+                .bind(position as i64)
+                .bind(write.status)
+                .bind(&write.language)
+                .bind(write.published_at)
+                .execute(&mut *conn)
+                .await?;
+            }
         }
         for (position, source) in write.sources.iter().enumerate() {
             sqlx::query(
@@ -743,10 +813,13 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             sqlx::query(
-                "INSERT INTO article_authors (article_id, staff_id, position) VALUES ($1, $2, 0)",
+                "INSERT INTO article_authors (article_id, staff_id, position, status, language, published_at) \
+                 VALUES ($1, $2, 0, 'published', $3, $4)",
             )
             .bind(id)
             .bind(a.author_id.0)
+            .bind(&a.language)
+            .bind(a.published_at)
             .execute(&mut *tx)
             .await?;
             let mut tags = a.tag_ids.clone();
@@ -754,11 +827,14 @@ impl Store {
             tags.dedup();
             for (position, tag) in tags.iter().enumerate() {
                 sqlx::query(
-                    "INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)",
+                    "INSERT INTO article_tags (article_id, tag_id, position, status, language, published_at) \
+                     VALUES ($1, $2, $3, 'published', $4, $5)",
                 )
                 .bind(id)
                 .bind(tag.0)
                 .bind(position as i64)
+                .bind(&a.language)
+                .bind(a.published_at)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -970,7 +1046,11 @@ impl Store {
 
     pub async fn count_articles(&self, filter: &ArticleFilter) -> StoreResult<i64> {
         let conditions = filter.conditions();
-        let sql = format!("SELECT COUNT(*) FROM articles a {}", conditions.where_sql());
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} {}",
+            filter.source().from,
+            conditions.where_sql()
+        );
         let (count,) = conditions
             .bind_all(sqlx::query_as::<_, (i64,)>(&sql))
             .fetch_one(&self.pool)

@@ -174,6 +174,19 @@ impl Store {
     /// them (PostgreSQL's identity counters), and SQLite's search index
     /// must know the stories.
     pub async fn after_restore(&self, tables: &[&str]) -> StoreResult<()> {
+        // Archives made before membership rows carried their story's
+        // status, language and time restore them with defaults: set them
+        // from the stories (a no-op for newer archives).
+        for table in ["article_tags", "article_authors"] {
+            sqlx::query(&format!(
+                "UPDATE {table} SET \
+                 status = (SELECT a.status FROM articles a WHERE a.id = {table}.article_id), \
+                 language = (SELECT a.language FROM articles a WHERE a.id = {table}.article_id), \
+                 published_at = (SELECT a.published_at FROM articles a WHERE a.id = {table}.article_id)"
+            ))
+            .execute(&self.pool)
+            .await?;
+        }
         match self.backend() {
             Backend::Postgres => {
                 for table in tables {
