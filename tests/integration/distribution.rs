@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use newsdesk::services::distribution::Worker;
 use newsdesk::services::fediverse;
+use newsdesk::store::DeliveryState;
 use serde_json::{Value, json};
 
 use crate::fakes::{
@@ -413,17 +414,7 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .admin_post(&editor, &format!("/admin/deliveries/{}/retry", row.id), &[])
         .await;
     assert_eq!(retried.status, StatusCode::SEE_OTHER, "{}", retried.body);
-    assert_eq!(
-        wrong
-            .state
-            .store
-            .delivery(row.id)
-            .await
-            .unwrap()
-            .state
-            .as_str(),
-        "pending"
-    );
+    assert_eq!(delivery_state(&wrong, row.id).await, DeliveryState::Pending);
     let cancelled = wrong
         .admin_post(
             &editor,
@@ -433,27 +424,13 @@ async fn provider_failures_are_retried_waited_out_or_dead_lettered(backend: Back
         .await;
     assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        wrong
-            .state
-            .store
-            .delivery(row.id)
-            .await
-            .unwrap()
-            .state
-            .as_str(),
-        "cancelled"
+        delivery_state(&wrong, row.id).await,
+        DeliveryState::Cancelled
     );
     run(&wrong).await;
     assert_eq!(
-        wrong
-            .state
-            .store
-            .delivery(row.id)
-            .await
-            .unwrap()
-            .state
-            .as_str(),
-        "cancelled"
+        delivery_state(&wrong, row.id).await,
+        DeliveryState::Cancelled
     );
     // A provider that cannot be reached is retried, then given up on.
     let mut env = fakes.env.clone();
@@ -1343,4 +1320,8 @@ async fn one_rule_decides_updated_and_channel_edits(backend: Backend) {
     let (edits, unchanged) = save(&mut app, json!({ "meta_description": "Для пошуковиків" })).await;
     assert_eq!(edits, 0);
     assert_eq!(unchanged, updated);
+}
+
+async fn delivery_state(app: &TestApp, id: newsdesk::store::DeliveryId) -> DeliveryState {
+    app.state.store.delivery(id).await.unwrap().state
 }
