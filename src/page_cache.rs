@@ -90,6 +90,9 @@ pub struct PageCache {
     rendering: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Pages stored since start, for metrics and tests.
     stores: Arc<AtomicU64>,
+    /// Pages dropped by invalidations, with when they were last served: the
+    /// warming job renders the most read of them again before readers ask.
+    to_warm: Arc<std::sync::Mutex<Vec<(u64, String)>>>,
 }
 
 /// The right to re-render one stale page, given back when dropped.
@@ -123,6 +126,9 @@ impl CachedPage {
     }
 }
 
+/// Pages rendered again after one round of invalidations, at most.
+pub const WARM_AT_MOST: usize = 50;
+
 /// Share of the cache freed at once when it is full: the least recently served.
 const EVICT_FRACTION: usize = 10;
 
@@ -137,6 +143,7 @@ impl PageCache {
             known: Arc::default(),
             rendering: Arc::default(),
             stores: Arc::default(),
+            to_warm: Arc::default(),
         }
     }
 
@@ -258,17 +265,47 @@ impl PageCache {
     }
 
     pub fn clear(&self) {
-        if let Ok(mut pages) = self.pages.write() {
-            self.generation.fetch_add(1, Ordering::SeqCst);
-            pages.clear();
-        }
+        self.retain(|_| false);
     }
 
     fn retain(&self, keep: impl Fn(&CacheTags) -> bool) {
+        let mut dropped = Vec::new();
         if let Ok(mut pages) = self.pages.write() {
             self.generation.fetch_add(1, Ordering::SeqCst);
-            pages.retain(|_, page| keep(&page.tags));
+            pages.retain(|key, page| {
+                let kept = keep(&page.tags);
+                if !kept {
+                    dropped.push((page.last_used.load(Ordering::Relaxed), key.clone()));
+                }
+                kept
+            });
         }
+        if let Ok(mut to_warm) = self.to_warm.lock() {
+            to_warm.extend(dropped);
+            // Nobody may be taking them (a command, a test): keep the most read.
+            if to_warm.len() > 4 * WARM_AT_MOST {
+                to_warm.sort_by_key(|page| std::cmp::Reverse(page.0));
+                to_warm.truncate(WARM_AT_MOST);
+            }
+        }
+    }
+
+    /// The pages to render again after invalidations, most recently read
+    /// first, at most `max` (the rest render when a reader asks); the list
+    /// is emptied.
+    pub fn take_pages_to_warm(&self, max: usize) -> Vec<String> {
+        let mut dropped = match self.to_warm.lock() {
+            Ok(mut to_warm) => std::mem::take(&mut *to_warm),
+            Err(_) => return Vec::new(),
+        };
+        dropped.sort_by_key(|page| std::cmp::Reverse(page.0));
+        let mut seen = HashSet::new();
+        dropped
+            .into_iter()
+            .filter(|(_, key)| seen.insert(key.clone()))
+            .map(|(_, key)| key)
+            .take(max)
+            .collect()
     }
 }
 

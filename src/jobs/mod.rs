@@ -13,6 +13,7 @@ mod newsletter;
 mod prune;
 mod scheduled;
 mod videos;
+mod warm_pages;
 
 use std::future::Future;
 use std::time::Duration;
@@ -28,6 +29,7 @@ pub use newsletter::SendNewsletter;
 pub use prune::PruneOldRecords;
 pub use scheduled::PublishScheduled;
 pub use videos::PollVideos;
+pub use warm_pages::WarmPages;
 
 /// What a round of work could not do; logged, and the next round tries again.
 pub type JobError = Box<dyn std::error::Error + Send + Sync>;
@@ -85,6 +87,7 @@ impl Jobs {
         jobs.spawn(PollVideos(state.clone()));
         jobs.spawn(SendDeliveries::new(state.clone()));
         jobs.spawn(SendNewsletter(state.clone()));
+        jobs.spawn(WarmPages::new(state.clone()));
         jobs
     }
 

@@ -17,6 +17,7 @@ on_both_backends!(
     hostile_article_body_renders_harmlessly,
     embeds_load_nothing_until_clicked,
     page_cache_serves_and_invalidates_precisely,
+    pages_a_publish_drops_are_rendered_again_before_readers_ask,
     another_nodes_change_drops_cached_pages,
     database_outage_shows_the_error_page,
     related_stories_of_a_popular_tag_read_only_the_newest,
@@ -826,4 +827,44 @@ async fn a_search_flood_from_one_address_leaves_search_to_everyone_else(backend:
         )
         .await;
     assert_eq!(form.status, StatusCode::OK);
+}
+
+/// After a publish, the pages it dropped from the cache (here the home page
+/// and the English home, which readers had just read) are rendered again by
+/// the warming job, without a reader asking, and show the new story.
+async fn pages_a_publish_drops_are_rendered_again_before_readers_ask(backend: Backend) {
+    use newsdesk::jobs::{Job, Stop, WarmPages};
+    let mut app = TestApp::with_demo(backend).await;
+    app.page("/").await;
+    app.page("/en").await;
+    assert!(app.state.page_cache.get("/").is_some());
+    app.publish(serde_json::json!({
+        "headline": "Мости відкрили раніше строку",
+        "body": "Текст.",
+        "language": "uk",
+        "authors": ["editor@example.com"],
+    }))
+    .await;
+    assert!(
+        app.state.page_cache.get("/").is_none(),
+        "the publish dropped the home page"
+    );
+    let stored = app.state.page_cache.stores();
+    WarmPages::new(app.state.clone())
+        .run_once(&Stop::never())
+        .await
+        .unwrap();
+    assert!(
+        app.state.page_cache.get("/").is_some(),
+        "home rendered again"
+    );
+    assert_eq!(
+        app.state.page_cache.stores(),
+        stored + 1,
+        "only what the publish dropped: the English home is untouched"
+    );
+    // The next reader is served the new front page from memory.
+    let home = app.page("/").await;
+    assert!(home.contains("Мости відкрили раніше строку"));
+    assert_eq!(app.state.page_cache.stores(), stored + 1);
 }
