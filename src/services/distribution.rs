@@ -14,18 +14,12 @@ use crate::integrations::telegram::{self, PostRef};
 use crate::integrations::{SendError, x};
 use crate::jobs::RetryPolicy;
 use crate::store::{
-    ArticleId, ArticleRow, ArticleStatus, Attempt, Delivery, NewDelivery, OutboxAction,
+    ArticleId, ArticleRow, ArticleStatus, Attempt, Channel, Delivery, NewDelivery, OutboxAction,
     PostedState, StoreError, StoreResult,
 };
 
-pub const TELEGRAM: &str = "telegram";
-pub const X: &str = "x";
-pub const FEDIVERSE: &str = "fediverse";
 /// X posts go to one account; its deliveries share this target.
 const X_ACCOUNT: &str = "account";
-/// Channels where sending twice is harmless (receivers drop repeated activity ids),
-/// so a send interrupted by a crash is simply retried.
-const RESENDABLE: &[&str] = &[FEDIVERSE];
 /// How long one node holds a claimed delivery; well above the HTTP timeout.
 const LEASE_SECONDS: i64 = 300;
 /// Telegram allows about one message per second per chat.
@@ -62,9 +56,9 @@ async fn deliveries_for(
     action: OutboxAction,
 ) -> StoreResult<Vec<NewDelivery>> {
     let config = &state.config.distribution;
-    let delivery = |channel: &str, target: &str| NewDelivery {
+    let delivery = |channel: Channel, target: &str| NewDelivery {
         article_id: Some(article.id),
-        channel: channel.to_owned(),
+        channel,
         target: target.to_owned(),
         action: action.as_str().to_owned(),
         payload: String::new(),
@@ -75,15 +69,15 @@ async fn deliveries_for(
         .as_ref()
         .and_then(|t| t.channels.get(&article.language))
     {
-        out.push(delivery(TELEGRAM, chat));
+        out.push(delivery(Channel::Telegram, chat));
     }
     // X has no editing: an update leaves the post as it is.
     if config.x.is_some() && action != OutboxAction::Update {
-        out.push(delivery(X, X_ACCOUNT));
+        out.push(delivery(Channel::X, X_ACCOUNT));
     }
     if config.fediverse_username.is_some() {
         for inbox in state.store.follower_inboxes().await? {
-            out.push(delivery(FEDIVERSE, &inbox));
+            out.push(delivery(Channel::Fediverse, &inbox));
         }
     }
     out.extend(
@@ -118,7 +112,7 @@ impl Worker {
         expand_events(&self.state).await?;
         self.state
             .store
-            .recover_interrupted_deliveries(self.state.clock.now(), RESENDABLE)
+            .recover_interrupted_deliveries(self.state.clock.now())
             .await?;
         let mut attempted = 0;
         while !stop() {
@@ -165,7 +159,7 @@ impl Worker {
     }
 
     async fn pace(&mut self, delivery: &Delivery) {
-        if delivery.channel != TELEGRAM {
+        if delivery.channel != Channel::Telegram {
             return;
         }
         if let Some(last) = self.last_sent.get(&delivery.target) {
@@ -195,12 +189,14 @@ impl Worker {
 
     async fn send(&self, delivery: &Delivery) -> Result<Step, SendError> {
         let state = &self.state;
-        // A webhook carries what happened as it was then.
-        if delivery.channel == super::webhooks::CHANNEL {
-            return super::webhooks::deliver(state, delivery).await;
-        }
-        if delivery.channel == FEDIVERSE && delivery.article_id.is_none() {
-            return crate::services::fediverse::deliver_payload(state, delivery).await;
+        match delivery.channel {
+            // A webhook carries what happened as it was then.
+            Channel::Webhook => return super::webhooks::deliver(state, delivery).await,
+            // A Follow's Accept and the like: an activity, not a story.
+            Channel::Fediverse if delivery.article_id.is_none() => {
+                return crate::services::fediverse::deliver_payload(state, delivery).await;
+            }
+            Channel::Telegram | Channel::X | Channel::Fediverse => {}
         }
         let Some(article_id) = delivery.article_id else {
             return Ok(skipped("no story"));
@@ -214,11 +210,13 @@ impl Worker {
         if delivery.action != "unpublish" && !published {
             return Ok(skipped("the story is no longer published"));
         }
-        match delivery.channel.as_str() {
-            TELEGRAM => self.send_telegram(delivery, &article).await,
-            X => self.send_x(delivery, &article).await,
-            FEDIVERSE => crate::services::fediverse::deliver_story(state, delivery, &article).await,
-            other => Err(SendError::Permanent(format!("unknown channel {other}"))),
+        match delivery.channel {
+            Channel::Telegram => self.send_telegram(delivery, &article).await,
+            Channel::X => self.send_x(delivery, &article).await,
+            Channel::Fediverse => {
+                crate::services::fediverse::deliver_story(state, delivery, &article).await
+            }
+            Channel::Webhook => Ok(skipped("a webhook is sent above")),
         }
     }
 
@@ -231,7 +229,7 @@ impl Worker {
         match self
             .state
             .store
-            .posted_remote_id(article.id, &delivery.channel, &delivery.target)
+            .posted_remote_id(article.id, delivery.channel, &delivery.target)
             .await
             .map_err(|e| SendError::Transient(e.to_string()))?
         {
@@ -303,7 +301,11 @@ impl Worker {
         let posted = client.post(&x_text(&article.headline, &link)).await?;
         if let Some(until) = posted.pause_until {
             // The window's allowance is used up: hold X until it resets.
-            let _ = self.state.store.pause_channel(X, X_ACCOUNT, until).await;
+            let _ = self
+                .state
+                .store
+                .pause_channel(Channel::X, X_ACCOUNT, until)
+                .await;
         }
         Ok(sent_with(Some(posted.id)))
     }

@@ -12,7 +12,7 @@ use crate::content::markdown::render_body;
 use crate::integrations::SendError;
 use crate::integrations::activitypub::{self, ACTIVITY_JSON, PUBLIC, SignatureError};
 use crate::integrations::message_signatures;
-use crate::services::distribution::{FEDIVERSE, Step, sent_with};
+use crate::services::distribution::{Step, sent_with};
 use crate::store::{ArticleRow, Delivery, Follower, NewDelivery, StoreError};
 
 const KEY_SETTING: &str = "fediverse.private_key";
@@ -403,7 +403,7 @@ pub async fn receive(
                 .enqueue_delivery(
                     &NewDelivery {
                         article_id: None,
-                        channel: FEDIVERSE.into(),
+                        channel: crate::store::Channel::Fediverse,
                         target: signer.inbox.clone(),
                         action: "accept".into(),
                         payload: accept.to_string(),

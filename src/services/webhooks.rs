@@ -19,10 +19,8 @@ use crate::app::AppState;
 use crate::integrations::SendError;
 use crate::integrations::http::check_peer_url;
 use crate::store::{
-    ArticleId, ArticleRow, Delivery, NewDelivery, OutboxAction, StoreError, Webhook,
+    ArticleId, ArticleRow, Channel, Delivery, NewDelivery, OutboxAction, StoreError, Webhook,
 };
-
-pub const CHANNEL: &str = "webhook";
 
 pub const ARTICLE_PUBLISHED: &str = "article.published";
 pub const ARTICLE_UPDATED: &str = "article.updated";
@@ -133,7 +131,7 @@ pub async fn deliveries_for(
         .filter(|w| w.wants(event))
         .map(|w| NewDelivery {
             article_id,
-            channel: CHANNEL.into(),
+            channel: Channel::Webhook,
             target: w.id.to_string(),
             action: event.into(),
             payload: envelope(state, event, data.clone()),

@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, FromRow};
 
 use super::{ArticleId, Backend, DeliveryId, Store, StoreResult};
 
-pub use super::states::{DeliveryState, OutboxAction};
+pub use super::states::{Channel, DeliveryState, OutboxAction};
 
 pub(super) async fn record_outbox_event(
     conn: &mut AnyConnection,
@@ -39,7 +39,7 @@ pub struct OutboxEvent {
 #[derive(Clone, Debug)]
 pub struct NewDelivery {
     pub article_id: Option<ArticleId>,
-    pub channel: String,
+    pub channel: Channel,
     pub target: String,
     /// An [`OutboxAction`]'s spelling, or a channel's own (a Fediverse
     /// `accept`, a webhook's event name).
@@ -51,7 +51,7 @@ pub struct NewDelivery {
 pub struct Delivery {
     pub id: DeliveryId,
     pub article_id: Option<i64>,
-    pub channel: String,
+    pub channel: Channel,
     pub target: String,
     pub action: String,
     pub payload: String,
@@ -136,7 +136,7 @@ impl Store {
                      AND state = 'pending' AND action IN ('publish', 'update')",
                 )
                 .bind(article)
-                .bind(&delivery.channel)
+                .bind(delivery.channel)
                 .bind(&delivery.target)
                 .bind(now)
                 .execute(&mut *tx)
@@ -148,7 +148,7 @@ impl Store {
                      AND state = 'pending' AND action IN ('publish', 'update') LIMIT 1",
                 )
                 .bind(article)
-                .bind(&delivery.channel)
+                .bind(delivery.channel)
                 .bind(&delivery.target)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -168,23 +168,11 @@ impl Store {
     }
 
     /// Deliveries whose node died mid-send (their lease ran out) come back:
-    /// to `pending` on channels where a repeat is harmless (`resendable`),
-    /// to `unknown` elsewhere, so a story is never posted twice.
-    pub async fn recover_interrupted_deliveries(
-        &self,
-        now: i64,
-        resendable: &[&str],
-    ) -> StoreResult<u64> {
-        let resendable_list = resendable
-            .iter()
-            .map(|c| format!("'{}'", c.replace('\'', "")))
-            .collect::<Vec<_>>()
-            .join(",");
-        let resendable_list = if resendable_list.is_empty() {
-            "''".to_owned()
-        } else {
-            resendable_list
-        };
+    /// to `pending` on channels where a repeat is harmless
+    /// ([`Channel::RESENDABLE`]), to `unknown` elsewhere, so a story is never
+    /// posted twice.
+    pub async fn recover_interrupted_deliveries(&self, now: i64) -> StoreResult<u64> {
+        let resendable_list = Channel::sql_list(Channel::RESENDABLE);
         Ok(sqlx::query(&format!(
             "UPDATE deliveries SET state = CASE WHEN channel IN ({resendable_list}) THEN 'pending' ELSE 'unknown' END, \
              locked_until = NULL, updated_at = $1, \
@@ -241,7 +229,7 @@ impl Store {
             ),
             Attempt::Dead { error } => ("dead", error.clone(), now, 0, None),
             Attempt::Wait { until, reason } => {
-                pause(&mut tx, &delivery.channel, &delivery.target, *until).await?;
+                pause(&mut tx, delivery.channel, &delivery.target, *until).await?;
                 ("pending", reason.clone(), *until, 1, None)
             }
             Attempt::Skipped { reason } => ("cancelled", reason.clone(), now, 0, None),
@@ -284,7 +272,7 @@ impl Store {
     pub async fn posted_remote_id(
         &self,
         article: ArticleId,
-        channel: &str,
+        channel: Channel,
         target: &str,
     ) -> StoreResult<PostedState> {
         let rows: Vec<(String, Option<String>)> = sqlx::query_as(
@@ -353,7 +341,12 @@ impl Store {
     }
 
     /// Holds every delivery to `channel`/`target` until `until`.
-    pub async fn pause_channel(&self, channel: &str, target: &str, until: i64) -> StoreResult<()> {
+    pub async fn pause_channel(
+        &self,
+        channel: Channel,
+        target: &str,
+        until: i64,
+    ) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await?;
         pause(&mut conn, channel, target, until).await
     }
@@ -398,7 +391,7 @@ async fn insert_delivery(
          next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6) RETURNING id",
     )
     .bind(delivery.article_id.map(|a| a.0))
-    .bind(&delivery.channel)
+    .bind(delivery.channel)
     .bind(&delivery.target)
     .bind(&delivery.action)
     .bind(&delivery.payload)
@@ -410,7 +403,7 @@ async fn insert_delivery(
 
 async fn pause(
     conn: &mut AnyConnection,
-    channel: &str,
+    channel: Channel,
     target: &str,
     until: i64,
 ) -> StoreResult<()> {

@@ -176,6 +176,25 @@ impl DeliveryState {
 }
 
 text_enum! {
+    /// Where the outbox sends. Adding one (Bluesky, say) is a variant here
+    /// and whatever `match` the compiler then points at.
+    Channel {
+        Telegram = "telegram",
+        X = "x",
+        Fediverse = "fediverse",
+        /// The owner's own systems (outgoing webhooks).
+        Webhook = "webhook",
+    }
+}
+
+impl Channel {
+    /// Where sending twice is harmless (receivers drop repeated activity
+    /// ids), so a send interrupted by a crash is simply retried; elsewhere
+    /// it waits for a person.
+    pub const RESENDABLE: &'static [Channel] = &[Channel::Fediverse];
+}
+
+text_enum! {
     /// A newsletter reader's standing.
     SubscriberState {
         /// Signed up, not yet confirmed.

@@ -132,7 +132,7 @@ async fn deliveries(app: &TestApp, id: i64) -> Vec<(String, String, String)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|d| (d.channel, d.action, d.state.to_string()))
+        .map(|d| (d.channel.to_string(), d.action, d.state.to_string()))
         .collect()
 }
 
@@ -289,7 +289,7 @@ async fn delivery_on(app: &TestApp, id: i64, channel: &str) -> newsdesk::store::
         .unwrap()
         .into_iter()
         .rev()
-        .find(|d| d.channel == channel)
+        .find(|d| d.channel.as_str() == channel)
         .unwrap_or_else(|| panic!("no {channel} delivery"))
 }
 
@@ -302,7 +302,7 @@ async fn calls_message_id(app: &TestApp, id: i64) -> i64 {
         .unwrap();
     let remote = rows
         .iter()
-        .find(|d| d.channel == "telegram" && d.action == "publish")
+        .find(|d| d.channel == newsdesk::store::Channel::Telegram && d.action == "publish")
         .and_then(|d| d.remote_id.clone())
         .unwrap();
     remote.trim_start_matches("photo:").parse().unwrap()
