@@ -391,6 +391,7 @@ async fn restore_from(
         count += batch.len() as u64;
         summary.rows.insert((*table).to_owned(), count);
     }
+    state.store.refresh_membership_lists(&mut tx).await?;
     tx.commit().await.map_err(StoreError::from)?;
     state.store.after_restore(TABLES).await?;
 

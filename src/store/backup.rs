@@ -173,10 +173,13 @@ impl Store {
     /// After rows were written with their ids: new rows must get ids after
     /// them (PostgreSQL's identity counters), and SQLite's search index
     /// must know the stories.
-    pub async fn after_restore(&self, tables: &[&str]) -> StoreResult<()> {
-        // Archives made before membership rows carried their story's
-        // status, language and time restore them with defaults: set them
-        // from the stories (a no-op for newer archives).
+    /// Archives made before membership rows carried their story's status,
+    /// language and time restore them with defaults: set them from the
+    /// stories, in the restore's own transaction (a no-op for newer ones).
+    pub async fn refresh_membership_lists(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+    ) -> StoreResult<()> {
         for table in ["article_tags", "article_authors"] {
             sqlx::query(&format!(
                 "UPDATE {table} SET \
@@ -184,9 +187,13 @@ impl Store {
                  language = (SELECT a.language FROM articles a WHERE a.id = {table}.article_id), \
                  published_at = (SELECT a.published_at FROM articles a WHERE a.id = {table}.article_id)"
             ))
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
         }
+        Ok(())
+    }
+
+    pub async fn after_restore(&self, tables: &[&str]) -> StoreResult<()> {
         match self.backend() {
             Backend::Postgres => {
                 for table in tables {

@@ -1209,6 +1209,25 @@ async fn backdated_stories_are_history_not_news(backend: Backend) {
     let tomorrow = jiff::Timestamp::from_second(app.state.clock.now() + 86_400)
         .unwrap()
         .to_string();
+    // Not a time at all, or a field the endpoint does not know: refused by name.
+    for body in [
+        json!({ "published_at": 1_554_111_000 }),
+        json!({ "published_at": "2019-04-01T09:30:00Z", "quietly": true }),
+    ] {
+        let refused = app
+            .api(
+                Method::POST,
+                &format!("/api/admin/articles/{fresh}/publish"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+    }
     for bad in [tomorrow.as_str(), "1 квітня 2019", "1979-12-31T23:59:59Z"] {
         let refused = publish_dated(&mut app, fresh, Some(bad)).await;
         assert_eq!(
