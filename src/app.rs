@@ -30,6 +30,8 @@ pub struct AppParts {
     pub config: Arc<Config>,
     pub store: Store,
     pub templates: Templates,
+    /// Every word, date and sum in each of the site's languages.
+    pub locales: Arc<crate::i18n::Locales>,
     pub page_cache: PageCache,
     pub urls: Urls,
     pub mailer: Mailer,
@@ -62,7 +64,12 @@ impl AppState {
             &config.site.default_language,
             config.site.timezone.clone(),
         );
-        let templates = Templates::new(&config.site, urls.clone())?;
+        let locales = Arc::new(crate::i18n::Locales::load(
+            &config.site.languages,
+            &config.site.default_language,
+            config.site.theme_dir.as_deref(),
+        )?);
+        let templates = Templates::new(&config.site, urls.clone(), locales.clone())?;
         let mailer = Mailer::new(&config.smtp_url, &config.mail_from, config.dkim.as_ref())?;
         let http = crate::integrations::http::provider_client()?;
         let peer_http =
@@ -80,6 +87,7 @@ impl AppState {
             config: Arc::new(config),
             store,
             templates,
+            locales,
             urls,
         })))
     }

@@ -8,7 +8,8 @@
 //! - `http`: router, public site, Admin API, error mapping
 //! - `services`: domain rules between handlers and the store
 //! - `store`: all SQL, for SQLite and PostgreSQL
-//! - `content`: Markdown, sanitizing, embeds, slugs, interface words
+//! - `content`: Markdown, sanitizing, embeds, slugs
+//! - `i18n`: languages as data: Fluent words, dates, sums and plurals per language
 //! - `integrations`: clients for the outside world (SMTP)
 //! - `jobs`: background work of a `serve` node, started in one place
 //! - `demo`: the demo newsroom that `serve --demo` seeds
@@ -21,6 +22,7 @@ pub mod config;
 pub mod content;
 pub mod demo;
 pub mod http;
+pub mod i18n;
 pub mod import;
 pub mod integrations;
 pub mod jobs;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use minijinja::{Environment, Value};
 
 use crate::config::SiteConfig;
-use crate::content::i18n;
+use crate::i18n::{self, Arg, Locales};
 use crate::urls::Urls;
 
 /// Every template of the built-in theme, embedded in the binary.
@@ -61,6 +61,13 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/page_editor.html",
     "admin/webhooks.html",
     "admin/audit.html",
+    "email/confirm.txt",
+    "email/issue.txt",
+    "email/issue.html",
+    "email/receipt.txt",
+    "email/password_reset.txt",
+    "email/invitation.txt",
+    "email/two_factor_locked.txt",
 ];
 
 #[derive(Clone)]
@@ -69,7 +76,7 @@ pub struct Templates {
 }
 
 impl Templates {
-    pub fn new(site: &SiteConfig, urls: Urls) -> anyhow::Result<Self> {
+    pub fn new(site: &SiteConfig, urls: Urls, locales: Arc<Locales>) -> anyhow::Result<Self> {
         let mut env = Environment::new();
         let theme_dir: Option<PathBuf> = site.theme_dir.clone();
         env.set_loader(move |name| {
@@ -105,16 +112,41 @@ impl Templates {
         });
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
-        let tz = site.timezone.clone();
+        let (tz, words) = (site.timezone.clone(), locales.clone());
         env.add_filter("date", move |ts: i64, language: String| {
-            i18n::format_date(ts, &language, &tz)
+            words.get(&language).date(ts, &tz)
         });
-        let tz = site.timezone.clone();
+        let (tz, words) = (site.timezone.clone(), locales.clone());
         env.add_filter("datetime", move |ts: i64, language: String| {
-            i18n::format_datetime(ts, &language, &tz)
+            words.get(&language).datetime(ts, &tz)
         });
         let tz = site.timezone.clone();
         env.add_filter("time", move |ts: i64| i18n::format_time(ts, &tz));
+        // `{{ tr("stories_count", count=n) }}`: a message with arguments in
+        // the page's language (`lang`), plural forms included.
+        let words = locales.clone();
+        env.add_function(
+            "tr",
+            move |state: &minijinja::State<'_, '_>, id: String, kwargs: minijinja::value::Kwargs| {
+                let language = state
+                    .lookup("lang")
+                    .and_then(|l| l.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let mut texts = Vec::new();
+                let mut numbers = Vec::new();
+                for name in kwargs.args() {
+                    let value: Value = kwargs.get(name)?;
+                    match i64::try_from(value.clone()) {
+                        Ok(n) => numbers.push((name, n)),
+                        Err(_) => texts.push((name, value.to_string())),
+                    }
+                }
+                let mut args: Vec<(&str, Arg<'_>)> = Vec::new();
+                args.extend(numbers.iter().map(|(k, n)| (*k, Arg::Number(*n))));
+                args.extend(texts.iter().map(|(k, t)| (*k, Arg::Text(t))));
+                Ok::<_, minijinja::Error>(words.get(&language).format(&id, &args))
+            },
+        );
         env.add_filter("iso", |ts: i64| {
             jiff::Timestamp::from_second(ts)
                 .map(|t| t.to_string())
@@ -136,6 +168,11 @@ impl Templates {
             env.get_template(name)?;
         }
         Ok(Templates { env: Arc::new(env) })
+    }
+
+    /// Whether a template exists, built in or in the theme.
+    pub fn has(&self, name: &str) -> bool {
+        self.env.get_template(name).is_ok()
     }
 
     pub fn render(&self, name: &str, context: Value) -> Result<String, minijinja::Error> {
@@ -184,11 +221,13 @@ mod tests {
     fn every_interface_word_a_template_names_exists() {
         let mut missing = Vec::new();
         for (name, source) in BUILT_IN {
+            let locales = test_locales();
             for (prefix, words) in [
-                ("t.", i18n::strings("uk")),
-                ("t.", i18n::strings("en")),
-                ("a.", i18n::admin_strings("uk")),
-                ("a.", i18n::admin_strings("en")),
+                ("t.", locales.get("uk").site_words()),
+                ("t.", locales.get("en").site_words()),
+                ("t.", locales.get("pl").site_words()),
+                ("a.", locales.get("uk").admin_words()),
+                ("a.", locales.get("en").admin_words()),
             ] {
                 // Where the template binds the name to something else
                 // (`{% for t in translations %}`), it is not the words.
@@ -213,7 +252,7 @@ mod tests {
                         .chars()
                         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                         .collect();
-                    if !word.is_empty() && !words.contains_key(word.as_str()) {
+                    if !word.is_empty() && !words.contains_key(&word) {
                         missing.push(format!("{name}: {prefix}{word}"));
                     }
                 }
@@ -223,12 +262,38 @@ mod tests {
         assert!(missing.is_empty(), "missing words: {missing:#?}");
     }
 
+    fn test_locales() -> Locales {
+        let languages = ["uk", "en", "pl"].map(String::from);
+        Locales::load(&languages, "uk", None).unwrap()
+    }
+
+    /// Messages with arguments read the page's language and plural rules.
+    #[test]
+    fn templates_count_in_the_page_s_language() {
+        let config = Config::load_from(&Overrides::default(), &Default::default()).unwrap();
+        let templates = Templates::new(
+            &config.site,
+            Urls::new("http://x", "uk", config.site.timezone.clone()),
+            Arc::new(test_locales()),
+        )
+        .unwrap();
+        let template = templates
+            .env
+            .template_from_named_str("c.html", "{{ tr(\"stories_count\", count=n) }}")
+            .unwrap();
+        let render = |lang: &str, n: i64| template.render(minijinja::context! { lang, n }).unwrap();
+        assert_eq!(render("uk", 3), "3 матеріали");
+        assert_eq!(render("pl", 5), "5 artykułów");
+        assert_eq!(render("en", 1), "1 story");
+    }
+
     #[test]
     fn escapes_markup_but_keeps_urls_readable() {
         let config = Config::load_from(&Overrides::default(), &Default::default()).unwrap();
         let templates = Templates::new(
             &config.site,
             Urls::new("http://x", "uk", config.site.timezone.clone()),
+            Arc::new(test_locales()),
         )
         .unwrap();
         let out = templates

@@ -4,7 +4,7 @@
 
 use jiff::tz::TimeZone;
 
-use crate::content::i18n::local_date;
+use crate::i18n::local_date;
 use crate::store::ArticleRow;
 
 #[derive(Clone, Debug)]

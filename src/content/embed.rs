@@ -6,6 +6,7 @@
 use url::Url;
 
 use super::escape_html as escape;
+use crate::i18n::{Arg, Locale};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Provider {
@@ -116,36 +117,18 @@ impl Provider {
         }
     }
 
-    fn title(&self, language: &str) -> &'static str {
-        match (self, language) {
-            (Provider::YouTube, "uk") => "Відео на YouTube",
-            (Provider::TikTok, "uk") => "Відео в TikTok",
-            (Provider::X, "uk") => "Допис в X",
-            (Provider::Telegram, "uk") => "Допис у Telegram",
-            (Provider::YouTube, _) => "YouTube video",
-            (Provider::TikTok, _) => "TikTok video",
-            (Provider::X, _) => "Post on X",
-            (Provider::Telegram, _) => "Telegram post",
-        }
+    fn title(&self, locale: &Locale) -> String {
+        locale.text(&format!("embed_title_{}", self.key()))
     }
 }
 
 /// The placeholder. Every interpolated value was built by [`Embed::from_url`]
 /// from validated parts, and is escaped once more anyway.
-pub fn render_embed(embed: &Embed, language: &str) -> String {
+pub fn render_embed(embed: &Embed, locale: &Locale) -> String {
     let name = embed.provider.name();
-    let (load, note, open) = match language {
-        "uk" => (
-            "Показати",
-            format!("Після натискання завантажиться вміст із {name}, і {name} отримає ваші дані."),
-            format!("Відкрити в {name}"),
-        ),
-        _ => (
-            "Load",
-            format!("Pressing it loads content from {name}, which then receives your data."),
-            format!("Open on {name}"),
-        ),
-    };
+    let load = locale.text("embed_load");
+    let note = locale.format("embed_note", &[("provider", Arg::Text(name))]);
+    let open = locale.format("embed_open", &[("provider", Arg::Text(name))]);
     format!(
         "<figure class=\"embed embed--{key}\" data-embed-src=\"{src}\" data-embed-title=\"{title}\">\
          <div class=\"embed__placeholder\"><p class=\"embed__title\">{title}</p>\
@@ -154,7 +137,8 @@ pub fn render_embed(embed: &Embed, language: &str) -> String {
          <figcaption><a href=\"{url}\" rel=\"noopener noreferrer\">{open}</a></figcaption></figure>",
         key = embed.provider.key(),
         src = escape(&embed.frame_src),
-        title = escape(embed.provider.title(language)),
+        title = escape(&embed.provider.title(locale)),
+        load = escape(&load),
         url = escape(&embed.url),
         note = escape(&note),
         open = escape(&open),

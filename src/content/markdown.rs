@@ -97,8 +97,8 @@ fn build_sanitizer() -> ammonia::Builder<'static> {
     builder
 }
 
-/// Renders an article body to safe HTML. `language` picks the words on embed placeholders.
-pub fn render_body(markdown: &str, language: &str) -> String {
+/// Renders an article body to safe HTML. `locale` gives the words on embed placeholders.
+pub fn render_body(markdown: &str, locale: &crate::i18n::Locale) -> String {
     let nonce = format!("ndembed{:016x}", rand::random::<u64>());
     let (text, embeds) = extract_embeds(markdown, &nonce);
     let mut options = Options::empty();
@@ -146,7 +146,7 @@ pub fn render_body(markdown: &str, language: &str) -> String {
     let mut safe = without_sourceless_images(&SANITIZER.clean(&unsafe_html).to_string());
     for (index, embed) in embeds.iter().enumerate() {
         let marker = format!("<p>{nonce}-{index}</p>");
-        safe = safe.replacen(&marker, &render_embed(embed, language), 1);
+        safe = safe.replacen(&marker, &render_embed(embed, locale), 1);
     }
     safe
 }
@@ -248,6 +248,10 @@ pub fn truncate_words(text: &str, max_chars: usize) -> String {
 mod tests {
     use super::*;
 
+    fn locale(code: &str) -> crate::i18n::Locale {
+        crate::i18n::Locale::built_in(code).unwrap()
+    }
+
     fn assert_inert(html: &str) {
         let lower = html.to_lowercase();
         for needle in [
@@ -289,7 +293,7 @@ mod tests {
             "<div onclick=\"alert(1)\" class=\"embed\">x</div>",
         ];
         for body in hostile {
-            let html = render_body(body, "en");
+            let html = render_body(body, &locale("en"));
             assert_inert(&html);
         }
     }
@@ -304,7 +308,7 @@ mod tests {
             "/%09/evil.example/p.gif",
             "\\\\evil.example/p.gif",
         ] {
-            let html = render_body(&format!("<img src=\"{hostile}\" alt=\"x\">"), "en");
+            let html = render_body(&format!("<img src=\"{hostile}\" alt=\"x\">"), &locale("en"));
             assert!(
                 !html.contains("evil.example\"")
                     && !html.contains("src=\"//")
@@ -331,9 +335,7 @@ mod tests {
     #[test]
     fn remote_images_are_dropped_local_kept() {
         let html = render_body(
-            "![a](https://tracker.example/p.gif) ![b](/media/b.jpg)",
-            "en",
-        );
+            "![a](https://tracker.example/p.gif) ![b](/media/b.jpg)", &locale("en"));
         assert!(!html.contains("tracker.example"), "{html}");
         assert!(html.contains("src=\"/media/b.jpg\""), "{html}");
         assert_eq!(html.matches("<img").count(), 1, "no broken box: {html}");
@@ -342,11 +344,9 @@ mod tests {
     #[test]
     fn commonmark_tables_and_footnotes() {
         let html = render_body(
-            "# Title\n\nText with a note.[^a]\n\n| City | Power |\n|---|---|\n| Kyiv | 12h |\n\n[^a]: The note.\n",
-            "en",
-        );
+            "# Title\n\nText with a note.[^a]\n\n| City | Power |\n|---|---|\n| Kyiv | 12h |\n\n[^a]: The note.\n", &locale("en"));
         assert!(html.contains("<h2>Title</h2>"), "{html}");
-        let only_h3 = render_body("### Sub\n\ntext\n\n#### Deeper", "en");
+        let only_h3 = render_body("### Sub\n\ntext\n\n#### Deeper", &locale("en"));
         assert!(
             only_h3.contains("<h2>Sub</h2>") && only_h3.contains("<h3>Deeper</h3>"),
             "{only_h3}"
@@ -359,16 +359,14 @@ mod tests {
 
     #[test]
     fn links_get_rel_noopener() {
-        let html = render_body("[FT](https://www.ft.com/content/x)", "en");
+        let html = render_body("[FT](https://www.ft.com/content/x)", &locale("en"));
         assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
     }
 
     #[test]
     fn url_alone_on_a_line_becomes_click_to_load_embed() {
         let html = render_body(
-            "Before.\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nAfter https://youtu.be/dQw4w9WgXcQ inline.",
-            "uk",
-        );
+            "Before.\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nAfter https://youtu.be/dQw4w9WgXcQ inline.", &locale("uk"));
         assert!(
             html.contains("data-embed-src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\""),
             "{html}"
@@ -379,7 +377,7 @@ mod tests {
 
     #[test]
     fn a_forged_marker_stays_text() {
-        let html = render_body("ndembed0000000000000000-0", "en");
+        let html = render_body("ndembed0000000000000000-0", &locale("en"));
         assert!(!html.contains("embed "), "{html}");
     }
 

@@ -38,11 +38,12 @@ pub fn is_valid_slug(s: &str) -> bool {
         && !s.contains("--")
 }
 
-/// A person's name as English pages show it: Cyrillic names are written in
-/// Latin letters by the same official system used for passports
-/// ("Ірина Бондар" → "Iryna Bondar"); other names are left as they are.
-pub fn display_name(name: &str, language: &str) -> String {
-    if language == "uk" || !name.chars().any(is_cyrillic) {
+/// A person's name as a page in another script shows it: on pages of a
+/// language written in Latin letters, Cyrillic names are transliterated by the
+/// official Ukrainian system used for passports ("Ірина Бондар" → "Iryna
+/// Bondar"); other names, and names on Cyrillic pages, are left as they are.
+pub fn display_name(name: &str, locale: &crate::i18n::Locale) -> String {
+    if locale.writes_in("Cyrl") || !name.chars().any(is_cyrillic) {
         return name.to_owned();
     }
     transliterate(name)
@@ -179,12 +180,16 @@ mod tests {
 
     #[test]
     fn names_read_in_latin_on_english_pages() {
-        assert_eq!(display_name("Ірина Бондар", "en"), "Iryna Bondar");
-        assert_eq!(display_name("Андрій Мельник", "en"), "Andrii Melnyk");
-        assert_eq!(display_name("Марія Лисенко", "en"), "Mariia Lysenko");
-        assert_eq!(display_name("Юрій Ящук", "en"), "Yurii Yashchuk");
-        assert_eq!(display_name("Ірина Бондар", "uk"), "Ірина Бондар");
-        assert_eq!(display_name("Jane O'Neil", "en"), "Jane O'Neil");
+        let en = crate::i18n::Locale::built_in("en").unwrap();
+        let uk = crate::i18n::Locale::built_in("uk").unwrap();
+        let pl = crate::i18n::Locale::built_in("pl").unwrap();
+        assert_eq!(display_name("Ірина Бондар", &en), "Iryna Bondar");
+        assert_eq!(display_name("Ірина Бондар", &pl), "Iryna Bondar");
+        assert_eq!(display_name("Андрій Мельник", &en), "Andrii Melnyk");
+        assert_eq!(display_name("Марія Лисенко", &en), "Mariia Lysenko");
+        assert_eq!(display_name("Юрій Ящук", &en), "Yurii Yashchuk");
+        assert_eq!(display_name("Ірина Бондар", &uk), "Ірина Бондар");
+        assert_eq!(display_name("Jane O'Neil", &en), "Jane O'Neil");
     }
 
     #[test]

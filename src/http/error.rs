@@ -144,6 +144,7 @@ impl From<ServiceError> for HttpError {
                 HttpError::Conflict(format!("an article that is {from} cannot become {to}"))
             }
             ServiceError::Store(store) => store.into(),
+            ServiceError::Email(email) => HttpError::internal(email),
         }
     }
 }

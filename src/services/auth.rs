@@ -341,19 +341,13 @@ pub async fn request_password_reset(state: &AppState, email: &str) -> ServiceRes
         )
         .await?;
     let link = state.urls.absolute(&format!("/admin/password/{token}"));
-    let text = format!(
-        "Someone asked to reset the password of your {site} account.\n\n\
-         To choose a new password, open this link within an hour:\n{link}\n\n\
-         If it was not you, ignore this message: your password stays as it is.\n",
-        site = state.config.site.name
-    );
-    send_or_log(
+    let message = super::email::compose(
         state,
-        &email,
-        &format!("{}: password reset", state.config.site.name),
-        &text,
-    )
-    .await
+        "password_reset",
+        &state.config.site.default_language,
+        serde_json::json!({ "link": link }),
+    )?;
+    send_or_log(state, &email, &message).await
 }
 
 /// Adds a staff member without a password and emails them a link to choose one.
@@ -376,19 +370,13 @@ pub async fn invite_staff(
         )
         .await?;
     let link = state.urls.absolute(&format!("/admin/password/{token}"));
-    let text = format!(
-        "You have been invited to {site} as {role}.\n\n\
-         Open this link within a week to choose your password:\n{link}\n",
-        site = state.config.site.name,
-        role = member.role
-    );
-    send_or_log(
+    let message = super::email::compose(
         state,
-        &member.email,
-        &format!("Invitation to {}", state.config.site.name),
-        &text,
-    )
-    .await?;
+        "invitation",
+        &state.config.site.default_language,
+        serde_json::json!({ "link": link, "role": member.role }),
+    )?;
+    send_or_log(state, &member.email, &message).await?;
     Ok(member)
 }
 
@@ -432,8 +420,13 @@ pub async fn password_token_valid(state: &AppState, token: &str) -> ServiceResul
         .await?)
 }
 
-async fn send_or_log(state: &AppState, to: &str, subject: &str, text: &str) -> ServiceResult<()> {
-    state.mailer.send(to, subject, text).await.map_err(|e| {
+async fn send_or_log(
+    state: &AppState,
+    to: &str,
+    message: &super::email::Email,
+) -> ServiceResult<()> {
+    let sent = state.mailer.send(to, &message.subject, &message.text).await;
+    sent.map_err(|e| {
         tracing::error!(error = %e, mail.to = %to, "cannot send email");
         ServiceError::Conflict("the email could not be sent; try again later".into())
     })

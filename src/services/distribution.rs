@@ -354,11 +354,7 @@ struct TelegramPost {
 impl TelegramPost {
     fn of(state: &AppState, article: &ArticleRow) -> Self {
         let link = story_link(state, article);
-        let read = if article.language == "uk" {
-            "Читати"
-        } else {
-            "Read"
-        };
+        let read = state.locales.get(&article.language).text("read_story");
         TelegramPost {
             photo: article
                 .social_image_url
@@ -369,14 +365,14 @@ impl TelegramPost {
                 &article.headline,
                 &article.standfirst,
                 &link,
-                read,
+                &read,
                 telegram::CAPTION_LIMIT,
             ),
             message: telegram::story_post(
                 &article.headline,
                 &article.standfirst,
                 &link,
-                read,
+                &read,
                 telegram::MESSAGE_LIMIT,
             ),
             link,

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::content::escape_html;
-use crate::content::i18n::rfc3339;
+use crate::i18n::rfc3339;
 use crate::content::markdown::render_body;
 use crate::integrations::SendError;
 use crate::integrations::activitypub::{self, ACTIVITY_JSON, PUBLIC, SignatureError};
@@ -151,8 +151,8 @@ pub fn article_object(state: &AppState, article: &ArticleRow) -> Value {
         "url": link,
         "name": article.headline,
         "summary": escape_html(&article.standfirst),
-        "content": render_body(&article.body, &article.language),
-        "contentMap": {article.language.clone(): render_body(&article.body, &article.language)},
+        "content": render_body(&article.body, state.locales.get(&article.language)),
+        "contentMap": {article.language.clone(): render_body(&article.body, state.locales.get(&article.language))},
         "attributedTo": actor_id(state),
         "published": rfc3339(article.published_at.unwrap_or(article.created_at)),
         "updated": rfc3339(article.content_updated_at.or(article.published_at).unwrap_or(article.updated_at)),

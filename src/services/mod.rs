@@ -6,6 +6,7 @@ pub mod articles;
 pub mod audit;
 pub mod auth;
 pub mod distribution;
+pub mod email;
 pub mod donations;
 pub mod fediverse;
 pub mod media;
@@ -56,6 +57,9 @@ pub enum ServiceError {
     InvalidTransition { from: String, to: String },
     #[error(transparent)]
     Store(StoreError),
+    /// A theme's email template does not render.
+    #[error(transparent)]
+    Email(#[from] email::EmailError),
 }
 
 /// A random secret made once for the whole site (the first node to claim

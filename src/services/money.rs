@@ -109,15 +109,12 @@ impl Money {
         }
     }
 
-    /// As readers see it: "500 грн", "€10", "$25.50".
-    pub fn display(self, language: &str) -> String {
+    /// As readers see it: "500 грн", "€10", "$25.50", as each language
+    /// writes it (`money_<currency>` in its locale).
+    pub fn display(self, locale: &crate::i18n::Locale) -> String {
+        let message = format!("money_{}", self.currency.code().to_ascii_lowercase());
         let amount = self.major_string();
-        match (self.currency, language) {
-            (Currency::Uah, "uk") => format!("{amount} грн"),
-            (Currency::Uah, _) => format!("UAH {amount}"),
-            (Currency::Eur, _) => format!("€{amount}"),
-            (Currency::Usd, _) => format!("${amount}"),
-        }
+        locale.format(&message, &[("amount", crate::i18n::Arg::Text(&amount))])
     }
 }
 
@@ -130,6 +127,7 @@ impl fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Locale;
 
     #[test]
     fn parses_what_readers_type() {
@@ -167,10 +165,13 @@ mod tests {
         assert_eq!(Money::new(15_050, Currency::Uah).major_string(), "150.50");
         assert_eq!(Money::from_major(250, Currency::Uah).major_string(), "250");
         assert_eq!(
-            Money::from_major(500, Currency::Uah).display("uk"),
+            Money::from_major(500, Currency::Uah).display(&Locale::built_in("uk").unwrap()),
             "500 грн"
         );
-        assert_eq!(Money::new(2_550, Currency::Usd).display("en"), "$25.50");
+        let en = Locale::built_in("en").unwrap();
+        assert_eq!(Money::new(2_550, Currency::Usd).display(&en), "$25.50");
+        let pl = Locale::built_in("pl").unwrap();
+        assert_eq!(Money::new(2_550, Currency::Eur).display(&pl), "25.50 €");
         assert_eq!(Money::from_major(10, Currency::Eur).to_string(), "10 EUR");
         assert_eq!(Currency::parse("uah"), Some(Currency::Uah));
         assert_eq!(Currency::parse("GBP"), None);

@@ -2,10 +2,12 @@
 //! picture of the day") per language, single-story sends, one-click
 //! unsubscribe, and a resumable sender that never mails anyone twice.
 
-use std::fmt::Write as _;
+use serde::Serialize;
+use serde_json::json;
 
 use crate::app::AppState;
-use crate::content::i18n::{format_date, local_date};
+use crate::i18n::{Arg, local_date};
+use crate::services::email;
 use crate::integrations::mail::{ListMessage, MailError};
 use crate::services::{FieldError, ServiceError};
 use crate::store::{
@@ -106,11 +108,7 @@ pub async fn sign_up(
     if !valid {
         return Err(ServiceError::Validation(vec![FieldError {
             field: "email".into(),
-            message: if language == "uk" {
-                "Перевірте адресу електронної пошти".into()
-            } else {
-                "Please check the email address".into()
-            },
+            message: state.locales.get(language).text("newsletter_email_invalid"),
         }]));
     }
     if !state.config.site.languages.iter().any(|l| l == language) {
@@ -118,11 +116,7 @@ pub async fn sign_up(
     }
     let current = state.clock.now();
     let throttled = || {
-        ServiceError::Throttled(if language == "uk" {
-            "Забагато спроб; спробуйте пізніше".into()
-        } else {
-            "Too many attempts; please try again later".into()
-        })
+        ServiceError::Throttled(state.locales.get(language).text("newsletter_throttled"))
     };
     state
         .store
@@ -183,24 +177,15 @@ pub async fn sign_up(
             .set_confirm_token(subscriber.id, &crate::services::auth::token_hash(&token))
             .await?;
         let link = state.urls.absolute(&format!("/newsletter/confirm/{token}"));
-        let (subject, text) = if language == "uk" {
-            (
-                format!("Підтвердіть підписку — {}", state.config.site.name),
-                format!(
-                    "Щоб отримувати розсилку «{}», підтвердіть підписку:\n\n{link}\n\nЯкщо ви не підписувалися, просто проігноруйте цей лист.",
-                    state.config.site.name
-                ),
-            )
-        } else {
-            (
-                format!("Confirm your subscription — {}", state.config.site.name),
-                format!(
-                    "To receive the {} newsletter, confirm your subscription:\n\n{link}\n\nIf you did not sign up, ignore this message.",
-                    state.config.site.name
-                ),
-            )
+        let sent = match email::compose(state, "confirm", language, json!({ "link": link })) {
+            Ok(message) => state
+                .mailer
+                .send(&email, &message.subject, &message.text)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
         };
-        if let Err(err) = state.mailer.send(&email, &subject, &text).await {
+        if let Err(err) = sent {
             tracing::warn!(error = %err, "cannot send the newsletter confirmation");
         }
     }
@@ -250,7 +235,7 @@ pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Subscriber, Se
 
 /// The day's digest for each language whose hour has come, once per day
 /// across all nodes (the issue key is unique). Returns the issues made.
-pub async fn make_due_digests(state: &AppState, at: i64) -> StoreResult<Vec<i64>> {
+pub async fn make_due_digests(state: &AppState, at: i64) -> Result<Vec<i64>, ServiceError> {
     let tz = &state.config.site.timezone;
     let local = jiff::Timestamp::from_second(at)
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
@@ -287,12 +272,12 @@ pub async fn make_due_digests(state: &AppState, at: i64) -> StoreResult<Vec<i64>
         if stories.is_empty() {
             continue;
         }
-        let subject = if language == "uk" {
-            format!("Картина дня — {}", format_date(at, language, tz))
-        } else {
-            format!("The day's news — {}", format_date(at, language, tz))
-        };
-        let issue = issue_for(state, key, language, subject, &stories);
+        let date = state.locales.get(language).date(at, tz);
+        let subject = state
+            .locales
+            .get(language)
+            .format("digest_subject", &[("date", Arg::Text(&date))]);
+        let issue = issue_for(state, key, language, subject, &stories, true)?;
         if let Some(id) = state.store.create_issue(&issue, state.clock.now()).await? {
             tracing::info!(issue = id, %language, "newsletter digest ready");
             made.push(id);
@@ -351,12 +336,15 @@ pub async fn send_story(state: &AppState, id: ArticleId) -> Result<Option<i64>, 
         &article.language,
         article.headline.clone(),
         &[story],
-    );
+        false,
+    )?;
     Ok(state.store.create_issue(&issue, state.clock.now()).await?)
 }
 
 /// One story as an issue lists it.
+#[derive(Serialize)]
 struct IssueStory {
+    #[serde(skip)]
     id: ArticleId,
     link: String,
     headline: String,
@@ -378,64 +366,36 @@ impl IssueStory {
     }
 }
 
+/// An issue's text and HTML, from `templates/email/issue.*`; each
+/// subscriber's own unsubscribe link replaces the slot when it is sent.
 fn issue_for(
     state: &AppState,
     issue_key: String,
     language: &str,
     subject: String,
     stories: &[IssueStory],
-) -> NewIssue {
-    use crate::content::escape_html as escape;
-    let (read, unsubscribe, why) = if language == "uk" {
-        (
-            "Читати",
-            "Відписатися",
-            "Ви отримали цей лист, бо підписалися на розсилку.",
-        )
-    } else {
-        (
-            "Read",
-            "Unsubscribe",
-            "You receive this because you subscribed to the newsletter.",
-        )
-    };
-    let mut text = format!("{}\n\n", state.config.site.name);
-    let mut html = format!(
-        "<!doctype html><html lang=\"{language}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
-         <body style=\"font-family:Georgia,serif;max-width:600px;margin:0 auto;padding:16px;color:#111\">\
-         <h1 style=\"font-size:22px\">{}</h1>",
-        escape(&subject),
-        escape(&state.config.site.name)
-    );
-    for story in stories {
-        let link = &story.link;
-        let _ = write!(
-            text,
-            "{}\n{}\n{read}: {link}\n\n",
-            story.headline, story.standfirst
-        );
-        let _ = write!(
-            html,
-            "<h2 style=\"font-size:19px;margin-bottom:4px\"><a href=\"{}\" style=\"color:#111\">{}</a></h2>\
-             <p style=\"margin-top:0\">{}</p>",
-            escape(link),
-            escape(&story.headline),
-            escape(&story.standfirst)
-        );
-    }
-    let _ = write!(text, "--\n{why}\n{unsubscribe}: {UNSUBSCRIBE_SLOT}\n");
-    let _ = write!(
-        html,
-        "<hr><p style=\"font-size:13px;color:#555\">{why} <a href=\"{UNSUBSCRIBE_SLOT}\">{unsubscribe}</a></p></body></html>"
-    );
-    NewIssue {
+    digest: bool,
+) -> Result<NewIssue, ServiceError> {
+    let message = email::compose(
+        state,
+        "issue",
+        language,
+        json!({
+            "subject": subject,
+            "stories": stories,
+            "digest": digest,
+            "unsubscribe": UNSUBSCRIBE_SLOT,
+        }),
+    )
+    ?;
+    Ok(NewIssue {
         article_ids: stories.iter().map(|s| s.id.0).collect(),
         issue_key,
         language: language.to_owned(),
         subject,
-        text_body: text,
-        html_body: html,
-    }
+        text_body: message.text,
+        html_body: message.html.unwrap_or_default(),
+    })
 }
 
 /// Sends claimed messages until none are left (or `stop` says so).

@@ -227,17 +227,25 @@ async fn after_failure(state: &AppState, session: &StaffSession) {
         "",
     )
     .await;
-    let text = format!(
-        "Someone signed in to your {site} account with your password and then entered \
-         {MAX_CODE_FAILURES_SHORT} wrong two-factor codes (last from address {ip}).\n\n\
-         Two-factor sign-in is locked for {minutes} minutes. If this was not you, your \
-         password is known to someone else: change it now, and tell the newsroom's owner.\n",
-        site = state.config.site.name,
-        ip = session.client_ip,
-        minutes = CODE_WINDOW_SECONDS / 60,
+    let message = super::email::compose(
+        state,
+        "two_factor_locked",
+        &state.config.site.default_language,
+        serde_json::json!({
+            "failures": MAX_CODE_FAILURES_SHORT,
+            "address": session.client_ip,
+            "minutes": CODE_WINDOW_SECONDS / 60,
+        }),
     );
-    let subject = format!("{}: wrong two-factor codes", state.config.site.name);
-    if let Err(err) = state.mailer.send(&session.email, &subject, &text).await {
+    let sent = match message {
+        Ok(message) => state
+            .mailer
+            .send(&session.email, &message.subject, &message.text)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(err) = sent {
         tracing::error!(error = %err, "cannot send the two-factor warning");
     }
 }

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::session::{Staff, cleared_cookie};
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::{ServiceError, auth};
@@ -21,7 +20,7 @@ pub async fn show_account(
     let page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["account"],
+        &state.locales.get(&language).admin_words()["account"],
         Some(&staff),
     );
     page.render(&state, "admin/account.html")
@@ -54,7 +53,7 @@ pub async fn change_password(
             let mut page = AdminPage::new(
                 &state,
                 &language,
-                admin_strings(&language)["account"],
+                &state.locales.get(&language).admin_words()["account"],
                 Some(&staff),
             );
             page.set("errors", &errors);

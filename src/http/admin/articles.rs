@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::content::markdown::render_body;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
@@ -144,7 +143,7 @@ pub async fn list_articles(
     let mut page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["articles"],
+        &state.locales.get(&language).admin_words()["articles"],
         Some(&staff),
     );
     page.set("rows", rows)
@@ -353,7 +352,7 @@ async fn render_editor(
     view: Option<&ArticleView>,
     extra: impl FnOnce(&mut AdminPage),
 ) -> Result<Response, HttpError> {
-    let t = admin_strings(language);
+    let t = state.locales.get(language).admin_words();
     let title = if form.headline.is_empty() {
         t["new_article"].to_owned()
     } else {
@@ -644,10 +643,14 @@ fn parse_local_time(state: &AppState, value: &str) -> Result<i64, HttpError> {
 }
 
 /// Live preview: the same renderer as the public site.
-pub async fn preview_body(staff: Staff, body: Bytes) -> Result<Response, HttpError> {
+pub async fn preview_body(
+    State(state): State<AppState>,
+    staff: Staff,
+    body: Bytes,
+) -> Result<Response, HttpError> {
     let data = FormData::parse(&body);
     staff.check_csrf(data.get("csrf"))?;
-    let html = render_body(data.get("body"), data.get("language"));
+    let html = render_body(data.get("body"), state.locales.get(data.get("language")));
     Ok((
         [(
             header::CONTENT_TYPE,

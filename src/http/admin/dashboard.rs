@@ -7,7 +7,6 @@ use super::articles::article_rows;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::store::{ArticleFilter, ArticleStatus, Role};
 
@@ -44,7 +43,7 @@ pub async fn show_dashboard(
     let mut page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["dashboard"],
+        &state.locales.get(&language).admin_words()["dashboard"],
         Some(&staff),
     );
     page.set("published", published)

@@ -8,7 +8,6 @@ use serde_json::json;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::services::fediverse;
 use crate::services::policy::Action;
@@ -45,7 +44,7 @@ pub async fn show_distribution(
     let mut page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["distribution"],
+        &state.locales.get(&language).admin_words()["distribution"],
         Some(&staff),
     );
     page.set("channels", channels)

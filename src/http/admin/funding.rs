@@ -10,7 +10,6 @@ use serde::Deserialize;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::ServiceError;
@@ -74,9 +73,9 @@ async fn page(
     currency: Currency,
 ) -> Result<AdminPage, HttpError> {
     let summary: FundingSummary = donations::funding_summary(state, currency).await?;
-    let t = admin_strings(language);
-    let money = |minor: i64| Money::new(minor, currency).display(language);
-    let mut page = AdminPage::new(state, language, t["funding"], Some(staff));
+    let t = state.locales.get(language).admin_words();
+    let money = |minor: i64| Money::new(minor, currency).display(state.locales.get(language));
+    let mut page = AdminPage::new(state, language, &t["funding"], Some(staff));
     page.set("summary", &summary)
         .set("currency", currency.code())
         .set("currencies", Currency::ALL.iter().map(|c| c.code()).collect::<Vec<_>>())
@@ -109,7 +108,7 @@ async fn page(
                 .map(|(id, minor, currency, note)| serde_json::json!({"id": id, "pledged": format!("{}.{:02} {currency}", minor / 100, minor % 100), "note": note}))
                 .collect::<Vec<_>>(),
         )
-        .safe("chart", income_chart(&summary.months, t["readers"], t["grants"]));
+        .safe("chart", income_chart(&summary.months, &t["readers"], &t["grants"]));
     Ok(page)
 }
 

@@ -10,7 +10,6 @@ use super::articles::{parse_id, viewable};
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::policy::Action;
@@ -59,8 +58,8 @@ pub async fn revisions_page(
     let can_restore = [Action::RestoreRevision, Action::EditArticle]
         .into_iter()
         .all(|action| workflow::allowed_by(&policy, staff.actor(), action, Some(&view)));
-    let t = admin_strings(language);
-    let mut page = AdminPage::new(state, language, t["revisions"], Some(staff));
+    let t = state.locales.get(language).admin_words();
+    let mut page = AdminPage::new(state, language, &t["revisions"], Some(staff));
     page.set("article", json!({ "id": id, "headline": view.article.headline, "version": view.article.version }))
         .set(
             "revisions",

@@ -8,7 +8,6 @@ use serde_json::json;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::policy::Action;
@@ -34,7 +33,7 @@ pub async fn show_media(
     let mut page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["media"],
+        &state.locales.get(&language).admin_words()["media"],
         Some(&staff),
     );
     page.set("items", items).set("can_delete", can_delete);

@@ -29,7 +29,6 @@ use minijinja::Value;
 use serde_json::{Map, Value as Json, json};
 
 use crate::app::AppState;
-use crate::content::i18n;
 use crate::http::error::HttpError;
 use session::Staff;
 
@@ -183,7 +182,7 @@ impl AdminPage {
     pub fn new(state: &AppState, language: &str, title: &str, staff: Option<&Staff>) -> Self {
         let mut context = Map::new();
         context.insert("lang".into(), json!(language));
-        context.insert("a".into(), json!(i18n::admin_strings(language)));
+        context.insert("a".into(), json!(state.locales.get(language).admin_words()));
         context.insert("title".into(), json!(title));
         context.insert("site_name".into(), json!(state.config.site.name));
         context.insert(
@@ -194,7 +193,7 @@ impl AdminPage {
                     .site
                     .languages
                     .iter()
-                    .map(|l| json!({"code": l, "name": i18n::language_name(l)}))
+                    .map(|l| json!({"code": l, "name": state.locales.language_name(l)}))
                     .collect::<Vec<_>>()
             ),
         );

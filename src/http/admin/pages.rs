@@ -10,7 +10,7 @@ use serde_json::json;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::{admin_strings, language_name};
+
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::ServiceError;
@@ -28,7 +28,7 @@ pub async fn show_pages(
     let mut page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["pages"],
+        &state.locales.get(&language).admin_words()["pages"],
         Some(&staff),
     );
     page.set("pages", state.store.pages().await?);
@@ -87,7 +87,7 @@ async fn editor(
     let mut view = AdminPage::new(
         state,
         language,
-        admin_strings(language)["pages"],
+        &state.locales.get(language).admin_words()["pages"],
         Some(staff),
     );
     view.set("page", &form)
@@ -109,7 +109,7 @@ async fn editor(
             .languages
             .iter()
             .filter(|l| !have.contains(l))
-            .map(|l| json!({"code": l, "name": language_name(l)}))
+            .map(|l| json!({"code": l, "name": state.locales.language_name(l)}))
             .collect();
         view.set("missing_languages", missing)
             .set("public_url", state.urls.page(&page.language, &page.slug));

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::{ServiceError, auth};
@@ -19,7 +18,7 @@ pub async fn show_reset_request(
     AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["forgot_password"],
+        &state.locales.get(&language).admin_words()["forgot_password"],
         None,
     )
     .render(&state, "admin/password_reset.html")
@@ -35,7 +34,7 @@ pub async fn submit_reset_request(
     let mut page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["forgot_password"],
+        &state.locales.get(&language).admin_words()["forgot_password"],
         None,
     );
     page.set("sent", true);
@@ -53,7 +52,7 @@ pub async fn show_set_password(
     let mut page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["choose_password"],
+        &state.locales.get(&language).admin_words()["choose_password"],
         None,
     );
     page.set("token", &token);
@@ -73,7 +72,7 @@ pub async fn submit_set_password(
             let mut page = AdminPage::new(
                 &state,
                 &language,
-                admin_strings(&language)["choose_password"],
+                &state.locales.get(&language).admin_words()["choose_password"],
                 None,
             );
             page.set("token", &token).set("errors", &errors);

@@ -11,7 +11,6 @@ use super::session::{
 };
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::auth::{self, SignInError};
@@ -26,7 +25,7 @@ pub async fn show_sign_in(
     AdminLang(language): AdminLang,
     Query(query): Query<SignInQuery>,
 ) -> Result<Response, HttpError> {
-    let title = admin_strings(&language)["sign_in_title"];
+    let title = &state.locales.get(&language).admin_words()["sign_in_title"];
     let mut page = AdminPage::new(&state, &language, title, None);
     page.set("next", safe_next(query.next.as_deref()));
     page.render(&state, "admin/sign_in.html")
@@ -70,20 +69,20 @@ pub async fn submit_sign_in(
             Ok(response)
         }
         Err(err) => {
-            let t = admin_strings(&language);
+            let t = state.locales.get(&language).admin_words();
             let (status, message) = match err {
                 SignInError::Invalid => {
-                    (StatusCode::UNAUTHORIZED, t["wrong_credentials"].to_owned())
+                    (StatusCode::UNAUTHORIZED, &t["wrong_credentials"].to_owned())
                 }
                 SignInError::Throttled {
                     retry_after_minutes,
                 } => (
                     StatusCode::TOO_MANY_REQUESTS,
-                    t["throttled"].replace("{minutes}", &retry_after_minutes.to_string()),
+                    &t["throttled"].replace("{minutes}", &retry_after_minutes.to_string()),
                 ),
                 SignInError::Service(e) => return Err(e.into()),
             };
-            let mut page = AdminPage::new(&state, &language, t["sign_in_title"], None);
+            let mut page = AdminPage::new(&state, &language, &t["sign_in_title"], None);
             page.set("next", &next)
                 .set("error", &message)
                 .set("email", form.get("email"));

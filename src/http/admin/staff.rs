@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::api_keys::{self, Scope};
@@ -26,7 +25,7 @@ async fn staff_page(
     let mut page = AdminPage::new(
         state,
         language,
-        admin_strings(language)["staff"],
+        &state.locales.get(language).admin_words()["staff"],
         Some(staff),
     );
     page.set("members", state.store.all_staff().await?)
@@ -156,7 +155,7 @@ pub async fn show_audit(
     let mut page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["audit_log"],
+        &state.locales.get(&language).admin_words()["audit_log"],
         Some(&staff),
     );
     page.set("entries", &entries).set("older", older);
@@ -223,7 +222,7 @@ pub async fn show_settings(
     let mut page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["settings"],
+        &state.locales.get(&language).admin_words()["settings"],
         Some(&staff),
     );
     page.set("authors_can_publish", policy.authors_can_publish)

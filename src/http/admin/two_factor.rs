@@ -9,7 +9,6 @@ use serde::Deserialize;
 use super::session::{SESSION_COOKIE, Staff, client_ip, cookie, safe_next};
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::auth::{self, StaffSession};
@@ -41,7 +40,7 @@ pub async fn show_code(
     let mut page = AdminPage::new(
         &state,
         &language,
-        admin_strings(&language)["code_title"],
+        &state.locales.get(&language).admin_words()["code_title"],
         None,
     );
     page.set("next", safe_next(query.next.as_deref()));
@@ -64,17 +63,17 @@ pub async fn submit_code(
             let (status, message) = match err {
                 ServiceError::Throttled(_) => (
                     StatusCode::TOO_MANY_REQUESTS,
-                    admin_strings(&language)["code_locked"],
+                    &state.locales.get(&language).admin_words()["code_locked"],
                 ),
                 _ => (
                     StatusCode::UNAUTHORIZED,
-                    admin_strings(&language)["code_wrong"],
+                    &state.locales.get(&language).admin_words()["code_wrong"],
                 ),
             };
             let mut page = AdminPage::new(
                 &state,
                 &language,
-                admin_strings(&language)["code_title"],
+                &state.locales.get(&language).admin_words()["code_title"],
                 None,
             );
             page.set("next", &next).set("error", message);
@@ -92,7 +91,7 @@ async fn setup_page(
     let mut page = AdminPage::new(
         state,
         language,
-        admin_strings(language)["two_factor"],
+        &state.locales.get(language).admin_words()["two_factor"],
         Some(staff),
     );
     page.set("enabled", staff.0.totp_enabled)

@@ -9,7 +9,6 @@ use serde_json::json;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
-use crate::content::i18n::admin_strings;
 use crate::http::error::HttpError;
 use crate::services::audit::Who;
 use crate::services::policy::Action;
@@ -35,7 +34,7 @@ async fn page(
     let mut page = AdminPage::new(
         state,
         language,
-        admin_strings(language)["webhooks"],
+        &state.locales.get(language).admin_words()["webhooks"],
         Some(staff),
     );
     page.set("webhooks", hooks)

@@ -193,8 +193,8 @@ fn card_json(state: &AppState, card: &ArticleCard, sections: &[crate::store::Sec
         "section": section,
         "authors": card.authors.iter().map(|a| json!({ "name": a.name, "slug": a.slug })).collect::<Vec<_>>(),
         "cover": card.cover_url.as_ref().map(|u| json!({ "url": state.urls.absolute(u), "alt": card.cover_alt })),
-        "published_at": card.published_at.map(crate::content::i18n::rfc3339),
-        "updated_at": card.content_updated_at.or(card.published_at).map(crate::content::i18n::rfc3339),
+        "published_at": card.published_at.map(crate::i18n::rfc3339),
+        "updated_at": card.content_updated_at.or(card.published_at).map(crate::i18n::rfc3339),
     })
 }
 
@@ -239,16 +239,16 @@ pub async fn show_article(
         "language": article.language,
         "headline": article.headline,
         "standfirst": article.standfirst,
-        "body_html": render_body(&article.body, &article.language),
+        "body_html": render_body(&article.body, state.locales.get(&article.language)),
         "section": view.section.as_ref().map(|s| json!({ "slug": s.slug, "name": s.name(&article.language) })),
         "tags": view.tags.iter().map(|t| json!({ "slug": t.slug, "name": t.name })).collect::<Vec<_>>(),
         "authors": view.authors.iter().map(|a| json!({ "name": a.name, "slug": a.slug })).collect::<Vec<_>>(),
         "cover": article.cover_url.as_ref().map(|u| json!({ "url": state.urls.absolute(u), "alt": article.cover_alt, "credit": article.cover_credit })),
         "sources": view.sources,
-        "corrections": view.corrections.iter().map(|c| json!({ "kind": c.kind, "text": c.body, "at": crate::content::i18n::rfc3339(c.created_at) })).collect::<Vec<_>>(),
+        "corrections": view.corrections.iter().map(|c| json!({ "kind": c.kind, "text": c.body, "at": crate::i18n::rfc3339(c.created_at) })).collect::<Vec<_>>(),
         "translations": translations,
-        "published_at": article.published_at.map(crate::content::i18n::rfc3339),
-        "updated_at": article.content_updated_at.or(article.published_at).map(crate::content::i18n::rfc3339),
+        "published_at": article.published_at.map(crate::i18n::rfc3339),
+        "updated_at": article.content_updated_at.or(article.published_at).map(crate::i18n::rfc3339),
     });
     Ok(cacheable(&headers, body))
 }
@@ -299,7 +299,7 @@ pub async fn list_pages(
                 "slug": p.slug,
                 "title": p.title,
                 "url": state.urls.absolute(&state.urls.page(&p.language, &p.slug)),
-                "body_html": render_body(&p.body, &p.language),
+                "body_html": render_body(&p.body, state.locales.get(&p.language)),
             })
         })
         .collect();

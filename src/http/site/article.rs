@@ -9,7 +9,7 @@ use super::Lang;
 use super::cache::CacheTags;
 use super::views::{LinkView, Page, author_links, card_views, nav_sections};
 use crate::app::AppState;
-use crate::content::i18n::language_name;
+
 use crate::content::markdown::{plain_text, render_body};
 use crate::content::slug::display_name;
 use crate::http::error::HttpError;
@@ -158,7 +158,7 @@ async fn render_article(
             let url = state.urls.article(&t.language, &t.slug, t.published_at)?;
             Some(json!({
                 "lang": t.language,
-                "language_name": language_name(&t.language),
+                "language_name": state.locales.language_name(&t.language),
                 "headline": t.headline,
                 "url": url,
                 "absolute_url": state.urls.absolute(&url),
@@ -173,7 +173,7 @@ async fn render_article(
     } else {
         translations
             .iter()
-            .find(|t| t["lang"] == default_language.as_str())
+            .find(|t| &t["lang"] == default_language.as_str())
             .and_then(|t| t["absolute_url"].as_str().map(str::to_owned))
     };
     if let Some(url) = default_version {
@@ -182,7 +182,7 @@ async fn render_article(
     alternates.extend(
         translations
             .iter()
-            .map(|t| json!({ "lang": t["lang"], "url": t["absolute_url"] })),
+            .map(|t| json!({ "lang": &t["lang"], "url": &t["absolute_url"] })),
     );
 
     let authors = author_links(state, language, &view.authors);
@@ -205,15 +205,15 @@ async fn render_article(
         // Google reads at most 110 characters; the page keeps the whole headline.
         "headline": shorten(&article.headline, JSON_LD_HEADLINE_CHARS),
         "description": description,
-        "datePublished": crate::content::i18n::rfc3339(published_at),
-        "dateModified": crate::content::i18n::rfc3339(article.content_updated_at.unwrap_or(published_at)),
+        "datePublished": crate::i18n::rfc3339(published_at),
+        "dateModified": crate::i18n::rfc3339(article.content_updated_at.unwrap_or(published_at)),
         "inLanguage": language,
         "mainEntityOfPage": { "@type": "WebPage", "@id": canonical },
         "url": canonical,
         "image": cover.iter().collect::<Vec<_>>(),
         "author": view.authors.iter().map(|a| json!({
             "@type": "Person",
-            "name": display_name(&a.name, language),
+            "name": display_name(&a.name, state.locales.get(language)),
             "url": state.urls.absolute(&state.urls.author(language, &a.slug)),
         })).collect::<Vec<_>>(),
         "publisher": publisher(state, language),
@@ -233,11 +233,11 @@ async fn render_article(
             } else {
                 translations
                     .iter()
-                    .find(|t| t["lang"] == l.as_str())
+                    .find(|t| &t["lang"] == l.as_str())
                     .and_then(|t| t["url"].as_str().map(str::to_owned))
                     .unwrap_or_else(|| state.urls.home(l))
             };
-            json!({ "code": l, "name": language_name(l), "url": url, "current": l == language })
+            json!({ "code": l, "name": state.locales.language_name(l), "url": url, "current": l == language })
         })
         .collect();
     let mut page = Page::new(state, language, title, path, &sections);
@@ -283,7 +283,7 @@ async fn render_article(
             "donate",
             super::support::donate_box(state, language, Some(article.id.0)),
         )
-        .safe("body_html", render_body(&article.body, language))
+        .safe("body_html", render_body(&article.body, state.locales.get(language)))
         .safe("json_ld", script_safe_json(&json_ld));
 
     // The page shows its translations' and related stories' headlines too.

@@ -9,7 +9,7 @@ use super::Lang;
 use super::cache::CacheTags;
 use super::views::{CardView, Page, card_views, nav_sections, page_number};
 use crate::app::AppState;
-use crate::content::i18n::{day_heading, local_date};
+use crate::i18n::local_date;
 use crate::http::error::HttpError;
 use crate::store::{ArticleFilter, ArticleStatus};
 
@@ -62,7 +62,7 @@ pub async fn show_home(
         match days.last_mut() {
             Some(day) if day.url == url => day.stories.push(card),
             _ => days.push(DayView {
-                heading: day_heading(card.published_at, current, &language, tz),
+                heading: state.locales.get(&language).day_heading(card.published_at, current, tz),
                 url,
                 stories: vec![card],
             }),
@@ -79,7 +79,7 @@ pub async fn show_home(
         .set(
             "lead_day",
             lead.as_ref()
-                .map(|l| day_heading(l.published_at, current, &language, tz)),
+                .map(|l| state.locales.get(&language).day_heading(l.published_at, current, tz)),
         )
         .set("days", &days)
         .set("page", page)

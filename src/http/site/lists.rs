@@ -9,7 +9,7 @@ use super::cache::CacheTags;
 use super::home::PageQuery;
 use super::views::{Page, card_views, nav_sections, page_number};
 use crate::app::AppState;
-use crate::content::i18n::{format_date, strings};
+
 use crate::content::slug::display_name;
 use crate::http::error::HttpError;
 use crate::store::{ArticleFilter, ArticleStatus, StoreError};
@@ -144,7 +144,7 @@ pub async fn show_author(
     let staff = not_found_on_missing(state.store.staff_by_slug(&slug).await)?;
     let list = ListPage {
         kind: "author",
-        title: display_name(&staff.name, &language),
+        title: display_name(&staff.name, state.locales.get(&language)),
         description: staff.bio.clone(),
         feed_path: None,
         path: state.urls.author(&language, &staff.slug),
@@ -169,8 +169,8 @@ pub async fn show_day(
     let start_ts = start.timestamp().as_second();
     let title = format!(
         "{} {}",
-        strings(&language)["archive"],
-        format_date(start_ts + 12 * 3600, &language, tz)
+        &state.locales.get(&language).site_words()["archive"],
+        state.locales.get(&language).date(start_ts + 12 * 3600, tz)
     );
     let list = ListPage {
         kind: "day",

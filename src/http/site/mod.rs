@@ -27,7 +27,7 @@ use axum::routing::get;
 use minijinja::context;
 
 use crate::app::AppState;
-use crate::content::i18n;
+
 
 /// The language a public page is rendered in.
 #[derive(Clone, Debug)]
@@ -185,13 +185,13 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
 }
 
 pub fn render_error_page(state: &AppState, status: StatusCode, language: &str) -> Response {
-    let t = i18n::strings(language);
+    let t = state.locales.get(language).site_words();
     let (title, text) = match status {
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => {
-            (t["error_not_found"], t["error_not_found_text"])
+            (&t["error_not_found"], &t["error_not_found_text"])
         }
-        s if s.is_server_error() => (t["error_server"], t["error_server_text"]),
-        _ => (t["error_bad_request"], t["error_bad_request_text"]),
+        s if s.is_server_error() => (&t["error_server"], &t["error_server_text"]),
+        _ => (&t["error_bad_request"], &t["error_bad_request_text"]),
     };
     let rendered = state.templates.render(
         "error.html",

@@ -13,7 +13,7 @@ use axum::response::Response;
 use super::Lang;
 use super::views::{Page, nav_sections};
 use crate::app::AppState;
-use crate::content::i18n::strings;
+
 use crate::http::client_addr::ClientAddr;
 use crate::http::error::HttpError;
 use crate::http::form::{FormData, form_language};
@@ -26,9 +26,9 @@ async fn page(
     extra: &[(&str, String)],
 ) -> Result<Response, HttpError> {
     let sections = nav_sections(state).await?;
-    let t = strings(language);
+    let t = state.locales.get(language).site_words();
     let path = format!("{}/newsletter", state.urls.prefix(language));
-    let mut page = Page::new(state, language, t["newsletter"], &path, &sections);
+    let mut page = Page::new(state, language, &t["newsletter"], &path, &sections);
     page.set("mode", mode);
     for (key, value) in extra {
         page.set(key, value);
@@ -155,9 +155,9 @@ pub async fn show_videos(
     Extension(Lang(language)): Extension<Lang>,
 ) -> Result<Response, HttpError> {
     use crate::content::embed::{Embed, render_embed};
-    use crate::content::i18n::format_date;
+
     let sections = nav_sections(&state).await?;
-    let t = strings(&language);
+    let t = state.locales.get(&language).site_words();
     let path = format!("{}/videos", state.urls.prefix(&language));
     let tz = &state.config.site.timezone;
     let videos: Vec<serde_json::Value> = state
@@ -170,13 +170,13 @@ pub async fn show_videos(
             Some(serde_json::json!({
                 "title": video.title,
                 "author": video.author,
-                "date": format_date(video.published_at, &language, tz),
-                "datetime": crate::content::i18n::rfc3339(video.published_at),
-                "embed": render_embed(&embed, &language),
+                "date": state.locales.get(&language).date(video.published_at, tz),
+                "datetime": crate::i18n::rfc3339(video.published_at),
+                "embed": render_embed(&embed, state.locales.get(&language)),
             }))
         })
         .collect();
-    let mut page = Page::new(&state, &language, t["videos"], &path, &sections);
+    let mut page = Page::new(&state, &language, &t["videos"], &path, &sections);
     page.set("videos", videos);
     page.render(
         &state,

@@ -12,7 +12,7 @@ use super::Lang;
 use super::cache::CacheTags;
 use super::views::{Page, nav_sections};
 use crate::app::AppState;
-use crate::content::i18n::language_name;
+
 use crate::content::markdown::{plain_text, render_body};
 use crate::http::error::HttpError;
 use crate::import::legacy_key;
@@ -45,7 +45,7 @@ pub async fn show_page(
             let url = state.urls.page(&t.language, &t.slug);
             json!({
                 "lang": t.language,
-                "language_name": language_name(&t.language),
+                "language_name": state.locales.language_name(&t.language),
                 "title": t.title,
                 "url": url,
                 "absolute_url": state.urls.absolute(&url),
@@ -56,7 +56,7 @@ pub async fn show_page(
     alternates.extend(
         translations
             .iter()
-            .map(|t| json!({ "lang": t["lang"], "url": t["absolute_url"] })),
+            .map(|t| json!({ "lang": &t["lang"], "url": &t["absolute_url"] })),
     );
     let description = if page.meta_description.is_empty() {
         plain_text(&page.body, 200)
@@ -72,7 +72,7 @@ pub async fn show_page(
     } else {
         view.set("alternates", &alternates);
     }
-    view.safe("body_html", render_body(&page.body, &language));
+    view.safe("body_html", render_body(&page.body, state.locales.get(&language)));
     view.render(&state, "page.html", Some(CacheTags::until_cleared()))
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::Lang;
 use super::views::{Page, card_views, nav_sections, page_number};
 use crate::app::AppState;
-use crate::content::i18n::strings;
+
 use crate::http::client_addr::ClientAddr;
 use crate::http::error::HttpError;
 use crate::http::site::search_gate::Refused;
@@ -67,7 +67,7 @@ pub async fn show_search(
     let mut view = Page::new(
         &state,
         &language,
-        strings(&language)["search"],
+        &state.locales.get(&language).site_words()["search"],
         &base,
         &sections,
     );

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::Lang;
 use super::views::{Page, nav_sections};
 use crate::app::AppState;
-use crate::content::i18n::strings;
+
 use crate::http::error::HttpError;
 use crate::http::form::{FormData, form_language};
 use crate::services::donations::{self, Checkout, DonationRequest};
@@ -29,11 +29,11 @@ pub fn donate_box(state: &AppState, language: &str, article_id: Option<i64>) -> 
         "currency": currency.code(),
         "presets": rules.presets.iter().map(|p| json!({
             "value": p.to_string(),
-            "label": Money::from_major(*p, currency).display(language),
+            "label": Money::from_major(*p, currency).display(state.locales.get(language)),
         })).collect::<Vec<_>>(),
         "default_preset": rules.presets.get(rules.presets.len() / 2).map(i64::to_string),
         "currencies": Currency::ALL.iter().map(|c| c.code()).collect::<Vec<_>>(),
-        "min": Money::from_major(rules.min, currency).display(language),
+        "min": Money::from_major(rules.min, currency).display(state.locales.get(language)),
     })
 }
 
@@ -43,9 +43,9 @@ async fn support_page(
     errors: &[FieldError],
 ) -> Result<Response, HttpError> {
     let sections = nav_sections(state).await?;
-    let t = strings(language);
+    let t = state.locales.get(language).site_words();
     let path = format!("{}/support", state.urls.prefix(language));
-    let mut page = Page::new(state, language, t["support_page_title"], &path, &sections);
+    let mut page = Page::new(state, language, &t["support_page_title"], &path, &sections);
     page.set("donate", donate_box(state, language, None))
         .set("donation_errors", errors);
     page.render(state, "support.html", None)
@@ -99,7 +99,7 @@ pub async fn donate(State(state): State<AppState>, body: Bytes) -> Result<Respon
         // The provider refused or is down: nothing was charged; say so and offer the way back.
         Err(ServiceError::ProviderUnavailable(provider)) => {
             tracing::warn!(provider, "payment provider unavailable at checkout");
-            let message = strings(&language)["provider_unavailable"].to_owned();
+            let message = state.locales.get(&language).site_words()["provider_unavailable"].to_owned();
             let errors = [FieldError {
                 field: "provider".into(),
                 message,
@@ -124,10 +124,7 @@ async fn support_frame(
     path: &str,
 ) -> Result<Page, HttpError> {
     let sections = nav_sections(state).await?;
-    let title = strings(language)
-        .get(title_key)
-        .copied()
-        .unwrap_or_default();
+    let title = &state.locales.get(language).site_words()[title_key];
     Ok(Page::new(state, language, title, path, &sections))
 }
 
@@ -135,7 +132,7 @@ fn donation_view(state: &AppState, language: &str, donation: &crate::store::Dona
     let currency = Currency::parse(&donation.currency).unwrap_or(Currency::Uah);
     json!({
         "public_id": donation.public_id,
-        "amount": Money::new(donation.amount_minor, currency).display(language),
+        "amount": Money::new(donation.amount_minor, currency).display(state.locales.get(language)),
         "monthly": donation.frequency == Frequency::Monthly,
         "status": donation.status,
         "home_url": state.urls.home(language),
@@ -231,7 +228,7 @@ pub async fn show_donor(
     let email = donations::donor_email(&state, &token).await?;
     let language = state.config.site.default_language.clone();
     let money = |minor: i64, currency: &str| {
-        Money::new(minor, Currency::parse(currency).unwrap_or(Currency::Uah)).display(&language)
+        Money::new(minor, Currency::parse(currency).unwrap_or(Currency::Uah)).display(state.locales.get(&language))
     };
     let gifts: Vec<Value> = state
         .store

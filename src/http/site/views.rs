@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::cache::CacheTags;
 use crate::app::AppState;
-use crate::content::i18n;
+
 use crate::content::slug::display_name;
 use crate::http::error::HttpError;
 use crate::services::media;
@@ -39,7 +39,7 @@ pub fn author_links(state: &AppState, language: &str, authors: &[AuthorRef]) -> 
     authors
         .iter()
         .map(|a| LinkView {
-            name: display_name(&a.name, language),
+            name: display_name(&a.name, state.locales.get(language)),
             url: state.urls.author(language, &a.slug),
         })
         .collect()
@@ -98,7 +98,7 @@ impl Page {
         let languages: Vec<Json> = site
             .languages
             .iter()
-            .map(|l| json!({ "code": l, "name": i18n::language_name(l), "url": state.urls.home(l), "current": l == language }))
+            .map(|l| json!({ "code": l, "name": state.locales.language_name(l), "url": state.urls.home(l), "current": l == language }))
             .collect();
         let full_title = if title.is_empty() {
             site.name.clone()
@@ -107,7 +107,7 @@ impl Page {
         };
         let mut context = Map::new();
         context.insert("lang".into(), json!(language));
-        context.insert("t".into(), json!(i18n::strings(language)));
+        context.insert("t".into(), json!(state.locales.get(language).site_words()));
         context.insert("page_title".into(), json!(full_title));
         context.insert("canonical".into(), json!(state.urls.absolute(path)));
         context.insert("path".into(), json!(path));
@@ -147,10 +147,7 @@ impl Page {
         }
         context.insert(
             "og_locale".into(),
-            json!(match language {
-                "uk" => "uk_UA",
-                _ => "en_US",
-            }),
+            json!(state.locales.get(language).text("og_locale")),
         );
         Page {
             language: language.to_owned(),

@@ -44,7 +44,7 @@ pub async fn funding_summary(
     let year_ago = current - 366 * 86_400;
     let code = currency.code();
     let month_of = |ts: i64| {
-        let (y, m, _) = crate::content::i18n::local_date(ts, tz);
+        let (y, m, _) = crate::i18n::local_date(ts, tz);
         format!("{y:04}-{m:02}")
     };
     let mut months: BTreeMap<String, MonthIncome> = BTreeMap::new();
