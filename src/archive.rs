@@ -35,7 +35,9 @@ const VERSION: u32 = 1;
 pub const TABLES: &[&str] = &[
     "staff",
     "sections",
+    "section_names",
     "tags",
+    "tag_names",
     "media",
     "articles",
     "article_authors",
@@ -355,13 +357,26 @@ async fn restore_from(
     let manifest = unpack(archive, work)?;
     let mut tx = state.store.pool().begin().await.map_err(StoreError::from)?;
     let mut summary = RestoreSummary::default();
+    // Archives from before languages were data name sections in two columns.
+    let mut legacy_section_names = Vec::new();
     for table in TABLES {
         let columns = state.store.table_columns(table).await?;
         let path = work.join(format!("tables/{table}.jsonl"));
         let file = match File::open(&path) {
             Ok(file) => file,
-            // An archive from before a table existed simply has none of it.
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                if *table == "section_names" && !legacy_section_names.is_empty() {
+                    state
+                        .store
+                        .insert_rows(&mut tx, table, &columns, &legacy_section_names)
+                        .await?;
+                    summary
+                        .rows
+                        .insert((*table).to_owned(), legacy_section_names.len() as u64);
+                }
+                // An archive from before a table existed simply has none of it.
+                continue;
+            }
             Err(err) => return Err(io(&path)(err)),
         };
         let mut batch = Vec::with_capacity(RESTORE_BATCH);
@@ -374,6 +389,17 @@ async fn restore_from(
             let row: Value = serde_json::from_str(&line).map_err(|e| {
                 ArchiveError::Invalid(format!("tables/{table}.jsonl line {}: {e}", number + 1))
             })?;
+            if *table == "sections" {
+                for language in ["uk", "en"] {
+                    if let Some(name) = row[format!("name_{language}")].as_str()
+                        && !name.is_empty()
+                    {
+                        legacy_section_names.push(serde_json::json!({
+                            "section_id": row["id"], "language": language, "name": name,
+                        }));
+                    }
+                }
+            }
             batch.push(row);
             if batch.len() >= RESTORE_BATCH {
                 state

@@ -105,15 +105,15 @@ pub const KEYS: &[KeySpec] = &[
         key: "site.default_language",
         env: "NEWSDESK_SITE_DEFAULT_LANGUAGE",
         default: "uk",
-        expected: "one of: uk, en",
+        expected: "one of site.languages",
         doc: "Language served at the site root; other languages live under /<language>/.",
     },
     KeySpec {
         key: "site.languages",
         env: "NEWSDESK_SITE_LANGUAGES",
         default: "uk,en",
-        expected: "a comma-separated list drawn from: uk, en",
-        doc: "Languages the newsroom publishes in.",
+        expected: "a comma-separated list of language codes, each with a locale (built in: en, pl, uk; or the theme's locales/<code>/)",
+        doc: "Languages the newsroom publishes in. A language is its locale folder plus its code here.",
     },
     KeySpec {
         key: "site.timezone",
@@ -200,6 +200,13 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Preset, smallest and largest donation in US dollars.",
     },
     KeySpec {
+        key: "donations.default_currency",
+        env: "NEWSDESK_DONATIONS_DEFAULT_CURRENCY",
+        default: "eur, uk=uah",
+        expected: "a currency (uah, eur, usd), then language=currency pairs, such as eur, uk=uah",
+        doc: "The currency the donation box offers first, per language.",
+    },
+    KeySpec {
         key: "donations.sandbox",
         env: "NEWSDESK_DONATIONS_SANDBOX",
         default: "false",
@@ -270,18 +277,25 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Turns on posting stories to Telegram channels.",
     },
     KeySpec {
+        key: "telegram.channels",
+        env: "NEWSDESK_TELEGRAM_CHANNELS",
+        default: "",
+        expected: "language=chat pairs, such as uk=@newsroom_ua, en=@newsroom_en",
+        doc: "Channel per language; a language without one sends none.",
+    },
+    KeySpec {
         key: "telegram.channel_uk",
         env: "NEWSDESK_TELEGRAM_CHANNEL_UK",
         default: "",
         expected: "@channelusername or a numeric chat id",
-        doc: "Channel for Ukrainian stories; empty sends none.",
+        doc: "Older spelling of `telegram.channels` for Ukrainian.",
     },
     KeySpec {
         key: "telegram.channel_en",
         env: "NEWSDESK_TELEGRAM_CHANNEL_EN",
         default: "",
         expected: "@channelusername or a numeric chat id",
-        doc: "Channel for English stories; empty sends none.",
+        doc: "Older spelling of `telegram.channels` for English.",
     },
     KeySpec {
         key: "telegram.api_base",
@@ -343,8 +357,8 @@ pub const KEYS: &[KeySpec] = &[
         key: "newsletter.digest_hour",
         env: "NEWSDESK_NEWSLETTER_DIGEST_HOUR",
         default: "8",
-        expected: "an hour from 0 to 23",
-        doc: "When the daily digest goes out, in the site's time zone.",
+        expected: "an hour from 0 to 23, or a default hour and language=hour pairs, such as 8, pl=9",
+        doc: "When the daily digest goes out, in the site's time zone; each language may have its own hour.",
     },
     KeySpec {
         key: "newsletter.max_per_second",
@@ -425,8 +439,70 @@ pub const KEYS: &[KeySpec] = &[
     },
 ];
 
-/// Supported content languages. Adding one means adding its UI strings.
-pub const SUPPORTED_LANGUAGES: &[&str] = &["uk", "en"];
+/// A setting that may differ by language: "8, pl=9" is 8 for every
+/// language but Polish.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerLanguage<T> {
+    default: T,
+    by_language: BTreeMap<String, T>,
+}
+
+impl<T> PerLanguage<T> {
+    pub fn same(value: T) -> Self {
+        PerLanguage {
+            default: value,
+            by_language: BTreeMap::new(),
+        }
+    }
+
+    pub fn get(&self, language: &str) -> &T {
+        self.by_language.get(language).unwrap_or(&self.default)
+    }
+}
+
+/// Reads "value, language=value, …": at most one bare value (the default),
+/// and only the site's languages.
+fn language_pairs<'t>(
+    key: &str,
+    text: &'t str,
+    languages: &[String],
+) -> Result<(Option<&'t str>, BTreeMap<String, &'t str>), ConfigError> {
+    let mut default = None;
+    let mut by_language = BTreeMap::new();
+    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        match item.split_once('=') {
+            Some((language, value)) => {
+                let language = language.trim().to_ascii_lowercase();
+                if !languages.contains(&language)
+                    || by_language.insert(language, value.trim()).is_some()
+                {
+                    return Err(invalid(key, text));
+                }
+            }
+            None if default.is_none() => default = Some(item),
+            None => return Err(invalid(key, text)),
+        }
+    }
+    Ok((default, by_language))
+}
+
+fn per_language<T>(
+    key: &str,
+    text: &str,
+    languages: &[String],
+    read: impl Fn(&str) -> Option<T>,
+) -> Result<PerLanguage<T>, ConfigError> {
+    let (default, pairs) = language_pairs(key, text, languages)?;
+    let default = default.and_then(&read).ok_or_else(|| invalid(key, text))?;
+    let mut by_language = BTreeMap::new();
+    for (language, value) in pairs {
+        by_language.insert(language, read(value).ok_or_else(|| invalid(key, text))?);
+    }
+    Ok(PerLanguage {
+        default,
+        by_language,
+    })
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -481,7 +557,8 @@ pub struct DistributionConfig {
     pub fediverse_username: Option<String>,
     /// Whether peers on private addresses are reachable (tests only).
     pub fediverse_allow_private: bool,
-    pub digest_hour: i8,
+    /// Hour of the daily digest in the site's zone, per language.
+    pub digest_hour: PerLanguage<i8>,
     pub newsletter_per_second: i64,
     pub videos: VideoConfig,
 }
@@ -542,6 +619,8 @@ pub struct DonationConfig {
     pub uah: CurrencyRules,
     pub eur: CurrencyRules,
     pub usd: CurrencyRules,
+    /// The currency the donation box offers first, per language.
+    pub default_currency: PerLanguage<crate::services::money::Currency>,
     /// The built-in test checkout; never on outside the demo unless configured.
     pub sandbox: bool,
     pub stripe: Option<StripeConfig>,
@@ -761,17 +840,35 @@ impl Config {
                 &max_connections.to_string(),
             ));
         }
+        let theme_dir = match get("site.theme_dir") {
+            "" => None,
+            dir => {
+                let path = PathBuf::from(dir);
+                if !path.is_dir() {
+                    return Err(ConfigError::Invalid {
+                        key: "site.theme_dir".into(),
+                        value: dir.into(),
+                        expected: "an existing directory".into(),
+                    });
+                }
+                Some(path)
+            }
+        };
         let languages: Vec<String> = get("site.languages")
             .split(',')
             .map(|l| l.trim().to_ascii_lowercase())
             .filter(|l| !l.is_empty())
             .collect();
-        if languages.is_empty()
-            || languages
-                .iter()
-                .any(|l| !SUPPORTED_LANGUAGES.contains(&l.as_str()))
-        {
-            return Err(invalid("site.languages", get("site.languages")));
+        let with_locale = crate::i18n::available(theme_dir.as_deref());
+        if languages.is_empty() || languages.iter().any(|l| !with_locale.contains(l)) {
+            return Err(ConfigError::Invalid {
+                key: "site.languages".into(),
+                value: get("site.languages").into(),
+                expected: format!(
+                    "languages with a locale: {}",
+                    with_locale.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            });
         }
         let default_language = get("site.default_language").to_ascii_lowercase();
         if !languages.contains(&default_language) {
@@ -788,20 +885,6 @@ impl Config {
         if !(1..=100).contains(&page_size) {
             return Err(invalid("site.page_size", &page_size.to_string()));
         }
-        let theme_dir = match get("site.theme_dir") {
-            "" => None,
-            dir => {
-                let path = PathBuf::from(dir);
-                if !path.is_dir() {
-                    return Err(ConfigError::Invalid {
-                        key: "site.theme_dir".into(),
-                        value: dir.into(),
-                        expected: "an existing directory".into(),
-                    });
-                }
-                Some(path)
-            }
-        };
         let trusted_proxies = get("server.trusted_proxies")
             .split(',')
             .map(str::trim)
@@ -846,7 +929,7 @@ impl Config {
             site: SiteConfig {
                 name: non_empty(get("site.name"), "site.name")?.to_owned(),
                 default_language,
-                languages,
+                languages: languages.clone(),
                 timezone,
                 timezone_name,
                 page_size,
@@ -859,6 +942,12 @@ impl Config {
                 uah: currency_rules("donations.uah", get("donations.uah"))?,
                 eur: currency_rules("donations.eur", get("donations.eur"))?,
                 usd: currency_rules("donations.usd", get("donations.usd"))?,
+                default_currency: per_language(
+                    "donations.default_currency",
+                    get("donations.default_currency"),
+                    &languages,
+                    crate::services::money::Currency::parse,
+                )?,
                 sandbox: parse::<bool>(get("donations.sandbox"), "donations.sandbox")?,
                 stripe: match (get("stripe.secret_key"), get("stripe.webhook_secret")) {
                     ("", _) => None,
@@ -894,7 +983,7 @@ impl Config {
                     }),
                 },
             },
-            distribution: distribution_config(&get)?,
+            distribution: distribution_config(&get, &languages)?,
             smtp_url: match get("mail.smtp_url") {
                 "" => String::new(),
                 url if url.starts_with("smtp://") || url.starts_with("smtps://") => url.to_owned(),
@@ -987,6 +1076,7 @@ impl Config {
 
 fn distribution_config<'a>(
     get: &dyn Fn(&str) -> &'a str,
+    languages: &[String],
 ) -> Result<DistributionConfig, ConfigError> {
     let number = |key: &str, range: std::ops::RangeInclusive<i64>| -> Result<i64, ConfigError> {
         parse::<i64>(get(key), key).and_then(|n| {
@@ -1003,15 +1093,28 @@ fn distribution_config<'a>(
             return Err(invalid("telegram.bot_token", "(hidden)"));
         }
         token => {
+            let text = get("telegram.channels");
+            let (default, pairs) = language_pairs("telegram.channels", text, languages)?;
+            if default.is_some() {
+                return Err(invalid("telegram.channels", text));
+            }
             let mut channels = BTreeMap::new();
-            for language in SUPPORTED_LANGUAGES {
-                let key = format!("telegram.channel_{language}");
-                match get(&key) {
+            for (language, chat) in pairs {
+                if !chat_id_ok(chat) {
+                    return Err(invalid("telegram.channels", text));
+                }
+                channels.insert(language, chat.to_owned());
+            }
+            // The older one-key-per-language spelling still works.
+            for (key, language) in [("telegram.channel_uk", "uk"), ("telegram.channel_en", "en")] {
+                match get(key) {
                     "" => {}
-                    chat if chat_id_ok(chat) => {
-                        channels.insert((*language).to_owned(), chat.to_owned());
+                    chat if chat_id_ok(chat) && languages.iter().any(|l| l == language) => {
+                        channels
+                            .entry(language.to_owned())
+                            .or_insert_with(|| chat.to_owned());
                     }
-                    chat => return Err(invalid(&key, chat)),
+                    chat => return Err(invalid(key, chat)),
                 }
             }
             Some(TelegramConfig {
@@ -1090,7 +1193,12 @@ fn distribution_config<'a>(
             get("fediverse.allow_private_networks"),
             "fediverse.allow_private_networks",
         )?,
-        digest_hour: number("newsletter.digest_hour", 0..=23)? as i8,
+        digest_hour: per_language(
+            "newsletter.digest_hour",
+            get("newsletter.digest_hour"),
+            languages,
+            |h| h.parse::<i8>().ok().filter(|h| (0..=23).contains(h)),
+        )?,
         newsletter_per_second: number("newsletter.max_per_second", 1..=10_000)?,
         videos: VideoConfig {
             youtube_channel_id,

@@ -127,7 +127,9 @@ impl Templates {
         let words = locales.clone();
         env.add_function(
             "tr",
-            move |state: &minijinja::State<'_, '_>, id: String, kwargs: minijinja::value::Kwargs| {
+            move |state: &minijinja::State<'_, '_>,
+                  id: String,
+                  kwargs: minijinja::value::Kwargs| {
                 let language = state
                     .lookup("lang")
                     .and_then(|l| l.as_str().map(str::to_owned))

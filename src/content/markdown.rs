@@ -335,7 +335,9 @@ mod tests {
     #[test]
     fn remote_images_are_dropped_local_kept() {
         let html = render_body(
-            "![a](https://tracker.example/p.gif) ![b](/media/b.jpg)", &locale("en"));
+            "![a](https://tracker.example/p.gif) ![b](/media/b.jpg)",
+            &locale("en"),
+        );
         assert!(!html.contains("tracker.example"), "{html}");
         assert!(html.contains("src=\"/media/b.jpg\""), "{html}");
         assert_eq!(html.matches("<img").count(), 1, "no broken box: {html}");
@@ -344,7 +346,9 @@ mod tests {
     #[test]
     fn commonmark_tables_and_footnotes() {
         let html = render_body(
-            "# Title\n\nText with a note.[^a]\n\n| City | Power |\n|---|---|\n| Kyiv | 12h |\n\n[^a]: The note.\n", &locale("en"));
+            "# Title\n\nText with a note.[^a]\n\n| City | Power |\n|---|---|\n| Kyiv | 12h |\n\n[^a]: The note.\n",
+            &locale("en"),
+        );
         assert!(html.contains("<h2>Title</h2>"), "{html}");
         let only_h3 = render_body("### Sub\n\ntext\n\n#### Deeper", &locale("en"));
         assert!(
@@ -366,7 +370,9 @@ mod tests {
     #[test]
     fn url_alone_on_a_line_becomes_click_to_load_embed() {
         let html = render_body(
-            "Before.\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nAfter https://youtu.be/dQw4w9WgXcQ inline.", &locale("uk"));
+            "Before.\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nAfter https://youtu.be/dQw4w9WgXcQ inline.",
+            &locale("uk"),
+        );
         assert!(
             html.contains("data-embed-src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\""),
             "{html}"

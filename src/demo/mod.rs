@@ -148,7 +148,7 @@ async fn seed_newsroom(state: &AppState, newsroom: &Newsroom) -> anyhow::Result<
             Ok(existing) => existing,
             Err(_) => {
                 store
-                    .insert_section(&s.slug, &s.uk, &s.en, position as i64)
+                    .insert_section(&s.slug, &[("uk", &s.uk), ("en", &s.en)], position as i64)
                     .await?
             }
         };

@@ -19,7 +19,10 @@ impl Locale {
             "date",
             &[
                 ("day", Arg::Number(z.day().into())),
-                ("month", Arg::Text(&self.text(&format!("month_{}", z.month())))),
+                (
+                    "month",
+                    Arg::Text(&self.text(&format!("month_{}", z.month()))),
+                ),
                 ("year", Arg::Number(z.year().into())),
             ],
         )
@@ -50,9 +53,15 @@ impl Locale {
         self.format(
             "day_heading",
             &[
-                ("weekday", Arg::Text(&self.text(&format!("weekday_{weekday}")))),
+                (
+                    "weekday",
+                    Arg::Text(&self.text(&format!("weekday_{weekday}"))),
+                ),
                 ("day", Arg::Number(day.day().into())),
-                ("month", Arg::Text(&self.text(&format!("month_{}", day.month())))),
+                (
+                    "month",
+                    Arg::Text(&self.text(&format!("month_{}", day.month()))),
+                ),
             ],
         )
     }

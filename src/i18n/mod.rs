@@ -142,7 +142,11 @@ impl Locale {
     fn load(code: &str, theme_dir: Option<&Path>) -> Result<Self, LocaleError> {
         let mut sources: Vec<(String, String, String)> = Vec::new();
         // English first, the language over it, the theme over both.
-        let layers: &[&str] = if code == FALLBACK { &[FALLBACK] } else { &[FALLBACK, code] };
+        let layers: &[&str] = if code == FALLBACK {
+            &[FALLBACK]
+        } else {
+            &[FALLBACK, code]
+        };
         for language in layers {
             for (l, name, text) in BUILT_IN {
                 if l == language {
@@ -195,8 +199,17 @@ impl Locale {
             admin_value: minijinja::Value::from(()),
             script: String::new(),
         };
-        locale.site_words = Words(site_ids.iter().map(|id| (id.clone(), locale.text(id))).collect());
-        locale.admin_words = Words(admin_ids.iter().map(|id| (id.clone(), locale.text(id))).collect());
+        // Messages that take arguments are for `format`, not for the maps.
+        let plain = |ids: &BTreeSet<String>| -> Words {
+            Words(
+                ids.iter()
+                    .filter_map(|id| Some((id.clone(), locale.resolve(id, None)?)))
+                    .collect(),
+            )
+        };
+        let (site_words, admin_words) = (plain(&site_ids), plain(&admin_ids));
+        locale.site_words = site_words;
+        locale.admin_words = admin_words;
         locale.site_value = minijinja::Value::from_serialize(&locale.site_words);
         locale.admin_value = minijinja::Value::from_serialize(&locale.admin_words);
         locale.script = locale.text("script");
@@ -261,6 +274,14 @@ impl Locale {
             tracing::warn!(language = %self.code, message = id, ?errors, "message formatted with errors");
         }
         text.into_owned()
+    }
+
+    /// A message that needs no arguments; `None` if it is missing or needs some.
+    fn resolve(&self, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
+        let pattern = self.bundle.get_message(id)?.value()?;
+        let mut errors = Vec::new();
+        let text = self.bundle.format_pattern(pattern, args, &mut errors);
+        errors.is_empty().then(|| text.into_owned())
     }
 
     /// A count in words: "5 статей", "5 stories", "5 artykułów".

@@ -125,11 +125,11 @@ fn a_theme_overrides_words_and_adds_a_language() {
     let languages = ["uk".to_owned(), "crh".to_owned()];
     let locales = Locales::load(&languages, "uk", Some(&theme)).unwrap();
     let uk = locales.get("uk");
-    assert_eq!(uk.site_words()["home"], "На початок");
-    assert_eq!(uk.site_words()["search"], "Пошук");
+    assert_eq!(&uk.site_words()["home"], "На початок");
+    assert_eq!(&uk.site_words()["search"], "Пошук");
     let crh = locales.get("crh");
-    assert_eq!(crh.site_words()["home"], "Baş saife");
-    assert_eq!(crh.site_words()["older"], "Older stories");
+    assert_eq!(&crh.site_words()["home"], "Baş saife");
+    assert_eq!(&crh.site_words()["older"], "Older stories");
     assert_eq!(crh.text("language_name"), "Qırımtatarca");
     // A language nobody has a folder for is refused by name.
     let unknown = ["xx".to_owned()];

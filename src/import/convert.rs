@@ -840,7 +840,10 @@ mod tests {
     fn tables_with_an_empty_header_cell_stay_tables() {
         let c =
             wp("<table><tr><th>City</th><th></th></tr><tr><td>Kyiv</td><td>12h</td></tr></table>");
-        let html = crate::content::markdown::render_body(&c.markdown, "en");
+        let html = crate::content::markdown::render_body(
+            &c.markdown,
+            &crate::i18n::Locale::built_in("en").unwrap(),
+        );
         assert!(html.contains("<table>"), "{}\n{html}", c.markdown);
         assert!(html.contains("<td>Kyiv</td>"), "{html}");
     }

@@ -542,7 +542,11 @@ async fn ensure_section(
         Some(id) => id,
         None => {
             let position = store.sections().await?.len() as i64;
-            store.insert_section(&slug, name, name, position).await?.id
+            let language = state.config.site.default_language.as_str();
+            store
+                .insert_section(&slug, &[(language, name)], position)
+                .await?
+                .id
         }
     };
     store

@@ -31,21 +31,20 @@ pub fn compose(
     language: &str,
     values: impl Serialize,
 ) -> Result<Email, EmailError> {
-    let context = minijinja::context! { lang => language, ..minijinja::Value::from_serialize(values) };
+    let context =
+        minijinja::context! { lang => language, ..minijinja::Value::from_serialize(values) };
     let render = |file: String| {
         state
             .templates
             .render(&file, context.clone())
-            .map_err(|source| EmailError {
-                name: file,
-                source,
-            })
+            .map_err(|source| EmailError { name: file, source })
     };
     let whole = render(format!("email/{name}.txt"))?;
     let (subject, text) = match whole.split_once('\n') {
-        Some((first, rest)) if first.starts_with("Subject: ") => {
-            (first["Subject: ".len()..].trim().to_owned(), rest.trim_start_matches('\n'))
-        }
+        Some((first, rest)) if first.starts_with("Subject: ") => (
+            first["Subject: ".len()..].trim().to_owned(),
+            rest.trim_start_matches('\n'),
+        ),
         _ => (String::new(), whole.as_str()),
     };
     let html = if state.templates.has(&format!("email/{name}.html")) {

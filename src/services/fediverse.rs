@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::content::escape_html;
-use crate::i18n::rfc3339;
 use crate::content::markdown::render_body;
+use crate::i18n::rfc3339;
 use crate::integrations::SendError;
 use crate::integrations::activitypub::{self, ACTIVITY_JSON, PUBLIC, SignatureError};
 use crate::integrations::message_signatures;

@@ -7,8 +7,8 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::i18n::{Arg, local_date};
-use crate::services::email;
 use crate::integrations::mail::{ListMessage, MailError};
+use crate::services::email;
 use crate::services::{FieldError, ServiceError};
 use crate::store::{
     ArticleCard, ArticleFilter, ArticleId, ArticleStatus, NewIssue, StoreResult, Subscriber,
@@ -115,9 +115,8 @@ pub async fn sign_up(
         return Err(ServiceError::NotFound);
     }
     let current = state.clock.now();
-    let throttled = || {
-        ServiceError::Throttled(state.locales.get(language).text("newsletter_throttled"))
-    };
+    let throttled =
+        || ServiceError::Throttled(state.locales.get(language).text("newsletter_throttled"));
     state
         .store
         .take_attempt(
@@ -240,12 +239,12 @@ pub async fn make_due_digests(state: &AppState, at: i64) -> Result<Vec<i64>, Ser
     let local = jiff::Timestamp::from_second(at)
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
         .to_zoned(tz.clone());
-    if local.hour() < state.config.distribution.digest_hour {
-        return Ok(Vec::new());
-    }
     let counts = state.store.subscriber_counts().await?;
     let mut made = Vec::new();
     for language in &state.config.site.languages {
+        if local.hour() < *state.config.distribution.digest_hour.get(language) {
+            continue;
+        }
         let readers = counts
             .iter()
             .any(|(l, s, n)| l == language && s == "active" && *n > 0);
@@ -386,8 +385,7 @@ fn issue_for(
             "digest": digest,
             "unsubscribe": UNSUBSCRIBE_SLOT,
         }),
-    )
-    ?;
+    )?;
     Ok(NewIssue {
         article_ids: stories.iter().map(|s| s.id.0).collect(),
         issue_key,

@@ -948,7 +948,9 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let tags = sqlx::query_as(
-            "SELECT t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id \
+            "SELECT t.id, t.slug, COALESCE(n.name, t.name) AS name FROM article_tags at \
+             JOIN tags t ON t.id = at.tag_id \
+             LEFT JOIN tag_names n ON n.tag_id = t.id AND n.language = at.language \
              WHERE at.article_id = $1 ORDER BY at.position",
         )
         .bind(id)
@@ -1108,8 +1110,10 @@ impl Store {
                 }
                 sqlx::query_as::<_, ArticleCard>(&format!(
                     "SELECT {CARD_COLUMNS} FROM articles a \
-                     WHERE a.search_vector @@ to_tsquery('simple', $1) AND a.status = 'published' AND a.language = $2 \
-                     ORDER BY ts_rank(a.search_vector, to_tsquery('simple', $1)) DESC, a.published_at DESC \
+                     WHERE a.search_vector @@ to_tsquery(newsdesk_search_config($2), $1) \
+                     AND a.status = 'published' AND a.language = $2 \
+                     ORDER BY ts_rank(a.search_vector, to_tsquery(newsdesk_search_config($2), $1)) DESC, \
+                     a.published_at DESC \
                      LIMIT $3 OFFSET $4"
                 ))
                 .bind(query)

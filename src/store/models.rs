@@ -69,21 +69,24 @@ pub struct NewStaff {
     pub password_must_change: bool,
 }
 
-#[derive(Clone, Debug, FromRow, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Section {
     pub id: SectionId,
     pub slug: String,
-    pub name_uk: String,
-    pub name_en: String,
     pub position: i64,
+    /// The section's name in each language it has one in.
+    pub names: std::collections::BTreeMap<String, String>,
 }
 
 impl Section {
+    /// The name in `language`; a language without one borrows English,
+    /// then any name, then the slug.
     pub fn name(&self, language: &str) -> &str {
-        match language {
-            "uk" => &self.name_uk,
-            _ => &self.name_en,
-        }
+        self.names
+            .get(language)
+            .or_else(|| self.names.get(crate::i18n::FALLBACK))
+            .or_else(|| self.names.values().next())
+            .map_or(self.slug.as_str(), String::as_str)
     }
 }
 

@@ -4,49 +4,113 @@ use super::models::*;
 use super::{Store, StoreError, StoreResult};
 
 impl Store {
+    /// Adds a section with its names, `(language, name)`.
     pub async fn insert_section(
         &self,
         slug: &str,
-        name_uk: &str,
-        name_en: &str,
+        names: &[(&str, &str)],
         position: i64,
     ) -> StoreResult<Section> {
-        Ok(sqlx::query_as(
-            "INSERT INTO sections (slug, name_uk, name_en, position) VALUES ($1, $2, $3, $4) \
-             RETURNING id, slug, name_uk, name_en, position",
-        )
-        .bind(slug)
-        .bind(name_uk)
-        .bind(name_en)
-        .bind(position)
-        .fetch_one(&self.pool)
-        .await?)
+        let mut tx = self.pool.begin().await?;
+        let (id,): (i64,) =
+            sqlx::query_as("INSERT INTO sections (slug, position) VALUES ($1, $2) RETURNING id")
+                .bind(slug)
+                .bind(position)
+                .fetch_one(&mut *tx)
+                .await?;
+        for (language, name) in names {
+            Self::put_section_name(&mut tx, SectionId(id), language, name).await?;
+        }
+        tx.commit().await?;
+        self.section(SectionId(id)).await
     }
 
+    /// Names a section in some languages (an empty name removes one) and,
+    /// when given, moves it.
+    pub async fn rename_section(
+        &self,
+        id: SectionId,
+        names: &[(&str, &str)],
+        position: Option<i64>,
+    ) -> StoreResult<Section> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(position) = position {
+            sqlx::query("UPDATE sections SET position = $1 WHERE id = $2")
+                .bind(position)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (language, name) in names {
+            Self::put_section_name(&mut tx, id, language, name).await?;
+        }
+        tx.commit().await?;
+        self.section(id).await
+    }
+
+    async fn put_section_name(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        id: SectionId,
+        language: &str,
+        name: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("DELETE FROM section_names WHERE section_id = $1 AND language = $2")
+            .bind(id.0)
+            .bind(language)
+            .execute(&mut **tx)
+            .await?;
+        if !name.trim().is_empty() {
+            sqlx::query(
+                "INSERT INTO section_names (section_id, language, name) VALUES ($1, $2, $3)",
+            )
+            .bind(id.0)
+            .bind(language)
+            .bind(name.trim())
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Every section in order, each with its names (a handful of rows).
     pub async fn sections(&self) -> StoreResult<Vec<Section>> {
-        Ok(sqlx::query_as(
-            "SELECT id, slug, name_uk, name_en, position FROM sections ORDER BY position, id",
-        )
-        .fetch_all(&self.pool)
-        .await?)
+        let rows: Vec<(i64, String, i64)> =
+            sqlx::query_as("SELECT id, slug, position FROM sections ORDER BY position, id")
+                .fetch_all(&self.pool)
+                .await?;
+        let names: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT section_id, language, name FROM section_names")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, slug, position)| Section {
+                id: SectionId(id),
+                slug,
+                position,
+                names: names
+                    .iter()
+                    .filter(|(section, ..)| *section == id)
+                    .map(|(_, language, name)| (language.clone(), name.clone()))
+                    .collect(),
+            })
+            .collect())
     }
 
     pub async fn section(&self, id: SectionId) -> StoreResult<Section> {
-        Ok(sqlx::query_as(
-            "SELECT id, slug, name_uk, name_en, position FROM sections WHERE id = $1",
-        )
-        .bind(id.0)
-        .fetch_one(&self.pool)
-        .await?)
+        self.sections()
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn section_by_slug(&self, slug: &str) -> StoreResult<Section> {
-        Ok(sqlx::query_as(
-            "SELECT id, slug, name_uk, name_en, position FROM sections WHERE slug = $1",
-        )
-        .bind(slug)
-        .fetch_one(&self.pool)
-        .await?)
+        self.sections()
+            .await?
+            .into_iter()
+            .find(|s| s.slug == slug)
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn tags(&self) -> StoreResult<Vec<Tag>> {
@@ -64,6 +128,54 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?,
         )
+    }
+
+    /// The tag with this slug, named as `language` names it (its own name
+    /// where that language has none).
+    pub async fn tag_in(&self, slug: &str, language: &str) -> StoreResult<Tag> {
+        Ok(sqlx::query_as(
+            "SELECT t.id, t.slug, COALESCE(n.name, t.name) AS name FROM tags t \
+             LEFT JOIN tag_names n ON n.tag_id = t.id AND n.language = $2 WHERE t.slug = $1",
+        )
+        .bind(slug)
+        .bind(language)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Names a tag in some languages; an empty name removes one.
+    pub async fn rename_tag(&self, id: TagId, names: &[(&str, &str)]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for (language, name) in names {
+            sqlx::query("DELETE FROM tag_names WHERE tag_id = $1 AND language = $2")
+                .bind(id.0)
+                .bind(language)
+                .execute(&mut *tx)
+                .await?;
+            if !name.trim().is_empty() {
+                sqlx::query("INSERT INTO tag_names (tag_id, language, name) VALUES ($1, $2, $3)")
+                    .bind(id.0)
+                    .bind(language)
+                    .bind(name.trim())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A tag's names in other languages.
+    pub async fn tag_names(
+        &self,
+        id: TagId,
+    ) -> StoreResult<std::collections::BTreeMap<String, String>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT language, name FROM tag_names WHERE tag_id = $1")
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// The tag with this slug, created with `name` if it does not exist yet.

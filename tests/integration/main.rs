@@ -17,6 +17,7 @@ mod distribution;
 mod donations;
 mod feeds;
 mod import;
+mod languages;
 mod newsletter;
 mod pages;
 mod payments;

@@ -302,7 +302,7 @@ async fn second_factor_guesses_are_limited_and_reported(backend: Backend) {
     let warned = smtp
         .messages()
         .iter()
-        .any(|m| m.to == vec!["author@example.com"] && m.text().contains("wrong two-factor codes"));
+        .any(|m| m.to == vec!["author@example.com"] && m.subject().contains("неправильні коди"));
     assert!(warned, "the person is told someone has their password");
     let entries = app.state.store.audit_entries(None, 100).await.unwrap();
     assert!(entries.iter().any(|e| e.action == "two-factor locked"));

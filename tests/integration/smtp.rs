@@ -14,6 +14,14 @@ pub struct Received {
 }
 
 impl Received {
+    /// The Subject header, decoded by a real MIME parser.
+    pub fn subject(&self) -> String {
+        mail_parser::MessageParser::default()
+            .parse(self.data.as_bytes())
+            .and_then(|m| m.subject().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
     /// The message with its body decoded (base64 or quoted-printable), headers kept.
     pub fn text(&self) -> String {
         if let Some((headers, body)) = self.data.split_once("\r\n\r\n")

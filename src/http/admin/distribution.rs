@@ -37,7 +37,7 @@ pub async fn show_distribution(
         "x": config.x.is_some(),
         "fediverse": config.fediverse_username.as_ref().map(|name| format!("@{name}@{}", fediverse::domain(&state))),
         "followers": state.store.follower_count().await?,
-        "digest_hour": config.digest_hour,
+        "digest_hour": state.config.site.languages.iter().map(|l| format!("{}:00 ({l})", config.digest_hour.get(l))).collect::<Vec<_>>().join(", "),
         "youtube": config.videos.youtube_channel_id,
         "tiktok": config.videos.tiktok_urls.len(),
     });

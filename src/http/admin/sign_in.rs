@@ -69,16 +69,17 @@ pub async fn submit_sign_in(
             Ok(response)
         }
         Err(err) => {
-            let t = state.locales.get(&language).admin_words();
+            let locale = state.locales.get(&language);
+            let t = locale.admin_words();
             let (status, message) = match err {
                 SignInError::Invalid => {
-                    (StatusCode::UNAUTHORIZED, &t["wrong_credentials"].to_owned())
+                    (StatusCode::UNAUTHORIZED, t["wrong_credentials"].to_owned())
                 }
                 SignInError::Throttled {
                     retry_after_minutes,
                 } => (
                     StatusCode::TOO_MANY_REQUESTS,
-                    &t["throttled"].replace("{minutes}", &retry_after_minutes.to_string()),
+                    locale.format("throttled", &[("minutes", retry_after_minutes.into())]),
                 ),
                 SignInError::Service(e) => return Err(e.into()),
             };

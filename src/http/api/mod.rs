@@ -12,7 +12,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
@@ -40,7 +40,9 @@ pub fn router() -> Router<AppState> {
         .route("/articles/{id}/revisions", get(articles::list_revisions))
         .route("/donations", get(donations::list_donations))
         .route("/sections", get(taxonomy::list_sections))
+        .route("/sections/{slug}", put(taxonomy::name_section))
         .route("/tags", get(taxonomy::list_tags))
+        .route("/tags/{slug}", put(taxonomy::name_tag))
         .route("/staff", get(taxonomy::list_staff))
         .fallback(|| async { HttpError::NotFound })
 }

@@ -34,6 +34,8 @@ use crate::services::articles::{
         super::articles::list_revisions,
         super::donations::list_donations,
         super::taxonomy::list_sections,
+        super::taxonomy::name_section,
+        super::taxonomy::name_tag,
         super::taxonomy::list_tags,
         super::taxonomy::list_staff,
         super::content::list_articles,
@@ -41,7 +43,7 @@ use crate::services::articles::{
         super::content::list_sections,
         super::content::list_pages,
     ),
-    components(schemas(ArticleInput, CoverInput, SourceInput, CorrectionInput, PublishInput)),
+    components(schemas(ArticleInput, CoverInput, SourceInput, CorrectionInput, PublishInput, crate::services::taxonomy::NamesInput)),
     modifiers(&Conventions),
     tags(
         (name = "admin", description = "The newsroom's own scripts and importers: Bearer API key with scopes"),

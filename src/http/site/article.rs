@@ -173,7 +173,7 @@ async fn render_article(
     } else {
         translations
             .iter()
-            .find(|t| &t["lang"] == default_language.as_str())
+            .find(|t| t["lang"] == default_language.as_str())
             .and_then(|t| t["absolute_url"].as_str().map(str::to_owned))
     };
     if let Some(url) = default_version {
@@ -233,7 +233,7 @@ async fn render_article(
             } else {
                 translations
                     .iter()
-                    .find(|t| &t["lang"] == l.as_str())
+                    .find(|t| t["lang"] == l.as_str())
                     .and_then(|t| t["url"].as_str().map(str::to_owned))
                     .unwrap_or_else(|| state.urls.home(l))
             };
@@ -283,7 +283,10 @@ async fn render_article(
             "donate",
             super::support::donate_box(state, language, Some(article.id.0)),
         )
-        .safe("body_html", render_body(&article.body, state.locales.get(language)))
+        .safe(
+            "body_html",
+            render_body(&article.body, state.locales.get(language)),
+        )
         .safe("json_ld", script_safe_json(&json_ld));
 
     // The page shows its translations' and related stories' headlines too.

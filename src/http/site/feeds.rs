@@ -179,7 +179,11 @@ async fn tag_feed(
     slug: String,
     format: Format,
 ) -> Result<Response, HttpError> {
-    let tag = state.store.tag_by_slug(&slug).await.map_err(missing)?;
+    let tag = state
+        .store
+        .tag_in(&slug, &language)
+        .await
+        .map_err(missing)?;
     let title = format!("{} — #{}", state.config.site.name, tag.name);
     let path = state.urls.tag(&language, &tag.slug);
     let filter = ArticleFilter {

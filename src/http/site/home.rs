@@ -9,8 +9,8 @@ use super::Lang;
 use super::cache::CacheTags;
 use super::views::{CardView, Page, card_views, nav_sections, page_number};
 use crate::app::AppState;
-use crate::i18n::local_date;
 use crate::http::error::HttpError;
+use crate::i18n::local_date;
 use crate::store::{ArticleFilter, ArticleStatus};
 
 #[derive(Deserialize)]
@@ -62,7 +62,10 @@ pub async fn show_home(
         match days.last_mut() {
             Some(day) if day.url == url => day.stories.push(card),
             _ => days.push(DayView {
-                heading: state.locales.get(&language).day_heading(card.published_at, current, tz),
+                heading: state
+                    .locales
+                    .get(&language)
+                    .day_heading(card.published_at, current, tz),
                 url,
                 stories: vec![card],
             }),
@@ -78,8 +81,12 @@ pub async fn show_home(
     view.set("lead", &lead)
         .set(
             "lead_day",
-            lead.as_ref()
-                .map(|l| state.locales.get(&language).day_heading(l.published_at, current, tz)),
+            lead.as_ref().map(|l| {
+                state
+                    .locales
+                    .get(&language)
+                    .day_heading(l.published_at, current, tz)
+            }),
         )
         .set("days", &days)
         .set("page", page)

@@ -119,7 +119,7 @@ pub async fn show_tag(
     Path(slug): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, HttpError> {
-    let tag = not_found_on_missing(state.store.tag_by_slug(&slug).await)?;
+    let tag = not_found_on_missing(state.store.tag_in(&slug, &language).await)?;
     let path = state.urls.tag(&language, &tag.slug);
     let list = ListPage {
         kind: "tag",

@@ -28,7 +28,6 @@ use minijinja::context;
 
 use crate::app::AppState;
 
-
 /// The language a public page is rendered in.
 #[derive(Clone, Debug)]
 pub struct Lang(pub String);

@@ -72,7 +72,10 @@ pub async fn show_page(
     } else {
         view.set("alternates", &alternates);
     }
-    view.safe("body_html", render_body(&page.body, state.locales.get(&language)));
+    view.safe(
+        "body_html",
+        render_body(&page.body, state.locales.get(&language)),
+    );
     view.render(&state, "page.html", Some(CacheTags::until_cleared()))
 }
 

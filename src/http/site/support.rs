@@ -21,7 +21,7 @@ use crate::store::{DonationStatus, Frequency, SubscriptionStatus};
 /// What the donation box template needs. Pages that show it stay cacheable:
 /// nothing in it depends on the reader.
 pub fn donate_box(state: &AppState, language: &str, article_id: Option<i64>) -> Value {
-    let currency = donations::default_currency(language);
+    let currency = donations::default_currency(state, language);
     let rules = donations::rules(state, currency);
     json!({
         "enabled": donations::accepting(state),
@@ -99,7 +99,8 @@ pub async fn donate(State(state): State<AppState>, body: Bytes) -> Result<Respon
         // The provider refused or is down: nothing was charged; say so and offer the way back.
         Err(ServiceError::ProviderUnavailable(provider)) => {
             tracing::warn!(provider, "payment provider unavailable at checkout");
-            let message = state.locales.get(&language).site_words()["provider_unavailable"].to_owned();
+            let message =
+                state.locales.get(&language).site_words()["provider_unavailable"].to_owned();
             let errors = [FieldError {
                 field: "provider".into(),
                 message,
@@ -228,7 +229,8 @@ pub async fn show_donor(
     let email = donations::donor_email(&state, &token).await?;
     let language = state.config.site.default_language.clone();
     let money = |minor: i64, currency: &str| {
-        Money::new(minor, Currency::parse(currency).unwrap_or(Currency::Uah)).display(state.locales.get(&language))
+        Money::new(minor, Currency::parse(currency).unwrap_or(Currency::Uah))
+            .display(state.locales.get(&language))
     };
     let gifts: Vec<Value> = state
         .store

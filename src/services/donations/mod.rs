@@ -40,13 +40,10 @@ pub fn rules(state: &AppState, currency: Currency) -> &CurrencyRules {
     }
 }
 
-/// The currency the box offers first: hryvnias at home, euros abroad.
-pub fn default_currency(language: &str) -> Currency {
-    if language == "uk" {
-        Currency::Uah
-    } else {
-        Currency::Eur
-    }
+/// The currency the box offers first (`donations.default_currency`):
+/// by default hryvnias for Ukrainian pages, euros for the others.
+pub fn default_currency(state: &AppState, language: &str) -> Currency {
+    *state.config.donations.default_currency.get(language)
 }
 
 pub const STRIPE: &str = "stripe";
