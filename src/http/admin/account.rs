@@ -1,6 +1,5 @@
 //! The signed-in person's own account: password change.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -8,8 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::session::{Staff, cleared_cookie};
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
+use crate::http::admin::session::StaffForm;
 use crate::http::error::HttpError;
-use crate::http::form::FormData;
 use crate::services::{ServiceError, auth};
 
 pub async fn show_account(
@@ -29,11 +28,8 @@ pub async fn show_account(
 pub async fn change_password(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(staff, form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
     match auth::change_password(
         &state,
         &staff.0,

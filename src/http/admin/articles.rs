@@ -1,6 +1,5 @@
 //! Articles in the admin: the list, the editor, saving, and the workflow buttons.
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,6 +10,7 @@ use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::content::markdown::render_body;
+use crate::http::admin::session::StaffForm;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::articles::{self as service, ArticleInput, CoverInput, SourceInput};
@@ -398,11 +398,8 @@ pub async fn new_article(
 pub async fn create_article(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(staff, data): StaffForm,
 ) -> Result<Response, HttpError> {
-    let data = FormData::parse(&body);
-    staff.check_csrf(data.get("csrf"))?;
     let form = EditorForm::from_form(&data, None, ArticleStatus::Draft);
     let saved_by = format!("staff:{}", staff.0.staff_id);
     match service::create_article(&state, form.to_input(&staff), &saved_by).await {
@@ -486,12 +483,9 @@ pub async fn edit_article(
 pub async fn save_article(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
     Path(id): Path<String>,
-    body: Bytes,
+    StaffForm(staff, data): StaffForm,
 ) -> Result<Response, HttpError> {
-    let data = FormData::parse(&body);
-    staff.check_csrf(data.get("csrf"))?;
     let id = parse_id(&id)?;
     let view = viewable(&state, &staff, id).await?;
     staff
@@ -531,12 +525,9 @@ pub async fn save_article(
 pub async fn change_status(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
     Path(id): Path<String>,
-    body: Bytes,
+    StaffForm(staff, data): StaffForm,
 ) -> Result<Response, HttpError> {
-    let data = FormData::parse(&body);
-    staff.check_csrf(data.get("csrf"))?;
     let id = parse_id(&id)?;
     viewable(&state, &staff, id).await?;
     let transition = match data.get("action") {
@@ -585,40 +576,35 @@ pub async fn change_status(
 /// Ends every preview link of the article given out so far.
 pub async fn revoke_preview_links(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    body: Bytes,
+    StaffForm(staff, _form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let (_, id, _) = article_form(&state, &staff, &id, &body, Action::EditArticle).await?;
+    let (id, _) = article_for(&state, &staff, &id, Action::EditArticle).await?;
     previews::revoke(&state, id).await?;
     Ok(Redirect::to(&format!("/admin/articles/{id}?done=previews_revoked")).into_response())
 }
 
-/// A form posted about one article: the CSRF token checked, the article
-/// visible to the person, and `action` allowed on it.
-async fn article_form(
+/// The article a form was posted about: visible to the person, and
+/// `action` allowed on it.
+async fn article_for(
     state: &AppState,
     staff: &Staff,
     id: &str,
-    body: &Bytes,
     action: Action,
-) -> Result<(FormData, ArticleId, ArticleView), HttpError> {
-    let data = FormData::parse(body);
-    staff.check_csrf(data.get("csrf"))?;
+) -> Result<(ArticleId, ArticleView), HttpError> {
     let id = parse_id(id)?;
     let view = viewable(state, staff, id).await?;
     staff.require(state, action, Some(&view)).await?;
-    Ok((data, id, view))
+    Ok((id, view))
 }
 
 /// Appends to the public corrections and updates log of a published story.
 pub async fn add_correction(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    body: Bytes,
+    StaffForm(staff, data): StaffForm,
 ) -> Result<Response, HttpError> {
-    let (data, id, _) = article_form(&state, &staff, &id, &body, Action::AddCorrection).await?;
+    let (id, _) = article_for(&state, &staff, &id, Action::AddCorrection).await?;
     let input = service::CorrectionInput {
         kind: data.get("kind").to_owned(),
         text: data.get("text").to_owned(),
@@ -645,11 +631,8 @@ fn parse_local_time(state: &AppState, value: &str) -> Result<i64, HttpError> {
 /// Live preview: the same renderer as the public site.
 pub async fn preview_body(
     State(state): State<AppState>,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(_staff, data): StaffForm,
 ) -> Result<Response, HttpError> {
-    let data = FormData::parse(&body);
-    staff.check_csrf(data.get("csrf"))?;
     let html = render_body(data.get("body"), state.locales.get(data.get("language")));
     Ok((
         [(
@@ -734,12 +717,9 @@ async fn newsletter_rows(
 /// Retry or cancel one delivery; for those who may publish the story.
 pub async fn change_delivery(
     State(state): State<AppState>,
-    staff: Staff,
     Path((id, action)): Path<(crate::store::DeliveryId, String)>,
-    body: Bytes,
+    StaffForm(staff, _data): StaffForm,
 ) -> Result<Response, HttpError> {
-    let data = FormData::parse(&body);
-    staff.check_csrf(data.get("csrf"))?;
     let delivery = state.store.delivery(id).await?;
     let article = ArticleId(delivery.article_id.ok_or(HttpError::NotFound)?);
     let view = viewable(&state, &staff, article).await?;
@@ -764,11 +744,10 @@ pub async fn change_delivery(
 /// Sends a published story to its language's newsletter subscribers, once.
 pub async fn send_newsletter(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    body: Bytes,
+    StaffForm(staff, _form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let (_, id, _) = article_form(&state, &staff, &id, &body, Action::Publish).await?;
+    let (id, _) = article_for(&state, &staff, &id, Action::Publish).await?;
     let done = match crate::services::newsletter::send_story(&state, id).await? {
         Some(_) => "newsletter_queued",
         None => "newsletter_already",

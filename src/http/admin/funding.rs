@@ -1,7 +1,6 @@
 //! The funding dashboard: readers against grants, monthly supporters, the
 //! articles that brought gifts; charts drawn on the server as SVG; CSV export.
 
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,8 +9,8 @@ use serde::Deserialize;
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
+use crate::http::admin::session::StaffForm;
 use crate::http::error::HttpError;
-use crate::http::form::FormData;
 use crate::services::ServiceError;
 use crate::services::donations::{self, FundingSummary, GrantInput, MonthIncome};
 use crate::services::money::{Currency, Money};
@@ -127,11 +126,8 @@ pub async fn show_funding(
 pub async fn add_grant(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(staff, form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
     staff.require(&state, Action::ViewFunding, None).await?;
     let input = GrantInput {
         funder: form.get("funder").to_owned(),

@@ -1,6 +1,5 @@
 //! Revisions of an article: the list, a comparison of two, restoring one.
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -10,8 +9,8 @@ use super::articles::{parse_id, viewable};
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
+use crate::http::admin::session::StaffForm;
 use crate::http::error::HttpError;
-use crate::http::form::FormData;
 use crate::services::policy::Action;
 use crate::services::{revisions, workflow};
 
@@ -76,11 +75,9 @@ pub async fn revisions_page(
 
 pub async fn restore_revision(
     State(state): State<AppState>,
-    staff: Staff,
     Path((id, version)): Path<(String, String)>,
-    body: Bytes,
+    StaffForm(staff, _form): StaffForm,
 ) -> Result<Response, HttpError> {
-    staff.check_csrf(FormData::parse(&body).get("csrf"))?;
     let id = parse_id(&id)?;
     let version: i64 = version.parse().map_err(|_| HttpError::NotFound)?;
     viewable(&state, &staff, id).await?;

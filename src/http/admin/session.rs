@@ -1,6 +1,7 @@
 //! The signed-in staff member as an extractor, the session cookie, and CSRF checks.
 
-use axum::extract::{FromRequestParts, OriginalUri};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -8,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::app::AppState;
 use crate::http::client_addr;
 use crate::http::error::HttpError;
+use crate::http::form::FormData;
 use crate::services::auth::{self, SESSION_IDLE_SECONDS, StaffSession};
 use crate::services::policy::{Action, Actor};
 use crate::services::two_factor;
@@ -15,6 +17,27 @@ use crate::services::workflow;
 use crate::store::ArticleView;
 
 pub const SESSION_COOKIE: &str = "nd_session";
+
+/// A form posted by a signed-in staff member, its CSRF token already
+/// checked: what every admin POST starts with, in one place.
+pub struct StaffForm(pub Staff, pub FormData);
+
+impl FromRequest<AppState> for StaffForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let body = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = FormData::parse(&body);
+        staff
+            .check_csrf(form.get("csrf"))
+            .map_err(IntoResponse::into_response)?;
+        Ok(StaffForm(staff, form))
+    }
+}
 
 /// A request from a signed-in staff member. Without a valid session, page
 /// requests are sent to the sign-in page and anything else gets a 401.

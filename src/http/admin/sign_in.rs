@@ -7,10 +7,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::session::{
-    SESSION_COOKIE, Staff, cleared_cookie, client_ip, cookie, safe_next, session_cookie,
+    SESSION_COOKIE, cleared_cookie, client_ip, cookie, safe_next, session_cookie,
 };
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
+use crate::http::admin::session::StaffForm;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::auth::{self, SignInError};
@@ -94,11 +95,9 @@ pub async fn submit_sign_in(
 
 pub async fn sign_out(
     State(state): State<AppState>,
-    staff: Staff,
     headers: axum::http::HeaderMap,
-    body: Bytes,
+    StaffForm(_staff, _form): StaffForm,
 ) -> Result<Response, HttpError> {
-    staff.check_csrf(FormData::parse(&body).get("csrf"))?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         auth::sign_out(&state, &token).await?;
     }
@@ -111,10 +110,8 @@ pub async fn sign_out(
 
 pub async fn sign_out_everywhere(
     State(state): State<AppState>,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(staff, _form): StaffForm,
 ) -> Result<Response, HttpError> {
-    staff.check_csrf(FormData::parse(&body).get("csrf"))?;
     let ended = auth::sign_out_everywhere(&state, staff.0.staff_id).await?;
     tracing::info!(staff.id = %staff.0.staff_id, sessions = ended, "signed out everywhere");
     let mut response = Redirect::to("/admin/sign-in").into_response();

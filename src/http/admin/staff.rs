@@ -1,6 +1,5 @@
 //! The owner's pages: newsroom staff (with invitations) and site settings.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -8,8 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::session::Staff;
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
+use crate::http::admin::session::StaffForm;
 use crate::http::error::HttpError;
-use crate::http::form::FormData;
 use crate::services::api_keys::{self, Scope};
 use crate::services::policy::Action;
 use crate::services::staff as staff_service;
@@ -52,12 +51,9 @@ async fn staff_errors(
 pub async fn change_member(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
     Path((id, action)): Path<(i64, String)>,
-    body: Bytes,
+    StaffForm(staff, _form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
     staff.require(&state, Action::ManageStaff, None).await?;
     let disable = match action.as_str() {
         "disable" => true,
@@ -77,11 +73,8 @@ pub async fn change_member(
 pub async fn create_key(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(staff, form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
     staff.require(&state, Action::ManageStaff, None).await?;
     let scopes: Vec<Scope> = form
         .all("scope")
@@ -121,12 +114,9 @@ pub async fn create_key(
 
 pub async fn revoke_key(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<i64>,
-    body: Bytes,
+    StaffForm(staff, _form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
     staff.require(&state, Action::ManageStaff, None).await?;
     api_keys::revoke(&state.store, ApiKeyId(id)).await?;
     audit::record(
@@ -181,11 +171,8 @@ pub async fn show_staff(
 pub async fn invite(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(staff, form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
     staff.require(&state, Action::ManageStaff, None).await?;
     let input = NewStaffInput {
         email: form.get("email").to_owned(),
@@ -232,11 +219,8 @@ pub async fn show_settings(
 
 pub async fn save_settings(
     State(state): State<AppState>,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(staff, form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
     staff.require(&state, Action::ManageSettings, None).await?;
     let value = if form.get("authors_can_publish") == "on" {
         "true"

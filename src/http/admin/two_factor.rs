@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::session::{SESSION_COOKIE, Staff, client_ip, cookie, safe_next};
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
+use crate::http::admin::session::StaffForm;
 use crate::http::error::HttpError;
 use crate::http::form::FormData;
 use crate::services::auth::{self, StaffSession};
@@ -118,11 +119,8 @@ pub async fn show_setup(
 pub async fn change_setup(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(staff, form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = FormData::parse(&body);
-    staff.check_csrf(form.get("csrf"))?;
     let result = match form.get("action") {
         "confirm" => two_factor::confirm_setup(&state, &staff.0, form.get("code")).await,
         "disable" => two_factor::disable(&state, &staff.0, form.get("code")).await,
