@@ -149,3 +149,72 @@ fn a_theme_overrides_words_and_adds_a_language() {
 }
 
 use jiff::tz::TimeZone;
+use std::path::Path;
+
+/// Every message the code or a template asks for by name exists in English
+/// (and so, by the completeness test, in every complete language): a typo
+/// in `locale.text("…")` or `tr("…")` fails here, not on a reader's page.
+#[test]
+fn every_message_the_code_names_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let english = Locale::built_in(FALLBACK).unwrap();
+    let mut sources = Vec::new();
+    let mut folders = vec![root.join("src"), root.join("templates")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e != "ftl") {
+                sources.push((path.clone(), std::fs::read_to_string(&path).unwrap_or_default()));
+            }
+        }
+    }
+    let mut named = 0;
+    let mut missing = Vec::new();
+    for (path, text) in &sources {
+        let rust = path.extension().is_some_and(|e| e == "rs");
+        let callers: &[&str] = if rust {
+            &[".text(\"", ".format(\"", ".count(\""]
+        } else {
+            &["tr(\""]
+        };
+        for caller in callers {
+            for (at, _) in text.match_indices(caller) {
+                // In Rust, only calls on a locale (`locale.text`, `locales.get(l).text`).
+                let mut from = at.saturating_sub(60);
+                while !text.is_char_boundary(from) {
+                    from -= 1;
+                }
+                let before = &text[from..at];
+                if rust && !before.contains("locale") {
+                    continue;
+                }
+                let id: String = text[at + caller.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                // Built names (`month_{}`, `embed_title_{}`) are checked below.
+                if id.is_empty() || text[at + caller.len() + id.len()..].starts_with('{') {
+                    continue;
+                }
+                named += 1;
+                if !english.has(&id) {
+                    missing.push(format!("{}: {id}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(named > 20, "the scan found only {named} names");
+    for built in (1..=12)
+        .map(|m| format!("month_{m}"))
+        .chain((1..=7).map(|d| format!("weekday_{d}")))
+        .chain(["youtube", "tiktok", "x", "telegram"].map(|p| format!("embed_title_{p}")))
+        .chain(["uah", "eur", "usd"].map(|c| format!("money_{c}")))
+    {
+        if !english.has(&built) {
+            missing.push(built);
+        }
+    }
+    assert!(missing.is_empty(), "messages that do not exist: {missing:#?}");
+}
