@@ -166,7 +166,10 @@ fn every_message_the_code_names_exists() {
             if path.is_dir() {
                 folders.push(path);
             } else if path.extension().is_some_and(|e| e != "ftl") {
-                sources.push((path.clone(), std::fs::read_to_string(&path).unwrap_or_default()));
+                sources.push((
+                    path.clone(),
+                    std::fs::read_to_string(&path).unwrap_or_default(),
+                ));
             }
         }
     }
@@ -200,7 +203,10 @@ fn every_message_the_code_names_exists() {
                 }
                 named += 1;
                 if !english.has(&id) {
-                    missing.push(format!("{}: {id}", path.display()));
+                    missing.push(format!(
+                        "{}: {id}",
+                        path.strip_prefix(root).unwrap_or(path).display()
+                    ));
                 }
             }
         }
@@ -216,5 +222,8 @@ fn every_message_the_code_names_exists() {
             missing.push(built);
         }
     }
-    assert!(missing.is_empty(), "messages that do not exist: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "messages that do not exist: {missing:#?}"
+    );
 }
