@@ -94,11 +94,9 @@ impl TestApp {
         Self::with_env(backend, &[]).await
     }
 
-    /// A new app with the demo newsroom seeded.
+    /// A new app with the demo newsroom seeded (its staff use [`STAFF_PASSWORD`]).
     pub async fn with_demo(backend: Backend) -> TestApp {
-        let app = Self::new(backend).await;
-        newsdesk::demo::seed(&app.state).await.unwrap();
-        app
+        Self::with_staff(backend).await
     }
 
     /// A new app with the demo newsroom whose staff all use [`STAFF_PASSWORD`].
@@ -109,9 +107,7 @@ impl TestApp {
     pub async fn with_staff_and_env(backend: Backend, env: &[(&str, &str)]) -> TestApp {
         let mut env = env.to_vec();
         env.push(("NEWSDESK_DEMO_PASSWORD", STAFF_PASSWORD));
-        let app = Self::with_env(backend, &env).await;
-        newsdesk::demo::seed(&app.state).await.unwrap();
-        app
+        Self::build(backend, &env, Seed::Demo).await
     }
 
     /// Signs in through the form, as a browser would.
@@ -208,6 +204,13 @@ impl TestApp {
     }
 
     pub async fn with_env(backend: Backend, env: &[(&str, &str)]) -> TestApp {
+        Self::build(backend, env, Seed::Empty).await
+    }
+
+    /// A fresh database cloned from this run's template of `seed` (migrated,
+    /// and with the demo newsroom when asked), made once per test run:
+    /// migrating and seeding for every test was most of the suite's time.
+    async fn build(backend: Backend, env: &[(&str, &str)], seed: Seed) -> TestApp {
         // Errors the app logs show up in a failing test's output.
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
@@ -222,10 +225,11 @@ impl TestApp {
         let data_dir = std::env::temp_dir().join(format!("newsdesk-test-{unique}"));
         std::fs::create_dir_all(&data_dir).unwrap();
         let (database_url, postgres_database) = match backend {
-            Backend::Sqlite => (
-                format!("sqlite://{}", data_dir.join("newsdesk.db").display()),
-                None,
-            ),
+            Backend::Sqlite => {
+                let file = data_dir.join("newsdesk.db");
+                std::fs::copy(templates::sqlite(seed).await, &file).unwrap();
+                (format!("sqlite://{}", file.display()), None)
+            }
             Backend::Postgres => {
                 let name = format!("newsdesk_test_{unique}");
                 let admin = postgres_admin_url();
@@ -233,13 +237,14 @@ impl TestApp {
                     panic!("PostgreSQL is needed for this test at {admin} (set NEWSDESK_TEST_POSTGRES_URL): {e}")
                 });
                 sweep_stale_databases(&mut conn).await;
-                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                let mut url = url::Url::parse(&admin).unwrap();
-                url.set_path(&name);
-                (url.to_string(), Some(name))
+                let template = templates::postgres(&mut conn, seed).await;
+                sqlx::query(&format!(
+                    "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                ))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+                (database_url_of(&name), Some(name))
             }
         };
         let mut vars: BTreeMap<String, String> = env
@@ -442,6 +447,155 @@ impl TestApp {
 }
 
 /// Databases left behind by crashed runs more than two hours ago.
+/// What a test's database starts with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Seed {
+    /// Migrated, nothing else.
+    Empty,
+    /// The demo newsroom, its staff signing in with [`STAFF_PASSWORD`].
+    Demo,
+}
+
+fn database_url_of(name: &str) -> String {
+    let mut url = url::Url::parse(&postgres_admin_url()).unwrap();
+    url.set_path(name);
+    url.to_string()
+}
+
+/// One template database per test run and seed, shared by the run's test
+/// processes: nextest runs each test in a process of its own.
+mod templates {
+    use super::*;
+
+    /// This run's name: nextest's run id, or the process for `cargo test`.
+    fn run() -> String {
+        let id = std::env::var("NEXTEST_RUN_ID").unwrap_or_else(|_| std::process::id().to_string());
+        let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("{:012x}", hash & 0xffff_ffff_ffff)
+    }
+
+    fn key(seed: Seed) -> String {
+        let kind = match seed {
+            Seed::Empty => "empty",
+            Seed::Demo => "demo",
+        };
+        format!("tpl_{}_{kind}", run())
+    }
+
+    /// Migrates (and seeds) the database at `url` as a template.
+    async fn make(url: &str, seed: Seed, data_dir: &std::path::Path) {
+        let vars: BTreeMap<String, String> = [
+            ("NEWSDESK_BASE_URL", "https://news.example.org"),
+            ("NEWSDESK_DEMO_PASSWORD", STAFF_PASSWORD),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let overrides = Overrides {
+            data_dir: Some(data_dir.display().to_string()),
+            database_url: Some(url.to_owned()),
+            ..Default::default()
+        };
+        let config = Config::load_from(&overrides, &vars).unwrap();
+        let store = Store::connect(url, 2).await.unwrap();
+        if seed == Seed::Demo {
+            let state = AppState::with_store(config, store.clone()).unwrap();
+            newsdesk::demo::seed(&state).await.unwrap();
+        }
+        if url.starts_with("sqlite:") {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(store.pool())
+                .await
+                .unwrap();
+        }
+        store.pool().close().await;
+    }
+
+    /// The template file; copies of it are each test's database.
+    pub async fn sqlite(seed: Seed) -> PathBuf {
+        let dir = std::env::temp_dir();
+        let file = dir.join(format!("newsdesk-{}.db", key(seed)));
+        if file.is_file() {
+            return file;
+        }
+        // Several processes may build it at once; each renames a whole file into place.
+        let building = dir.join(format!(
+            "newsdesk-building-{}-{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        std::fs::create_dir_all(&building).unwrap();
+        let path = building.join("template.db");
+        make(&format!("sqlite://{}", path.display()), seed, &building).await;
+        let _ = std::fs::rename(&path, &file);
+        let _ = std::fs::remove_dir_all(&building);
+        sweep_stale_files(&dir);
+        file
+    }
+
+    fn sweep_stale_files(dir: &std::path::Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 7200);
+            if old && name.starts_with("newsdesk-tpl_") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// The template database's name, made under an advisory lock by the
+    /// first process of the run that asks.
+    pub async fn postgres(conn: &mut sqlx::PgConnection, seed: Seed) -> String {
+        let key = key(seed);
+        let lock = key
+            .bytes()
+            .fold(7_i64, |h, b| h.wrapping_mul(31).wrapping_add(i64::from(b)));
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(lock)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let existing: Option<(String,)> =
+            sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE $1")
+                .bind(format!("newsdesk_test_%_{key}"))
+                .fetch_optional(&mut *conn)
+                .await
+                .unwrap();
+        let name = match existing {
+            Some((name,)) => name,
+            None => {
+                // The sweep drops it with the run's other databases after two hours.
+                let name = format!("newsdesk_test_{}_{key}", jiff::Timestamp::now().as_second());
+                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut *conn)
+                    .await
+                    .unwrap();
+                let scratch = std::env::temp_dir().join(format!("newsdesk-{name}"));
+                std::fs::create_dir_all(&scratch).unwrap();
+                make(&database_url_of(&name), seed, &scratch).await;
+                let _ = std::fs::remove_dir_all(&scratch);
+                name
+            }
+        };
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(lock)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        name
+    }
+}
+
 async fn sweep_stale_databases(conn: &mut sqlx::PgConnection) {
     let cutoff = jiff::Timestamp::now().as_second() - 7200;
     let names: Vec<(String,)> =
