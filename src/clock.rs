@@ -5,12 +5,15 @@
 //! sleeping or rewriting rows.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
-/// System time plus a shift that only tests change; it keeps ticking.
+/// System time plus a shift that only tests change; it keeps ticking
+/// unless a test freezes it.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
     shift: Arc<AtomicI64>,
+    /// When set, `shift` holds the time itself.
+    frozen: Arc<AtomicBool>,
 }
 
 impl Clock {
@@ -21,6 +24,9 @@ impl Clock {
 
     /// Current time as Unix seconds.
     pub fn now(&self) -> i64 {
+        if self.frozen.load(Ordering::Relaxed) {
+            return self.shift.load(Ordering::Relaxed);
+        }
         jiff::Timestamp::now().as_second() + self.shift.load(Ordering::Relaxed)
     }
 
@@ -31,8 +37,19 @@ impl Clock {
 
     /// Makes `now()` answer `at` from here on, still ticking.
     pub fn set(&self, at: i64) {
-        let shift = at - jiff::Timestamp::now().as_second();
+        let shift = if self.frozen.load(Ordering::Relaxed) {
+            at
+        } else {
+            at - jiff::Timestamp::now().as_second()
+        };
         self.shift.store(shift, Ordering::Relaxed);
+    }
+
+    /// Stops time at `at` (for output that must be the same on every run);
+    /// `set` and `advance` still move it.
+    pub fn freeze(&self, at: i64) {
+        self.shift.store(at, Ordering::Relaxed);
+        self.frozen.store(true, Ordering::Relaxed);
     }
 }
 

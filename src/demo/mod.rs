@@ -139,7 +139,23 @@ async fn set_staff_passwords(
     Ok(())
 }
 
-async fn seed_newsroom(state: &AppState, newsroom: &Newsroom) -> anyhow::Result<usize> {
+/// Only the demo's sections and staff (each with `password`), no stories:
+/// a newsroom for tests that write their own.
+pub async fn seed_staff(state: &AppState, password: &str) -> anyhow::Result<()> {
+    let newsroom: Newsroom = toml::from_str(NEWSROOM)?;
+    seed_sections_and_staff(state, &newsroom).await?;
+    set_staff_passwords(state, &newsroom, password).await
+}
+
+type SeededIds = (
+    HashMap<String, crate::store::SectionId>,
+    HashMap<String, StaffId>,
+);
+
+async fn seed_sections_and_staff(
+    state: &AppState,
+    newsroom: &Newsroom,
+) -> anyhow::Result<SeededIds> {
     let store = &state.store;
     let start = state.clock.now();
     let mut sections = HashMap::new();
@@ -181,6 +197,13 @@ async fn seed_newsroom(state: &AppState, newsroom: &Newsroom) -> anyhow::Result<
         };
         staff.insert(member.email.clone(), id);
     }
+    Ok((sections, staff))
+}
+
+async fn seed_newsroom(state: &AppState, newsroom: &Newsroom) -> anyhow::Result<usize> {
+    let store = &state.store;
+    let start = state.clock.now();
+    let (sections, staff) = seed_sections_and_staff(state, newsroom).await?;
     let mut count = 0;
     for story in &newsroom.stories {
         let published_at = start - (story.hours_ago * 3600.0) as i64;

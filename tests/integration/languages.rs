@@ -11,27 +11,25 @@ use serde_json::json;
 use crate::fakes::{BOT_TOKEN, FakeTelegram};
 use crate::on_both_backends;
 use crate::smtp::SmtpServer;
-use crate::util::{Backend, TestApp};
+use crate::util::{ArticleBuilder, Backend, TestApp};
 
 on_both_backends!(a_third_language_is_a_locale_and_a_line_of_config);
 
 fn story(headline: &str, language: &str, translation_of: Option<i64>) -> serde_json::Value {
-    json!({
-        "headline": headline,
-        "standfirst": "Lead.",
-        "body": format!("{headline}.\n\nDrugi akapit."),
-        "language": language,
-        "section": "news",
-        "tags": ["energetyka"],
-        "authors": ["editor@example.com"],
-        "translation_of": translation_of,
-    })
+    let story = ArticleBuilder::new(headline)
+        .language(language)
+        .tags(&["energetyka"]);
+    match translation_of {
+        Some(id) => story.translation_of(id),
+        None => story,
+    }
+    .json()
 }
 
 async fn a_third_language_is_a_locale_and_a_line_of_config(backend: Backend) {
     let smtp = SmtpServer::start().await;
     let (telegram, telegram_base) = FakeTelegram::start().await;
-    let mut app = TestApp::with_staff_and_env(
+    let mut app = TestApp::with_newsroom(
         backend,
         &[
             ("NEWSDESK_SITE_LANGUAGES", "uk,en,pl"),

@@ -24,5 +24,6 @@ mod payments;
 mod security;
 mod seo;
 mod site;
+mod snapshots;
 mod store;
 mod webhooks;

@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::util::{Backend, TestApp, get_via};
+use crate::util::{ArticleBuilder, Backend, TestApp, get_via};
 
 on_both_backends!(
     home_is_the_news_picture_of_the_day,
@@ -421,12 +421,19 @@ async fn embeds_load_nothing_until_clicked(backend: Backend) {
 }
 
 async fn page_cache_serves_and_invalidates_precisely(backend: Backend) {
-    let mut app = TestApp::with_demo(backend).await;
+    let mut app = TestApp::with_newsroom(backend, &[]).await;
+    let story = |headline: &str, body: &str, section: &str| {
+        ArticleBuilder::new(headline)
+            .language("en")
+            .body(body)
+            .section(section)
+            .json()
+    };
     let a = app
-        .publish(json!({ "headline": "First cached story", "body": "One.", "language": "en", "authors": ["editor@example.com"], "section": "world" }))
+        .publish(story("First cached story", "One.", "world"))
         .await;
     let b = app
-        .publish(json!({ "headline": "Second cached story", "body": "Two.", "language": "en", "authors": ["editor@example.com"], "section": "culture" }))
+        .publish(story("Second cached story", "Two.", "culture"))
         .await;
     let a_path = TestApp::path_of(a["url"].as_str().unwrap());
     let b_path = TestApp::path_of(b["url"].as_str().unwrap());

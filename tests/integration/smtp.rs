@@ -77,6 +77,14 @@ impl Received {
         String::from_utf8_lossy(&out).into_owned() + &decoded_parts
     }
 
+    /// The plain-text body, decoded by a real MIME parser.
+    pub fn body_text(&self) -> String {
+        mail_parser::MessageParser::default()
+            .parse(self.data.as_bytes())
+            .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
+            .unwrap_or_default()
+    }
+
     /// The first link in the message that starts with `prefix`.
     pub fn link(&self, prefix: &str) -> String {
         let text = self.text();
