@@ -269,16 +269,20 @@ mod tests {
         Locales::load(&languages, "uk", None).unwrap()
     }
 
-    /// Messages with arguments read the page's language and plural rules.
-    #[test]
-    fn templates_count_in_the_page_s_language() {
+    fn test_templates() -> Templates {
         let config = Config::load_from(&Overrides::default(), &Default::default()).unwrap();
-        let templates = Templates::new(
+        Templates::new(
             &config.site,
             Urls::new("http://x", "uk", config.site.timezone.clone()),
             Arc::new(test_locales()),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    /// Messages with arguments read the page's language and plural rules.
+    #[test]
+    fn templates_count_in_the_page_s_language() {
+        let templates = test_templates();
         let template = templates
             .env
             .template_from_named_str("c.html", "{{ tr(\"stories_count\", count=n) }}")
@@ -291,13 +295,7 @@ mod tests {
 
     #[test]
     fn escapes_markup_but_keeps_urls_readable() {
-        let config = Config::load_from(&Overrides::default(), &Default::default()).unwrap();
-        let templates = Templates::new(
-            &config.site,
-            Urls::new("http://x", "uk", config.site.timezone.clone()),
-            Arc::new(test_locales()),
-        )
-        .unwrap();
+        let templates = test_templates();
         let out = templates
             .env
             .template_from_named_str("t.html", "<a href=\"{{ u }}\">{{ h }}</a>")
