@@ -61,6 +61,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/page_editor.html",
     "admin/webhooks.html",
     "admin/audit.html",
+    "admin/sections.html",
     "email/confirm.txt",
     "email/issue.txt",
     "email/issue.html",

@@ -261,3 +261,10 @@ invitation_open = Open this link within a week to choose your password:
 two_factor_locked_subject = { $site }: wrong two-factor codes
 two_factor_locked_what = Someone signed in to your { $site } account with your password and then entered { $count } wrong two-factor codes (last from address { $address }).
 two_factor_locked_now = Two-factor sign-in is locked for { $minutes } minutes. If this was not you, your password is known to someone else: change it now, and tell the newsroom's owner.
+
+## Sections (admin/sections.html).
+
+sections = Sections
+sections_hint = Each section's name in every language of the site. A language without a name shows the English one.
+section_position = Place in the navigation
+section_add = Add a section

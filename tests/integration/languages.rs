@@ -13,7 +13,10 @@ use crate::on_both_backends;
 use crate::smtp::SmtpServer;
 use crate::util::{ArticleBuilder, Backend, TestApp};
 
-on_both_backends!(a_third_language_is_a_locale_and_a_line_of_config);
+on_both_backends!(
+    a_third_language_is_a_locale_and_a_line_of_config,
+    editors_name_sections_in_every_language,
+);
 
 fn story(headline: &str, language: &str, translation_of: Option<i64>) -> serde_json::Value {
     let story = ArticleBuilder::new(headline)
@@ -196,4 +199,75 @@ async fn a_third_language_is_a_locale_and_a_line_of_config(backend: Backend) {
         "{text}"
     );
     assert!(text.contains("Wypisz się"), "{text}");
+}
+
+/// Admin → Sections: an editor names a section in each language and adds
+/// one; authors cannot; a name with markup is refused and nothing changes.
+async fn editors_name_sections_in_every_language(backend: Backend) {
+    let app = TestApp::with_newsroom(backend, &[("NEWSDESK_SITE_LANGUAGES", "uk,en,pl")]).await;
+    let editor = app.sign_in("editor@example.com").await;
+    let shown = app.admin_get(&editor, "/admin/sections").await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown.body.contains("name=\"name_pl\""),
+        "a field per language"
+    );
+    assert!(shown.body.contains("value=\"Новини\""));
+
+    let saved = app
+        .admin_post(
+            &editor,
+            "/admin/sections/news",
+            &[
+                ("name_uk", "Новини"),
+                ("name_en", "News"),
+                ("name_pl", "Wiadomości"),
+                ("position", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(app.page("/pl").await.contains("Wiadomości"));
+
+    let added = app
+        .admin_post(
+            &editor,
+            "/admin/sections",
+            &[
+                ("slug", "kultura"),
+                ("name_pl", "Kultura"),
+                ("name_uk", "Культура"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert!(app.page("/pl").await.contains("/pl/section/kultura"));
+    assert!(
+        app.page("/en").await.contains("/en/section/kultura"),
+        "shown under its Ukrainian or Polish name"
+    );
+
+    let hostile = app
+        .admin_post(
+            &editor,
+            "/admin/sections/news",
+            &[("name_pl", "<b>Wiadomości</b>")],
+        )
+        .await;
+    assert_eq!(hostile.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.page("/pl").await.contains(">Wiadomości<"));
+
+    let author = app.sign_in("author@example.com").await;
+    let refused = app
+        .admin_post(&author, "/admin/sections/news", &[("name_pl", "Cokolwiek")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let forged = app
+        .admin_post(
+            &editor,
+            "/admin/sections/news",
+            &[("csrf", "forged"), ("name_pl", "X")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }

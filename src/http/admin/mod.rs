@@ -11,6 +11,7 @@ mod history;
 mod media;
 mod pages;
 mod password;
+mod sections;
 pub mod session;
 mod sign_in;
 mod staff;
@@ -60,6 +61,11 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(staff::show_audit))
         .route("/funding", get(funding::show_funding))
         .route("/pages", get(pages::show_pages))
+        .route(
+            "/sections",
+            get(sections::show_sections).post(sections::save_section),
+        )
+        .route("/sections/{slug}", post(sections::save_section))
         .route(
             "/webhooks",
             get(webhooks::show_webhooks).post(webhooks::add_webhook),
