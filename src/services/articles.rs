@@ -264,14 +264,7 @@ pub async fn update_article(
         .update_article(id, input.version, &write, saved_by, state.clock.now())
         .await
         .map_err(conflict_to_field)?;
-    state.page_cache.invalidate_article(id, &write.language);
-    let view = state.store.article(id).await?;
-    // Translations show this story's headline and link: their pages change too.
-    for translation in &view.translations {
-        state
-            .page_cache
-            .invalidate_article(translation.id, &translation.language);
-    }
+    let view = saved(state, id).await?;
     tracing::info!(article.id = %id, saved_by, "article updated");
     Ok(view)
 }
@@ -357,9 +350,8 @@ pub async fn publish_article(
         .store
         .update_article(id, Some(view.article.version), &write, saved_by, at)
         .await?;
-    state.page_cache.invalidate_article(id, &write.language);
     tracing::info!(article.id = %id, saved_by, "article published");
-    Ok(state.store.article(id).await?)
+    saved(state, id).await
 }
 
 pub async fn unpublish_article(
@@ -386,10 +378,9 @@ pub async fn unpublish_article(
             state.clock.now(),
         )
         .await?;
-    state.page_cache.invalidate_article(id, &write.language);
     crate::services::previews::revoke(state, id).await?;
     tracing::info!(article.id = %id, saved_by, "article unpublished");
-    Ok(state.store.article(id).await?)
+    saved(state, id).await
 }
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
@@ -416,13 +407,29 @@ pub async fn add_correction(
     }
     problems.text("text", &input.text, 2_000, true);
     problems.finish()?;
-    let row = state.store.article_row(id).await?;
     let correction = state
         .store
         .add_correction(id, &input.kind, input.text.trim(), state.clock.now())
         .await?;
-    state.page_cache.invalidate_article(id, &row.language);
+    saved(state, id).await?;
     Ok(correction)
+}
+
+/// What follows every committed write of a story, whichever path made it
+/// (editor, API, workflow, scheduler, revision restore): the cached pages
+/// that show it are dropped — its own, its language's lists, and its
+/// translations', which list it among their versions. Returns it as saved.
+pub(crate) async fn saved(state: &AppState, id: ArticleId) -> ServiceResult<ArticleView> {
+    let view = state.store.article(id).await?;
+    state
+        .page_cache
+        .invalidate_article(id, &view.article.language);
+    for translation in &view.translations {
+        state
+            .page_cache
+            .invalidate_article(translation.id, &translation.language);
+    }
+    Ok(view)
 }
 
 /// Fills `write` from `input`, recording problems instead of stopping at the first.

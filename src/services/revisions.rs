@@ -117,8 +117,7 @@ pub async fn restore(
         .update_article(id, Some(view.article.version), &write, &saved_by, current)
         .await
         .map_err(ServiceError::from_save)?;
-    state.page_cache.invalidate_article(id, &write.language);
-    Ok(state.store.article(id).await?)
+    super::articles::saved(state, id).await
 }
 
 #[cfg(test)]

@@ -151,7 +151,7 @@ pub async fn apply(
         .update_article(id, Some(view.article.version), &write, &saved_by, current)
         .await
         .map_err(ServiceError::from_save)?;
-    state.page_cache.invalidate_article(id, &write.language);
+    super::articles::saved(state, id).await?;
     if to == ArticleStatus::Unpublished {
         crate::services::previews::revoke(state, id).await?;
     }
@@ -210,7 +210,7 @@ pub async fn publish_due(state: &AppState) -> ServiceResult<usize> {
             .await
         {
             Ok(_) => {
-                state.page_cache.invalidate_article(id, &write.language);
+                super::articles::saved(state, id).await?;
                 tracing::info!(article.id = %id, "scheduled article published");
                 published += 1;
             }

@@ -16,6 +16,7 @@ use crate::util::{ArticleBuilder, Backend, TestApp};
 on_both_backends!(
     a_third_language_is_a_locale_and_a_line_of_config,
     editors_name_sections_in_every_language,
+    a_new_translation_reaches_the_cached_original,
 );
 
 fn story(headline: &str, language: &str, translation_of: Option<i64>) -> serde_json::Value {
@@ -270,4 +271,41 @@ async fn editors_name_sections_in_every_language(backend: Backend) {
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+/// Publishing a translation changes the original's page (its list of other
+/// versions and `hreflang`), even when that page was cached before the
+/// translation existed; so does taking the translation down.
+async fn a_new_translation_reaches_the_cached_original(backend: Backend) {
+    let mut app = TestApp::with_newsroom(backend, &[]).await;
+    let original = app
+        .publish(ArticleBuilder::new("Світло повернулося").json())
+        .await;
+    let path = TestApp::path_of(original["url"].as_str().unwrap());
+    assert!(!app.page(&path).await.contains("hreflang=\"en\" href"));
+    let translation = app
+        .publish(
+            ArticleBuilder::new("The lights are back")
+                .language("en")
+                .translation_of(original["id"].as_i64().unwrap())
+                .json(),
+        )
+        .await;
+    let page = app.page(&path).await;
+    assert!(
+        page.contains("The lights are back"),
+        "the cached original lists its new translation"
+    );
+    assert!(page.contains(&format!(
+        "hreflang=\"en\" href=\"{}\"",
+        translation["url"].as_str().unwrap()
+    )));
+    let id = translation["id"].as_i64().unwrap();
+    app.api(
+        Method::POST,
+        &format!("/api/admin/articles/{id}/unpublish"),
+        None,
+    )
+    .await;
+    assert!(!app.page(&path).await.contains("The lights are back"));
 }
