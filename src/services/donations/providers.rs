@@ -232,4 +232,135 @@ mod tests {
             LedgerEffect::CheckoutCompleted { paid: Some((100, ref c)), .. } if c == "USD"
         ));
     }
+
+    /// Stripe's own example object for `resource` in one API version's shape
+    /// (the shared fixtures, as the integration tests use them).
+    fn stripe_object(version: &str, resource: &str, ours: serde_json::Value) -> serde_json::Value {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let file = std::env::var_os("NEWSDESK_FIXTURES_DIR")
+            .map(std::path::PathBuf::from)
+            .into_iter()
+            .chain(manifest.ancestors().map(|dir| dir.join("shared/fixtures")))
+            .map(|dir| dir.join(format!("stripe/fixtures3-{version}.json")))
+            .find(|file| file.is_file())
+            .unwrap_or_else(|| panic!("set NEWSDESK_FIXTURES_DIR to the shared fixtures"));
+        let all: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let mut object = all["resources"][resource].clone();
+        assert!(object.is_object(), "{version}: no {resource}");
+        merge(&mut object, ours);
+        object
+    }
+
+    fn merge(target: &mut serde_json::Value, ours: serde_json::Value) {
+        match ours {
+            serde_json::Value::Object(fields) => {
+                if !target.is_object() {
+                    *target = serde_json::json!({});
+                }
+                for (key, value) in fields {
+                    merge(&mut target[key.as_str()], value);
+                }
+            }
+            other => *target = other,
+        }
+    }
+
+    fn event(kind: &str, object: serde_json::Value) -> Option<LedgerEvent> {
+        from_stripe(&crate::integrations::stripe::Event {
+            id: "evt_1".into(),
+            kind: kind.into(),
+            created: Some(1_700_000_000),
+            data: crate::integrations::stripe::EventData { object },
+        })
+    }
+
+    /// The translator reads Stripe's recorded objects in both API shapes:
+    /// the subscription named on the invoice (2024) or under its parent
+    /// (2025 "basil" and later), disputes and refunds by payment intent.
+    #[test]
+    fn stripe_objects_of_both_api_versions_become_ledger_events() {
+        let old = stripe_object(
+            "2024-07",
+            "invoice",
+            serde_json::json!({
+                "id": "in_1", "subscription": "sub_1", "amount_paid": 500, "currency": "uah",
+                "payment_intent": "pi_1", "subscription_details": { "metadata": { "donation": "d1" } },
+            }),
+        );
+        let new = stripe_object(
+            "2026-08",
+            "invoice",
+            serde_json::json!({
+                "id": "in_1", "amount_paid": 500, "currency": "uah",
+                "parent": { "subscription_details": { "subscription": "sub_1", "metadata": { "donation": "d1" } } },
+            }),
+        );
+        for (version, invoice, intent) in [("2024-07", old, Some("pi_1")), ("2026-08", new, None)] {
+            let effect = event("invoice.paid", invoice).map(|e| e.effect);
+            assert!(
+                matches!(
+                    &effect,
+                    Some(LedgerEffect::RecurringPayment { subscription_id, payment_id, amount_minor: 500, currency, payment_intent, started_here: Some(true) })
+                        if subscription_id == "sub_1" && payment_id == "in_1" && currency == "UAH"
+                            && payment_intent.as_deref() == intent
+                ),
+                "{version}: {effect:?}"
+            );
+        }
+        let linked = event(
+            "invoice_payment.paid",
+            stripe_object(
+                "2026-08",
+                "invoice_payment",
+                serde_json::json!({ "invoice": "in_1", "payment": { "payment_intent": "pi_1" } }),
+            ),
+        );
+        assert!(matches!(
+            linked.map(|e| e.effect),
+            Some(LedgerEffect::PaymentLinked { ref payment_id, ref payment_intent })
+                if payment_id == "in_1" && payment_intent == "pi_1"
+        ));
+        for version in ["2024-07", "2026-08"] {
+            let dispute = stripe_object(
+                version,
+                "dispute",
+                serde_json::json!({ "payment_intent": "pi_2" }),
+            );
+            assert!(
+                matches!(
+                    event("charge.dispute.created", dispute.clone()).map(|e| e.effect),
+                    Some(LedgerEffect::Refunded { ref payment_id, refunded_minor: 1000 }) if payment_id == "pi_2"
+                ),
+                "{version}"
+            );
+            // Stripe's example dispute is still open: closing it is not a win.
+            assert!(
+                event("charge.dispute.closed", dispute).is_none(),
+                "{version}"
+            );
+            let refunded = stripe_object(
+                version,
+                "charge",
+                serde_json::json!({ "payment_intent": "pi_3", "amount_refunded": 300 }),
+            );
+            assert!(
+                matches!(
+                    event("charge.refunded", refunded).map(|e| e.effect),
+                    Some(LedgerEffect::Refunded { ref payment_id, refunded_minor: 300 }) if payment_id == "pi_3"
+                ),
+                "{version}"
+            );
+            // A session whose money has not come (a bank debit on its way) is nothing yet.
+            let unpaid = stripe_object(
+                version,
+                "checkout.session",
+                serde_json::json!({ "client_reference_id": "d2", "payment_status": "unpaid", "subscription": null }),
+            );
+            assert!(
+                event("checkout.session.completed", unpaid).is_none(),
+                "{version}"
+            );
+        }
+    }
 }
