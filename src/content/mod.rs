@@ -3,6 +3,7 @@
 pub mod embed;
 pub mod markdown;
 pub mod slug;
+pub mod stem;
 
 /// Whether XML 1.0 allows this character at all (its `Char` production).
 /// U+FFFE, U+FFFF and most control characters are not allowed even escaped.

@@ -437,6 +437,12 @@ impl ArticleFilter {
     }
 }
 
+/// How many of the newest matches a search ranks: enough for a hundred
+/// pages of results, and a bound on what any query costs.
+pub const SEARCH_WINDOW: i64 = 2_000;
+
+const SECONDS_PER_YEAR: i64 = 31_557_600;
+
 impl Store {
     /// Inserts an article; a published one is queued for distribution in
     /// the same transaction.
@@ -1060,13 +1066,17 @@ impl Store {
         Ok(count)
     }
 
-    /// Full-text search over headline, standfirst and body of published stories.
+    /// Full-text search over headline, standfirst and body of published
+    /// stories: each term matches as a word beginning; relevance (headline
+    /// over standfirst over body) is weighed against age, a year halving a
+    /// story's score. Only the newest [`SEARCH_WINDOW`] matches are ranked.
     pub async fn search_articles(
         &self,
         language: &str,
         terms: &[String],
         limit: i64,
         offset: i64,
+        now: i64,
     ) -> StoreResult<Vec<ArticleCard>> {
         if terms.is_empty() {
             return Ok(Vec::new());
@@ -1079,15 +1089,24 @@ impl Store {
                     .map(|t| format!("\"{}\"*", t.replace('"', "\"\"")))
                     .collect::<Vec<_>>()
                     .join(" ");
+                // Only the newest matches are ranked (FTS5 walks them by
+                // rowid and stops), so a common word costs the same at ten
+                // thousand stories as at a million.
                 sqlx::query_as::<_, ArticleCard>(&format!(
-                    "SELECT {CARD_COLUMNS} FROM article_search s JOIN articles a ON a.id = s.rowid \
-                     WHERE article_search MATCH $1 AND a.status = 'published' AND a.language = $2 \
-                     ORDER BY bm25(article_search, 10.0, 5.0, 1.0), a.published_at DESC LIMIT $3 OFFSET $4"
+                    "WITH hits AS ( \
+                         SELECT rowid AS id, bm25(article_search, 10.0, 5.0, 1.0) AS score \
+                         FROM article_search WHERE article_search MATCH $1 \
+                         ORDER BY rowid DESC LIMIT {SEARCH_WINDOW}) \
+                     SELECT {CARD_COLUMNS} FROM hits JOIN articles a ON a.id = hits.id \
+                     WHERE a.status = 'published' AND a.language = $2 \
+                     ORDER BY hits.score / (1.0 + ($5 - a.published_at) / {SECONDS_PER_YEAR}.0), \
+                     a.published_at DESC LIMIT $3 OFFSET $4"
                 ))
                 .bind(query)
                 .bind(language)
                 .bind(limit)
                 .bind(offset)
+                .bind(now)
                 .fetch_all(&self.pool)
                 .await?
             }
@@ -1108,18 +1127,24 @@ impl Store {
                 if query.is_empty() {
                     return Ok(Vec::new());
                 }
+                // The newest matches first (by the date index when the
+                // words are common), then only those are ranked.
                 sqlx::query_as::<_, ArticleCard>(&format!(
-                    "SELECT {CARD_COLUMNS} FROM articles a \
-                     WHERE a.search_vector @@ to_tsquery(newsdesk_search_config($2), $1) \
-                     AND a.status = 'published' AND a.language = $2 \
-                     ORDER BY ts_rank(a.search_vector, to_tsquery(newsdesk_search_config($2), $1)) DESC, \
-                     a.published_at DESC \
-                     LIMIT $3 OFFSET $4"
+                    "WITH hits AS MATERIALIZED ( \
+                         SELECT a.id FROM articles a \
+                         WHERE a.search_vector @@ to_tsquery(newsdesk_search_config($2), $1) \
+                         AND a.status = 'published' AND a.language = $2 \
+                         ORDER BY a.published_at DESC LIMIT {SEARCH_WINDOW}) \
+                     SELECT {CARD_COLUMNS} FROM hits JOIN articles a ON a.id = hits.id \
+                     ORDER BY ts_rank(a.search_vector, to_tsquery(newsdesk_search_config($2), $1)) \
+                     / (1.0 + ($5 - a.published_at) / {SECONDS_PER_YEAR}.0) DESC, \
+                     a.published_at DESC LIMIT $3 OFFSET $4"
                 ))
                 .bind(query)
                 .bind(language)
                 .bind(limit)
                 .bind(offset)
+                .bind(now)
                 .fetch_all(&self.pool)
                 .await?
             }

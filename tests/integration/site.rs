@@ -25,6 +25,7 @@ on_both_backends!(
     readers_arriving_after_a_publish_wait_for_one_render,
     public_lists_read_the_newest_from_an_index_without_sorting_the_archive,
     a_search_flood_from_one_address_leaves_search_to_everyone_else,
+    search_finds_every_form_and_ranks_fresh_headlines_first,
 );
 
 async fn home_is_the_news_picture_of_the_day(backend: Backend) {
@@ -874,4 +875,58 @@ async fn pages_a_publish_drops_are_rendered_again_before_readers_ask(backend: Ba
     let home = app.page("/").await;
     assert!(home.contains("Мости відкрили раніше строку"));
     assert_eq!(app.state.page_cache.stores(), stored + 1);
+}
+
+/// A search finds a word in any of its forms, Ukrainian and English; a
+/// headline match ranks above a passing mention of the same age, and a
+/// fresh story above an old one that says as much.
+async fn search_finds_every_form_and_ranks_fresh_headlines_first(backend: Backend) {
+    let mut app = TestApp::with_newsroom(backend, &[]).await;
+    let day = 86_400;
+    let now = app.state.clock.now();
+    app.state.clock.set(now - 700 * day);
+    app.publish(
+        ArticleBuilder::new("Уряд ухвалив бюджет торік")
+            .body("Рішення уряду.")
+            .json(),
+    )
+    .await;
+    app.state.clock.set(now - day);
+    app.publish(
+        ArticleBuilder::new("Погода на вихідні")
+            .body("Синоптики, а не урядом призначені чиновники, обіцяють сонце.")
+            .json(),
+    )
+    .await;
+    app.publish(ArticleBuilder::new("Урядом схвалено новий закон").json())
+        .await;
+    app.publish(
+        ArticleBuilder::new("Elections are coming")
+            .language("en")
+            .json(),
+    )
+    .await;
+    app.state.clock.set(now);
+
+    let found = app.page("/search?q=%D1%83%D1%80%D1%8F%D0%B4%D1%83").await; // «уряду»
+    let at = |headline: &str| {
+        found
+            .find(headline)
+            .unwrap_or_else(|| panic!("{headline} not found in {found}"))
+    };
+    assert!(
+        at("Урядом схвалено") < at("Погода на вихідні"),
+        "headline over mention"
+    );
+    assert!(
+        at("Урядом схвалено") < at("Уряд ухвалив бюджет"),
+        "fresh over old"
+    );
+    let english = app.page("/en/search?q=election").await;
+    assert!(english.contains("Elections are coming"), "{english}");
+    let none = app.page("/en/search?q=%D1%83%D1%80%D1%8F%D0%B4").await;
+    assert!(
+        !none.contains("Урядом"),
+        "each language searches its own stories"
+    );
 }

@@ -35,7 +35,11 @@ pub async fn show_search(
         .chars()
         .take(MAX_QUERY_CHARS)
         .collect();
-    let terms = search_terms(&text);
+    // Each word searches its stem as a prefix: «урядом» finds «уряду».
+    let terms: Vec<String> = search_terms(&text)
+        .iter()
+        .map(|term| crate::content::stem::stem(term, &language))
+        .collect();
     // The search form itself costs nothing; a search waits its turn.
     let _turn = if terms.is_empty() {
         None
@@ -57,7 +61,13 @@ pub async fn show_search(
     let size = state.config.site.page_size;
     let mut cards = state
         .store
-        .search_articles(&language, &terms, size + 1, (page - 1) * size)
+        .search_articles(
+            &language,
+            &terms,
+            size + 1,
+            (page - 1) * size,
+            state.clock.now(),
+        )
         .await?;
     let has_next = cards.len() as i64 > size;
     cards.truncate(size as usize);
