@@ -83,7 +83,10 @@ impl AppState {
             key_fetches: tokio::sync::Semaphore::new(MAX_CONCURRENT_KEY_FETCHES),
             signature_schemes: Default::default(),
             mailer,
-            page_cache: PageCache::new(config.cache_max_pages),
+            page_cache: match config.cdn.purge_url {
+                Some(_) => PageCache::new(config.cache_max_pages).purging_a_cdn(),
+                None => PageCache::new(config.cache_max_pages),
+            },
             config: Arc::new(config),
             store,
             templates,

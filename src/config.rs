@@ -437,6 +437,27 @@ pub const KEYS: &[KeySpec] = &[
         expected: "a whole number (0 turns the page cache off)",
         doc: "How many rendered public pages to keep in memory.",
     },
+    KeySpec {
+        key: "cdn.shared_max_age_seconds",
+        env: "NEWSDESK_CDN_SHARED_MAX_AGE_SECONDS",
+        default: "60",
+        expected: "seconds, 0 to 86400",
+        doc: "How long a CDN in front may keep a public page (`s-maxage`); with a purge endpoint it can be long, as changes purge at once.",
+    },
+    KeySpec {
+        key: "cdn.purge_url",
+        env: "NEWSDESK_CDN_PURGE_URL",
+        default: "",
+        expected: "an http(s) URL that takes POST {\"tags\": [...]}, such as Cloudflare's purge_cache",
+        doc: "Where to send the cache tags of pages a change dropped, so the CDN drops them too; empty sends nothing.",
+    },
+    KeySpec {
+        key: "cdn.purge_token",
+        env: "NEWSDESK_CDN_PURGE_TOKEN",
+        default: "",
+        expected: "a bearer token",
+        doc: "Sent as `Authorization: Bearer …` with each purge.",
+    },
 ];
 
 /// A setting that may differ by language: "8, pl=9" is 8 for every
@@ -536,6 +557,7 @@ pub struct Config {
     pub max_connections: u32,
     pub site: SiteConfig,
     pub cache_max_pages: usize,
+    pub cdn: CdnConfig,
     /// Password for the demo staff; `None` generates one on first seeding.
     pub demo_password: Option<String>,
     pub smtp_url: String,
@@ -544,6 +566,15 @@ pub struct Config {
     pub dkim: Option<(String, String)>,
     pub donations: DonationConfig,
     pub distribution: DistributionConfig,
+}
+
+/// A CDN in front of the site: how long it may keep pages, and where to
+/// tell it which pages changed.
+#[derive(Clone, Debug)]
+pub struct CdnConfig {
+    pub shared_max_age_seconds: u32,
+    pub purge_url: Option<String>,
+    pub purge_token: String,
 }
 
 /// Where stories go besides the site, and how hard to try.
@@ -938,6 +969,14 @@ impl Config {
                 image_url: image_url_setting("site.image_url", get("site.image_url"))?,
             },
             cache_max_pages: parse(get("cache.max_pages"), "cache.max_pages")?,
+            cdn: CdnConfig {
+                shared_max_age_seconds: in_range("cdn.shared_max_age_seconds", 0..=86_400)? as u32,
+                purge_url: match get("cdn.purge_url") {
+                    "" => None,
+                    url => Some(api_base("cdn.purge_url", url)?),
+                },
+                purge_token: get("cdn.purge_token").to_owned(),
+            },
             donations: DonationConfig {
                 uah: currency_rules("donations.uah", get("donations.uah"))?,
                 eur: currency_rules("donations.eur", get("donations.eur"))?,

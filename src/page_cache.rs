@@ -58,6 +58,29 @@ impl CacheTags {
     pub fn until_cleared() -> Self {
         CacheTags::default()
     }
+
+    /// The page's tags as a CDN keeps them (`Surrogate-Key`, `Cache-Tag`):
+    /// `site` on every page, `article-N` for each story it shows, `list`
+    /// and `list-LANG` (`list-all`) on lists. Invalidations purge the same.
+    pub fn surrogate_keys(&self) -> Vec<String> {
+        let mut keys = vec!["site".to_owned()];
+        let mut articles: Vec<i64> = self.articles.iter().map(|id| id.0).collect();
+        articles.sort_unstable();
+        keys.extend(articles.into_iter().map(|id| format!("article-{id}")));
+        if let Some(language) = &self.lists_language {
+            keys.push("list".to_owned());
+            keys.push(list_key(language));
+        }
+        keys
+    }
+}
+
+fn list_key(language: &str) -> String {
+    if language == "*" {
+        "list-all".to_owned()
+    } else {
+        format!("list-{language}")
+    }
 }
 
 pub struct CachedPage {
@@ -93,6 +116,8 @@ pub struct PageCache {
     /// Pages dropped by invalidations, with when they were last served: the
     /// warming job renders the most read of them again before readers ask.
     to_warm: Arc<std::sync::Mutex<Vec<(u64, String)>>>,
+    /// Surrogate keys a CDN in front must drop, when one is configured.
+    purges: Option<Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>>,
 }
 
 /// The right to re-render one stale page, given back when dropped.
@@ -112,6 +137,10 @@ impl Drop for RefreshTurn {
 
 impl CachedPage {
     /// A rendered page, compressed once and tagged with what it shows.
+    pub fn tags(&self) -> &CacheTags {
+        &self.tags
+    }
+
     pub fn new(content_type: HeaderValue, body: Bytes, tags: CacheTags) -> Self {
         CachedPage {
             content_type,
@@ -144,7 +173,37 @@ impl PageCache {
             rendering: Arc::default(),
             stores: Arc::default(),
             to_warm: Arc::default(),
+            purges: None,
         }
+    }
+
+    /// Also gathers, for a CDN in front, the surrogate keys each
+    /// invalidation drops (see [`Self::take_purges`]).
+    pub fn purging_a_cdn(mut self) -> Self {
+        self.purges = Some(Arc::default());
+        self
+    }
+
+    fn purge(&self, keys: impl IntoIterator<Item = String>) {
+        if let Some(purges) = &self.purges
+            && let Ok(mut purges) = purges.lock()
+        {
+            purges.extend(keys);
+        }
+    }
+
+    /// The surrogate keys to purge at the CDN since the last call; a failed
+    /// purge gives them back with [`Self::purge_again`].
+    pub fn take_purges(&self) -> Vec<String> {
+        self.purges
+            .as_ref()
+            .and_then(|p| p.lock().ok().map(|mut p| std::mem::take(&mut *p)))
+            .map(|keys| keys.into_iter().collect())
+            .unwrap_or_default()
+    }
+
+    pub fn purge_again(&self, keys: Vec<String>) {
+        self.purge(keys);
     }
 
     fn now_millis(&self) -> u64 {
@@ -253,6 +312,11 @@ impl PageCache {
 
     /// Drops pages that show the article or list stories in its language.
     pub fn invalidate_article(&self, id: ArticleId, language: &str) {
+        self.purge([
+            format!("article-{}", id.0),
+            list_key(language),
+            list_key("*"),
+        ]);
         self.retain(|tags| {
             !tags.articles.contains(&id)
                 && !matches!(tags.lists_language.as_deref(), Some(l) if l == language || l == "*")
@@ -261,10 +325,12 @@ impl PageCache {
 
     /// Like [`Self::invalidate_article`] when the language is not known.
     pub fn invalidate_article_everywhere(&self, id: ArticleId) {
+        self.purge([format!("article-{}", id.0), "list".to_owned()]);
         self.retain(|tags| !tags.articles.contains(&id) && tags.lists_language.is_none());
     }
 
     pub fn clear(&self) {
+        self.purge(["site".to_owned()]);
         self.retain(|_| false);
     }
 

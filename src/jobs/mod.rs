@@ -12,6 +12,7 @@ mod distribution;
 mod newsletter;
 mod prune;
 mod scheduled;
+mod purge_cdn;
 mod videos;
 mod warm_pages;
 
@@ -27,6 +28,7 @@ pub use content_changes::FollowContentChanges;
 pub use distribution::SendDeliveries;
 pub use newsletter::SendNewsletter;
 pub use prune::PruneOldRecords;
+pub use purge_cdn::PurgeCdn;
 pub use scheduled::PublishScheduled;
 pub use videos::PollVideos;
 pub use warm_pages::WarmPages;
@@ -88,6 +90,7 @@ impl Jobs {
         jobs.spawn(SendDeliveries::new(state.clone()));
         jobs.spawn(SendNewsletter(state.clone()));
         jobs.spawn(WarmPages::new(state.clone()));
+        jobs.spawn(PurgeCdn(state.clone()));
         jobs
     }
 

@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod api;
 mod archive;
+mod cdn;
 mod cli;
 mod content_api;
 mod credentials;

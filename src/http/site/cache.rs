@@ -55,7 +55,18 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.split(',').any(|enc| enc.trim().starts_with("gzip")))
 }
 
-fn respond(page: &CachedPage, request_headers: &HeaderMap, head: bool) -> Response {
+/// Browsers ask again each time (an ETag makes that cheap); a CDN may keep
+/// the page for `cdn.shared_max_age_seconds`, serve it stale for five
+/// minutes while it fetches the next, and for a day when newsdesk is down.
+fn cache_control(state: &AppState) -> HeaderValue {
+    let shared = state.config.cdn.shared_max_age_seconds;
+    HeaderValue::from_str(&format!(
+        "public, max-age=0, s-maxage={shared}, stale-while-revalidate=300, stale-if-error=86400"
+    ))
+    .unwrap_or(HeaderValue::from_static("public, max-age=0"))
+}
+
+fn respond(state: &AppState, page: &CachedPage, request_headers: &HeaderMap, head: bool) -> Response {
     let not_modified = request_headers
         .get(header::IF_NONE_MATCH)
         .is_some_and(|tag| tag.as_bytes() == page.etag.as_bytes());
@@ -79,10 +90,15 @@ fn respond(page: &CachedPage, request_headers: &HeaderMap, head: bool) -> Respon
     headers.insert(header::CONTENT_TYPE, page.content_type.clone());
     headers.insert(header::ETAG, page.etag.clone());
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=0, must-revalidate"),
-    );
+    headers.insert(header::CACHE_CONTROL, cache_control(state));
+    let keys = page.tags().surrogate_keys();
+    // Fastly and others read spaces, Cloudflare commas.
+    if let Ok(value) = HeaderValue::from_str(&keys.join(" ")) {
+        headers.insert("surrogate-key", value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&keys.join(",")) {
+        headers.insert("cache-tag", value);
+    }
     if gzip.is_some() && !not_modified {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
@@ -100,14 +116,14 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let head = request.method() == Method::HEAD;
     let request_headers = request.headers().clone();
     if let Some(page) = state.page_cache.get(&key) {
-        return respond(&page, &request_headers, head);
+        return respond(&state, &page, &request_headers, head);
     }
     // stale-while-revalidate: a page past its age is served as it is to
     // everyone while one request renders its successor.
     let _refresh = match state.page_cache.get_stale(&key) {
         Some(stale) => match state.page_cache.start_refresh(&key) {
             Some(turn) => Some(turn),
-            None => return respond(&stale, &request_headers, head),
+            None => return respond(&state, &stale, &request_headers, head),
         },
         None => None,
     };
@@ -122,7 +138,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         Some(lock) => {
             let turn = lock.clone().lock_owned().await;
             if let Some(page) = state.page_cache.get(&key) {
-                return respond(&page, &request_headers, head);
+                return respond(&state, &page, &request_headers, head);
             }
             Some(turn)
         }
@@ -136,7 +152,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         && let Some(stale) = state.page_cache.get_stale(&key)
     {
         tracing::warn!(cache.key = %key, status = %response.status(), "serving a stale page");
-        return respond(&stale, &request_headers, head);
+        return respond(&state, &stale, &request_headers, head);
     }
     let Some(tags) = response.extensions().get::<CacheTags>().cloned() else {
         return response;
@@ -159,7 +175,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         .cloned()
         .unwrap_or(HeaderValue::from_static("text/html; charset=utf-8"));
     let page = CachedPage::new(content_type, body, tags);
-    let response = respond(&page, &request_headers, head);
+    let response = respond(&state, &page, &request_headers, head);
     state.page_cache.insert_if_current(key, page, generation);
     response
 }
