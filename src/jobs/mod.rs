@@ -11,8 +11,8 @@ mod content_changes;
 mod distribution;
 mod newsletter;
 mod prune;
-mod scheduled;
 mod purge_cdn;
+mod scheduled;
 mod videos;
 mod warm_pages;
 

@@ -40,7 +40,10 @@ async fn purge_cache(
         .unwrap_or("")
         .to_owned();
     cdn.purges.lock().unwrap().push((auth, body));
-    (StatusCode::OK, Json(json!({ "success": true, "errors": [] })))
+    (
+        StatusCode::OK,
+        Json(json!({ "success": true, "errors": [] })),
+    )
 }
 
 async fn pages_carry_cdn_headers_and_changes_purge_their_tags(backend: Backend) {
@@ -73,20 +76,40 @@ async fn pages_carry_cdn_headers_and_changes_purge_their_tags(backend: Backend) 
     let page = app.get(&path).await;
     assert_eq!(page.status, StatusCode::OK);
     let control = page.header("cache-control");
-    for part in ["public", "s-maxage=3600", "stale-while-revalidate=300", "stale-if-error=86400"] {
+    for part in [
+        "public",
+        "s-maxage=3600",
+        "stale-while-revalidate=300",
+        "stale-if-error=86400",
+    ] {
         assert!(control.contains(part), "{control}");
     }
     let keys: Vec<&str> = page.header("surrogate-key").split(' ').collect();
-    assert!(keys.contains(&"site") && keys.contains(&format!("article-{id}").as_str()), "{keys:?}");
-    assert!(page.header("cache-tag").split(',').any(|k| k == format!("article-{id}")));
+    assert!(
+        keys.contains(&"site") && keys.contains(&format!("article-{id}").as_str()),
+        "{keys:?}"
+    );
+    assert!(
+        page.header("cache-tag")
+            .split(',')
+            .any(|k| k == format!("article-{id}"))
+    );
     let home = app.get("/").await;
     let home_keys = home.header("surrogate-key");
     assert!(home_keys.contains("list-uk"), "{home_keys}");
     // The admin is never kept by anyone.
-    assert!(app.get("/admin/sign-in").await.header("surrogate-key").is_empty());
+    assert!(
+        app.get("/admin/sign-in")
+            .await
+            .header("surrogate-key")
+            .is_empty()
+    );
 
     // Whatever purges publishing made so far, then one edit.
-    PurgeCdn(app.state.clone()).run_once(&Stop::never()).await.unwrap();
+    PurgeCdn(app.state.clone())
+        .run_once(&Stop::never())
+        .await
+        .unwrap();
     cdn.purges.lock().unwrap().clear();
     let edited = app
         .api(
@@ -99,9 +122,17 @@ async fn pages_carry_cdn_headers_and_changes_purge_their_tags(backend: Backend) 
 
     // The CDN is down for the first try: the tags wait for the next round.
     *cdn.fail_next.lock().unwrap() = true;
-    assert!(PurgeCdn(app.state.clone()).run_once(&Stop::never()).await.is_err());
+    assert!(
+        PurgeCdn(app.state.clone())
+            .run_once(&Stop::never())
+            .await
+            .is_err()
+    );
     assert!(cdn.purges.lock().unwrap().is_empty());
-    PurgeCdn(app.state.clone()).run_once(&Stop::never()).await.unwrap();
+    PurgeCdn(app.state.clone())
+        .run_once(&Stop::never())
+        .await
+        .unwrap();
     let purges = cdn.purges.lock().unwrap().clone();
     assert_eq!(purges.len(), 1, "{purges:?}");
     let (auth, body) = &purges[0];
@@ -115,6 +146,9 @@ async fn pages_carry_cdn_headers_and_changes_purge_their_tags(backend: Backend) 
     assert!(tags.contains(&format!("article-{id}").as_str()), "{tags:?}");
     assert!(tags.contains(&"list-uk"), "{tags:?}");
     let other_tag = format!("article-{}", other["id"]);
-    assert!(!tags.contains(&other_tag.as_str()), "only what changed: {tags:?}");
+    assert!(
+        !tags.contains(&other_tag.as_str()),
+        "only what changed: {tags:?}"
+    );
     assert!(!tags.contains(&"site"), "not the whole site: {tags:?}");
 }

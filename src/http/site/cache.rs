@@ -66,7 +66,12 @@ fn cache_control(state: &AppState) -> HeaderValue {
     .unwrap_or(HeaderValue::from_static("public, max-age=0"))
 }
 
-fn respond(state: &AppState, page: &CachedPage, request_headers: &HeaderMap, head: bool) -> Response {
+fn respond(
+    state: &AppState,
+    page: &CachedPage,
+    request_headers: &HeaderMap,
+    head: bool,
+) -> Response {
     let not_modified = request_headers
         .get(header::IF_NONE_MATCH)
         .is_some_and(|tag| tag.as_bytes() == page.etag.as_bytes());
