@@ -100,7 +100,11 @@ impl AppState {
         let changes = self.store.content_changes_since(after).await?;
         let mut last = after;
         for (id, article) in changes {
-            self.page_cache.invalidate_article_everywhere(article);
+            if article == crate::store::SITE_CHANGE {
+                self.page_cache.clear();
+            } else {
+                self.page_cache.invalidate_article_everywhere(article);
+            }
             last = id;
         }
         Ok(last)

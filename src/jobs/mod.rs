@@ -64,6 +64,16 @@ impl Stop {
         *self.0.borrow()
     }
 
+    /// Waits until the process is stopping.
+    pub async fn changed(&mut self) {
+        while !*self.0.borrow_and_update() {
+            if self.0.changed().await.is_err() {
+                // Nobody can ask any more: never.
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+
     /// A stop signal that never fires, for running one round by hand.
     pub fn never() -> Stop {
         let (sender, receiver) = watch::channel(false);

@@ -63,6 +63,15 @@ pub enum ServiceError {
     Email(#[from] email::EmailError),
 }
 
+/// A change every page may show (a static page, a section, the videos):
+/// this node's whole page cache goes, and the other nodes hear of it
+/// through the database.
+pub async fn site_changed(state: &crate::app::AppState) -> ServiceResult<()> {
+    state.page_cache.clear();
+    state.store.record_site_change(state.clock.now()).await?;
+    Ok(())
+}
+
 /// A random secret made once for the whole site (the first node to claim
 /// the setting wins; the others read it): signs preview and unsubscribe links.
 pub async fn site_secret(state: &crate::app::AppState, name: &str) -> ServiceResult<String> {

@@ -112,7 +112,7 @@ pub async fn create(state: &AppState, who: &Who, input: &PageInput) -> ServiceRe
         .await
         .map_err(slug_conflict)?;
     // Every page's footer lists the pages.
-    state.page_cache.clear();
+    super::site_changed(state).await?;
     audit::record(
         state,
         who,
@@ -151,7 +151,7 @@ pub async fn update(
             .await?;
     }
     // Every page's footer lists the pages.
-    state.page_cache.clear();
+    super::site_changed(state).await?;
     audit::record(
         state,
         who,
@@ -167,7 +167,7 @@ pub async fn delete(state: &AppState, who: &Who, id: PageId) -> ServiceResult<()
     let page = state.store.page(id).await?;
     state.store.delete_page(id).await?;
     // Every page's footer lists the pages.
-    state.page_cache.clear();
+    super::site_changed(state).await?;
     audit::record(
         state,
         who,

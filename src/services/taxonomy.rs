@@ -89,7 +89,7 @@ pub async fn name_section(
         }
         Err(e) => return Err(e.into()),
     };
-    state.page_cache.clear();
+    super::site_changed(state).await?;
     Ok(section)
 }
 
@@ -102,6 +102,6 @@ pub async fn name_tag(
     let names = checked_names(state, input)?;
     let tag = state.store.tag_by_slug(slug).await?;
     state.store.rename_tag(tag.id, &names).await?;
-    state.page_cache.clear();
+    super::site_changed(state).await?;
     Ok(state.store.tag_names(tag.id).await?)
 }

@@ -39,7 +39,9 @@ pub async fn poll(state: &AppState) -> usize {
         }
     }
     if new > 0 {
-        state.page_cache.clear();
+        if let Err(e) = super::site_changed(state).await {
+            tracing::warn!(error = %e, "new videos: other nodes will see them when their pages expire");
+        }
     }
     new
 }

@@ -1313,6 +1313,13 @@ impl Store {
         .await?)
     }
 
+    /// Records a change every page may show (a section renamed, a static
+    /// page edited): other nodes clear their whole cache for it.
+    pub async fn record_site_change(&self, now: i64) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        record_change(&mut conn, SITE_CHANGE, now).await
+    }
+
     pub async fn latest_content_change(&self) -> StoreResult<i64> {
         let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM content_changes")
             .fetch_one(&self.pool)
@@ -1320,6 +1327,9 @@ impl Store {
         Ok(id)
     }
 }
+
+/// The article id a content change carries when it concerns every page.
+pub const SITE_CHANGE: ArticleId = ArticleId(0);
 
 async fn record_change(conn: &mut AnyConnection, id: ArticleId, now: i64) -> StoreResult<()> {
     sqlx::query("INSERT INTO content_changes (article_id, changed_at) VALUES ($1, $2)")

@@ -930,3 +930,67 @@ async fn search_finds_every_form_and_ranks_fresh_headlines_first(backend: Backen
         "each language searches its own stories"
     );
 }
+
+/// Two nodes on one PostgreSQL database: a change on one reaches the other's
+/// cache at once (LISTEN/NOTIFY), a story's and a section's alike.
+#[tokio::test]
+async fn postgres_nodes_hear_of_changes_at_once() {
+    use newsdesk::jobs::{FollowContentChanges, Job, Stop};
+    let mut app = TestApp::with_newsroom(Backend::Postgres, &[]).await;
+    let article = app
+        .publish(ArticleBuilder::new("Почують усі вузли").json())
+        .await;
+    let path = TestApp::path_of(article["url"].as_str().unwrap());
+    let store = newsdesk::store::Store::connect(&app.database_url, 2)
+        .await
+        .unwrap();
+    let other =
+        newsdesk::app::AppState::with_store(app.state.config.as_ref().clone(), store).unwrap();
+    let other_router = newsdesk::http::router(other.clone());
+    let mut job = FollowContentChanges::new(other.clone());
+    let follower = tokio::spawn(async move {
+        let stop = Stop::never();
+        loop {
+            let _ = job.run_once(&stop).await;
+            tokio::time::sleep(job.interval()).await;
+        }
+    });
+    // The follower's first round: it listens, then waits.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let dropped_within = |key: &'static str| {
+        let other = other.clone();
+        async move {
+            let started = std::time::Instant::now();
+            while other.page_cache.get(key).is_some() {
+                assert!(started.elapsed().as_secs() < 5, "{key} never dropped");
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            started.elapsed()
+        }
+    };
+    let path: &'static str = Box::leak(path.into_boxed_str());
+    assert_eq!(get_via(&other_router, path).await.0, StatusCode::OK);
+    assert!(other.page_cache.get(path).is_some());
+    let id = article["id"].as_i64().unwrap();
+    app.api(
+        Method::PATCH,
+        &format!("/api/admin/articles/{id}"),
+        Some(json!({ "headline": "Змінено на першому вузлі" })),
+    )
+    .await;
+    let took = dropped_within(path).await;
+    assert!(took.as_millis() < 500, "a story's change took {took:?}");
+
+    assert_eq!(get_via(&other_router, "/").await.0, StatusCode::OK);
+    app.api(
+        Method::PUT,
+        "/api/admin/sections/news",
+        Some(json!({ "names": { "en": "The News" } })),
+    )
+    .await;
+    let took = dropped_within("/").await;
+    assert!(took.as_millis() < 500, "a section's change took {took:?}");
+    follower.abort();
+    other.store.close().await;
+}
