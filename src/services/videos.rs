@@ -38,10 +38,10 @@ pub async fn poll(state: &AppState) -> usize {
             Err(err) => tracing::warn!(error = %err, "cannot store a video"),
         }
     }
-    if new > 0 {
-        if let Err(e) = super::site_changed(state).await {
-            tracing::warn!(error = %e, "new videos: other nodes will see them when their pages expire");
-        }
+    if new > 0
+        && let Err(e) = super::site_changed(state).await
+    {
+        tracing::warn!(error = %e, "new videos: other nodes will see them when their pages expire");
     }
     new
 }
