@@ -6,6 +6,9 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=locales");
+    // sqlx::migrate! reads the migrations when the crate compiles: a new
+    // migration must rebuild it even when no source file changed.
+    println!("cargo:rerun-if-changed=migrations");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
     let mut files = Vec::new();
     if let Ok(languages) = std::fs::read_dir(&root) {
