@@ -1069,7 +1069,7 @@ impl Store {
     /// Full-text search over headline, standfirst and body of published
     /// stories: each term matches as a word beginning; relevance (headline
     /// over standfirst over body) is weighed against age, a year halving a
-    /// story's score. Only the newest [`SEARCH_WINDOW`] matches are ranked.
+    /// story's score. Only the newest `SEARCH_WINDOW` matches are ranked.
     pub async fn search_articles(
         &self,
         language: &str,

@@ -501,13 +501,7 @@ async fn another_nodes_change_drops_cached_pages(backend: Backend) {
         .publish(json!({ "headline": "Seen by two nodes", "body": "One.", "language": "en", "authors": ["editor@example.com"] }))
         .await;
     let path = TestApp::path_of(article["url"].as_str().unwrap());
-    // A second node: its own store, state and cache on the same database.
-    let store = newsdesk::store::Store::connect(&app.database_url, 2)
-        .await
-        .unwrap();
-    let other =
-        newsdesk::app::AppState::with_store(app.state.config.as_ref().clone(), store).unwrap();
-    let other_router = newsdesk::http::router(other.clone());
+    let (other, other_router) = app.second_node().await;
     let seen = other.store.latest_content_change().await.unwrap();
     let (status, _) = get_via(&other_router, &path).await;
     assert_eq!(status, StatusCode::OK);
@@ -941,12 +935,7 @@ async fn postgres_nodes_hear_of_changes_at_once() {
         .publish(ArticleBuilder::new("Почують усі вузли").json())
         .await;
     let path = TestApp::path_of(article["url"].as_str().unwrap());
-    let store = newsdesk::store::Store::connect(&app.database_url, 2)
-        .await
-        .unwrap();
-    let other =
-        newsdesk::app::AppState::with_store(app.state.config.as_ref().clone(), store).unwrap();
-    let other_router = newsdesk::http::router(other.clone());
+    let (other, other_router) = app.second_node().await;
     let mut job = FollowContentChanges::new(other.clone());
     let follower = tokio::spawn(async move {
         let stop = Stop::never();

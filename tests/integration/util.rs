@@ -416,6 +416,14 @@ impl TestApp {
         .await
     }
 
+    /// A second node: its own store, state, cache and router on the same database.
+    pub async fn second_node(&self) -> (AppState, Router) {
+        let store = Store::connect(&self.database_url, 2).await.unwrap();
+        let other = AppState::with_store(self.state.config.as_ref().clone(), store).unwrap();
+        let router = newsdesk::http::router(other.clone());
+        (other, router)
+    }
+
     /// Creates and publishes an article through the API; returns its JSON.
     pub async fn publish(&mut self, article: Value) -> Value {
         let created = self
