@@ -66,6 +66,16 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Back up a SQLite newsroom while it serves: database and media into DIR
+    Backup {
+        /// A new or empty folder
+        dir: std::path::PathBuf,
+    },
+    /// Put a backup back into the data folder, which must hold no newsroom yet
+    Restore {
+        /// The folder `newsdesk backup` wrote
+        dir: std::path::PathBuf,
+    },
     /// Write the whole newsroom to one archive (.tar.gz) to move out or keep
     Export {
         /// The archive to write
@@ -394,6 +404,47 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { dir } => {
+            let state = AppState::new(config).await?;
+            let outcome = crate::backup::take(&state, &dir).await;
+            state.store.close().await;
+            match outcome {
+                Ok(summary) => {
+                    println!(
+                        "backed up into {}: database {} bytes, {} media files",
+                        dir.display(),
+                        summary.database_bytes,
+                        summary.media_files
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(err) => {
+                    eprintln!("newsdesk: backup failed: {err}");
+                    Ok(ExitCode::from(err.exit_code()))
+                }
+            }
+        }
+        Command::Restore { dir } => {
+            let Some(database_file) = config.sqlite_file() else {
+                eprintln!("newsdesk: {}", crate::backup::BackupError::Postgres);
+                return Ok(ExitCode::from(2));
+            };
+            match crate::backup::restore(&dir, &database_file, &config.data_dir) {
+                Ok(summary) => {
+                    println!(
+                        "restored into {}: database {} bytes, {} media files",
+                        config.data_dir.display(),
+                        summary.database_bytes,
+                        summary.media_files
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(err) => {
+                    eprintln!("newsdesk: restore failed: {err}");
+                    Ok(ExitCode::from(err.exit_code()))
+                }
+            }
         }
         Command::Export { file } => {
             let state = AppState::new(config).await?;

@@ -1065,6 +1065,14 @@ impl Config {
         })
     }
 
+    /// The SQLite database file, when the database is one.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let path = rest.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+
     /// Whether the database is the embedded SQLite file.
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")

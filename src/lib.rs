@@ -13,9 +13,11 @@
 //! - `integrations`: clients for the outside world (SMTP)
 //! - `jobs`: background work of a `serve` node, started in one place
 //! - `demo`: the demo newsroom that `serve --demo` seeds
+//! - `archive`, `backup`: moving out and back; backups of a serving SQLite newsroom
 
 pub mod app;
 pub mod archive;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;

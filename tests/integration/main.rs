@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod api;
 mod archive;
+mod backup;
 mod cdn;
 mod cli;
 mod content_api;
