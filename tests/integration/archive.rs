@@ -131,3 +131,109 @@ async fn an_export_restores_exactly_on_the_other_database(backend: Backend) {
     assert!(empty.state.store.is_empty_newsroom().await.unwrap());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An archive exported before languages became data names each section in
+/// two columns, `name_uk` and `name_en`; restoring it turns them into rows.
+#[tokio::test]
+async fn an_archive_from_before_section_name_rows_keeps_its_names() {
+    use sha2::{Digest, Sha256};
+    use std::io::{Read, Write};
+
+    let source = TestApp::with_newsroom(Backend::Sqlite, &[]).await;
+    let dir = std::env::temp_dir().join(format!("newsdesk-old-archive-{}", rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let current = dir.join("current.tar.gz");
+    archive::export(&source.state, &current).await.unwrap();
+
+    // Unpack, and write the sections as the old format did.
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut reader = tar::Archive::new(flate2::read::GzDecoder::new(
+        std::fs::File::open(&current).unwrap(),
+    ));
+    for entry in reader.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().display().to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        files.push((name, bytes));
+    }
+    let names: Vec<serde_json::Value> = files
+        .iter()
+        .find(|(n, _)| n == "tables/section_names.jsonl")
+        .map(|(_, b)| {
+            String::from_utf8_lossy(b)
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect()
+        })
+        .unwrap();
+    let mut manifest: serde_json::Value = files
+        .iter()
+        .find(|(n, _)| n == "manifest.json")
+        .map(|(_, b)| serde_json::from_slice(b).unwrap())
+        .unwrap();
+    files.retain(|(n, _)| n != "tables/section_names.jsonl" && n != "manifest.json");
+    manifest["tables"]
+        .as_object_mut()
+        .unwrap()
+        .remove("section_names");
+    manifest["files"]
+        .as_object_mut()
+        .unwrap()
+        .remove("tables/section_names.jsonl");
+    for (name, bytes) in &mut files {
+        if name != "tables/sections.jsonl" {
+            continue;
+        }
+        let old: Vec<String> = String::from_utf8_lossy(bytes)
+            .lines()
+            .map(|line| {
+                let mut row: serde_json::Value = serde_json::from_str(line).unwrap();
+                for language in ["uk", "en"] {
+                    let name = names
+                        .iter()
+                        .find(|n| n["section_id"] == row["id"] && n["language"] == language)
+                        .map(|n| n["name"].clone())
+                        .unwrap_or_else(|| "".into());
+                    row[format!("name_{language}")] = name;
+                }
+                row.to_string()
+            })
+            .collect();
+        *bytes = (old.join("\n") + "\n").into_bytes();
+        manifest["files"][name.as_str()] = serde_json::json!({
+            "sha256": hex::encode(Sha256::digest(&bytes[..])),
+            "bytes": bytes.len(),
+        });
+    }
+    let old = dir.join("old.tar.gz");
+    let mut writer = tar::Builder::new(flate2::write::GzEncoder::new(
+        std::fs::File::create(&old).unwrap(),
+        flate2::Compression::fast(),
+    ));
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).unwrap();
+    for (name, bytes) in files
+        .iter()
+        .chain([("manifest.json".to_owned(), manifest_bytes)].iter())
+    {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        writer.append_data(&mut header, name, &bytes[..]).unwrap();
+    }
+    writer
+        .into_inner()
+        .unwrap()
+        .finish()
+        .unwrap()
+        .flush()
+        .unwrap();
+
+    let target = TestApp::new(Backend::Postgres).await;
+    archive::restore(&target.state, &old).await.unwrap();
+    let news = target.state.store.section_by_slug("news").await.unwrap();
+    assert_eq!(news.name("uk"), "Новини");
+    assert_eq!(news.name("en"), "News");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
