@@ -45,6 +45,8 @@ pub struct AppParts {
     pub key_fetches: tokio::sync::Semaphore,
     /// The Content-Security-Policy header, built once from the configuration.
     pub csp: axum::http::HeaderValue,
+    /// Cache-Control of cached public pages (with what a CDN may do), built once.
+    pub page_cache_control: axum::http::HeaderValue,
     /// Holds back search floods: a share per client, a few at once.
     pub search_gate: crate::http::site::search_gate::SearchGate,
     /// "Now" for everything that stamps, expires or schedules; tests move it.
@@ -76,6 +78,7 @@ impl AppState {
             crate::integrations::http::peer_client(config.distribution.fediverse_allow_private)?;
         Ok(AppState(Arc::new(AppParts {
             csp: crate::http::site::content_security_policy(&config),
+            page_cache_control: crate::http::site::cache::cache_control(&config),
             clock: crate::clock::Clock::system(),
             search_gate: Default::default(),
             http,

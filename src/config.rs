@@ -1152,16 +1152,19 @@ fn distribution_config<'a>(
                 }
                 channels.insert(language, chat.to_owned());
             }
-            // The older one-key-per-language spelling still works.
+            // The older one-key-per-language spelling still works; a channel
+            // for a language the site does not publish in stays unused, as
+            // it always did.
             for (key, language) in [("telegram.channel_uk", "uk"), ("telegram.channel_en", "en")] {
                 match get(key) {
                     "" => {}
-                    chat if chat_id_ok(chat) && languages.iter().any(|l| l == language) => {
+                    chat if !chat_id_ok(chat) => return Err(invalid(key, chat)),
+                    chat if languages.iter().any(|l| l == language) => {
                         channels
                             .entry(language.to_owned())
                             .or_insert_with(|| chat.to_owned());
                     }
-                    chat => return Err(invalid(key, chat)),
+                    _ => {}
                 }
             }
             Some(TelegramConfig {
@@ -1489,6 +1492,40 @@ mod tests {
         assert_eq!(telegram.channels["uk"], "@newsroom_uk");
         assert_eq!(telegram.channels["en"], "-1001234567890");
         assert!(config.distribution.x.is_none());
+        // The map spelling, per-language hours; an older key for a language
+        // the site does not publish in is left unused, not an error.
+        let config = Config::load_from(
+            &Overrides::default(),
+            &env(&[
+                ("NEWSDESK_SITE_LANGUAGES", "uk,pl"),
+                ("NEWSDESK_TELEGRAM_BOT_TOKEN", "123:abc"),
+                ("NEWSDESK_TELEGRAM_CHANNELS", "pl=@newsroom_pl"),
+                ("NEWSDESK_TELEGRAM_CHANNEL_UK", "@newsroom_uk"),
+                ("NEWSDESK_TELEGRAM_CHANNEL_EN", "@newsroom_en"),
+                ("NEWSDESK_NEWSLETTER_DIGEST_HOUR", "8, pl=9"),
+            ]),
+        )
+        .unwrap();
+        let channels = &config.distribution.telegram.as_ref().unwrap().channels;
+        assert_eq!(channels.len(), 2);
+        assert_eq!(channels["pl"], "@newsroom_pl");
+        assert_eq!(*config.distribution.digest_hour.get("pl"), 9);
+        assert_eq!(*config.distribution.digest_hour.get("uk"), 8);
+        for (value, why) in [
+            ("de=@x", "a language the site lacks"),
+            ("@x", "no language"),
+            ("pl=@x, pl=@y", "a language twice"),
+        ] {
+            let refused = Config::load_from(
+                &Overrides::default(),
+                &env(&[
+                    ("NEWSDESK_SITE_LANGUAGES", "uk,pl"),
+                    ("NEWSDESK_TELEGRAM_BOT_TOKEN", "123:abc"),
+                    ("NEWSDESK_TELEGRAM_CHANNELS", value),
+                ]),
+            );
+            assert!(refused.is_err(), "{why}");
+        }
         assert_eq!(
             config.distribution.fediverse_username.as_deref(),
             Some("news")

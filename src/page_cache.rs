@@ -89,6 +89,9 @@ pub struct CachedPage {
     pub(crate) body: Bytes,
     pub(crate) gzip: Option<Bytes>,
     tags: CacheTags,
+    /// The tags as a CDN reads them, made once: served with every hit.
+    pub(crate) surrogate_key: Option<HeaderValue>,
+    pub(crate) cache_tag: Option<HeaderValue>,
     pub(crate) stored_at: Instant,
     /// Milliseconds since the cache began, when the page was last served.
     last_used: AtomicU64,
@@ -137,16 +140,15 @@ impl Drop for RefreshTurn {
 
 impl CachedPage {
     /// A rendered page, compressed once and tagged with what it shows.
-    pub fn tags(&self) -> &CacheTags {
-        &self.tags
-    }
-
     pub fn new(content_type: HeaderValue, body: Bytes, tags: CacheTags) -> Self {
+        let keys = tags.surrogate_keys();
         CachedPage {
             content_type,
             etag: etag_of(&body),
             gzip: gzip(&body),
             body,
+            surrogate_key: HeaderValue::from_str(&keys.join(" ")).ok(),
+            cache_tag: HeaderValue::from_str(&keys.join(",")).ok(),
             tags,
             stored_at: Instant::now(),
             last_used: AtomicU64::new(0),
@@ -154,6 +156,9 @@ impl CachedPage {
         }
     }
 }
+
+/// Surrogate keys waiting for the CDN, at most; beyond, the whole site is purged.
+const MAX_PENDING_PURGES: usize = 10_000;
 
 /// Pages rendered again after one round of invalidations, at most.
 pub const WARM_AT_MOST: usize = 50;
@@ -189,6 +194,12 @@ impl PageCache {
             && let Ok(mut purges) = purges.lock()
         {
             purges.extend(keys);
+            // A CDN that stays down must not grow this without end: past a
+            // bound, one purge of everything says the same.
+            if purges.len() > MAX_PENDING_PURGES {
+                purges.clear();
+                purges.insert("site".to_owned());
+            }
         }
     }
 
@@ -411,17 +422,30 @@ fn gzip(body: &[u8]) -> Option<Bytes> {
 mod tests {
     use super::*;
 
-    fn page(tags: CacheTags) -> CachedPage {
-        CachedPage {
-            content_type: HeaderValue::from_static("text/html"),
-            etag: etag_of(b"x"),
-            body: Bytes::from_static(b"x"),
-            gzip: None,
-            tags,
-            stored_at: Instant::now(),
-            last_used: AtomicU64::new(0),
-            aged: Default::default(),
+    /// With the CDN down, pending purges stay bounded: past the bound they
+    /// become one purge of the whole site.
+    #[test]
+    fn pending_purges_stay_bounded() {
+        let cache = PageCache::new(10).purging_a_cdn();
+        cache.invalidate_article(ArticleId(1), "uk");
+        let first = cache.take_purges();
+        assert_eq!(first, ["article-1", "list-all", "list-uk"]);
+        for id in 0..(MAX_PENDING_PURGES as i64 + 10) {
+            cache.invalidate_article(ArticleId(id), "uk");
         }
+        assert!(cache.take_purges().len() < 20);
+        assert!(
+            PageCache::new(10).take_purges().is_empty(),
+            "off without a CDN"
+        );
+    }
+
+    fn page(tags: CacheTags) -> CachedPage {
+        CachedPage::new(
+            HeaderValue::from_static("text/html"),
+            Bytes::from_static(b"x"),
+            tags,
+        )
     }
 
     #[test]

@@ -115,8 +115,6 @@ pub struct Locale {
     bundle: FluentBundle<FluentResource>,
     site_words: Words,
     admin_words: Words,
-    site_value: minijinja::Value,
-    admin_value: minijinja::Value,
     /// People's names in another script are transliterated for this language.
     script: String,
 }
@@ -128,8 +126,6 @@ impl Locale {
             bundle: new_bundle(code),
             site_words: Words::default(),
             admin_words: Words::default(),
-            site_value: minijinja::Value::from(()),
-            admin_value: minijinja::Value::from(()),
             script: "Latn".into(),
         }
     }
@@ -195,8 +191,6 @@ impl Locale {
             bundle,
             site_words: Words::default(),
             admin_words: Words::default(),
-            site_value: minijinja::Value::from(()),
-            admin_value: minijinja::Value::from(()),
             script: String::new(),
         };
         // Messages that take arguments are for `format`, not for the maps.
@@ -210,8 +204,6 @@ impl Locale {
         let (site_words, admin_words) = (plain(&site_ids), plain(&admin_ids));
         locale.site_words = site_words;
         locale.admin_words = admin_words;
-        locale.site_value = minijinja::Value::from_serialize(&locale.site_words);
-        locale.admin_value = minijinja::Value::from_serialize(&locale.admin_words);
         locale.script = locale.text("script");
         Ok(locale)
     }
@@ -225,17 +217,9 @@ impl Locale {
         &self.site_words
     }
 
-    pub fn site_words_value(&self) -> minijinja::Value {
-        self.site_value.clone()
-    }
-
     /// The admin's words (`a.word`).
     pub fn admin_words(&self) -> &Words {
         &self.admin_words
-    }
-
-    pub fn admin_words_value(&self) -> minijinja::Value {
-        self.admin_value.clone()
     }
 
     /// Whether people's names written in `script` are shown as written.

@@ -14,12 +14,16 @@ use crate::store::Backend;
 /// The channel `content_changes` inserts are announced on (see the migration).
 const CHANNEL: &str = "newsdesk_changes";
 const POLL: Duration = Duration::from_secs(2);
+const LISTEN_RETRY: Duration = Duration::from_secs(60);
 
 pub struct FollowContentChanges {
     state: AppState,
     /// The newest change already applied; `None` until the first round.
     last_seen: Option<i64>,
     listener: Option<PgListener>,
+    /// After a failed attempt to listen, when to try again (a pooler that
+    /// cannot LISTEN would otherwise be asked, and logged, every round).
+    listen_again_at: Option<std::time::Instant>,
 }
 
 impl FollowContentChanges {
@@ -28,11 +32,17 @@ impl FollowContentChanges {
             state,
             last_seen: None,
             listener: None,
+            listen_again_at: None,
         }
     }
 
     async fn listen(&mut self) {
-        if self.listener.is_some() || self.state.store.backend() != Backend::Postgres {
+        if self.listener.is_some()
+            || self.state.store.backend() != Backend::Postgres
+            || self
+                .listen_again_at
+                .is_some_and(|at| std::time::Instant::now() < at)
+        {
             return;
         }
         let listener = async {
@@ -42,7 +52,10 @@ impl FollowContentChanges {
         };
         match listener.await {
             Ok(listener) => self.listener = Some(listener),
-            Err(e) => tracing::warn!(error = %e, "cannot listen for changes; polling"),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for changes; polling, trying again in a minute");
+                self.listen_again_at = Some(std::time::Instant::now() + LISTEN_RETRY);
+            }
         }
     }
 }

@@ -3,6 +3,12 @@
 use super::models::*;
 use super::{Store, StoreError, StoreResult};
 
+/// What a section is looked up by.
+enum Value<'a> {
+    Id(i64),
+    Slug(&'a str),
+}
+
 impl Store {
     /// Adds a section with its names, `(language, name)`.
     pub async fn insert_section(
@@ -74,43 +80,58 @@ impl Store {
 
     /// Every section in order, each with its names (a handful of rows).
     pub async fn sections(&self) -> StoreResult<Vec<Section>> {
-        let rows: Vec<(i64, String, i64)> =
-            sqlx::query_as("SELECT id, slug, position FROM sections ORDER BY position, id")
-                .fetch_all(&self.pool)
-                .await?;
-        let names: Vec<(i64, String, String)> =
-            sqlx::query_as("SELECT section_id, language, name FROM section_names")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, slug, position)| Section {
-                id: SectionId(id),
-                slug,
-                position,
-                names: names
-                    .iter()
-                    .filter(|(section, ..)| *section == id)
-                    .map(|(_, language, name)| (language.clone(), name.clone()))
-                    .collect(),
-            })
-            .collect())
+        self.sections_where("", None).await
     }
 
     pub async fn section(&self, id: SectionId) -> StoreResult<Section> {
-        self.sections()
+        self.sections_where("WHERE s.id = $1", Some(Value::Id(id.0)))
             .await?
-            .into_iter()
-            .find(|s| s.id == id)
+            .pop()
             .ok_or(StoreError::NotFound)
     }
 
     pub async fn section_by_slug(&self, slug: &str) -> StoreResult<Section> {
-        self.sections()
+        self.sections_where("WHERE s.slug = $1", Some(Value::Slug(slug)))
             .await?
-            .into_iter()
-            .find(|s| s.slug == slug)
+            .pop()
             .ok_or(StoreError::NotFound)
+    }
+
+    /// Sections with their names, in one query.
+    async fn sections_where(
+        &self,
+        condition: &str,
+        value: Option<Value<'_>>,
+    ) -> StoreResult<Vec<Section>> {
+        let sql = format!(
+            "SELECT s.id, s.slug, s.position, n.language, n.name FROM sections s \
+             LEFT JOIN section_names n ON n.section_id = s.id {condition} \
+             ORDER BY s.position, s.id"
+        );
+        let mut query =
+            sqlx::query_as::<_, (i64, String, i64, Option<String>, Option<String>)>(&sql);
+        query = match value {
+            Some(Value::Id(id)) => query.bind(id),
+            Some(Value::Slug(slug)) => query.bind(slug),
+            None => query,
+        };
+        let mut sections: Vec<Section> = Vec::new();
+        for (id, slug, position, language, name) in query.fetch_all(&self.pool).await? {
+            if sections.last().is_none_or(|s| s.id != SectionId(id)) {
+                sections.push(Section {
+                    id: SectionId(id),
+                    slug,
+                    position,
+                    names: Default::default(),
+                });
+            }
+            if let (Some(section), Some(language), Some(name)) =
+                (sections.last_mut(), language, name)
+            {
+                section.names.insert(language, name);
+            }
+        }
+        Ok(sections)
     }
 
     pub async fn tags(&self) -> StoreResult<Vec<Tag>> {

@@ -1,13 +1,12 @@
 //! Static pages in the admin: list, write, translate, delete.
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::session::Staff;
+use super::session::{Staff, StaffForm};
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 
@@ -169,10 +168,9 @@ async fn with_errors(
 pub async fn create_page(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(staff, form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = staff.form(&state, &body, Action::ManagePages).await?;
+    staff.require(&state, Action::ManagePages, None).await?;
     let input = input_of(&form);
     match pages::create(&state, &Who::staff(&staff.0), &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/pages/{id}")).into_response()),
@@ -186,11 +184,10 @@ pub async fn create_page(
 pub async fn save_page(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
     Path(id): Path<i64>,
-    body: Bytes,
+    StaffForm(staff, form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = staff.form(&state, &body, Action::ManagePages).await?;
+    staff.require(&state, Action::ManagePages, None).await?;
     let id = PageId(id);
     let input = input_of(&form);
     match pages::update(&state, &Who::staff(&staff.0), id, &input).await {
@@ -205,11 +202,10 @@ pub async fn save_page(
 
 pub async fn delete_page(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<i64>,
-    body: Bytes,
+    StaffForm(staff, _form): StaffForm,
 ) -> Result<Response, HttpError> {
-    staff.form(&state, &body, Action::ManagePages).await?;
+    staff.require(&state, Action::ManagePages, None).await?;
     pages::delete(&state, &Who::staff(&staff.0), PageId(id)).await?;
     Ok(Redirect::to("/admin/pages").into_response())
 }

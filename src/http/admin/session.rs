@@ -65,20 +65,6 @@ impl Staff {
         }
     }
 
-    /// A posted admin form, checked: its CSRF token, then the role's
-    /// permission for `action`. The preamble of every admin POST.
-    pub async fn form(
-        &self,
-        state: &AppState,
-        body: &axum::body::Bytes,
-        action: crate::services::policy::Action,
-    ) -> Result<crate::http::form::FormData, HttpError> {
-        let form = crate::http::form::FormData::parse(body);
-        self.check_csrf(form.get("csrf"))?;
-        self.require(state, action, None).await?;
-        Ok(form)
-    }
-
     /// Every state-changing request carries the session's CSRF token.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), HttpError> {
         if self.0.csrf_matches(submitted) {

@@ -1,12 +1,11 @@
 //! The owner's webhooks: where events go, with each one's delivery log.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use super::session::Staff;
+use super::session::{Staff, StaffForm};
 use super::{AdminLang, AdminPage};
 use crate::app::AppState;
 use crate::http::error::HttpError;
@@ -57,10 +56,9 @@ pub async fn show_webhooks(
 pub async fn add_webhook(
     State(state): State<AppState>,
     AdminLang(language): AdminLang,
-    staff: Staff,
-    body: Bytes,
+    StaffForm(staff, form): StaffForm,
 ) -> Result<Response, HttpError> {
-    let form = staff.form(&state, &body, Action::ManageSettings).await?;
+    staff.require(&state, Action::ManageSettings, None).await?;
     let events: Vec<String> = form.all("events").into_iter().map(str::to_owned).collect();
     match webhooks::create(&state, &Who::staff(&staff.0), form.get("url"), &events).await {
         Ok(_) => Ok(Redirect::to("/admin/webhooks").into_response()),
@@ -77,11 +75,10 @@ pub async fn add_webhook(
 
 pub async fn delete_webhook(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<i64>,
-    body: Bytes,
+    StaffForm(staff, _form): StaffForm,
 ) -> Result<Response, HttpError> {
-    staff.form(&state, &body, Action::ManageSettings).await?;
+    staff.require(&state, Action::ManageSettings, None).await?;
     webhooks::delete(&state, &Who::staff(&staff.0), id).await?;
     Ok(Redirect::to("/admin/webhooks").into_response())
 }

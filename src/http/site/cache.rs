@@ -58,8 +58,9 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 /// Browsers ask again each time (an ETag makes that cheap); a CDN may keep
 /// the page for `cdn.shared_max_age_seconds`, serve it stale for five
 /// minutes while it fetches the next, and for a day when newsdesk is down.
-fn cache_control(state: &AppState) -> HeaderValue {
-    let shared = state.config.cdn.shared_max_age_seconds;
+/// Made once, with the app state.
+pub fn cache_control(config: &crate::config::Config) -> HeaderValue {
+    let shared = config.cdn.shared_max_age_seconds;
     HeaderValue::from_str(&format!(
         "public, max-age=0, s-maxage={shared}, stale-while-revalidate=300, stale-if-error=86400"
     ))
@@ -95,14 +96,13 @@ fn respond(
     headers.insert(header::CONTENT_TYPE, page.content_type.clone());
     headers.insert(header::ETAG, page.etag.clone());
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    headers.insert(header::CACHE_CONTROL, cache_control(state));
-    let keys = page.tags().surrogate_keys();
+    headers.insert(header::CACHE_CONTROL, state.page_cache_control.clone());
     // Fastly and others read spaces, Cloudflare commas.
-    if let Ok(value) = HeaderValue::from_str(&keys.join(" ")) {
-        headers.insert("surrogate-key", value);
+    if let Some(keys) = &page.surrogate_key {
+        headers.insert("surrogate-key", keys.clone());
     }
-    if let Ok(value) = HeaderValue::from_str(&keys.join(",")) {
-        headers.insert("cache-tag", value);
+    if let Some(tags) = &page.cache_tag {
+        headers.insert("cache-tag", tags.clone());
     }
     if gzip.is_some() && !not_modified {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
