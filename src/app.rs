@@ -47,6 +47,8 @@ pub struct AppParts {
     pub csp: axum::http::HeaderValue,
     /// Cache-Control of cached public pages (with what a CDN may do), built once.
     pub page_cache_control: axum::http::HeaderValue,
+    /// This node's full-text index (kept up by a job; the database answers until it is built).
+    pub search: crate::search::SearchIndex,
     /// Holds back search floods: a share per client, a few at once.
     pub search_gate: crate::http::site::search_gate::SearchGate,
     /// "Now" for everything that stamps, expires or schedules; tests move it.
@@ -81,6 +83,7 @@ impl AppState {
             page_cache_control: crate::http::site::cache::cache_control(&config),
             clock: crate::clock::Clock::system(),
             search_gate: Default::default(),
+            search: Default::default(),
             http,
             peer_http,
             key_fetches: tokio::sync::Semaphore::new(MAX_CONCURRENT_KEY_FETCHES),
@@ -103,7 +106,7 @@ impl AppState {
         let changes = self.store.content_changes_since(after).await?;
         let mut last = after;
         for (id, article) in changes {
-            if article == crate::store::SITE_CHANGE {
+            if article == crate::store::SITE_CHANGE || article == crate::store::EVERY_STORY {
                 self.page_cache.clear();
             } else {
                 self.page_cache.invalidate_article_everywhere(article);

@@ -184,6 +184,9 @@ async fn export_tables<W: Write>(
         state
             .store
             .for_each_row(table, &columns, |mut row| {
+                if belongs_to_this_database(table, &row) {
+                    return Ok(());
+                }
                 withhold(table, &mut row);
                 rows += 1;
                 if keyed {
@@ -206,6 +209,12 @@ async fn export_tables<W: Write>(
         manifest.files.insert(name, entry);
     }
     Ok(())
+}
+
+/// Settings that name this database itself (which search index was built
+/// from it): another database is not this one, so they never travel.
+fn belongs_to_this_database(table: &str, row: &Value) -> bool {
+    table == "site_settings" && row["key"] == crate::search::DATABASE_SETTING
 }
 
 fn withhold(table: &str, row: &mut Value) {
@@ -389,6 +398,9 @@ async fn restore_from(
             let row: Value = serde_json::from_str(&line).map_err(|e| {
                 ArchiveError::Invalid(format!("tables/{table}.jsonl line {}: {e}", number + 1))
             })?;
+            if belongs_to_this_database(table, &row) {
+                continue;
+            }
             if *table == "sections" {
                 for language in ["uk", "en"] {
                     if let Some(name) = row[format!("name_{language}")].as_str()
@@ -433,7 +445,7 @@ async fn restore_from(
         std::fs::copy(work.join(name), &target).map_err(io(&target))?;
         summary.media_files += 1;
     }
-    state.page_cache.clear();
+    crate::services::stories_replaced(state).await?;
     Ok(summary)
 }
 

@@ -29,6 +29,7 @@ pub mod import;
 pub mod integrations;
 pub mod jobs;
 pub mod page_cache;
+pub mod search;
 pub mod services;
 pub mod store;
 pub mod templates;

@@ -154,6 +154,6 @@ pub async fn generate(state: &AppState, count: usize, seed: u64) -> anyhow::Resu
         }
     }
     written += state.store.insert_generated(&batch).await?;
-    state.page_cache.clear();
+    crate::services::stories_replaced(state).await?;
     Ok(written)
 }

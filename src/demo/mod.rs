@@ -280,7 +280,7 @@ async fn seed_newsroom(state: &AppState, newsroom: &Newsroom) -> anyhow::Result<
     store
         .claim_setting(SEEDED_MARKER, &start.to_string())
         .await?;
-    state.page_cache.clear();
+    crate::services::stories_replaced(state).await?;
     Ok(count)
 }
 

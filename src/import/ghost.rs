@@ -546,7 +546,7 @@ pub async fn import(
             .or_default() += data.members.len();
     }
     if !dry {
-        state.page_cache.clear();
+        crate::services::stories_replaced(state).await?;
     }
     Ok(report)
 }

@@ -668,7 +668,7 @@ pub async fn import(
             .or_default() += comments;
     }
     if !dry {
-        state.page_cache.clear();
+        crate::services::stories_replaced(state).await?;
     }
     Ok(report)
 }

@@ -13,6 +13,7 @@ mod newsletter;
 mod prune;
 mod purge_cdn;
 mod scheduled;
+mod search_index;
 mod videos;
 mod warm_pages;
 
@@ -30,6 +31,7 @@ pub use newsletter::SendNewsletter;
 pub use prune::PruneOldRecords;
 pub use purge_cdn::PurgeCdn;
 pub use scheduled::PublishScheduled;
+pub use search_index::KeepSearchIndex;
 pub use videos::PollVideos;
 pub use warm_pages::WarmPages;
 
@@ -101,6 +103,7 @@ impl Jobs {
         jobs.spawn(SendNewsletter(state.clone()));
         jobs.spawn(WarmPages::new(state.clone()));
         jobs.spawn(PurgeCdn(state.clone()));
+        jobs.spawn(KeepSearchIndex(state.clone()));
         jobs
     }
 

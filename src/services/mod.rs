@@ -72,6 +72,18 @@ pub async fn site_changed(state: &crate::app::AppState) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Stories written in bulk, past the one write path (an import, a restore,
+/// generated stories): this node's cache goes, and every node clears its
+/// own and builds its search index again.
+pub async fn stories_replaced(state: &crate::app::AppState) -> Result<(), StoreError> {
+    state.page_cache.clear();
+    state
+        .store
+        .record_every_story_change(state.clock.now())
+        .await?;
+    Ok(())
+}
+
 /// A random secret made once for the whole site (the first node to claim
 /// the setting wins; the others read it): signs preview and unsubscribe links.
 pub async fn site_secret(state: &crate::app::AppState, name: &str) -> ServiceResult<String> {

@@ -1152,6 +1152,68 @@ impl Store {
         self.with_authors(cards).await
     }
 
+    /// Published stories by id, in the order given (a search engine's
+    /// ranking); stories taken down since they were ranked are left out.
+    pub async fn cards_in_order(
+        &self,
+        ids: &[ArticleId],
+        language: &str,
+    ) -> StoreResult<Vec<ArticleCard>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Ids are integers from the search index, so they can stand in the SQL.
+        let list = ids
+            .iter()
+            .map(|id| id.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut cards = sqlx::query_as::<_, ArticleCard>(&format!(
+            "SELECT {CARD_COLUMNS} FROM articles a WHERE a.id IN ({list}) \
+             AND a.status = 'published' AND a.language = $1"
+        ))
+        .bind(language)
+        .fetch_all(&self.pool)
+        .await?;
+        cards.sort_by_key(|card| ids.iter().position(|id| *id == card.id));
+        self.with_authors(cards).await
+    }
+
+    /// What the search index keeps of published stories, by id from
+    /// `after`, a batch at a time (rebuilding the index walks them all).
+    pub async fn search_documents_after(
+        &self,
+        after: ArticleId,
+        limit: i64,
+    ) -> StoreResult<Vec<SearchDocument>> {
+        Ok(sqlx::query_as(
+            "SELECT id, language, headline, standfirst, body, published_at FROM articles \
+             WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after.0)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// What the search index keeps of these stories, where they are published.
+    pub async fn search_documents(&self, ids: &[ArticleId]) -> StoreResult<Vec<SearchDocument>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = ids
+            .iter()
+            .map(|id| id.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        Ok(sqlx::query_as(&format!(
+            "SELECT id, language, headline, standfirst, body, published_at FROM articles \
+             WHERE status = 'published' AND id IN ({list})"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn with_authors(&self, mut cards: Vec<ArticleCard>) -> StoreResult<Vec<ArticleCard>> {
         if cards.is_empty() {
             return Ok(cards);
@@ -1320,6 +1382,13 @@ impl Store {
         record_change(&mut conn, SITE_CHANGE, now).await
     }
 
+    /// Records that any story may have changed at once (an import, a
+    /// restore, generated stories): caches clear and search indexes rebuild.
+    pub async fn record_every_story_change(&self, now: i64) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await?;
+        record_change(&mut conn, EVERY_STORY, now).await
+    }
+
     pub async fn latest_content_change(&self) -> StoreResult<i64> {
         let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM content_changes")
             .fetch_one(&self.pool)
@@ -1330,6 +1399,11 @@ impl Store {
 
 /// The article id a content change carries when it concerns every page.
 pub const SITE_CHANGE: ArticleId = ArticleId(0);
+
+/// The article id a content change carries when any story may have changed
+/// (written in bulk, past the one write path): every page and every search
+/// document is to be made again.
+pub const EVERY_STORY: ArticleId = ArticleId(-1);
 
 async fn record_change(conn: &mut AnyConnection, id: ArticleId, now: i64) -> StoreResult<()> {
     sqlx::query("INSERT INTO content_changes (article_id, changed_at) VALUES ($1, $2)")

@@ -27,8 +27,8 @@ mod videos;
 mod webhooks;
 
 pub use articles::{
-    ArticleFilter, ArticleWrite, GeneratedArticle, SITE_CHANGE, list_cursor, parse_list_cursor,
-    unpack_snapshot,
+    ArticleFilter, ArticleWrite, EVERY_STORY, GeneratedArticle, SITE_CHANGE, list_cursor,
+    parse_list_cursor, unpack_snapshot,
 };
 pub use attempts::AttemptId;
 pub use audit::{AuditEntry, NewAuditEntry};

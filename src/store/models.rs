@@ -190,6 +190,17 @@ pub struct ArticleCard {
     pub authors: Vec<AuthorRef>,
 }
 
+/// What the search index keeps of a published story.
+#[derive(Clone, Debug, FromRow)]
+pub struct SearchDocument {
+    pub id: ArticleId,
+    pub language: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub body: String,
+    pub published_at: Option<i64>,
+}
+
 #[derive(Clone, Debug, Serialize, FromRow)]
 pub struct Revision {
     pub id: i64,

@@ -8,6 +8,7 @@ use crate::on_both_backends;
 use crate::util::{ArticleBuilder, Backend, TestApp, get_via};
 
 on_both_backends!(
+    the_search_index_follows_every_change,
     home_is_the_news_picture_of_the_day,
     article_page_shows_sources_corrections_and_translation,
     article_json_ld_is_a_valid_news_article,
@@ -923,6 +924,90 @@ async fn search_finds_every_form_and_ranks_fresh_headlines_first(backend: Backen
         !none.contains("Урядом"),
         "each language searches its own stories"
     );
+}
+
+/// The search index answers, and follows every change: a story is findable
+/// the moment its publishing returns, gone when taken down, found by another
+/// node's own index, and bulk-written stories rebuild the index.
+async fn the_search_index_follows_every_change(backend: Backend) {
+    let mut app = TestApp::with_newsroom(backend, &[]).await;
+    assert!(app.state.search.is_ready(), "built when the node starts");
+    assert_eq!(index_finds(&app.state, "журавл").await, Some(vec![]));
+
+    let story = app
+        .publish(ArticleBuilder::new("Журавлі повернулися на Полісся").json())
+        .await;
+    let id = newsdesk::store::ArticleId(story["id"].as_i64().unwrap());
+    assert_eq!(
+        index_finds(&app.state, "журавл").await,
+        Some(vec![id]),
+        "found at once"
+    );
+    let page = app
+        .page("/search?q=%D0%B6%D1%83%D1%80%D0%B0%D0%B2%D0%BB%D1%96%D0%B2")
+        .await; // «журавлів»
+    assert!(page.contains("Журавлі повернулися"), "{page}");
+
+    // Another node keeps an index of its own (the first holds this data
+    // folder's) and learns of the story from the database.
+    let (other, _) = app.second_node().await;
+    other
+        .search
+        .keep_up(&other.store, &other.config.data_dir)
+        .await
+        .unwrap();
+    assert!(app.data_dir.join("search-index-2").is_dir());
+    assert_eq!(index_finds(&other, "журавл").await, Some(vec![id]));
+
+    let taken_down = app
+        .api(
+            Method::POST,
+            &format!("/api/admin/articles/{}/unpublish", id.0),
+            None,
+        )
+        .await;
+    assert_eq!(taken_down.status, StatusCode::OK, "{}", taken_down.body);
+    assert_eq!(
+        index_finds(&app.state, "журавл").await,
+        Some(vec![]),
+        "gone at once"
+    );
+    assert_eq!(
+        index_finds(&other, "журавл").await,
+        Some(vec![]),
+        "gone there too"
+    );
+
+    // Stories written in bulk, past the one write path: the database
+    // answers until the index is built again, which then finds them.
+    newsdesk::demo::generate::generate(&app.state, 40, 7)
+        .await
+        .unwrap();
+    assert_eq!(index_finds(&app.state, "уряд").await, None);
+    assert!(!app.state.search.is_ready());
+    app.state
+        .search
+        .keep_up(&app.state.store, &app.state.config.data_dir)
+        .await
+        .unwrap();
+    let found = index_finds(&app.state, "уряд").await.unwrap();
+    assert!(found.len() >= 5, "generated stories are found: {found:?}");
+}
+
+/// What this node's search index finds for one Ukrainian stem, if it answers.
+async fn index_finds(
+    state: &newsdesk::app::AppState,
+    stem: &str,
+) -> Option<Vec<newsdesk::store::ArticleId>> {
+    let stems = [stem.to_owned()];
+    let request = newsdesk::search::SearchRequest {
+        language: "uk",
+        stems: &stems,
+        limit: 10,
+        offset: 0,
+        now: state.clock.now(),
+    };
+    state.search.search(&state.store, &request).await.unwrap()
 }
 
 /// Two nodes on one PostgreSQL database: a change on one reaches the other's

@@ -269,6 +269,12 @@ impl TestApp {
         let config = Config::load_from(&overrides, &vars).unwrap();
         let store = Store::connect(&config.database_url, 5).await.unwrap();
         let state = AppState::with_store(config, store).unwrap();
+        // What the search index job does first on a node: build the index.
+        state
+            .search
+            .keep_up(&state.store, &state.config.data_dir)
+            .await
+            .unwrap();
         let router = newsdesk::http::router(state.clone());
         TestApp {
             state,

@@ -35,10 +35,10 @@ pub async fn show_search(
         .chars()
         .take(MAX_QUERY_CHARS)
         .collect();
-    // Each word searches its stem as a prefix: «урядом» finds «уряду».
-    let terms: Vec<String> = search_terms(&text)
-        .iter()
-        .map(|term| crate::content::stem::stem(term, &language))
+    // Each word searches its stem: «урядом» finds «уряду».
+    let terms: Vec<String> = crate::search::words(&text)
+        .take(MAX_TERMS)
+        .map(|term| crate::content::stem::stem(&term, &language))
         .collect();
     // The search form itself costs nothing; a search waits its turn.
     let _turn = if terms.is_empty() {
@@ -59,16 +59,7 @@ pub async fn show_search(
         }
     };
     let size = state.config.site.page_size;
-    let mut cards = state
-        .store
-        .search_articles(
-            &language,
-            &terms,
-            size + 1,
-            (page - 1) * size,
-            state.clock.now(),
-        )
-        .await?;
+    let mut cards = ranked_stories(&state, &language, &terms, size + 1, (page - 1) * size).await?;
     let has_next = cards.len() as i64 > size;
     cards.truncate(size as usize);
     let sections = nav_sections(&state).await?;
@@ -98,29 +89,45 @@ pub async fn show_search(
     view.render(&state, "search.html", None)
 }
 
-/// Words of the query, lowercased, without punctuation.
-fn search_terms(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’' && c != '-')
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .take(MAX_TERMS)
-        .collect()
+/// One page of results from this node's index, or from the database while
+/// the index is being built (or cannot answer: its error is logged).
+async fn ranked_stories(
+    state: &AppState,
+    language: &str,
+    stems: &[String],
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<crate::store::ArticleCard>, HttpError> {
+    if stems.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = state.clock.now();
+    let request = crate::search::SearchRequest {
+        language,
+        stems,
+        limit: usize::try_from(limit).unwrap_or(0),
+        offset: usize::try_from(offset).unwrap_or(0),
+        now,
+    };
+    match state.search.search(&state.store, &request).await {
+        Ok(Some(ids)) => return Ok(state.store.cards_in_order(&ids, language).await?),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "search index failed; the database answers"),
+    }
+    Ok(state
+        .store
+        .search_articles(language, stems, limit, offset, now)
+        .await?)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::search_terms;
-
     #[test]
-    fn terms_ignore_query_syntax() {
+    fn a_query_keeps_at_most_eight_words() {
+        let text = "слово ".repeat(50);
         assert_eq!(
-            search_terms("Енергетика OR \"Київ\" NEAR(*)"),
-            vec!["енергетика", "or", "київ", "near"]
+            crate::search::words(&text).take(super::MAX_TERMS).count(),
+            8
         );
-        assert_eq!(search_terms("   "), Vec::<String>::new());
-        assert_eq!(search_terms(&"слово ".repeat(50)).len(), 8);
     }
 }
