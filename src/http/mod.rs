@@ -100,7 +100,16 @@ async fn reject_oversized_uri(request: Request, next: Next) -> Response {
 /// Liveness and database reachability, for load balancers.
 async fn health(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Ok(()) => {
+            // Searches still work while the index builds (the database
+            // answers them), only slower: worth telling, not failing.
+            let search = if state.search.is_ready() {
+                "ready"
+            } else {
+                "building (the database answers searches meanwhile)"
+            };
+            (StatusCode::OK, format!("ok\nsearch index: {search}\n")).into_response()
+        }
         Err(err) => {
             tracing::error!(error = %err, "health check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response()

@@ -1159,24 +1159,34 @@ impl Store {
         ids: &[ArticleId],
         language: &str,
     ) -> StoreResult<Vec<ArticleCard>> {
+        let mut cards = self.published_cards(ids, language).await?;
+        cards.sort_by_key(|card| ids.iter().position(|id| *id == card.id));
+        self.with_authors(cards).await
+    }
+
+    /// Published stories in `language` among `ids`, in no order: read by
+    /// primary key, whatever the archive's size.
+    async fn published_cards(
+        &self,
+        ids: &[ArticleId],
+        language: &str,
+    ) -> StoreResult<Vec<ArticleCard>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        // Ids are integers from the search index, so they can stand in the SQL.
+        // Ids are integers from our own rows, so they can stand in the SQL.
         let list = ids
             .iter()
             .map(|id| id.0.to_string())
             .collect::<Vec<_>>()
             .join(",");
-        let mut cards = sqlx::query_as::<_, ArticleCard>(&format!(
+        Ok(sqlx::query_as::<_, ArticleCard>(&format!(
             "SELECT {CARD_COLUMNS} FROM articles a WHERE a.id IN ({list}) \
              AND a.status = 'published' AND a.language = $1"
         ))
         .bind(language)
         .fetch_all(&self.pool)
-        .await?;
-        cards.sort_by_key(|card| ids.iter().position(|id| *id == card.id));
-        self.with_authors(cards).await
+        .await?)
     }
 
     /// What the search index keeps of published stories, by id from
@@ -1289,23 +1299,12 @@ impl Store {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        if candidates.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Ids are integers from our own rows, so they can stand in the SQL.
-        let ids = candidates
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        let cards = sqlx::query_as::<_, ArticleCard>(&format!(
-            "SELECT {CARD_COLUMNS} FROM articles a WHERE a.id IN ({ids}) AND a.status = 'published' \
-             AND a.language = $1 ORDER BY a.published_at DESC LIMIT $2"
-        ))
-        .bind(&article.language)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let ids: Vec<ArticleId> = candidates.into_iter().map(ArticleId).collect();
+        // Sorted here, not by the database: with ORDER BY and LIMIT,
+        // PostgreSQL may walk the whole date index looking for these few ids.
+        let mut cards = self.published_cards(&ids, &article.language).await?;
+        cards.sort_by_key(|card| std::cmp::Reverse(card.published_at));
+        cards.truncate(usize::try_from(limit).unwrap_or(0));
         self.with_authors(cards).await
     }
 

@@ -985,11 +985,19 @@ async fn the_search_index_follows_every_change(backend: Backend) {
         .unwrap();
     assert_eq!(index_finds(&app.state, "уряд").await, None);
     assert!(!app.state.search.is_ready());
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert!(
+        health.body.contains("search index: building"),
+        "{}",
+        health.body
+    );
     app.state
         .search
         .keep_up(&app.state.store, &app.state.config.data_dir)
         .await
         .unwrap();
+    assert!(app.page("/healthz").await.contains("search index: ready"));
     let found = index_finds(&app.state, "уряд").await.unwrap();
     assert!(found.len() >= 5, "generated stories are found: {found:?}");
 }
