@@ -51,6 +51,8 @@ pub struct AppParts {
     pub search: crate::search::SearchIndex,
     /// Holds back search floods: a share per client, a few at once.
     pub search_gate: crate::http::site::search_gate::SearchGate,
+    /// Counters and timings for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
     /// "Now" for everything that stamps, expires or schedules; tests move it.
     pub clock: crate::clock::Clock,
 }
@@ -84,6 +86,7 @@ impl AppState {
             clock: crate::clock::Clock::system(),
             search_gate: Default::default(),
             search: Default::default(),
+            metrics: Default::default(),
             http,
             peer_http,
             key_fetches: tokio::sync::Semaphore::new(MAX_CONCURRENT_KEY_FETCHES),

@@ -545,6 +545,19 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         );
         eprintln!("it is shown only now; set NEWSDESK_DEMO_PASSWORD to choose your own");
     }
+    if let Some(address) = state.config.metrics_listen {
+        // Metrics are for the operator; a node that cannot serve them still serves readers.
+        match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => {
+                tokio::spawn(crate::metrics::serve(
+                    listener,
+                    state.clone(),
+                    shutdown_signal(),
+                ));
+            }
+            Err(e) => tracing::warn!(%address, error = %e, "cannot serve metrics"),
+        }
+    }
     let jobs = crate::jobs::Jobs::start(&state);
     tracing::info!(url = %state.urls.base_url(), "newsdesk is serving");
     eprintln!(

@@ -32,6 +32,13 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Address the HTTP server listens on.",
     },
     KeySpec {
+        key: "metrics.listen",
+        env: "NEWSDESK_METRICS_LISTEN",
+        default: "127.0.0.1:9464",
+        expected: "an address and port such as 127.0.0.1:9464, or off",
+        doc: "Address Prometheus scrapes /metrics on, apart from the site; off serves none.",
+    },
+    KeySpec {
         key: "server.base_url",
         env: "NEWSDESK_BASE_URL",
         default: "",
@@ -542,6 +549,8 @@ pub enum ConfigError {
 #[derive(Clone)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// Where `/metrics` is served; `None` when switched off.
+    pub metrics_listen: Option<SocketAddr>,
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub max_open_connections: usize,
     pub max_connections_per_address: usize,
@@ -842,6 +851,10 @@ impl Config {
             values.get(key).map(String::as_str).unwrap_or("").trim()
         };
         let listen: SocketAddr = parse(get("server.listen"), "server.listen")?;
+        let metrics_listen = match get("metrics.listen") {
+            "off" | "" => None,
+            address => Some(parse(address, "metrics.listen")?),
+        };
         let data_dir = PathBuf::from(non_empty(get("server.data_dir"), "server.data_dir")?);
         let base_url = match get("server.base_url") {
             "" => format!("http://{listen}"),
@@ -942,6 +955,7 @@ impl Config {
         let audit_retention_days = in_range("audit.retention_days", 1..=36_500)? as i64;
         Ok(Config {
             listen,
+            metrics_listen,
             trusted_proxies,
             header_timeout_seconds,
             idle_timeout_seconds,

@@ -76,17 +76,69 @@ pub fn router(state: AppState) -> Router {
             client_addr::attach,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(middleware::from_fn(assign_request_id))
+        .layer(middleware::from_fn_with_state(state.clone(), count_request))
         .with_state(state)
 }
 
 /// The request's log span; `client.ip` is filled in by [`client_addr::attach`].
 fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     tracing::info_span!(
         "request",
+        request_id = %id,
         method = %request.method(),
         uri = %request.uri().path(),
         client.ip = tracing::field::Empty,
     )
+}
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// Gives each request an id of ours, in its log lines and in the answer's
+/// `X-Request-Id`, so a reader's report of an error finds its log lines.
+/// One a client sent is replaced: nobody chooses what our logs say.
+async fn assign_request_id(mut request: Request, next: Next) -> Response {
+    let id = axum::http::HeaderValue::from_str(&format!("{:016x}", rand::random::<u64>()))
+        .unwrap_or(axum::http::HeaderValue::from_static("0"));
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(REQUEST_ID, id);
+    response
+}
+
+/// Counts each request by its route's pattern (set by the router before
+/// route layers run), method and status class, with its time.
+async fn count_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |path| path.as_str())
+        .to_owned();
+    // Strangers may send any method: only the known ones are labels.
+    let method: &'static str = match request.method().as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    };
+    let response = next.run(request).await;
+    state.metrics.record_request(
+        &route,
+        method,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
 }
 
 async fn reject_oversized_uri(request: Request, next: Next) -> Response {

@@ -17,11 +17,11 @@ impl Job for KeepSearchIndex {
         Duration::from_secs(2)
     }
 
-    async fn run_once(&mut self, _stop: &Stop) -> Result<(), JobError> {
+    async fn run_once(&mut self, stop: &Stop) -> Result<(), JobError> {
         let state = &self.0;
         state
             .search
-            .keep_up(&state.store, &state.config.data_dir)
+            .keep_up(&state.store, &state.config.data_dir, &|| !stop.requested())
             .await?;
         Ok(())
     }

@@ -171,7 +171,14 @@ impl SearchIndex {
     /// hold what the database holds, and applies the content changes since
     /// it last looked. A rebuild takes a while on a big archive: searches
     /// are answered by the database until it is done.
-    pub async fn keep_up(&self, store: &Store, data_dir: &Path) -> SearchResult<()> {
+    /// `keep_going` is asked between batches of a rebuild: a node that is
+    /// stopping leaves it for its next start.
+    pub async fn keep_up(
+        &self,
+        store: &Store,
+        data_dir: &Path,
+        keep_going: &(dyn Fn() -> bool + Sync),
+    ) -> SearchResult<()> {
         let open = match self.opened.get() {
             Some(open) => open.clone(),
             None => {
@@ -184,11 +191,11 @@ impl SearchIndex {
             }
         };
         if !open.ready.load(Ordering::Acquire) {
-            return open.rebuild(store).await;
+            return open.rebuild(store, keep_going).await;
         }
         match open.catch_up(store).await? {
             Upkeep::Current => Ok(()),
-            Upkeep::Rebuild => open.rebuild(store).await,
+            Upkeep::Rebuild => open.rebuild(store, keep_going).await,
         }
     }
 
@@ -320,7 +327,11 @@ impl OpenIndex {
     }
 
     /// Indexes every published story again, from nothing.
-    async fn rebuild(self: &Arc<Self>, store: &Store) -> SearchResult<()> {
+    async fn rebuild(
+        self: &Arc<Self>,
+        store: &Store,
+        keep_going: &(dyn Fn() -> bool + Sync),
+    ) -> SearchResult<()> {
         let _writing = self.writing.lock().await;
         self.ready.store(false, Ordering::Release);
         // Changes from here on are applied after the rebuild, over it.
@@ -333,6 +344,11 @@ impl OpenIndex {
         let mut after = ArticleId(0);
         let mut count = 0usize;
         loop {
+            if !keep_going() {
+                let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+                writer.rollback()?;
+                return Ok(());
+            }
             let batch = store.search_documents_after(after, REBUILD_BATCH).await?;
             let Some(last) = batch.last() else { break };
             after = last.id;

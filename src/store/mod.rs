@@ -27,8 +27,8 @@ mod videos;
 mod webhooks;
 
 pub use articles::{
-    ArticleFilter, ArticleWrite, EVERY_STORY, GeneratedArticle, SITE_CHANGE, list_cursor,
-    parse_list_cursor, unpack_snapshot,
+    ArticleFilter, ArticleWrite, EVERY_STORY, GeneratedArticle, SITE_CHANGE, cards_by_id_sql,
+    list_cursor, parse_list_cursor, unpack_snapshot,
 };
 pub use attempts::AttemptId;
 pub use audit::{AuditEntry, NewAuditEntry};
@@ -183,6 +183,20 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// Rows of queued and finished work by kind and state, for metrics:
+    /// outbox events not yet turned into deliveries, deliveries,
+    /// newsletter recipients and donations.
+    pub async fn work_counts(&self) -> StoreResult<Vec<(String, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT 'outbox_events', 'waiting', COUNT(*) FROM outbox_events WHERE expanded_at IS NULL \
+             UNION ALL SELECT 'deliveries', state, COUNT(*) FROM deliveries GROUP BY state \
+             UNION ALL SELECT 'newsletter_recipients', state, COUNT(*) FROM newsletter_recipients GROUP BY state \
+             UNION ALL SELECT 'donations', status, COUNT(*) FROM donations GROUP BY status",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 }
 

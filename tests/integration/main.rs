@@ -20,6 +20,7 @@ mod donations;
 mod feeds;
 mod import;
 mod languages;
+mod metrics;
 mod newsletter;
 mod pages;
 mod payments;

@@ -9,6 +9,7 @@ use crate::util::{ArticleBuilder, Backend, TestApp, get_via};
 
 on_both_backends!(
     the_search_index_follows_every_change,
+    stories_by_id_are_read_by_key,
     home_is_the_news_picture_of_the_day,
     article_page_shows_sources_corrections_and_translation,
     article_json_ld_is_a_valid_news_article,
@@ -953,7 +954,7 @@ async fn the_search_index_follows_every_change(backend: Backend) {
     let (other, _) = app.second_node().await;
     other
         .search
-        .keep_up(&other.store, &other.config.data_dir)
+        .keep_up(&other.store, &other.config.data_dir, &|| true)
         .await
         .unwrap();
     assert!(app.data_dir.join("search-index-2").is_dir());
@@ -994,12 +995,29 @@ async fn the_search_index_follows_every_change(backend: Backend) {
     );
     app.state
         .search
-        .keep_up(&app.state.store, &app.state.config.data_dir)
+        .keep_up(&app.state.store, &app.state.config.data_dir, &|| true)
         .await
         .unwrap();
     assert!(app.page("/healthz").await.contains("search index: ready"));
     let found = index_finds(&app.state, "уряд").await.unwrap();
     assert!(found.len() >= 5, "generated stories are found: {found:?}");
+}
+
+/// Search results and related stories are read by key, never through a
+/// list index walked in search of a few ids.
+async fn stories_by_id_are_read_by_key(backend: Backend) {
+    use newsdesk::store::{ArticleId, cards_by_id_sql};
+    let app = TestApp::with_demo(backend).await;
+    let sql = cards_by_id_sql(&[ArticleId(3), ArticleId(1), ArticleId(2)]);
+    let plan = app.state.store.explain(&sql).await.unwrap().join("\n");
+    match backend {
+        Backend::Sqlite => assert!(plan.contains("USING INTEGER PRIMARY KEY"), "{plan}"),
+        Backend::Postgres => assert!(plan.contains("articles_pkey"), "{plan}"),
+    }
+    assert!(
+        !plan.contains("list_idx") && !plan.contains("public_idx"),
+        "{plan}"
+    );
 }
 
 /// What this node's search index finds for one Ukrainian stem, if it answers.

@@ -272,7 +272,7 @@ impl TestApp {
         // What the search index job does first on a node: build the index.
         state
             .search
-            .keep_up(&state.store, &state.config.data_dir)
+            .keep_up(&state.store, &state.config.data_dir, &|| true)
             .await
             .unwrap();
         let router = newsdesk::http::router(state.clone());

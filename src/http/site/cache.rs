@@ -121,6 +121,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let head = request.method() == Method::HEAD;
     let request_headers = request.headers().clone();
     if let Some(page) = state.page_cache.get(&key) {
+        state.metrics.cache_hits.inc();
         return respond(&state, &page, &request_headers, head);
     }
     // stale-while-revalidate: a page past its age is served as it is to
@@ -128,7 +129,10 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let _refresh = match state.page_cache.get_stale(&key) {
         Some(stale) => match state.page_cache.start_refresh(&key) {
             Some(turn) => Some(turn),
-            None => return respond(&state, &stale, &request_headers, head),
+            None => {
+                state.metrics.cache_hits.inc();
+                return respond(&state, &stale, &request_headers, head);
+            }
         },
         None => None,
     };
@@ -143,6 +147,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         Some(lock) => {
             let turn = lock.clone().lock_owned().await;
             if let Some(page) = state.page_cache.get(&key) {
+                state.metrics.cache_hits.inc();
                 return respond(&state, &page, &request_headers, head);
             }
             Some(turn)
@@ -150,7 +155,13 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         None => None,
     };
     let generation = state.page_cache.generation();
+    state.metrics.cache_misses.inc();
+    let started = std::time::Instant::now();
     let response = next.run(request).await;
+    state
+        .metrics
+        .render_seconds
+        .observe(started.elapsed().as_secs_f64());
     // stale-if-error: when the database is gone or overloaded, readers get
     // the page as it was a few minutes ago rather than an error.
     if response.status().is_server_error()
