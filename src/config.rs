@@ -32,13 +32,6 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Address the HTTP server listens on.",
     },
     KeySpec {
-        key: "metrics.listen",
-        env: "NEWSDESK_METRICS_LISTEN",
-        default: "127.0.0.1:9464",
-        expected: "an address and port such as 127.0.0.1:9464, or off",
-        doc: "Address Prometheus scrapes /metrics on, apart from the site; off serves none.",
-    },
-    KeySpec {
         key: "server.base_url",
         env: "NEWSDESK_BASE_URL",
         default: "",
@@ -100,6 +93,13 @@ pub const KEYS: &[KeySpec] = &[
         default: "10",
         expected: "a whole number from 1 to 1000",
         doc: "Size of the connection pool.",
+    },
+    KeySpec {
+        key: "metrics.listen",
+        env: "NEWSDESK_METRICS_LISTEN",
+        default: "127.0.0.1:9464",
+        expected: "an address and port such as 127.0.0.1:9464, or off",
+        doc: "Address Prometheus scrapes /metrics on, apart from the site; off serves none.",
     },
     KeySpec {
         key: "site.name",

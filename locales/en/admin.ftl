@@ -268,3 +268,8 @@ sections = Sections
 sections_hint = Each section's name in every language of the site. A language without a name shows the English one.
 section_position = Place in the navigation
 section_add = Add a section
+
+## When the database does not answer.
+database_down_title = The database is not answering
+database_down_text = Readers are still served the pages newsdesk holds in memory; everything else waits for the database, and newsdesk reconnects by itself. What you were saving just now was not saved: try again in a minute.
+database_was_down = The database did not answer from { $from } to { $until }. Anything saved in that time was refused: check your latest changes.

@@ -52,6 +52,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/webhooks", webhooks::router())
         .merge(fediverse::router())
         .route("/healthz", get(health))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refuse_while_database_down,
+        ))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -149,9 +153,32 @@ async fn reject_oversized_uri(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Liveness and database reachability, for load balancers.
+/// While this node knows its database is gone, staff, the APIs and every
+/// form get a 503 at once instead of each waiting for a connection; public
+/// pages go on to the page cache, which serves what it holds.
+async fn refuse_while_database_down(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let reading_the_site = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) && !path.starts_with("/admin")
+        && !path.starts_with("/api/");
+    if path == "/healthz" || reading_the_site || !state.store.health().is_down() {
+        return next.run(request).await;
+    }
+    HttpError::Unavailable("the database is not answering; try again in a minute".into())
+        .into_response()
+}
+
+/// Liveness and database reachability, for load balancers. A node whose
+/// database is gone still serves the pages it holds, so it says "degraded"
+/// with a 200 rather than asking to be taken out of rotation.
 async fn health(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    match state.store.check(state.clock.now()).await {
         Ok(()) => {
             // Searches still work while the index builds (the database
             // answers them), only slower: worth telling, not failing.
@@ -164,7 +191,17 @@ async fn health(State(state): State<AppState>) -> Response {
         }
         Err(err) => {
             tracing::error!(error = %err, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response()
+            let since = match state.store.health().status() {
+                crate::store::DatabaseStatus::Down { since } => crate::i18n::rfc3339(since),
+                crate::store::DatabaseStatus::Answering { .. } => String::new(),
+            };
+            (
+                StatusCode::OK,
+                format!(
+                    "degraded\ndatabase: not answering since {since}; cached pages are served, the rest get 503\n"
+                ),
+            )
+                .into_response()
         }
     }
 }

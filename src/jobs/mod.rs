@@ -16,6 +16,7 @@ mod scheduled;
 mod search_index;
 mod videos;
 mod warm_pages;
+mod watch_database;
 
 use std::future::Future;
 use std::time::Duration;
@@ -34,6 +35,7 @@ pub use scheduled::PublishScheduled;
 pub use search_index::KeepSearchIndex;
 pub use videos::PollVideos;
 pub use warm_pages::WarmPages;
+pub use watch_database::WatchDatabase;
 
 /// What a round of work could not do; logged, and the next round tries again.
 pub type JobError = Box<dyn std::error::Error + Send + Sync>;
@@ -104,6 +106,7 @@ impl Jobs {
         jobs.spawn(WarmPages::new(state.clone()));
         jobs.spawn(PurgeCdn(state.clone()));
         jobs.spawn(KeepSearchIndex(state.clone()));
+        jobs.spawn(WatchDatabase(state.clone()));
         jobs
     }
 

@@ -11,6 +11,7 @@ mod audit;
 mod backup;
 mod donations;
 mod fediverse;
+mod health;
 mod imports;
 mod keys;
 mod media;
@@ -37,6 +38,7 @@ pub use donations::{
     Donation, Grant, LedgerEffect, LedgerEvent, NewDonation, PaymentRow, Receipt, SubscriptionRow,
 };
 pub use fediverse::Follower;
+pub use health::{DatabaseHealth, DatabaseStatus};
 pub use imports::{ImportedArticle, ImportedPage, LegacyTarget, Page, PageWrite};
 pub use media::{Media, NewMedia};
 pub use models::*;
@@ -91,12 +93,35 @@ impl From<sqlx::Error> for StoreError {
                     .map(str::to_owned)
                     .unwrap_or_else(|| unique_columns(db.message())),
             },
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                StoreError::Unavailable(err)
-            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err),
+            sqlx::Error::Database(db) if database_gone(db.as_ref()) => StoreError::Unavailable(err),
             _ => StoreError::Database(err),
         }
     }
+}
+
+/// Errors that say the database itself is not there (a server shutting
+/// down or refusing connections, an SQLite file unreadable or not a
+/// database), not that a statement was wrong: readers get a 503 for them.
+fn database_gone(error: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(code) = error.code() else {
+        return false;
+    };
+    if error
+        .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+        .is_some()
+    {
+        // Primary codes IOERR 10, CORRUPT 11, CANTOPEN 14, NOTADB 26.
+        return code
+            .parse::<i32>()
+            .is_ok_and(|extended| matches!(extended & 0xff, 10 | 11 | 14 | 26));
+    }
+    // PostgreSQL: class 08 (connection exception), 57P0x (shutting down,
+    // cannot connect now).
+    code.starts_with("08") || code.starts_with("57P0")
 }
 
 /// SQLite names the columns in the message ("UNIQUE constraint failed: articles.language, articles.slug").
@@ -120,6 +145,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// As configured (never creating a missing SQLite file): health checks connect with it.
+    url: String,
+    health: std::sync::Arc<DatabaseHealth>,
 }
 
 impl Store {
@@ -131,6 +159,7 @@ impl Store {
         } else {
             Backend::Postgres
         };
+        let configured = url.to_owned();
         let url = match backend {
             Backend::Sqlite => sqlite_url_with_create(url)?,
             Backend::Postgres => url.to_owned(),
@@ -154,7 +183,12 @@ impl Store {
             });
         }
         let pool = options.connect(&url).await?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            url: configured,
+            health: Default::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }

@@ -22,6 +22,7 @@ mod import;
 mod languages;
 mod metrics;
 mod newsletter;
+mod outage;
 mod pages;
 mod payments;
 mod security;

@@ -9,6 +9,16 @@ use crate::util::{Backend, TestApp};
 
 on_both_backends!(a_node_reports_metrics_apart_and_logs_each_request_by_its_id);
 
+/// The node process, stopped even when an assertion fails first.
+struct Node(std::process::Child);
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -22,7 +32,7 @@ async fn a_node_reports_metrics_apart_and_logs_each_request_by_its_id(backend: B
     let (site_port, metrics_port) = (free_port(), free_port());
     let data_dir = app.data_dir.join("node");
     let log_file = app.data_dir.join("node.log");
-    let mut node = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+    let node = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
         .args(["serve", "--database-url", &app.database_url])
         .args(["--data-dir", data_dir.to_str().unwrap()])
         .args(["--listen", &format!("127.0.0.1:{site_port}")])
@@ -36,6 +46,7 @@ async fn a_node_reports_metrics_apart_and_logs_each_request_by_its_id(backend: B
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
+    let mut node = Node(node);
     let site = format!("http://127.0.0.1:{site_port}");
     let client = reqwest::Client::new();
     let mut up = false;
@@ -120,8 +131,8 @@ async fn a_node_reports_metrics_apart_and_logs_each_request_by_its_id(backend: B
     }
     assert!(!text.contains("no-such-page"), "paths never become labels");
 
-    node.kill().unwrap();
-    node.wait().unwrap();
+    node.0.kill().unwrap();
+    node.0.wait().unwrap();
     let log = std::fs::read_to_string(&log_file).unwrap();
     let line = log
         .lines()

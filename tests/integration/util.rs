@@ -209,6 +209,39 @@ impl TestApp {
         .await
     }
 
+    /// The demo newsroom on a PostgreSQL server of the test's own at `url`
+    /// (migrated and seeded here, not cloned from the run's templates).
+    pub async fn with_demo_on(url: &str) -> TestApp {
+        let data_dir =
+            std::env::temp_dir().join(format!("newsdesk-test-own-{:08x}", rand::random::<u32>()));
+        std::fs::create_dir_all(&data_dir).unwrap();
+        let vars: BTreeMap<String, String> = [
+            ("NEWSDESK_BASE_URL", "https://news.example.org"),
+            ("NEWSDESK_DEMO_PASSWORD", STAFF_PASSWORD),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let overrides = Overrides {
+            data_dir: Some(data_dir.display().to_string()),
+            database_url: Some(url.to_owned()),
+            ..Default::default()
+        };
+        let config = Config::load_from(&overrides, &vars).unwrap();
+        let store = Store::connect(url, 5).await.unwrap();
+        let state = AppState::with_store(config, store).unwrap();
+        newsdesk::demo::seed(&state).await.unwrap();
+        let router = newsdesk::http::router(state.clone());
+        TestApp {
+            state,
+            router,
+            database_url: url.to_owned(),
+            data_dir,
+            api_key: None,
+            postgres_database: None,
+        }
+    }
+
     pub async fn with_env(backend: Backend, env: &[(&str, &str)]) -> TestApp {
         Self::build(backend, env, Seed::Empty).await
     }

@@ -203,6 +203,28 @@ impl AdminPage {
                     .collect::<Vec<_>>()
             ),
         );
+        // An outage in the last hour: staff learn that saves were refused then.
+        if let crate::store::DatabaseStatus::Answering {
+            last_outage: Some((from, until)),
+        } = state.store.health().status()
+            && state.clock.now() - until < 3600
+        {
+            let zone = &state.config.site.timezone;
+            let (from, until) = (
+                crate::i18n::format_time(from, zone),
+                crate::i18n::format_time(until, zone),
+            );
+            context.insert(
+                "database_outage".into(),
+                json!(state.locales.get(language).format(
+                    "database_was_down",
+                    &[
+                        ("from", crate::i18n::Arg::Text(&from)),
+                        ("until", crate::i18n::Arg::Text(&until)),
+                    ],
+                )),
+            );
+        }
         if let Some(Staff(session)) = staff {
             context.insert(
                 "me".into(),

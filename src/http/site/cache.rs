@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
+use crate::http::error::HttpError;
 pub use crate::page_cache::CacheTags;
 use crate::page_cache::{CachedPage, MAX_CACHED_BYTES};
 
@@ -157,7 +158,12 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let generation = state.page_cache.generation();
     state.metrics.cache_misses.inc();
     let started = std::time::Instant::now();
-    let response = next.run(request).await;
+    // A node that knows its database is gone does not make readers wait for it.
+    let response = if state.store.health().is_down() {
+        HttpError::Unavailable("the database is not answering".into()).into_response()
+    } else {
+        next.run(request).await
+    };
     state
         .metrics
         .render_seconds

@@ -163,6 +163,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         return next.run(request).await;
     }
     let language = language_of_path(&state, path);
+    let is_admin = path.starts_with("/admin");
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -176,7 +177,22 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         return response;
     }
     let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-    let mut page = render_error_page(&state, status, &language);
+    let mut page = if status == StatusCode::SERVICE_UNAVAILABLE
+        && is_admin
+        && state.store.health().is_down()
+    {
+        // Staff are told what is going on, and that readers still get pages.
+        let words = state.locales.get(&language).admin_words();
+        render_error_with(
+            &state,
+            status,
+            &language,
+            &words["database_down_title"],
+            &words["database_down_text"],
+        )
+    } else {
+        render_error_page(&state, status, &language)
+    };
     if let Some(retry_after) = retry_after {
         page.headers_mut().insert(header::RETRY_AFTER, retry_after);
     }
@@ -192,6 +208,17 @@ pub fn render_error_page(state: &AppState, status: StatusCode, language: &str) -
         s if s.is_server_error() => (&t["error_server"], &t["error_server_text"]),
         _ => (&t["error_bad_request"], &t["error_bad_request_text"]),
     };
+    render_error_with(state, status, language, title, text)
+}
+
+fn render_error_with(
+    state: &AppState,
+    status: StatusCode,
+    language: &str,
+    title: &str,
+    text: &str,
+) -> Response {
+    let t = state.locales.get(language).site_words();
     let rendered = state.templates.render(
         "error.html",
         context! {
