@@ -105,7 +105,7 @@ impl Jobs {
         jobs.spawn(SendNewsletter(state.clone()));
         jobs.spawn(WarmPages::new(state.clone()));
         jobs.spawn(PurgeCdn(state.clone()));
-        jobs.spawn(KeepSearchIndex(state.clone()));
+        jobs.spawn(KeepSearchIndex::new(state.clone()));
         jobs.spawn(WatchDatabase(state.clone()));
         jobs
     }

@@ -8,7 +8,22 @@ use std::time::Duration;
 use super::{Job, JobError, Stop};
 use crate::app::AppState;
 
-pub struct KeepSearchIndex(pub AppState);
+/// A new node serves its first readers before it starts building.
+const FIRST_ROUND_AFTER: Duration = Duration::from_secs(3);
+
+pub struct KeepSearchIndex {
+    state: AppState,
+    started: bool,
+}
+
+impl KeepSearchIndex {
+    pub fn new(state: AppState) -> Self {
+        KeepSearchIndex {
+            state,
+            started: false,
+        }
+    }
+}
 
 impl Job for KeepSearchIndex {
     const NAME: &'static str = "search index";
@@ -18,7 +33,15 @@ impl Job for KeepSearchIndex {
     }
 
     async fn run_once(&mut self, stop: &Stop) -> Result<(), JobError> {
-        let state = &self.0;
+        if !self.started {
+            self.started = true;
+            let mut stopping = stop.clone();
+            tokio::select! {
+                _ = tokio::time::sleep(FIRST_ROUND_AFTER) => {}
+                _ = stopping.changed() => return Ok(()),
+            }
+        }
+        let state = &self.state;
         state
             .search
             .keep_up(&state.store, &state.config.data_dir, &|| !stop.requested())

@@ -349,9 +349,9 @@ impl OpenIndex {
                 writer.rollback()?;
                 return Ok(());
             }
-            let batch = store.search_documents_after(after, REBUILD_BATCH).await?;
-            let Some(last) = batch.last() else { break };
-            after = last.id;
+            let (batch, last) = store.search_documents_after(after, REBUILD_BATCH).await?;
+            let Some(last) = last else { break };
+            after = last;
             count += batch.len();
             let open = self.clone();
             tokio::task::spawn_blocking(move || open.add(&batch)).await??;

@@ -885,12 +885,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Default::default());
         }
-        // Ids are integers from our own rows, so they can stand in the SQL.
-        let list = ids
-            .iter()
-            .map(|id| id.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = id_list(ids);
         let rows: Vec<(ArticleId, String)> = sqlx::query_as(&format!(
             "SELECT id, {column} FROM articles WHERE id IN ({list})"
         ))
@@ -1211,21 +1206,27 @@ impl Store {
         Ok(cards)
     }
 
-    /// What the search index keeps of published stories, by id from
-    /// `after`, a batch at a time (rebuilding the index walks them all).
+    /// What the search index keeps of the published stories among the
+    /// `limit` stories after `after` by id, and the last id looked at
+    /// (`None` at the end): rebuilding the index walks them all.
     pub async fn search_documents_after(
         &self,
         after: ArticleId,
         limit: i64,
-    ) -> StoreResult<Vec<SearchDocument>> {
-        Ok(sqlx::query_as(
-            "SELECT id, language, headline, standfirst, body, published_at FROM articles \
-             WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2",
+    ) -> StoreResult<(Vec<SearchDocument>, Option<ArticleId>)> {
+        // Walked by key, the status checked here: with it in the SQL, SQLite
+        // reads the status index and sorts every published story per batch.
+        let mut documents: Vec<SearchDocument> = sqlx::query_as(
+            "SELECT id, language, headline, standfirst, body, published_at, status FROM articles \
+             WHERE id > $1 ORDER BY id LIMIT $2",
         )
         .bind(after.0)
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        let last = documents.last().map(|document| document.id);
+        documents.retain(|document| document.status == ArticleStatus::Published);
+        Ok((documents, last))
     }
 
     /// What the search index keeps of these stories, where they are published.
@@ -1233,17 +1234,16 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = ids
-            .iter()
-            .map(|id| id.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        Ok(sqlx::query_as(&format!(
-            "SELECT id, language, headline, standfirst, body, published_at FROM articles \
-             WHERE status = 'published' AND id IN ({list})"
+        // By key only, the status checked here (see `cards_by_id_sql`).
+        let mut documents: Vec<SearchDocument> = sqlx::query_as(&format!(
+            "SELECT id, language, headline, standfirst, body, published_at, status FROM articles \
+             WHERE id IN ({})",
+            id_list(ids)
         ))
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        documents.retain(|document| document.status == ArticleStatus::Published);
+        Ok(documents)
     }
 
     async fn with_authors(&self, mut cards: Vec<ArticleCard>) -> StoreResult<Vec<ArticleCard>> {
@@ -1423,13 +1423,19 @@ impl Store {
 /// language, …)` index and walk a whole language's archive instead of
 /// looking up a few keys (the callers filter those instead).
 pub fn cards_by_id_sql(ids: &[ArticleId]) -> String {
-    // Ids are integers from our own rows, so they can stand in the SQL.
-    let list = ids
-        .iter()
+    format!(
+        "SELECT {CARD_COLUMNS} FROM articles a WHERE a.id IN ({})",
+        id_list(ids)
+    )
+}
+
+/// Ids for an `IN (…)` list. They are integers from our own rows (or our
+/// own index), so they can stand in the SQL.
+fn id_list(ids: &[ArticleId]) -> String {
+    ids.iter()
         .map(|id| id.0.to_string())
         .collect::<Vec<_>>()
-        .join(",");
-    format!("SELECT {CARD_COLUMNS} FROM articles a WHERE a.id IN ({list})")
+        .join(",")
 }
 
 /// The article id a content change carries when it concerns every page.

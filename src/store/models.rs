@@ -199,6 +199,7 @@ pub struct SearchDocument {
     pub standfirst: String,
     pub body: String,
     pub published_at: Option<i64>,
+    pub status: ArticleStatus,
 }
 
 #[derive(Clone, Debug, Serialize, FromRow)]

@@ -215,19 +215,7 @@ impl TestApp {
         let data_dir =
             std::env::temp_dir().join(format!("newsdesk-test-own-{:08x}", rand::random::<u32>()));
         std::fs::create_dir_all(&data_dir).unwrap();
-        let vars: BTreeMap<String, String> = [
-            ("NEWSDESK_BASE_URL", "https://news.example.org"),
-            ("NEWSDESK_DEMO_PASSWORD", STAFF_PASSWORD),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        let overrides = Overrides {
-            data_dir: Some(data_dir.display().to_string()),
-            database_url: Some(url.to_owned()),
-            ..Default::default()
-        };
-        let config = Config::load_from(&overrides, &vars).unwrap();
+        let config = seeding_config(url, &data_dir);
         let store = Store::connect(url, 5).await.unwrap();
         let state = AppState::with_store(config, store).unwrap();
         newsdesk::demo::seed(&state).await.unwrap();
@@ -499,7 +487,24 @@ impl TestApp {
     }
 }
 
-/// Databases left behind by crashed runs more than two hours ago.
+/// The configuration a test database is seeded with (the demo staff's
+/// password is the tests' own).
+fn seeding_config(url: &str, data_dir: &std::path::Path) -> Config {
+    let vars: BTreeMap<String, String> = [
+        ("NEWSDESK_BASE_URL", "https://news.example.org"),
+        ("NEWSDESK_DEMO_PASSWORD", STAFF_PASSWORD),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let overrides = Overrides {
+        data_dir: Some(data_dir.display().to_string()),
+        database_url: Some(url.to_owned()),
+        ..Default::default()
+    };
+    Config::load_from(&overrides, &vars).unwrap()
+}
+
 /// A story for a test, as the Admin API takes it: Ukrainian news by the
 /// demo editor unless told otherwise.
 #[derive(Clone, Debug)]
@@ -589,19 +594,7 @@ mod templates {
 
     /// Migrates (and seeds) the database at `url` as a template.
     async fn make(url: &str, seed: Seed, data_dir: &std::path::Path) {
-        let vars: BTreeMap<String, String> = [
-            ("NEWSDESK_BASE_URL", "https://news.example.org"),
-            ("NEWSDESK_DEMO_PASSWORD", STAFF_PASSWORD),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        let overrides = Overrides {
-            data_dir: Some(data_dir.display().to_string()),
-            database_url: Some(url.to_owned()),
-            ..Default::default()
-        };
-        let config = Config::load_from(&overrides, &vars).unwrap();
+        let config = super::seeding_config(url, data_dir);
         let store = Store::connect(url, 2).await.unwrap();
         let state = AppState::with_store(config, store.clone()).unwrap();
         match seed {
@@ -705,6 +698,7 @@ mod templates {
     }
 }
 
+/// Databases left behind by crashed runs more than two hours ago.
 async fn sweep_stale_databases(conn: &mut sqlx::PgConnection) {
     let cutoff = jiff::Timestamp::now().as_second() - 7200;
     let names: Vec<(String,)> =
