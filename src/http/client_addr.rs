@@ -8,11 +8,9 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::Response;
 use ipnet::IpNet;
 
 use crate::app::AppState;
@@ -50,19 +48,17 @@ pub fn of(extensions: &axum::http::Extensions) -> ClientAddr {
         .unwrap_or(ClientAddr(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
 }
 
-/// Decides the client's address and records it on the request and its log span.
-pub async fn attach(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// Decides the client's address from the peer and, from trusted proxies
+/// only, the forwarding headers.
+pub(crate) fn of_request(state: &AppState, request: &Request) -> IpAddr {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
-    let client = match peer {
+    match peer {
         Some(peer) => resolve(peer, request.headers(), &state.config.trusted_proxies),
         None => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-    };
-    request.extensions_mut().insert(ClientAddr(client));
-    tracing::Span::current().record("client.ip", tracing::field::display(client));
-    next.run(request).await
+    }
 }
 
 /// IPv4 peers on a dual-stack socket arrive as `::ffff:a.b.c.d`; one address, one spelling.

@@ -9,6 +9,7 @@ pub mod client_addr;
 pub mod error;
 pub mod fediverse;
 pub mod form;
+pub mod request_context;
 pub mod same_origin;
 pub mod server;
 pub mod site;
@@ -52,16 +53,12 @@ pub fn router(state: AppState) -> Router {
         .nest("/webhooks", webhooks::router())
         .merge(fediverse::router())
         .route("/healthz", get(health))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            refuse_while_database_down,
-        ))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             same_origin::refuse_cross_site,
         ))
-        .layer(middleware::from_fn(reject_oversized_uri))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_early))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             site::error_pages,
@@ -77,101 +74,49 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            client_addr::attach,
+            request_context::attach,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
-        .layer(middleware::from_fn(assign_request_id))
-        .layer(middleware::from_fn_with_state(state.clone(), count_request))
         .with_state(state)
 }
 
-/// The request's log span; `client.ip` is filled in by [`client_addr::attach`].
+/// The request's log span; `request_id` and `client.ip` are filled in by
+/// [`request_context::attach`].
 fn request_span(request: &Request) -> tracing::Span {
-    let id = request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
     tracing::info_span!(
         "request",
-        request_id = %id,
+        request_id = tracing::field::Empty,
         method = %request.method(),
         uri = %request.uri().path(),
         client.ip = tracing::field::Empty,
     )
 }
 
-const REQUEST_ID: &str = "x-request-id";
-
-/// Gives each request an id of ours, in its log lines and in the answer's
-/// `X-Request-Id`, so a reader's report of an error finds its log lines.
-/// One a client sent is replaced: nobody chooses what our logs say.
-async fn assign_request_id(mut request: Request, next: Next) -> Response {
-    let id = axum::http::HeaderValue::from_str(&format!("{:016x}", rand::random::<u64>()))
-        .unwrap_or(axum::http::HeaderValue::from_static("0"));
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    let mut response = next.run(request).await;
-    response.headers_mut().insert(REQUEST_ID, id);
-    response
-}
-
-/// Counts each request by its route's pattern (set by the router before
-/// route layers run), method and status class, with its time.
-async fn count_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = std::time::Instant::now();
-    let route = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map_or("unmatched", |path| path.as_str())
-        .to_owned();
-    // Strangers may send any method: only the known ones are labels.
-    let method: &'static str = match request.method().as_str() {
-        "GET" => "GET",
-        "HEAD" => "HEAD",
-        "POST" => "POST",
-        "PUT" => "PUT",
-        "PATCH" => "PATCH",
-        "DELETE" => "DELETE",
-        "OPTIONS" => "OPTIONS",
-        _ => "other",
-    };
-    let response = next.run(request).await;
-    state.metrics.record_request(
-        &route,
-        method,
-        response.status().as_u16(),
-        started.elapsed(),
-    );
-    response
-}
-
-async fn reject_oversized_uri(request: Request, next: Next) -> Response {
+/// Requests refused before any handler runs (each middleware layer costs
+/// every request, so these share one): probes with huge URIs, and, while
+/// this node knows its database is gone, staff, the APIs and every form —
+/// a 503 at once instead of each waiting for a connection. Public pages go
+/// on to the page cache, which serves what it holds.
+async fn refuse_early(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let uri = request.uri();
     if uri.path().len() > MAX_PATH_BYTES || uri.query().is_some_and(|q| q.len() > MAX_QUERY_BYTES) {
         return HttpError::UriTooLong.into_response();
     }
-    next.run(request).await
-}
-
-/// While this node knows its database is gone, staff, the APIs and every
-/// form get a 503 at once instead of each waiting for a connection; public
-/// pages go on to the page cache, which serves what it holds.
-async fn refuse_while_database_down(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path();
-    let reading_the_site = matches!(
-        *request.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    ) && !path.starts_with("/admin")
-        && !path.starts_with("/api/");
-    if path == "/healthz" || reading_the_site || !state.store.health().is_down() {
-        return next.run(request).await;
+    if state.store.health().is_down() {
+        let path = uri.path();
+        let reading_the_site = matches!(
+            *request.method(),
+            axum::http::Method::GET | axum::http::Method::HEAD
+        ) && !path.starts_with("/admin")
+            && !path.starts_with("/api/");
+        if path != "/healthz" && !reading_the_site {
+            return HttpError::Unavailable(
+                "the database is not answering; try again in a minute".into(),
+            )
+            .into_response();
+        }
     }
-    HttpError::Unavailable("the database is not answering; try again in a minute".into())
-        .into_response()
+    next.run(request).await
 }
 
 /// Liveness and database reachability, for load balancers. A node whose
