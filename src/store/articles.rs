@@ -1007,31 +1007,33 @@ impl Store {
     /// The database's plan for a statement without parameters, one line
     /// per step, with scans and sorts discouraged as in
     /// [`Self::explain_article_cards`].
-    pub async fn explain(&self, select: &str) -> StoreResult<Vec<String>> {
+    pub async fn explain(&self, select: &str, binds: &[&str]) -> StoreResult<Vec<String>> {
         let mut tx = self.pool.begin().await?;
-        Ok(match self.backend {
-            Backend::Sqlite => sqlx::query_as::<_, (i64, i64, i64, String)>(&format!(
-                "EXPLAIN QUERY PLAN {select}"
-            ))
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|(_, _, _, detail)| detail)
-            .collect(),
-            Backend::Postgres => {
-                for setting in ["enable_seqscan", "enable_sort", "enable_incremental_sort"] {
-                    sqlx::query(&format!("SET LOCAL {setting} = off"))
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                sqlx::query_as::<_, (String,)>(&format!("EXPLAIN {select}"))
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .into_iter()
-                    .map(|(line,)| line)
-                    .collect()
+        if self.backend == Backend::Postgres {
+            for setting in ["enable_seqscan", "enable_sort", "enable_incremental_sort"] {
+                sqlx::query(&format!("SET LOCAL {setting} = off"))
+                    .execute(&mut *tx)
+                    .await?;
             }
-        })
+        }
+        let sql = match self.backend {
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {select}"),
+            Backend::Postgres => format!("EXPLAIN {select}"),
+        };
+        let mut query = sqlx::query(&sql);
+        for bind in binds {
+            query = query.bind(*bind);
+        }
+        let rows = query.fetch_all(&mut *tx).await?;
+        // SQLite's plan is (id, parent, unused, detail); PostgreSQL's one text column.
+        let column = match self.backend {
+            Backend::Sqlite => 3,
+            Backend::Postgres => 0,
+        };
+        Ok(rows
+            .iter()
+            .filter_map(|row| sqlx::Row::try_get::<String, _>(row, column).ok())
+            .collect())
     }
 
     /// The database's plan for [`Self::article_cards`], one line per step,
@@ -1278,47 +1280,25 @@ impl Store {
         Ok(cards)
     }
 
-    /// Other published stories in the same section and language.
     /// Stories that share the section or a tag, newest first. Each source
     /// gives at most a few dozen candidates through an index, so a tag on
-    /// 27,000 stories costs what a tag on 27 does.
+    /// 27,000 stories costs what a tag on 27 does; all sources are one
+    /// statement (each one more would be a round trip per uncached page).
     pub async fn related_articles(
         &self,
         article: &ArticleRow,
+        tags: &[TagId],
         limit: i64,
     ) -> StoreResult<Vec<ArticleCard>> {
-        const PER_SOURCE: i64 = 40;
-        let mut candidates: Vec<i64> = Vec::new();
-        if let Some(section) = article.section_id {
-            let rows: Vec<(i64,)> = sqlx::query_as(
-                "SELECT id FROM articles WHERE section_id = $1 AND status = 'published' \
-                 AND language = $2 AND id <> $3 ORDER BY published_at DESC LIMIT $4",
-            )
-            .bind(section.0)
-            .bind(&article.language)
-            .bind(article.id.0)
-            .bind(PER_SOURCE)
-            .fetch_all(&self.pool)
-            .await?;
-            candidates.extend(rows.into_iter().map(|(id,)| id));
+        let Some(sql) = related_candidates_sql(article, tags) else {
+            return Ok(Vec::new());
+        };
+        let mut query = sqlx::query_as::<_, (i64,)>(&sql);
+        if article.section_id.is_some() {
+            query = query.bind(&article.language);
         }
-        let tags: Vec<(i64,)> =
-            sqlx::query_as("SELECT tag_id FROM article_tags WHERE article_id = $1 LIMIT 20")
-                .bind(article.id.0)
-                .fetch_all(&self.pool)
-                .await?;
-        for (tag,) in tags {
-            let rows: Vec<(i64,)> = sqlx::query_as(
-                "SELECT article_id FROM article_tags WHERE tag_id = $1 AND article_id <> $2 \
-                 ORDER BY article_id DESC LIMIT $3",
-            )
-            .bind(tag)
-            .bind(article.id.0)
-            .bind(PER_SOURCE)
-            .fetch_all(&self.pool)
-            .await?;
-            candidates.extend(rows.into_iter().map(|(id,)| id));
-        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let mut candidates: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
         candidates.sort_unstable();
         candidates.dedup();
         let ids: Vec<ArticleId> = candidates.into_iter().map(ArticleId).collect();
@@ -1427,6 +1407,32 @@ pub fn cards_by_id_sql(ids: &[ArticleId]) -> String {
         "SELECT {CARD_COLUMNS} FROM articles a WHERE a.id IN ({})",
         id_list(ids)
     )
+}
+
+/// Candidates for related stories: the section's newest and each tag's
+/// newest (`PER_SOURCE` of each, read in index order), one statement with
+/// the language as `$1` when there is a section. Ids are integers from our
+/// own rows, inlined.
+pub fn related_candidates_sql(article: &ArticleRow, tags: &[TagId]) -> Option<String> {
+    const PER_SOURCE: i64 = 40;
+    const MAX_TAGS: usize = 20;
+    let id = article.id.0;
+    let mut sources = Vec::new();
+    if let Some(section) = article.section_id {
+        sources.push(format!(
+            "SELECT id FROM (SELECT id FROM articles WHERE section_id = {} AND status = 'published' \
+             AND language = $1 AND id <> {id} ORDER BY published_at DESC LIMIT {PER_SOURCE}) AS s",
+            section.0
+        ));
+    }
+    for (n, tag) in tags.iter().take(MAX_TAGS).enumerate() {
+        sources.push(format!(
+            "SELECT article_id FROM (SELECT article_id FROM article_tags WHERE tag_id = {} \
+             AND article_id <> {id} ORDER BY article_id DESC LIMIT {PER_SOURCE}) AS t{n}",
+            tag.0
+        ));
+    }
+    (!sources.is_empty()).then(|| sources.join(" UNION ALL "))
 }
 
 /// Ids for an `IN (…)` list. They are integers from our own rows (or our

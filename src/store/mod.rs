@@ -29,7 +29,7 @@ mod webhooks;
 
 pub use articles::{
     ArticleFilter, ArticleWrite, EVERY_STORY, GeneratedArticle, SITE_CHANGE, cards_by_id_sql,
-    list_cursor, parse_list_cursor, unpack_snapshot,
+    list_cursor, parse_list_cursor, related_candidates_sql, unpack_snapshot,
 };
 pub use attempts::AttemptId;
 pub use audit::{AuditEntry, NewAuditEntry};

@@ -120,7 +120,8 @@ async fn render_article(
 ) -> Result<Response, HttpError> {
     let article = &view.article;
     let sections = nav_sections(state).await?;
-    let related = state.store.related_articles(article, 4).await?;
+    let tag_ids: Vec<_> = view.tags.iter().map(|t| t.id).collect();
+    let related = state.store.related_articles(article, &tag_ids, 4).await?;
     let related_views = card_views(state, &related, &sections);
     let published_at = article.published_at.unwrap_or(article.created_at);
     let updated_at = article
