@@ -171,6 +171,11 @@ async fn survives_the_outage(app: &TestApp, editor: &AdminSession, home: &str) {
         uncached.body
     );
 
+    let started = Instant::now();
+    let search = app.get("/search?q=%D0%B1%D1%83%D1%80%D1%96").await;
+    assert!(started.elapsed() < Duration::from_secs(1), "search too");
+    assert_eq!(search.status, StatusCode::SERVICE_UNAVAILABLE);
+
     let admin = app.admin_get(editor, "/admin").await;
     assert_eq!(admin.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(

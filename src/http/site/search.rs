@@ -40,6 +40,12 @@ pub async fn show_search(
         .take(MAX_TERMS)
         .map(|term| crate::content::stem::stem(&term, &language))
         .collect();
+    // Results are cards from the database: while it is gone, say so at once.
+    if !terms.is_empty() && state.store.health().is_down() {
+        return Err(HttpError::Unavailable(
+            "the database is not answering; try again in a minute".into(),
+        ));
+    }
     // The search form itself costs nothing; a search waits its turn.
     let _turn = if terms.is_empty() {
         None
