@@ -81,7 +81,12 @@ pub struct Metrics {
     pool_connections: Family<Labels, Gauge>,
     search_ready: Gauge,
     queue: Family<Labels, Gauge>,
+    /// When the queues were last counted: counting reads whole tables, so
+    /// scrapes closer together than `RECOUNT_AFTER` share one count.
+    last_counted: tokio::sync::Mutex<Option<std::time::Instant>>,
 }
+
+const RECOUNT_AFTER: Duration = Duration::from_secs(10);
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -153,6 +158,7 @@ impl Default for Metrics {
             pool_connections,
             search_ready,
             queue,
+            last_counted: Default::default(),
         }
     }
 }
@@ -203,11 +209,16 @@ impl Metrics {
             .get_or_create(&vec![("state", "busy".to_owned())])
             .set((size - idle).max(0));
         self.search_ready.set(i64::from(state.search.is_ready()));
-        for (kind, state_name, count) in state.store.work_counts().await? {
-            self.queue
-                .get_or_create(&vec![("kind", kind), ("state", state_name)])
-                .set(count);
+        let mut last_counted = self.last_counted.lock().await;
+        if !last_counted.is_some_and(|at| at.elapsed() < RECOUNT_AFTER) {
+            for (kind, state_name, count) in state.store.work_counts().await? {
+                self.queue
+                    .get_or_create(&vec![("kind", kind), ("state", state_name)])
+                    .set(count);
+            }
+            *last_counted = Some(std::time::Instant::now());
         }
+        drop(last_counted);
         let mut text = String::new();
         // Writing into a String cannot fail.
         let _ = encode(&mut text, &self.registry);

@@ -134,8 +134,8 @@ async fn health(State(state): State<AppState>) -> Response {
             };
             (StatusCode::OK, format!("ok\nsearch index: {search}\n")).into_response()
         }
-        Err(err) => {
-            tracing::error!(error = %err, "health check: database unreachable");
+        // The outage itself is logged once, when the check first fails.
+        Err(_) => {
             let since = match state.store.health().status() {
                 crate::store::DatabaseStatus::Down { since } => crate::i18n::rfc3339(since),
                 crate::store::DatabaseStatus::Answering { .. } => String::new(),

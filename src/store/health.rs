@@ -13,10 +13,16 @@ use super::{Backend, Store, StoreError, StoreResult};
 
 /// How long a check waits for the database before calling it gone.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+/// Checks within this long of the last one share its answer: `/healthz` is
+/// public, and a flood of it must not become a flood of connections.
+const SHARED_FOR: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 pub struct DatabaseHealth {
     state: Mutex<HealthState>,
+    /// When the database was last asked; one asks at a time.
+    last_asked: tokio::sync::Mutex<Option<std::time::Instant>>,
+    asked: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -36,6 +42,11 @@ pub enum DatabaseStatus {
 impl DatabaseHealth {
     fn lock(&self) -> std::sync::MutexGuard<'_, HealthState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many times the database itself was asked (checks share answers).
+    pub fn times_asked(&self) -> u64 {
+        self.asked.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn is_down(&self) -> bool {
@@ -77,11 +88,23 @@ impl Store {
     /// Asks the database whether it answers, and records the answer. SQLite
     /// is also read through a new connection: a pooled one answers from its
     /// own page cache long after the file became unreadable.
+    /// Checks a second apart or closer share one answer.
     pub async fn check(&self, now: i64) -> StoreResult<()> {
+        let mut last_asked = self.health.last_asked.lock().await;
+        if last_asked.is_some_and(|at| at.elapsed() < SHARED_FOR) {
+            return match self.health.is_down() {
+                true => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+                false => Ok(()),
+            };
+        }
+        self.health
+            .asked
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let answer = match tokio::time::timeout(CHECK_TIMEOUT, self.probe()).await {
             Ok(answer) => answer,
             Err(_) => Err(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
         };
+        *last_asked = Some(std::time::Instant::now());
         self.health.record(answer.is_ok(), now);
         answer
     }

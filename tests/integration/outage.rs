@@ -119,6 +119,22 @@ fn run(command: &mut Command) {
     );
 }
 
+/// `/healthz` is public: a flood of it shares one question to the database.
+#[tokio::test]
+async fn a_flood_of_health_checks_asks_the_database_once() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let app = TestApp::with_demo(backend).await;
+        let before = app.state.store.health().times_asked();
+        let answers = futures_util::future::join_all((0..100).map(|_| app.get("/healthz"))).await;
+        assert!(answers.iter().all(|a| a.body.starts_with("ok")));
+        let asked = app.state.store.health().times_asked() - before;
+        assert!(
+            asked <= 2,
+            "{backend:?}: asked {asked} times for 100 checks"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_postgres_server_stopped_and_started_again() {
     let cluster = ThrowawayPostgres::start();
