@@ -34,6 +34,8 @@ pub struct AppParts {
     pub locales: Arc<crate::i18n::Locales>,
     pub page_cache: PageCache,
     pub urls: Urls,
+    /// Uploaded images: the data folder or an S3-compatible bucket.
+    pub media: crate::media_store::MediaStore,
     pub mailer: Mailer,
     /// Outbound HTTP to the providers the operator configured (no redirects, capped reads).
     pub http: reqwest::Client,
@@ -69,7 +71,9 @@ impl AppState {
             &config.base_url,
             &config.site.default_language,
             config.site.timezone.clone(),
-        );
+        )
+        .with_media_base(config.media.public_url.as_deref());
+        let media = crate::media_store::MediaStore::from_config(&config.media, &config.data_dir)?;
         let locales = Arc::new(crate::i18n::Locales::load(
             &config.site.languages,
             &config.site.default_language,
@@ -81,7 +85,8 @@ impl AppState {
         let peer_http =
             crate::integrations::http::peer_client(config.distribution.fediverse_allow_private)?;
         Ok(AppState(Arc::new(AppParts {
-            csp: crate::http::site::content_security_policy(&config),
+            csp: crate::http::site::content_security_policy(&config, urls.media_origin()),
+            media,
             page_cache_control: crate::http::site::cache::cache_control(&config),
             clock: crate::clock::Clock::system(),
             search_gate: Default::default(),

@@ -23,7 +23,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
-use crate::services::media::media_root;
+use crate::media_store::MediaStoreError;
 use crate::store::StoreError;
 
 const FORMAT: &str = "newsdesk-export";
@@ -92,13 +92,15 @@ pub enum ArchiveError {
     },
     #[error("database: {0}")]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Media(#[from] MediaStoreError),
 }
 
 impl ArchiveError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Invalid(_) | Self::Io { .. } => 2,
-            Self::Store(_) => 1,
+            Self::Store(_) | Self::Media(_) => 1,
         }
     }
 }
@@ -141,17 +143,20 @@ pub async fn export(state: &AppState, out: &Path) -> Result<Manifest, ArchiveErr
     let written = export_tables(state, &mut tar, &mut manifest, &work, out).await;
     let _ = std::fs::remove_dir_all(&work);
     written?;
-    let root = media_root(state);
-    let mut media = Vec::new();
-    if root.is_dir() {
-        collect_files(&root, &root, &mut media).map_err(io(&root))?;
-    }
-    media.sort();
-    for relative in media {
-        let path = root.join(&relative);
-        let name = format!("media/{relative}");
-        let entry = append_file(&mut tar, &name, &path, out)?;
-        manifest.files.insert(name, entry);
+    for key in state.media.keys().await? {
+        let Some(bytes) = state.media.get(&key).await? else {
+            continue; // deleted since it was listed
+        };
+        let name = format!("media/{key}");
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_cksum();
+        let mut reader = Hashing::new(&bytes[..]);
+        tar.append_data(&mut header, &name, &mut reader)
+            .map_err(io(out))?;
+        manifest.files.insert(name, reader.entry());
     }
     let manifest_json =
         serde_json::to_vec_pretty(&manifest).map_err(|e| ArchiveError::Invalid(e.to_string()))?;
@@ -315,27 +320,6 @@ fn append<W: Write>(
     tar.append_data(&mut header, name, bytes).map_err(io(out))
 }
 
-/// Regular files under `dir`, as `/`-joined paths relative to `root`.
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        let path = entry.path();
-        if kind.is_dir() {
-            collect_files(root, &path, out)?;
-        } else if kind.is_file()
-            && let Ok(relative) = path.strip_prefix(root)
-        {
-            let parts: Vec<String> = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push(parts.join("/"));
-        }
-    }
-    Ok(())
-}
-
 /// What a restore wrote.
 #[derive(Debug, Default)]
 pub struct RestoreSummary {
@@ -433,16 +417,18 @@ async fn restore_from(
     tx.commit().await.map_err(StoreError::from)?;
     state.store.after_restore(TABLES).await?;
 
-    let root = media_root(state);
     for name in manifest.files.keys() {
-        let Some(relative) = name.strip_prefix("media/") else {
+        let Some(key) = name.strip_prefix("media/") else {
             continue;
         };
-        let target = root.join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        std::fs::copy(work.join(name), &target).map_err(io(&target))?;
+        let path = work.join(name);
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        let content_type = if key.ends_with(".png") {
+            "image/png"
+        } else {
+            "image/jpeg"
+        };
+        state.media.put(key, bytes, content_type).await?;
         summary.media_files += 1;
     }
     crate::services::stories_replaced(state).await?;

@@ -1,13 +1,15 @@
 //! Backups of a SQLite newsroom while it serves: the database copied with
 //! `VACUUM INTO` (one consistent snapshot, readers and writers carry on),
-//! then the media, which only grow, so every file the snapshot names is
-//! there. `restore` puts a backup back into an empty data directory.
+//! then the media (from the folder or the bucket), which only grow, so every
+//! file the snapshot names is there. `restore` puts a backup back into an
+//! empty data directory and the configured media store.
 //! PostgreSQL newsrooms use `pg_dump` and the media folder
 //! (docs/OPERATIONS.md).
 
 use std::path::{Path, PathBuf};
 
 use crate::app::AppState;
+use crate::media_store::{MediaStore, MediaStoreError};
 use crate::store::Backend;
 
 const DATABASE_FILE: &str = "newsdesk.db";
@@ -32,13 +34,15 @@ pub enum BackupError {
     },
     #[error("the database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Media(#[from] MediaStoreError),
 }
 
 impl BackupError {
     /// 2 for what the operator can correct, 1 for failures.
     pub fn exit_code(&self) -> u8 {
         match self {
-            BackupError::Io { .. } | BackupError::Database(_) => 1,
+            BackupError::Io { .. } | BackupError::Database(_) | BackupError::Media(_) => 1,
             _ => 2,
         }
     }
@@ -72,10 +76,18 @@ pub async fn take(state: &AppState, dir: &Path) -> Result<BackupSummary, BackupE
         .bind(target.display().to_string())
         .execute(state.store.pool())
         .await?;
-    let media_files = copy_tree(
-        &crate::services::media::media_root(state),
-        &dir.join(MEDIA_DIR),
-    )?;
+    let mut media_files = 0;
+    for key in state.media.keys().await? {
+        let Some(bytes) = state.media.get(&key).await? else {
+            continue; // deleted since it was listed: the snapshot no longer names it
+        };
+        let target = dir.join(MEDIA_DIR).join(&key);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&target, &bytes).map_err(io(&target))?;
+        media_files += 1;
+    }
     Ok(BackupSummary {
         database_bytes: std::fs::metadata(&target).map_err(io(&target))?.len(),
         media_files,
@@ -83,11 +95,11 @@ pub async fn take(state: &AppState, dir: &Path) -> Result<BackupSummary, BackupE
 }
 
 /// Puts the backup in `dir` back: the database to `database_file`, which
-/// must not exist yet (stop any server first), the media under `data_dir`.
-pub fn restore(
+/// must not exist yet (stop any server first), the media into `media`.
+pub async fn restore(
     dir: &Path,
     database_file: &Path,
-    data_dir: &Path,
+    media: &MediaStore,
 ) -> Result<BackupSummary, BackupError> {
     let source = dir.join(DATABASE_FILE);
     if !source.is_file() {
@@ -101,15 +113,16 @@ pub fn restore(
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
     std::fs::copy(&source, &target).map_err(io(&target))?;
-    let media_files = copy_tree(&dir.join(MEDIA_DIR), &data_dir.join(MEDIA_DIR))?;
+    let media_files = put_tree(&dir.join(MEDIA_DIR), media).await?;
     Ok(BackupSummary {
         database_bytes: std::fs::metadata(&target).map_err(io(&target))?.len(),
         media_files,
     })
 }
 
-/// Copies every file below `from` to `to`; a missing `from` is no files.
-fn copy_tree(from: &Path, to: &Path) -> Result<u64, BackupError> {
+/// Puts every file below `from` into `media` under its relative path; a
+/// missing `from` is no files.
+pub async fn put_tree(from: &Path, media: &MediaStore) -> Result<u64, BackupError> {
     if !from.is_dir() {
         return Ok(0);
     }
@@ -117,7 +130,6 @@ fn copy_tree(from: &Path, to: &Path) -> Result<u64, BackupError> {
     let mut folders = vec![PathBuf::new()];
     while let Some(relative) = folders.pop() {
         let here = from.join(&relative);
-        std::fs::create_dir_all(to.join(&relative)).map_err(io(to))?;
         for entry in std::fs::read_dir(&here).map_err(io(&here))? {
             let entry = entry.map_err(io(&here))?;
             let kind = entry.file_type().map_err(io(&here))?;
@@ -125,8 +137,19 @@ fn copy_tree(from: &Path, to: &Path) -> Result<u64, BackupError> {
             if kind.is_dir() {
                 folders.push(name);
             } else if kind.is_file() {
-                let target = to.join(&name);
-                std::fs::copy(entry.path(), &target).map_err(io(&target))?;
+                let key = name
+                    .iter()
+                    .map(|part| part.to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let path = entry.path();
+                let bytes = std::fs::read(&path).map_err(io(&path))?;
+                let content_type = if key.ends_with(".png") {
+                    "image/png"
+                } else {
+                    "image/jpeg"
+                };
+                media.put(&key, bytes, content_type).await?;
                 copied += 1;
             }
         }

@@ -76,6 +76,13 @@ pub enum Command {
         /// The folder `newsdesk backup` wrote
         dir: std::path::PathBuf,
     },
+    /// Copy a media folder (by default DATA_DIR/media) into the configured
+    /// media store: the step from one server's disk to a shared bucket
+    PushMedia {
+        /// The folder to copy from
+        #[arg(long)]
+        from: Option<std::path::PathBuf>,
+    },
     /// Write the whole newsroom to one archive (.tar.gz) to move out or keep
     Export {
         /// The archive to write
@@ -430,7 +437,9 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 eprintln!("newsdesk: {}", crate::backup::BackupError::Postgres);
                 return Ok(ExitCode::from(2));
             };
-            match crate::backup::restore(&dir, &database_file, &config.data_dir) {
+            let media =
+                crate::media_store::MediaStore::from_config(&config.media, &config.data_dir)?;
+            match crate::backup::restore(&dir, &database_file, &media).await {
                 Ok(summary) => {
                     println!(
                         "restored into {}: database {} bytes, {} media files",
@@ -442,6 +451,28 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 }
                 Err(err) => {
                     eprintln!("newsdesk: restore failed: {err}");
+                    Ok(ExitCode::from(err.exit_code()))
+                }
+            }
+        }
+        Command::PushMedia { from } => {
+            let from = from.unwrap_or_else(|| config.data_dir.join("media"));
+            let media =
+                crate::media_store::MediaStore::from_config(&config.media, &config.data_dir)?;
+            if !media.is_remote() && from == config.data_dir.join("media") {
+                eprintln!(
+                    "newsdesk: media.store is not set: the media already live in {}",
+                    from.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+            match crate::backup::put_tree(&from, &media).await {
+                Ok(copied) => {
+                    println!("copied {copied} media files into {}", media.place());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(err) => {
+                    eprintln!("newsdesk: push-media failed: {err}");
                     Ok(ExitCode::from(err.exit_code()))
                 }
             }

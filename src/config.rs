@@ -465,6 +465,48 @@ pub const KEYS: &[KeySpec] = &[
         expected: "a bearer token",
         doc: "Sent as `Authorization: Bearer …` with each purge.",
     },
+    KeySpec {
+        key: "media.store",
+        env: "NEWSDESK_MEDIA_STORE",
+        default: "",
+        expected: "empty (the data folder) or s3://bucket or s3://bucket/prefix",
+        doc: "Where uploaded images are kept: empty keeps them in DATA_DIR/media; an S3-compatible bucket lets several nodes share them.",
+    },
+    KeySpec {
+        key: "media.s3_endpoint",
+        env: "NEWSDESK_MEDIA_S3_ENDPOINT",
+        default: "",
+        expected: "an http(s) URL such as https://<account>.r2.cloudflarestorage.com",
+        doc: "The S3-compatible service (MinIO, R2, B2, Wasabi, …); empty is Amazon S3 itself.",
+    },
+    KeySpec {
+        key: "media.s3_region",
+        env: "NEWSDESK_MEDIA_S3_REGION",
+        default: "us-east-1",
+        expected: "a region name such as eu-central-1 (auto for R2)",
+        doc: "The bucket's region, part of every request's signature.",
+    },
+    KeySpec {
+        key: "media.s3_access_key_id",
+        env: "NEWSDESK_MEDIA_S3_ACCESS_KEY_ID",
+        default: "",
+        expected: "an access key id",
+        doc: "Key allowed to read, write, list and delete in the bucket; empty uses the machine's role (AWS_* variables, instance metadata).",
+    },
+    KeySpec {
+        key: "media.s3_secret_access_key",
+        env: "NEWSDESK_MEDIA_S3_SECRET_ACCESS_KEY",
+        default: "",
+        expected: "the access key's secret",
+        doc: "Secret of `media.s3_access_key_id`.",
+    },
+    KeySpec {
+        key: "media.public_url",
+        env: "NEWSDESK_MEDIA_PUBLIC_URL",
+        default: "",
+        expected: "an http(s) URL such as https://media.example.org",
+        doc: "Where readers fetch images (a CDN or the bucket's web address): pages point at it instead of /media/ on this site. Empty: /media/, served by every node from the store.",
+    },
 ];
 
 /// A setting that may differ by language: "8, pl=9" is 8 for every
@@ -567,6 +609,7 @@ pub struct Config {
     pub site: SiteConfig,
     pub cache_max_pages: usize,
     pub cdn: CdnConfig,
+    pub media: MediaConfig,
     /// Password for the demo staff; `None` generates one on first seeding.
     pub demo_password: Option<String>,
     pub smtp_url: String,
@@ -584,6 +627,64 @@ pub struct CdnConfig {
     pub shared_max_age_seconds: u32,
     pub purge_url: Option<String>,
     pub purge_token: String,
+}
+
+/// Where uploaded images are kept and where readers fetch them.
+#[derive(Clone, Debug)]
+pub struct MediaConfig {
+    pub location: MediaLocation,
+    /// Base URL readers fetch `/media/…` from instead of this site.
+    pub public_url: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum MediaLocation {
+    /// `DATA_DIR/media`.
+    Folder,
+    S3(S3Location),
+}
+
+/// An S3-compatible bucket.
+#[derive(Clone)]
+pub struct S3Location {
+    pub bucket: String,
+    /// Keys begin with this (no slashes at either end); empty for none.
+    pub prefix: String,
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl fmt::Debug for S3Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Location")
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `s3://bucket[/prefix]` as bucket and prefix.
+pub fn s3_bucket_and_prefix(value: &str) -> Option<(String, String)> {
+    let rest = value.strip_prefix("s3://")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    let prefix = prefix.trim_matches('/');
+    let prefix_ok = prefix.split('/').all(|segment| {
+        segment.is_empty()
+            || (segment != "."
+                && segment != ".."
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
+    }) && !prefix.contains("//");
+    (bucket_ok && prefix_ok).then(|| (bucket.to_owned(), prefix.to_owned()))
 }
 
 /// Where stories go besides the site, and how hard to try.
@@ -990,6 +1091,42 @@ impl Config {
                     url => Some(api_base("cdn.purge_url", url)?),
                 },
                 purge_token: get("cdn.purge_token").to_owned(),
+            },
+            media: MediaConfig {
+                location: match get("media.store") {
+                    "" => MediaLocation::Folder,
+                    store => {
+                        let (bucket, prefix) = s3_bucket_and_prefix(store)
+                            .ok_or_else(|| invalid("media.store", store))?;
+                        let access_key_id = get("media.s3_access_key_id").to_owned();
+                        let secret_access_key = get("media.s3_secret_access_key").to_owned();
+                        if access_key_id.is_empty() != secret_access_key.is_empty() {
+                            return Err(ConfigError::Invalid {
+                                key: "media.s3_secret_access_key".into(),
+                                value: String::new(),
+                                expected:
+                                    "set together with media.s3_access_key_id (or both empty)"
+                                        .into(),
+                            });
+                        }
+                        MediaLocation::S3(S3Location {
+                            bucket,
+                            prefix,
+                            endpoint: match get("media.s3_endpoint") {
+                                "" => None,
+                                url => Some(api_base("media.s3_endpoint", url)?),
+                            },
+                            region: non_empty(get("media.s3_region"), "media.s3_region")?
+                                .to_owned(),
+                            access_key_id,
+                            secret_access_key,
+                        })
+                    }
+                },
+                public_url: match get("media.public_url") {
+                    "" => None,
+                    url => Some(api_base("media.public_url", url)?),
+                },
             },
             donations: DonationConfig {
                 uah: currency_rules("donations.uah", get("donations.uah"))?,
@@ -1433,6 +1570,29 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn media_buckets_are_named_plainly() {
+        assert_eq!(
+            s3_bucket_and_prefix("s3://newsroom"),
+            Some(("newsroom".into(), String::new()))
+        );
+        assert_eq!(
+            s3_bucket_and_prefix("s3://news-room.media/site/a/"),
+            Some(("news-room.media".into(), "site/a".into()))
+        );
+        for bad in [
+            "newsroom",
+            "s3://",
+            "s3://ab",
+            "s3://News",
+            "s3://newsroom/../x",
+            "s3://newsroom/a//b",
+            "https://newsroom",
+        ] {
+            assert_eq!(s3_bucket_and_prefix(bad), None, "{bad}");
+        }
+    }
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

@@ -28,6 +28,7 @@ pub mod i18n;
 pub mod import;
 pub mod integrations;
 pub mod jobs;
+pub mod media_store;
 pub mod metrics;
 pub mod page_cache;
 pub mod search;

@@ -12,6 +12,8 @@ pub struct Urls {
     base_url: String,
     default_language: String,
     timezone: TimeZone,
+    /// Where readers fetch `/media/…` (a CDN, the bucket); `None`: this site.
+    media_base: Option<String>,
 }
 
 impl Urls {
@@ -20,6 +22,38 @@ impl Urls {
             base_url: base_url.trim_end_matches('/').to_owned(),
             default_language: default_language.to_owned(),
             timezone,
+            media_base: None,
+        }
+    }
+
+    /// Points uploaded images at `public_url` instead of `/media/` here.
+    pub fn with_media_base(mut self, public_url: Option<&str>) -> Self {
+        self.media_base = public_url.map(|url| url.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// The origin images come from when it is not this site (for the CSP).
+    pub fn media_origin(&self) -> Option<String> {
+        let url = url::Url::parse(self.media_base.as_deref()?).ok()?;
+        Some(url.origin().ascii_serialization())
+    }
+
+    /// Where readers fetch an image: `/media/…` moves to the public media
+    /// URL when one is set; anything else is left alone.
+    pub fn media(&self, url: &str) -> String {
+        match (&self.media_base, url.strip_prefix("/media/")) {
+            (Some(base), Some(key)) => format!("{base}/{key}"),
+            _ => url.to_owned(),
+        }
+    }
+
+    /// Sanitized HTML with its `/media/` images moved to the public media
+    /// URL. The sanitizer writes every attribute as `src="…"`, so a plain
+    /// replace finds exactly the images (text has its quotes escaped).
+    pub fn media_in_html(&self, html: String) -> String {
+        match &self.media_base {
+            Some(base) => html.replace("src=\"/media/", &format!("src=\"{base}/")),
+            None => html,
         }
     }
 
@@ -45,8 +79,9 @@ impl Urls {
     }
 
     pub fn absolute(&self, path: &str) -> String {
+        let path = self.media(path);
         if path.starts_with("http://") || path.starts_with("https://") {
-            path.to_owned()
+            path
         } else {
             format!("{}{}", self.base_url, path)
         }
@@ -113,6 +148,37 @@ impl Urls {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_move_to_the_public_media_url_when_one_is_set() {
+        let here = Urls::new("https://news.example.org", "uk", TimeZone::UTC);
+        assert_eq!(here.media("/media/2026/12/a.jpg"), "/media/2026/12/a.jpg");
+        assert_eq!(
+            here.absolute("/media/2026/12/a.jpg"),
+            "https://news.example.org/media/2026/12/a.jpg"
+        );
+        let cdn = here.with_media_base(Some("https://media.example.net/news/"));
+        assert_eq!(
+            cdn.media("/media/2026/12/a.jpg"),
+            "https://media.example.net/news/2026/12/a.jpg"
+        );
+        assert_eq!(
+            cdn.absolute("/media/2026/12/a.jpg"),
+            "https://media.example.net/news/2026/12/a.jpg"
+        );
+        assert_eq!(cdn.media("/static/logo.png"), "/static/logo.png");
+        assert_eq!(cdn.absolute("/about"), "https://news.example.org/about");
+        assert_eq!(
+            cdn.media_in_html(
+                "<p>src=&quot;/media/x&quot;</p><img src=\"/media/2026/12/a.jpg\" alt=\"\">".into()
+            ),
+            "<p>src=&quot;/media/x&quot;</p><img src=\"https://media.example.net/news/2026/12/a.jpg\" alt=\"\">"
+        );
+        assert_eq!(
+            cdn.media_origin().as_deref(),
+            Some("https://media.example.net")
+        );
+    }
 
     #[test]
     fn article_dates_follow_the_newsroom_zone() {

@@ -145,14 +145,18 @@ pub async fn actor_document(state: &AppState) -> Result<Value, FediverseError> {
 /// A story as an ActivityStreams `Article`.
 pub fn article_object(state: &AppState, article: &ArticleRow) -> Value {
     let link = crate::services::distribution::story_link(state, article);
+    let content = state.urls.media_in_html(render_body(
+        &article.body,
+        state.locales.get(&article.language),
+    ));
     let mut object = json!({
         "id": object_id(state, article),
         "type": "Article",
         "url": link,
         "name": article.headline,
         "summary": escape_html(&article.standfirst),
-        "content": render_body(&article.body, state.locales.get(&article.language)),
-        "contentMap": {article.language.clone(): render_body(&article.body, state.locales.get(&article.language))},
+        "content": &content,
+        "contentMap": {article.language.clone(): &content},
         "attributedTo": actor_id(state),
         "published": rfc3339(article.published_at.unwrap_or(article.created_at)),
         "updated": rfc3339(article.content_updated_at.or(article.published_at).unwrap_or(article.updated_at)),

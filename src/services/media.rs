@@ -4,10 +4,8 @@
 //! of sources!) and anything else hidden in the file — into a full size and
 //! fixed smaller widths for phones.
 
-use std::io::Cursor;
-use std::path::{Path, PathBuf};
-
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use std::io::Cursor;
 
 use super::{FieldError, ServiceError, ServiceResult};
 use crate::app::AppState;
@@ -123,56 +121,30 @@ fn resized(image: &DynamicImage, width: u32) -> DynamicImage {
     }
 }
 
-/// Writes the variants; returns the full size's bytes and dimensions.
-fn write_variants(
-    prepared: &Prepared,
-    dir: &Path,
-    stem: &str,
-    ext: &str,
-) -> ServiceResult<(u64, u32, u32)> {
-    let io = |e: std::io::Error| {
-        ServiceError::Store(StoreError::Corrupt(format!("cannot write media: {e}")))
-    };
-    std::fs::create_dir_all(dir).map_err(io)?;
+/// The full size and each smaller width, encoded: (name suffix, bytes).
+struct Variants {
+    files: Vec<(String, Vec<u8>)>,
+    width: u32,
+    height: u32,
+}
+
+fn encode_variants(prepared: &Prepared) -> ServiceResult<Variants> {
     let full = resized(&prepared.image, FULL_WIDTH);
-    let full_bytes = encode(&full, prepared.lossless)?;
-    std::fs::write(dir.join(format!("{stem}.{ext}")), &full_bytes).map_err(io)?;
+    let mut files = vec![(String::new(), encode(&full, prepared.lossless)?)];
     for width in WIDTHS {
         let bytes = encode(&resized(&full, width), prepared.lossless)?;
-        std::fs::write(dir.join(format!("{stem}-{width}.{ext}")), bytes).map_err(io)?;
+        files.push((format!("-{width}"), bytes));
     }
-    Ok((full_bytes.len() as u64, full.width(), full.height()))
+    Ok(Variants {
+        files,
+        width: full.width(),
+        height: full.height(),
+    })
 }
 
-pub fn media_root(state: &AppState) -> PathBuf {
-    state.config.data_dir.join("media")
-}
-
-/// The file a public `/media/...` path names, only if it lies under `root`.
-///
-/// The path is rebuilt from plain segments (no empty, `.`, `..` or
-/// absolute part, so `//etc/x.png` or `%2Fetc` cannot replace the root),
-/// then resolved through any symlinks and checked to still be inside.
-pub async fn resolve_public_file(root: &Path, requested: &str) -> Option<PathBuf> {
-    if requested.is_empty() || requested.len() > 200 {
-        return None;
-    }
-    let mut path = root.to_path_buf();
-    for segment in requested.split('/') {
-        let plain = !segment.is_empty()
-            && segment != "."
-            && segment != ".."
-            && segment
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
-        if !plain {
-            return None;
-        }
-        path.push(segment);
-    }
-    let real_root = tokio::fs::canonicalize(root).await.ok()?;
-    let real = tokio::fs::canonicalize(&path).await.ok()?;
-    real.starts_with(&real_root).then_some(real)
+fn stored(e: crate::media_store::MediaStoreError) -> ServiceError {
+    tracing::error!(error = %e, "media storage failed");
+    ServiceError::Store(StoreError::Corrupt(format!("cannot store media: {e}")))
 }
 
 pub async fn upload(
@@ -186,17 +158,35 @@ pub async fn upload(
     let month = jiff::Timestamp::now().to_zoned(state.config.site.timezone.clone());
     let folder = format!("{:04}/{:02}", month.year(), month.month());
     let stem = hex::encode(rand::random::<[u8; 10]>());
-    let dir = media_root(state).join(&folder);
-    let file_stem = stem.clone();
-    let _turn = image_turn().await?;
-    let (written, ext) = tokio::task::spawn_blocking(move || -> ServiceResult<_> {
-        let prepared = prepare(&bytes)?;
-        let ext = if prepared.lossless { "png" } else { "jpg" };
-        Ok((write_variants(&prepared, &dir, &file_stem, ext)?, ext))
-    })
-    .await
-    .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("image worker failed: {e}"))))??;
-    let (size, width, height) = written;
+    let (variants, lossless) = {
+        let _turn = image_turn().await?;
+        tokio::task::spawn_blocking(move || -> ServiceResult<_> {
+            let prepared = prepare(&bytes)?;
+            Ok((encode_variants(&prepared)?, prepared.lossless))
+        })
+        .await
+        .map_err(|e| {
+            ServiceError::Store(StoreError::Corrupt(format!("image worker failed: {e}")))
+        })??
+    };
+    let (ext, content_type) = if lossless {
+        ("png", "image/png")
+    } else {
+        ("jpg", "image/jpeg")
+    };
+    // Smaller copies first: once the full size is there, every copy is.
+    let mut size = 0;
+    for (suffix, bytes) in variants.files.into_iter().rev() {
+        if suffix.is_empty() {
+            size = bytes.len();
+        }
+        let key = format!("{folder}/{stem}{suffix}.{ext}");
+        state
+            .media
+            .put(&key, bytes, content_type)
+            .await
+            .map_err(stored)?;
+    }
     let url = format!("/media/{folder}/{stem}.{ext}");
     let name: String = original_name
         .chars()
@@ -208,13 +198,9 @@ pub async fn upload(
         .insert_media(
             &NewMedia {
                 url: &url,
-                content_type: if ext == "png" {
-                    "image/png"
-                } else {
-                    "image/jpeg"
-                },
-                width: i64::from(width),
-                height: i64::from(height),
+                content_type,
+                width: i64::from(variants.width),
+                height: i64::from(variants.height),
                 bytes: size as i64,
                 original_name: &name,
                 alt: alt.trim(),
@@ -224,7 +210,7 @@ pub async fn upload(
             state.clock.now(),
         )
         .await?;
-    tracing::info!(media.id = media.id, media.url = %media.url, staff.id = %staff, "image uploaded");
+    tracing::info!(media.id = media.id, media.url = %media.url, staff.id = %staff, store = state.media.place(), "image uploaded");
     Ok(media)
 }
 
@@ -243,15 +229,17 @@ pub async fn delete(state: &AppState, id: i64) -> ServiceResult<()> {
         )));
     }
     state.store.delete_media(id).await?;
-    if let Some(relative) = media.url.strip_prefix("/media/") {
-        let full = media_root(state).join(relative);
-        let _ = std::fs::remove_file(&full);
-        if let (Some(parent), Some((file_stem, ext))) = (
-            full.parent(),
-            relative.rsplit('/').next().and_then(|f| f.rsplit_once('.')),
-        ) {
-            for width in WIDTHS {
-                let _ = std::fs::remove_file(parent.join(format!("{file_stem}-{width}.{ext}")));
+    if let Some((stem, ext)) = media
+        .url
+        .strip_prefix("/media/")
+        .and_then(|key| key.rsplit_once('.'))
+    {
+        let keys = std::iter::once(format!("{stem}.{ext}"))
+            .chain(WIDTHS.iter().map(|width| format!("{stem}-{width}.{ext}")));
+        for key in keys {
+            // The row is gone; a file left behind is only space, so it is logged, not fatal.
+            if let Err(e) = state.media.delete(&key).await {
+                tracing::warn!(error = %e, %key, "media file not deleted");
             }
         }
     }

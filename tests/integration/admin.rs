@@ -734,7 +734,7 @@ async fn preview_links_show_drafts_until_they_expire(backend: Backend) {
 }
 
 /// A JPEG carrying an EXIF block with a GPS position, as phone cameras write them.
-fn jpeg_with_exif() -> Vec<u8> {
+pub(crate) fn jpeg_with_exif() -> Vec<u8> {
     let image = image::DynamicImage::new_rgb8(1200, 800);
     let mut out = std::io::Cursor::new(Vec::new());
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
@@ -750,7 +750,7 @@ fn jpeg_with_exif() -> Vec<u8> {
     with_exif
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     session: &AdminSession,
     name: &str,

@@ -67,9 +67,13 @@ async fn a_backup_taken_while_writing_loses_nothing() {
     ));
     let restored_dir = app.data_dir.join("restored");
     let restored_db = restored_dir.join("newsdesk.db");
-    backup::restore(&dir, &restored_db, &restored_dir).unwrap();
+    let restored_media =
+        newsdesk::media_store::MediaStore::folder(&restored_dir.join("media")).unwrap();
+    backup::restore(&dir, &restored_db, &restored_media)
+        .await
+        .unwrap();
     assert!(matches!(
-        backup::restore(&dir, &restored_db, &restored_dir),
+        backup::restore(&dir, &restored_db, &restored_media).await,
         Err(BackupError::Occupied(_))
     ));
     assert!(restored_dir.join("media/2026/12/photo.webp").is_file());

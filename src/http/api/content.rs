@@ -239,7 +239,7 @@ pub async fn show_article(
         "language": article.language,
         "headline": article.headline,
         "standfirst": article.standfirst,
-        "body_html": render_body(&article.body, state.locales.get(&article.language)),
+        "body_html": state.urls.media_in_html(render_body(&article.body, state.locales.get(&article.language))),
         "section": view.section.as_ref().map(|s| json!({ "slug": s.slug, "name": s.name(&article.language) })),
         "tags": view.tags.iter().map(|t| json!({ "slug": t.slug, "name": t.name })).collect::<Vec<_>>(),
         "authors": view.authors.iter().map(|a| json!({ "name": a.name, "slug": a.slug })).collect::<Vec<_>>(),
@@ -299,7 +299,7 @@ pub async fn list_pages(
                 "slug": p.slug,
                 "title": p.title,
                 "url": state.urls.absolute(&state.urls.page(&p.language, &p.slug)),
-                "body_html": render_body(&p.body, state.locales.get(&p.language)),
+                "body_html": state.urls.media_in_html(render_body(&p.body, state.locales.get(&p.language))),
             })
         })
         .collect();

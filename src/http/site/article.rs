@@ -249,9 +249,9 @@ async fn render_article(
             "id": article.id,
             "headline": article.headline,
             "standfirst": article.standfirst,
-            "cover_url": article.cover_url,
+            "cover_url": article.cover_url.as_deref().map(|url| state.urls.media(url)),
             "cover_alt": article.cover_alt,
-        "cover_srcset": article.cover_url.as_deref().and_then(cover_srcset),
+        "cover_srcset": article.cover_url.as_deref().and_then(|url| cover_srcset(state, url)),
             "cover_credit": article.cover_credit,
             "published_at": published_at,
             "updated_at": updated_at,
@@ -286,7 +286,9 @@ async fn render_article(
         )
         .safe(
             "body_html",
-            render_body(&article.body, state.locales.get(language)),
+            state
+                .urls
+                .media_in_html(render_body(&article.body, state.locales.get(language))),
         )
         .safe("json_ld", script_safe_json(&json_ld));
 
@@ -298,10 +300,13 @@ async fn render_article(
 }
 
 /// `srcset` for an uploaded cover: phones download the 480 or 960 pixel copy.
-fn cover_srcset(url: &str) -> Option<String> {
+fn cover_srcset(state: &AppState, url: &str) -> Option<String> {
     let sizes = crate::services::media::WIDTHS
         .iter()
-        .map(|w| crate::services::media::variant(url, *w).map(|v| format!("{v} {w}w")))
+        .map(|w| {
+            crate::services::media::variant(url, *w)
+                .map(|v| format!("{} {w}w", state.urls.media(&v)))
+        })
         .collect::<Option<Vec<_>>>()?;
     Some(sizes.join(", "))
 }

@@ -148,7 +148,7 @@ pub async fn serve_asset(Path(file): Path<String>) -> Response {
         .into_response()
 }
 
-/// Uploaded images from the data folder. Names are random and never reused,
+/// Uploaded images from the media store (folder or bucket). Names are random and never reused,
 /// so browsers and CDNs may keep them for a year.
 pub async fn serve_media(
     axum::extract::State(state): axum::extract::State<crate::app::AppState>,
@@ -159,12 +159,8 @@ pub async fn serve_media(
         Some("png") => "image/png",
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    let root = crate::services::media::media_root(&state);
-    let Some(path) = crate::services::media::resolve_public_file(&root, &file).await else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    match tokio::fs::read(path).await {
-        Ok(bytes) => (
+    match state.media.get(&file).await {
+        Ok(Some(bytes)) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
                 (
@@ -175,6 +171,15 @@ pub async fn serve_media(
             bytes,
         )
             .into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "media storage failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, HeaderValue::from_static("30"))],
+                "media storage is not answering",
+            )
+                .into_response()
+        }
     }
 }

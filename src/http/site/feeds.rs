@@ -69,7 +69,7 @@ async fn render_feed(
                 "guid": format!("tag:{host},2026:article-{}", card.id),
                 "published": published,
                 "updated": card.content_updated_at.unwrap_or(published).max(published),
-                "content": bodies.get(&card.id).map(|body| absolute_links(state, &render_body(body, state.locales.get(&card.language)))),
+                "content": bodies.get(&card.id).map(|body| absolute_links(state, &state.urls.media_in_html(render_body(body, state.locales.get(&card.language))))),
                 "authors": card.authors.iter().map(|a| display_name(&a.name, state.locales.get(language))).collect::<Vec<_>>(),
             }))
         })

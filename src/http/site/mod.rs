@@ -244,7 +244,10 @@ fn render_error_with(
 /// Readers' browsers load nothing from third parties until they press an
 /// embed's button. Forms may lead only here and to the configured payment
 /// providers' checkout pages.
-pub fn content_security_policy(config: &crate::config::Config) -> HeaderValue {
+pub fn content_security_policy(
+    config: &crate::config::Config,
+    media_origin: Option<String>,
+) -> HeaderValue {
     let mut form_action = String::from("'self'");
     if config.donations.stripe.is_some() {
         form_action.push_str(" https://checkout.stripe.com https://billing.stripe.com");
@@ -253,8 +256,13 @@ pub fn content_security_policy(config: &crate::config::Config) -> HeaderValue {
         form_action.push(' ');
         form_action.push_str(&liqpay.api_base);
     }
+    // Images may come from the newsroom's own media host (a CDN or bucket).
+    let img_src = match media_origin {
+        Some(origin) => format!("'self' data: {origin}"),
+        None => "'self' data:".to_owned(),
+    };
     let policy = format!(
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
+        "default-src 'self'; img-src {img_src}; style-src 'self'; script-src 'self'; object-src 'none'; \
          base-uri 'self'; form-action {form_action}; frame-ancestors 'none'; \
          frame-src https://www.youtube-nocookie.com https://www.tiktok.com https://platform.twitter.com https://t.me"
     );

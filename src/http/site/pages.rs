@@ -74,7 +74,9 @@ pub async fn show_page(
     }
     view.safe(
         "body_html",
-        render_body(&page.body, state.locales.get(&language)),
+        state
+            .urls
+            .media_in_html(render_body(&page.body, state.locales.get(&language))),
     );
     view.render(&state, "page.html", Some(CacheTags::until_cleared()))
 }

@@ -58,10 +58,11 @@ pub fn card_views(state: &AppState, cards: &[ArticleCard], sections: &[Section])
                 headline: card.headline.clone(),
                 standfirst: card.standfirst.clone(),
                 // Lists show small pictures: the phone-sized copy of uploads.
-                cover_url: card
-                    .cover_url
-                    .as_deref()
-                    .map(|url| media::variant(url, 480).unwrap_or_else(|| url.to_owned())),
+                cover_url: card.cover_url.as_deref().map(|url| {
+                    state
+                        .urls
+                        .media(&media::variant(url, 480).unwrap_or_else(|| url.to_owned()))
+                }),
                 cover_alt: card.cover_alt.clone(),
                 published_at,
                 updated_at: card.content_updated_at,
