@@ -36,6 +36,8 @@ pub struct AppParts {
     pub urls: Urls,
     /// Uploaded images: the data folder or an S3-compatible bucket.
     pub media: crate::media_store::MediaStore,
+    /// Signs each published story version (docs/SIGNING.md).
+    pub signing: Arc<crate::services::signing::NewsroomKey>,
     pub mailer: Mailer,
     /// Outbound HTTP to the providers the operator configured (no redirects, capped reads).
     pub http: reqwest::Client,
@@ -74,6 +76,9 @@ impl AppState {
         )
         .with_media_base(config.media.public_url.as_deref());
         let media = crate::media_store::MediaStore::from_config(&config.media, &config.data_dir)?;
+        let signing = Arc::new(crate::services::signing::NewsroomKey::load_or_create(
+            &config.signing_key_file,
+        )?);
         let locales = Arc::new(crate::i18n::Locales::load(
             &config.site.languages,
             &config.site.default_language,
@@ -87,6 +92,7 @@ impl AppState {
         Ok(AppState(Arc::new(AppParts {
             csp: crate::http::site::content_security_policy(&config, urls.media_origin()),
             media,
+            signing,
             page_cache_control: crate::http::site::cache::cache_control(&config),
             clock: crate::clock::Clock::system(),
             search_gate: Default::default(),

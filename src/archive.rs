@@ -45,6 +45,8 @@ pub const TABLES: &[&str] = &[
     "article_sources",
     "article_corrections",
     "article_revisions",
+    "signing_keys",
+    "story_versions",
     "slug_redirects",
     "pages",
     "legacy_paths",

@@ -83,6 +83,16 @@ pub enum Command {
         #[arg(long)]
         from: Option<std::path::PathBuf>,
     },
+    /// Check a signed story version (a saved .signed.json, or a story's URL)
+    /// against the newsroom's public keys; exit 0 only if it is genuine
+    Verify {
+        /// A file, or an https URL of a story or of its .signed.json
+        target: String,
+        /// The newsroom's keys, saved from /.well-known/newsdesk-keys.json
+        /// (needed for files; URLs fetch them from the same site when omitted)
+        #[arg(long)]
+        keys: Option<std::path::PathBuf>,
+    },
     /// Write the whole newsroom to one archive (.tar.gz) to move out or keep
     Export {
         /// The archive to write
@@ -212,6 +222,9 @@ pub fn run(cli: Cli) -> ExitCode {
         print!("{}", Config::example_toml());
         return ExitCode::SUCCESS;
     }
+    if let Command::Verify { target, keys } = &cli.command {
+        return verify(target, keys.as_deref());
+    }
     let listen = match &cli.command {
         Command::Serve { listen, .. } => listen.clone(),
         _ => None,
@@ -241,6 +254,86 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `newsdesk verify`: needs no configuration, only the document and the keys.
+fn verify(target: &str, keys: Option<&std::path::Path>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let fetched = runtime.block_on(async {
+        let remote = target.starts_with("https://") || target.starts_with("http://");
+        let client = crate::integrations::http::provider_client()?;
+        let get = |url: String| {
+            let client = client.clone();
+            async move {
+                let response = client.get(&url).send().await?.error_for_status()?;
+                anyhow::Ok(response.text().await?)
+            }
+        };
+        let document = if remote {
+            let url = if target.ends_with(".json") {
+                target.to_owned()
+            } else {
+                format!("{}.signed.json", target.trim_end_matches('/'))
+            };
+            get(url).await?
+        } else {
+            std::fs::read_to_string(target)?
+        };
+        let keys = match (keys, remote) {
+            (Some(file), _) => std::fs::read_to_string(file)?,
+            (None, true) => {
+                let url = url::Url::parse(target)?.join("/.well-known/newsdesk-keys.json")?;
+                get(url.to_string()).await?
+            }
+            (None, false) => anyhow::bail!(
+                "give the newsroom's keys with --keys FILE (saved from its /.well-known/newsdesk-keys.json)"
+            ),
+        };
+        anyhow::Ok((document, keys))
+    });
+    let (document, keys) = match fetched {
+        Ok(both) => both,
+        Err(err) => {
+            eprintln!("newsdesk: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
+    #[derive(serde::Deserialize)]
+    struct KeyList {
+        keys: Vec<crate::services::signing::TrustedKey>,
+    }
+    let Ok(list) = serde_json::from_str::<KeyList>(&keys) else {
+        eprintln!("newsdesk: the key list is not a newsdesk-keys.json");
+        return ExitCode::from(2);
+    };
+    match crate::services::signing::verify_document(&document, &list.keys) {
+        Ok(verified) => {
+            let story = &verified.story;
+            println!(
+                "genuine: version {} of {}\nheadline: {}\nsigned {} with key {}\nsha256 {}",
+                story["version"],
+                story["url"].as_str().unwrap_or_default(),
+                story["headline"].as_str().unwrap_or_default(),
+                story["signed_at"].as_str().unwrap_or_default(),
+                verified.key_id,
+                verified.story_sha256
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            println!("NOT GENUINE: {err}");
             ExitCode::FAILURE
         }
     }
@@ -455,6 +548,7 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Verify { .. } => Ok(ExitCode::from(2)),
         Command::PushMedia { from } => {
             let from = from.unwrap_or_else(|| config.data_dir.join("media"));
             let media =

@@ -466,6 +466,13 @@ pub const KEYS: &[KeySpec] = &[
         doc: "Sent as `Authorization: Bearer …` with each purge.",
     },
     KeySpec {
+        key: "signing.key_file",
+        env: "NEWSDESK_SIGNING_KEY_FILE",
+        default: "",
+        expected: "a file path",
+        doc: "The newsroom's Ed25519 key that signs every published story version (docs/SIGNING.md); made on first start. Empty: DATA_DIR/signing.key. Several nodes must share one file.",
+    },
+    KeySpec {
         key: "media.store",
         env: "NEWSDESK_MEDIA_STORE",
         default: "",
@@ -610,6 +617,8 @@ pub struct Config {
     pub cache_max_pages: usize,
     pub cdn: CdnConfig,
     pub media: MediaConfig,
+    /// The secret key that signs story versions.
+    pub signing_key_file: PathBuf,
     /// Password for the demo staff; `None` generates one on first seeding.
     pub demo_password: Option<String>,
     pub smtp_url: String,
@@ -957,6 +966,10 @@ impl Config {
             address => Some(parse(address, "metrics.listen")?),
         };
         let data_dir = PathBuf::from(non_empty(get("server.data_dir"), "server.data_dir")?);
+        let signing_key_file = match get("signing.key_file") {
+            "" => data_dir.join("signing.key"),
+            file => PathBuf::from(file),
+        };
         let base_url = match get("server.base_url") {
             "" => format!("http://{listen}"),
             url => {
@@ -1092,6 +1105,7 @@ impl Config {
                 },
                 purge_token: get("cdn.purge_token").to_owned(),
             },
+            signing_key_file,
             media: MediaConfig {
                 location: match get("media.store") {
                     "" => MediaLocation::Folder,

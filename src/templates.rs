@@ -24,6 +24,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "article.html",
     "list.html",
     "search.html",
+    "verify.html",
     "page.html",
     "error.html",
     "rss.xml",

@@ -421,6 +421,11 @@ pub async fn add_correction(
 /// translations', which list it among their versions. Returns it as saved.
 pub(crate) async fn saved(state: &AppState, id: ArticleId) -> ServiceResult<ArticleView> {
     let view = state.store.article(id).await?;
+    // Signed before the pages drop, so a page rendered next names the new version.
+    // The story is saved already; a signing failure is logged and the next save signs.
+    if let Err(e) = super::signing::sign_if_changed(state, &view).await {
+        tracing::error!(article.id = %id, error = %e, "story version not signed");
+    }
     state
         .page_cache
         .invalidate_article(id, &view.article.language);

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod policy;
 pub mod previews;
 pub mod revisions;
+pub mod signing;
 pub mod staff;
 pub mod taxonomy;
 pub mod two_factor;

@@ -28,6 +28,7 @@ mod pages;
 mod payments;
 mod security;
 mod seo;
+mod signing;
 mod site;
 mod snapshots;
 mod store;

@@ -27,12 +27,26 @@ pub async fn show_article(
     {
         return Err(HttpError::NotFound);
     }
+    // `slug.signed.json` and kin: the story's signed versions beside it.
+    let (slug, signed) = match super::verify::signed_file(&slug) {
+        Some((base, wanted)) => (base.to_owned(), Some(wanted)),
+        None => (slug, None),
+    };
     let Some(view) = state.store.published_article(&language, &slug).await? else {
+        if signed.is_some() {
+            return Err(HttpError::NotFound);
+        }
         return redirect_renamed(&state, &language, &slug).await;
     };
     let Some(path) = state.urls.article_row(&view.article) else {
         return Err(HttpError::NotFound);
     };
+    if let Some(wanted) = signed {
+        if !path.ends_with(&format!("/{year}/{month}/{day}/{slug}")) {
+            return Err(HttpError::NotFound);
+        }
+        return super::verify::signed_version(&state, &view, &path, wanted).await;
+    }
     if path
         != format!(
             "{}/{year}/{month}/{day}/{slug}",
@@ -270,6 +284,16 @@ async fn render_article(
         page.set("og_image", image)
             .set("og_image_width", size.map(|(w, _)| w))
             .set("og_image_height", size.map(|(_, h)| h));
+    }
+    // Published stories have signed versions beside them (previews do not).
+    if article.status == ArticleStatus::Published {
+        let verify: String = url::form_urlencoded::byte_serialize(canonical.as_bytes()).collect();
+        page.set("signed_url", format!("{path}.signed.json"))
+            .set("versions_url", format!("{path}.versions.json"))
+            .set(
+                "verify_url",
+                format!("{}/verify?q={verify}", state.urls.prefix(language)),
+            );
     }
     page.set("og_type", "article")
         .set("authors", &authors)

@@ -105,6 +105,13 @@ fn respond(
     if let Some(tags) = &page.cache_tag {
         headers.insert("cache-tag", tags.clone());
     }
+    // Cached JSON is public data (signed versions, keys): others' verifiers may read it.
+    if page.content_type.as_bytes().starts_with(b"application/json") {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
     if gzip.is_some() && !not_modified {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }

@@ -16,6 +16,7 @@ mod search;
 pub mod search_gate;
 mod sitemaps;
 mod support;
+mod verify;
 mod views;
 
 use axum::Router;
@@ -39,6 +40,7 @@ fn language_routes(language: &str) -> Router<AppState> {
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/search", get(search::show_search))
+        .route("/verify", get(verify::show_verify))
         .route("/support", get(support::show_support))
         .route("/newsletter", get(newsletter::show_form))
         .route("/videos", get(newsletter::show_videos))
@@ -62,6 +64,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sitemaps/{file}", get(sitemaps::child_sitemap))
         .route("/news-sitemap.xml", get(sitemaps::news_sitemap))
         .route("/robots.txt", get(sitemaps::robots))
+        .route(
+            "/.well-known/newsdesk-keys.json",
+            get(verify::show_keys),
+        )
         .route("/static/{*file}", get(assets::serve_asset))
         .route("/preview/{id}", get(article::show_preview))
         .route("/newsletter", axum::routing::post(newsletter::sign_up))
