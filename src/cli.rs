@@ -93,6 +93,9 @@ pub enum Command {
         #[arg(long)]
         keys: Option<std::path::PathBuf>,
     },
+    /// Replace the newsroom's signing key: the old one is retired (it still
+    /// verifies what it signed) and kept beside the new one
+    RotateSigningKey,
     /// Write the whole newsroom to one archive (.tar.gz) to move out or keep
     Export {
         /// The archive to write
@@ -549,6 +552,16 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Verify { .. } => Ok(ExitCode::from(2)),
+        Command::RotateSigningKey => {
+            let state = AppState::new(config).await?;
+            let rotated = crate::services::signing::rotate(&state).await;
+            state.store.close().await;
+            let (old, new) = rotated?;
+            println!(
+                "retired key {old}; new signing key {new} (restart every node to sign with it)"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::PushMedia { from } => {
             let from = from.unwrap_or_else(|| config.data_dir.join("media"));
             let media =

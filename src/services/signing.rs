@@ -53,8 +53,8 @@ impl NewsroomKey {
         let shown = path.display().to_string();
         let seed = match std::fs::read_to_string(path) {
             Ok(text) => {
-                let bytes = hex::decode(text.trim())
-                    .map_err(|_| KeyFileError::Malformed(shown.clone()))?;
+                let bytes =
+                    hex::decode(text.trim()).map_err(|_| KeyFileError::Malformed(shown.clone()))?;
                 <[u8; 32]>::try_from(bytes.as_slice())
                     .map_err(|_| KeyFileError::Malformed(shown.clone()))?
             }
@@ -252,11 +252,39 @@ async fn register_key(state: &AppState) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Retires this node's key and makes a new one in its file; the old file is
+/// kept beside it as `….retired-KEYID`. Returns (old id, new id).
+pub async fn rotate(state: &AppState) -> anyhow::Result<(String, String)> {
+    register_key(state).await?;
+    let old = state.signing.key_id().to_owned();
+    let file = &state.config.signing_key_file;
+    let kept = file.with_file_name(format!(
+        "{}.retired-{old}",
+        file.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("signing.key")
+    ));
+    std::fs::rename(file, &kept)?;
+    let new = NewsroomKey::load_or_create(file)?;
+    let now = state.clock.now();
+    state.store.retire_signing_key(&old, now).await?;
+    state
+        .store
+        .register_signing_key(new.key_id(), &new.public_key(), now)
+        .await?;
+    super::site_changed(state).await?;
+    Ok((old, new.key_id().to_owned()))
+}
+
 /// Signs a published story that has no signed version yet: stories written
 /// in bulk (imports, restores, the demo) are signed when first asked for.
 pub async fn ensure_signed(state: &AppState, view: &ArticleView) -> ServiceResult<()> {
     if view.article.status == ArticleStatus::Published
-        && state.store.latest_story_version(view.article.id).await?.is_none()
+        && state
+            .store
+            .latest_story_version(view.article.id)
+            .await?
+            .is_none()
     {
         sign_if_changed(state, view).await?;
     }
@@ -377,7 +405,8 @@ pub struct Finding {
 
 /// The plain words a reader sees of a version: headline, standfirst, body.
 fn readable_text(story: &Value) -> String {
-    let body = crate::content::markdown::plain_text(story["body"].as_str().unwrap_or(""), usize::MAX);
+    let body =
+        crate::content::markdown::plain_text(story["body"].as_str().unwrap_or(""), usize::MAX);
     format!(
         "{} {} {}",
         story["headline"].as_str().unwrap_or(""),
@@ -413,7 +442,9 @@ pub async fn check(state: &AppState, language: &str, text: &str) -> ServiceResul
         };
         return finding(state, &view, None).await;
     }
-    let quote = comparable(text.trim_matches(|c: char| c == '"' || c == '«' || c == '»' || c == '“' || c == '”'));
+    let quote = comparable(
+        text.trim_matches(|c: char| c == '"' || c == '«' || c == '»' || c == '“' || c == '”'),
+    );
     if quote.chars().count() < 12 {
         return Ok(None);
     }
@@ -426,7 +457,15 @@ pub async fn check(state: &AppState, language: &str, text: &str) -> ServiceResul
         vec![&words[..]]
     };
     let mut languages = vec![language.to_owned()];
-    languages.extend(state.config.site.languages.iter().filter(|l| *l != language).cloned());
+    languages.extend(
+        state
+            .config
+            .site
+            .languages
+            .iter()
+            .filter(|l| *l != language)
+            .cloned(),
+    );
     for words in tries {
         for language in &languages {
             let stems: Vec<String> = words
@@ -472,8 +511,10 @@ async fn story_at(state: &AppState, path: &str) -> ServiceResult<Option<ArticleV
     let Some(view) = state.store.published_article(language, slug).await? else {
         return Ok(None);
     };
-    Ok((state.urls.article_row(&view.article).as_deref() == Some(path.trim_end_matches('/')))
-        .then_some(view))
+    Ok(
+        (state.urls.article_row(&view.article).as_deref() == Some(path.trim_end_matches('/')))
+            .then_some(view),
+    )
 }
 
 /// Stories whose current text matches `stems`: this node's index, or the database.
@@ -545,7 +586,10 @@ async fn finding(
         return Ok(None);
     };
     let changes = if quote.is_some() {
-        text_changes(&readable_lines(&stories[first_with_quote]), &readable_lines(current))
+        text_changes(
+            &readable_lines(&stories[first_with_quote]),
+            &readable_lines(current),
+        )
     } else {
         Vec::new()
     };

@@ -34,15 +34,19 @@ impl LocalS3 {
             .unwrap_or_else(|e| {
                 panic!("{program} (pip install 'moto[server]'; scripts/test does): {e}")
             });
-        let url = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
+        // Held from here on, so the server is stopped (and waited for) whatever happens.
+        let s3 = LocalS3 {
+            url: format!("http://127.0.0.1:{port}"),
+            server,
+            http: reqwest::Client::new(),
+        };
         for _ in 0..300 {
-            if http.get(&url).send().await.is_ok() {
-                return LocalS3 { url, server, http };
+            if s3.http.get(&s3.url).send().await.is_ok() {
+                return s3;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("moto did not start on {url}");
+        panic!("moto did not start on {}", s3.url);
     }
 
     pub async fn create_bucket(&self, bucket: &str) {
@@ -124,7 +128,10 @@ async fn media_live_in_a_bucket_every_node_shares(backend: Backend) {
             ("NEWSDESK_MEDIA_S3_ENDPOINT", &s3.url),
             ("NEWSDESK_MEDIA_S3_ACCESS_KEY_ID", "testing"),
             ("NEWSDESK_MEDIA_S3_SECRET_ACCESS_KEY", "testing"),
-            ("NEWSDESK_MEDIA_PUBLIC_URL", "https://media.example.net/site-a"),
+            (
+                "NEWSDESK_MEDIA_PUBLIC_URL",
+                "https://media.example.net/site-a",
+            ),
         ],
     )
     .await;
@@ -144,8 +151,15 @@ async fn media_live_in_a_bucket_every_node_shares(backend: Backend) {
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&pushed.stdout);
-    assert!(pushed.status.success(), "{said} {}", String::from_utf8_lossy(&pushed.stderr));
-    assert!(said.contains("copied 1 media files into s3://newsroom/site-a"), "{said}");
+    assert!(
+        pushed.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&pushed.stderr)
+    );
+    assert!(
+        said.contains("copied 1 media files into s3://newsroom/site-a"),
+        "{said}"
+    );
     let moved = app.get("/media/2025/01/0123abcd.jpg").await;
     assert_eq!(moved.status, StatusCode::OK);
     assert!(moved.body.ends_with("old photo"));
@@ -178,7 +192,10 @@ async fn media_live_in_a_bucket_every_node_shares(backend: Backend) {
             .unwrap()
             .contains("immutable")
     );
-    let stored_length = head.headers()["content-length"].to_str().unwrap().to_owned();
+    let stored_length = head.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         files_under(&app.data_dir.join("media")),
         0,
@@ -198,7 +215,11 @@ async fn media_live_in_a_bucket_every_node_shares(backend: Backend) {
         .unwrap();
     let second = newsdesk::app::AppState::with_store(elsewhere, store).unwrap();
     let (status, _) = get_via(&newsdesk::http::router(second), &url).await;
-    assert_eq!(status, StatusCode::OK, "the second node serves it from the bucket");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the second node serves it from the bucket"
+    );
     assert_eq!(
         app.get(&format!("/media/{stem}-9999.jpg")).await.status,
         StatusCode::NOT_FOUND
@@ -279,6 +300,10 @@ async fn media_live_in_a_bucket_every_node_shares(backend: Backend) {
     let asked = std::time::Instant::now();
     let gone = app.get(&url).await;
     assert_eq!(gone.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(asked.elapsed() < std::time::Duration::from_secs(10), "{:?}", asked.elapsed());
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        asked.elapsed()
+    );
     assert!(!gone.header("retry-after").is_empty());
 }

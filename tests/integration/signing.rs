@@ -107,7 +107,9 @@ async fn published_versions_are_signed_chained_and_checkable_by_anyone(backend: 
         .api(
             Method::POST,
             &format!("/api/admin/articles/{id}/corrections"),
-            Some(json!({ "kind": "correction", "text": "Міст відкрили в середу, а не у вівторок." })),
+            Some(
+                json!({ "kind": "correction", "text": "Міст відкрили в середу, а не у вівторок." }),
+            ),
         )
         .await;
     assert!(corrected.status.is_success(), "{}", corrected.body);
@@ -123,8 +125,7 @@ async fn published_versions_are_signed_chained_and_checkable_by_anyone(backend: 
     let v3 = app.get(&format!("{path}.signed.json")).await.body;
     let v3_json: Value = serde_json::from_str(&v3).unwrap();
     assert_eq!(
-        v3_json["story"]["corrections"][0]["text"],
-        "Міст відкрили в середу, а не у вівторок.",
+        v3_json["story"]["corrections"][0]["text"], "Міст відкрили в середу, а не у вівторок.",
         "the corrections log is signed"
     );
     assert_eq!(
@@ -146,7 +147,8 @@ async fn published_versions_are_signed_chained_and_checkable_by_anyone(backend: 
     assert_eq!(code, 0, "{said}");
     assert!(said.starts_with("genuine 2 "), "{said}");
     let v2_json: Value = serde_json::from_str(&v2).unwrap();
-    let v1_sha = said_sha(&python_verify(&dir, &[("keys.json", &keys.body), ("v1.json", &v1.body)]).1);
+    let v1_sha =
+        said_sha(&python_verify(&dir, &[("keys.json", &keys.body), ("v1.json", &v1.body)]).1);
     assert_eq!(v2_json["story"]["previous_sha256"], v1_sha.as_str());
     let forged = v3.replace("у середу", "у четвер");
     let (code, said) = python_verify(&dir, &[("keys.json", &keys.body), ("forged.json", &forged)]);
@@ -154,31 +156,80 @@ async fn published_versions_are_signed_chained_and_checkable_by_anyone(backend: 
     assert!(said.contains("bad signature"), "{said}");
     let (code, said) = python_verify(
         &dir,
-        &[("keys.json", &keys.body), ("v3.json", &v3), ("v1.json", &v1.body)],
+        &[
+            ("keys.json", &keys.body),
+            ("v3.json", &v3),
+            ("v1.json", &v1.body),
+        ],
     );
     assert_eq!(code, 1, "v1 is not v3's previous version: {said}");
 
     // `newsdesk verify` offline, against the saved key file.
     let keys_file = dir.join("keys.json").display().to_string();
-    let (code, said) = newsdesk_verify(&[&dir.join("v3.json").display().to_string(), "--keys", &keys_file]);
+    let (code, said) = newsdesk_verify(&[
+        &dir.join("v3.json").display().to_string(),
+        "--keys",
+        &keys_file,
+    ]);
     assert_eq!(code, 0, "{said}");
     assert!(said.contains("genuine: version 3"), "{said}");
-    let (code, said) =
-        newsdesk_verify(&[&dir.join("forged.json").display().to_string(), "--keys", &keys_file]);
+    let (code, said) = newsdesk_verify(&[
+        &dir.join("forged.json").display().to_string(),
+        "--keys",
+        &keys_file,
+    ]);
     assert_eq!(code, 1, "{said}");
     assert!(said.contains("NOT GENUINE"), "{said}");
+
+    // A new key: the old one is retired but still verifies what it signed.
+    let rotated = std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .arg("rotate-signing-key")
+        .args(["--database-url", &app.database_url])
+        .args(["--data-dir", &app.data_dir.display().to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    let (second, _) = app.second_node().await;
+    assert_ne!(second.signing.key_id(), app.state.signing.key_id());
+    let after = newsdesk::services::signing::published_keys(&second)
+        .await
+        .unwrap();
+    assert_eq!(after["keys"].as_array().unwrap().len(), 2);
+    let old = after["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["key_id"] == app.state.signing.key_id())
+        .unwrap();
+    assert!(old["retired_at"].is_string(), "{after}");
+    let (code, said) = python_verify(&dir, &[("keys.json", &after.to_string()), ("v3.json", &v3)]);
+    assert_eq!(code, 0, "{said}");
 
     // /verify: by link, by a quote still there, by one a later version changed, and a fake.
     let ask = |q: &str| {
         let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
         format!("/verify?q={encoded}")
     };
-    let by_link = app.get(&ask(&format!("http://news.example.org{path}"))).await;
+    let by_link = app
+        .get(&ask(&format!("http://news.example.org{path}")))
+        .await;
     assert_eq!(by_link.status, StatusCode::OK);
-    assert!(by_link.body.contains("Ми це опублікували."), "{}", by_link.body);
+    assert!(
+        by_link.body.contains("Ми це опублікували."),
+        "{}",
+        by_link.body
+    );
     assert!(by_link.body.contains(&format!("{path}.v3.signed.json")));
     let current = app.get(&ask("«Рух запустять  за тиждень»")).await;
-    assert!(current.body.contains("Ми це опублікували."), "{}", current.body);
+    assert!(
+        current.body.contains("Ми це опублікували."),
+        "{}",
+        current.body
+    );
     let changed = app
         .get(&ask("Міст відкрили у вівторок зранку, сказав мер"))
         .await;
@@ -189,13 +240,34 @@ async fn published_versions_are_signed_chained_and_checkable_by_anyone(backend: 
         "{}",
         changed.body
     );
-    assert!(changed.body.contains("<del>Міст відкрили у вівторок зранку, сказав мер.</del>"));
-    assert!(changed.body.contains("<ins>Міст відкрили у середу зранку, сказав мер.</ins>"));
-    assert!(changed.body.contains("Міст відкрили в середу, а не у вівторок."));
-    let fake = app.get(&ask("Міст через Дніпро закрили назавжди, сказав мер")).await;
-    assert!(fake.body.contains("Ми не знайшли нашого матеріалу"), "{}", fake.body);
+    assert!(
+        changed
+            .body
+            .contains("<del>Міст відкрили у вівторок зранку, сказав мер.</del>")
+    );
+    assert!(
+        changed
+            .body
+            .contains("<ins>Міст відкрили у середу зранку, сказав мер.</ins>")
+    );
+    assert!(
+        changed
+            .body
+            .contains("Міст відкрили в середу, а не у вівторок.")
+    );
+    let fake = app
+        .get(&ask("Міст через Дніпро закрили назавжди, сказав мер"))
+        .await;
+    assert!(
+        fake.body.contains("Ми не знайшли нашого матеріалу"),
+        "{}",
+        fake.body
+    );
 }
 
 fn said_sha(said: &str) -> String {
-    said.split_whitespace().nth(2).unwrap_or_default().to_owned()
+    said.split_whitespace()
+        .nth(2)
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -106,7 +106,11 @@ fn respond(
         headers.insert("cache-tag", tags.clone());
     }
     // Cached JSON is public data (signed versions, keys): others' verifiers may read it.
-    if page.content_type.as_bytes().starts_with(b"application/json") {
+    if page
+        .content_type
+        .as_bytes()
+        .starts_with(b"application/json")
+    {
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),

@@ -64,10 +64,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/sitemaps/{file}", get(sitemaps::child_sitemap))
         .route("/news-sitemap.xml", get(sitemaps::news_sitemap))
         .route("/robots.txt", get(sitemaps::robots))
-        .route(
-            "/.well-known/newsdesk-keys.json",
-            get(verify::show_keys),
-        )
+        .route("/.well-known/newsdesk-keys.json", get(verify::show_keys))
         .route("/static/{*file}", get(assets::serve_asset))
         .route("/preview/{id}", get(article::show_preview))
         .route("/newsletter", axum::routing::post(newsletter::sign_up))

@@ -34,7 +34,9 @@ pub fn signed_file(name: &str) -> Option<(&str, SignedFile)> {
     }
     let rest = name.strip_suffix(".signed.json")?;
     match rest.rsplit_once(".v") {
-        Some((slug, number)) if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) => {
+        Some((slug, number))
+            if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             Some((slug, SignedFile::Version(Some(number.parse().ok()?))))
         }
         _ => Some((rest, SignedFile::Version(None))),
@@ -74,8 +76,7 @@ pub async fn signed_version(
     signing::ensure_signed(state, view).await?;
     match wanted {
         SignedFile::Version(version) => {
-            let Some((_, document)) = state.store.story_version_document(id, version).await?
-            else {
+            let Some((_, document)) = state.store.story_version_document(id, version).await? else {
                 return Err(HttpError::NotFound);
             };
             Ok(public_json(document, tags))
