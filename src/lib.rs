@@ -30,6 +30,7 @@ pub mod integrations;
 pub mod jobs;
 pub mod media_store;
 pub mod metrics;
+pub mod mirror;
 pub mod page_cache;
 pub mod search;
 pub mod services;

@@ -21,7 +21,7 @@ use object_store::{
     RetryConfig,
 };
 
-use crate::config::{MediaConfig, MediaLocation};
+use crate::config::{MediaConfig, MediaLocation, S3Location};
 
 /// Longest key we accept (ours are about 40 characters).
 const MAX_KEY_LEN: usize = 200;
@@ -62,56 +62,59 @@ impl MediaStore {
     pub fn from_config(config: &MediaConfig, data_dir: &Path) -> Result<Self, MediaStoreError> {
         match &config.location {
             MediaLocation::Folder => Self::folder(&data_dir.join("media")),
-            MediaLocation::S3(s3) => {
-                // A reader waiting on an image (or an editor on an upload)
-                // hears of a bucket that is down within seconds, not minutes.
-                let retry = RetryConfig {
-                    backoff: BackoffConfig {
-                        init_backoff: Duration::from_millis(100),
-                        max_backoff: Duration::from_secs(1),
-                        base: 2.0,
-                    },
-                    max_retries: 2,
-                    retry_timeout: Duration::from_secs(5),
-                };
-                let client = ClientOptions::new()
-                    .with_connect_timeout(Duration::from_secs(3))
-                    .with_timeout(Duration::from_secs(30));
-                let mut builder = AmazonS3Builder::new()
-                    .with_client_options(client)
-                    .with_retry(retry)
-                    .with_bucket_name(&s3.bucket)
-                    .with_region(&s3.region);
-                if let Some(endpoint) = &s3.endpoint {
-                    builder = builder
-                        .with_endpoint(endpoint)
-                        .with_allow_http(endpoint.starts_with("http://"));
-                }
-                if !s3.access_key_id.is_empty() {
-                    builder = builder
-                        .with_access_key_id(&s3.access_key_id)
-                        .with_secret_access_key(&s3.secret_access_key);
-                }
-                let place = match s3.prefix.as_str() {
-                    "" => format!("s3://{}", s3.bucket),
-                    prefix => format!("s3://{}/{prefix}", s3.bucket),
-                };
-                let bucket = builder.build().map_err(|source| MediaStoreError::Store {
-                    place: place.clone(),
-                    source,
-                })?;
-                let objects: Arc<dyn ObjectStore> = if s3.prefix.is_empty() {
-                    Arc::new(bucket)
-                } else {
-                    Arc::new(PrefixStore::new(bucket, s3.prefix.as_str()))
-                };
-                Ok(MediaStore {
-                    objects,
-                    remote: true,
-                    place,
-                })
-            }
+            MediaLocation::S3(s3) => Self::bucket(s3),
         }
+    }
+
+    /// An S3-compatible bucket (and prefix).
+    pub fn bucket(s3: &S3Location) -> Result<Self, MediaStoreError> {
+        // A reader waiting on an image (or an editor on an upload)
+        // hears of a bucket that is down within seconds, not minutes.
+        let retry = RetryConfig {
+            backoff: BackoffConfig {
+                init_backoff: Duration::from_millis(100),
+                max_backoff: Duration::from_secs(1),
+                base: 2.0,
+            },
+            max_retries: 2,
+            retry_timeout: Duration::from_secs(5),
+        };
+        let client = ClientOptions::new()
+            .with_connect_timeout(Duration::from_secs(3))
+            .with_timeout(Duration::from_secs(30));
+        let mut builder = AmazonS3Builder::new()
+            .with_client_options(client)
+            .with_retry(retry)
+            .with_bucket_name(&s3.bucket)
+            .with_region(&s3.region);
+        if let Some(endpoint) = &s3.endpoint {
+            builder = builder
+                .with_endpoint(endpoint)
+                .with_allow_http(endpoint.starts_with("http://"));
+        }
+        if !s3.access_key_id.is_empty() {
+            builder = builder
+                .with_access_key_id(&s3.access_key_id)
+                .with_secret_access_key(&s3.secret_access_key);
+        }
+        let place = match s3.prefix.as_str() {
+            "" => format!("s3://{}", s3.bucket),
+            prefix => format!("s3://{}/{prefix}", s3.bucket),
+        };
+        let bucket = builder.build().map_err(|source| MediaStoreError::Store {
+            place: place.clone(),
+            source,
+        })?;
+        let objects: Arc<dyn ObjectStore> = if s3.prefix.is_empty() {
+            Arc::new(bucket)
+        } else {
+            Arc::new(PrefixStore::new(bucket, s3.prefix.as_str()))
+        };
+        Ok(MediaStore {
+            objects,
+            remote: true,
+            place,
+        })
     }
 
     /// A folder on this machine (created if missing).
@@ -138,24 +141,38 @@ impl MediaStore {
         self.remote
     }
 
-    /// Stores `bytes` under `key`, replacing what was there.
+    /// Stores an image under `key`, replacing what was there. Names are never
+    /// reused, so a bucket served to readers may say it never changes.
     pub async fn put(
         &self,
         key: &str,
         bytes: Vec<u8>,
         content_type: &'static str,
     ) -> Result<(), MediaStoreError> {
+        self.put_with(
+            key,
+            bytes,
+            content_type,
+            "public, max-age=31536000, immutable",
+        )
+        .await
+    }
+
+    /// Stores `bytes` under `key` with the type and caching rules a bucket
+    /// served to readers answers with (a folder keeps only the bytes).
+    pub async fn put_with(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+        cache_control: &str,
+    ) -> Result<(), MediaStoreError> {
         let location = checked_key(key)?;
         let mut options = PutOptions::default();
         if self.remote {
-            // A bucket served straight to readers (or through a CDN) says
-            // what each image is, and that it never changes: names are never reused.
             let mut attributes = Attributes::new();
-            attributes.insert(Attribute::ContentType, content_type.into());
-            attributes.insert(
-                Attribute::CacheControl,
-                "public, max-age=31536000, immutable".into(),
-            );
+            attributes.insert(Attribute::ContentType, content_type.to_owned().into());
+            attributes.insert(Attribute::CacheControl, cache_control.to_owned().into());
             options.attributes = attributes;
         }
         self.objects

@@ -239,14 +239,12 @@ pub async fn sign_if_changed(state: &AppState, view: &ArticleView) -> ServiceRes
 async fn register_key(state: &AppState) -> ServiceResult<()> {
     let key = &state.signing;
     if !key.registered.load(Ordering::Relaxed) {
-        if state
+        // The key list is cached as a list of every language: the publish
+        // that registers a key drops it on every node, as it drops lists.
+        state
             .store
             .register_signing_key(key.key_id(), &key.public_key(), state.clock.now())
-            .await?
-        {
-            // The key list is a cached page: every node must serve the new one.
-            super::site_changed(state).await?;
-        }
+            .await?;
         key.registered.store(true, Ordering::Relaxed);
     }
     Ok(())
@@ -394,6 +392,8 @@ pub struct Finding {
     pub headline: String,
     pub url: String,
     pub versions: Vec<VersionSummary>,
+    /// Looked up by a quote (not by an address).
+    pub by_quote: bool,
     /// The newest version holds the quote (always true for a URL lookup).
     pub quote_in_current: bool,
     /// (kind, text, when) from the newest version.
@@ -607,6 +607,7 @@ async fn finding(
     Ok(Some(Finding {
         headline: view.article.headline.clone(),
         url: path,
+        by_quote: quote.is_some(),
         quote_in_current: last.has_quote,
         versions,
         corrections,

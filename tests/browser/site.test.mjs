@@ -80,7 +80,7 @@ test('an embed requests nothing until the reader presses its button', async () =
 test('pages pass axe-core WCAG 2.2 AA checks', async () => {
   const { page, context } = await openPage({ bypassCSP: true });
   const href = await leadStoryUrl(page, '/');
-  const pages = ['/', '/en', href, '/section/economy', '/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96', '/no-such-page', '/newsletter', '/en/videos'];
+  const pages = ['/', '/en', href, '/section/economy', '/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96', '/no-such-page', '/newsletter', '/en/videos', '/verify', `/verify?q=${encodeURIComponent(BASE + href)}`];
   for (const path of pages) {
     await page.goto(`${BASE}${path}`);
     const problems = await axeViolations(page);
@@ -109,5 +109,37 @@ test('a reader signs up for the newsletter from the footer of any page', async (
   await page.waitForURL(`${BASE}/newsletter`);
   assert.match(await page.locator('[role=status]').textContent(), /We sent you a link/);
   await page.screenshot({ path: `${SHOTS}/newsletter-check.png`, fullPage: true });
+  await context.close();
+});
+
+test('a reader checks a story by its link and by a quote from a screenshot', async () => {
+  const { page, context, foreign, errors } = await openPage();
+  const href = await leadStoryUrl(page, '/');
+  await page.goto(`${BASE}${href}`);
+  const sentence = (await page.locator('.article__body p').first().textContent()).trim().split(/(?<=[.!?])\s/)[0];
+  // The story's own check link: by its address.
+  await page.locator('p.signed a', { hasText: 'Перевірити' }).click();
+  await page.waitForURL(/\/verify\?q=/);
+  assert.match(await page.locator('.verify-result__verdict').textContent(), /Ми це опублікували\./);
+  assert.ok(await page.locator('.verify-versions li').count() >= 1, 'its signed versions are listed');
+  // A quote as retyped from a screenshot: other quote marks, other spacing.
+  await page.goto(`${BASE}/verify`);
+  await page.fill('#verify-q', `«${sentence.replace(/\s+/g, '  ')}»`);
+  await page.getByRole('button', { name: 'Перевірити' }).click();
+  await page.waitForURL(/\/verify\?q=/);
+  assert.match(await page.locator('.verify-result__verdict').textContent(), /Ми це опублікували\./, sentence);
+  await page.screenshot({ path: `${SHOTS}/verify-found.png`, fullPage: true });
+  // A fake.
+  await page.fill('#verify-q', 'Редакція підтверджує, що міст через річку продали за один гривню');
+  await page.getByRole('button', { name: 'Перевірити' }).click();
+  await page.waitForURL(/\/verify\?q=/);
+  assert.match(await page.locator('.verify-result__verdict').textContent(), /Ми не знайшли/);
+  await page.screenshot({ path: `${SHOTS}/verify-not-found.png`, fullPage: true });
+  // The signed file itself is public JSON a verifier can check.
+  const signed = await page.request.get(`${BASE}${href}.signed.json`);
+  assert.equal(signed.status(), 200);
+  assert.equal((await signed.json()).format, 'newsdesk-signed-story/1');
+  assert.deepEqual(foreign, [], 'no third-party requests');
+  assert.deepEqual(errors, [], 'no console errors');
   await context.close();
 });

@@ -107,7 +107,8 @@ pub async fn show_keys(State(state): State<AppState>) -> Result<Response, HttpEr
     let keys = signing::published_keys(&state).await?;
     Ok(public_json(
         serde_json::to_string_pretty(&keys).unwrap_or_default(),
-        CacheTags::until_cleared(),
+        // Dropped with every-language lists: a publish that registers a key drops it.
+        CacheTags::listing("*"),
     ))
 }
 
@@ -154,6 +155,7 @@ pub async fn show_verify(
     let words = state.locales.get(&language).site_words();
     let mut page = Page::new(&state, &language, &words["verify_title"], &path, &sections);
     page.set("query", &text)
+        .set("verify_path", &path)
         .set("checked", !text.is_empty())
         .set("finding", &finding)
         .set("keys_url", "/.well-known/newsdesk-keys.json")
