@@ -96,6 +96,19 @@ pub enum Command {
     /// Replace the newsroom's signing key: the old one is retired (it still
     /// verifies what it signed) and kept beside the new one
     RotateSigningKey,
+    /// Write the public site as static files (pages, feeds, sitemaps,
+    /// media, signed versions) for any static host or bucket to serve
+    Mirror {
+        /// The folder to write into
+        dir: Option<std::path::PathBuf>,
+        /// An S3-compatible bucket instead (s3://bucket/prefix), reached
+        /// with the media.s3_* settings
+        #[arg(long)]
+        to: Option<String>,
+        /// Keep running, applying each change within seconds
+        #[arg(long)]
+        watch: bool,
+    },
     /// Write the whole newsroom to one archive (.tar.gz) to move out or keep
     Export {
         /// The archive to write
@@ -552,6 +565,51 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Verify { .. } => Ok(ExitCode::from(2)),
+        Command::Mirror { dir, to, watch } => {
+            let target = match (dir, to) {
+                (Some(dir), None) => crate::media_store::MediaStore::folder(&dir)?,
+                (None, Some(to)) => {
+                    let Some((bucket, prefix)) = crate::config::s3_bucket_and_prefix(&to) else {
+                        eprintln!("newsdesk: --to must be s3://bucket or s3://bucket/prefix");
+                        return Ok(ExitCode::from(2));
+                    };
+                    let mut s3 = config.media.s3_access.clone();
+                    s3.bucket = bucket;
+                    s3.prefix = prefix;
+                    crate::media_store::MediaStore::bucket(&s3)?
+                }
+                _ => {
+                    eprintln!("newsdesk: give a folder or --to s3://bucket/prefix (one of them)");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let state = AppState::new(config).await?;
+            let mut mirror = crate::mirror::Mirror::new(state.clone(), target);
+            let started = std::time::Instant::now();
+            let summary = mirror.full().await?;
+            println!(
+                "mirrored {} files into {} in {:.1} s",
+                summary.written,
+                mirror.place(),
+                started.elapsed().as_secs_f64()
+            );
+            if watch {
+                let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let stopping = stop.clone();
+                tokio::spawn(async move {
+                    let _ = tokio::signal::ctrl_c().await;
+                    stopping.store(true, std::sync::atomic::Ordering::Relaxed);
+                });
+                println!("watching for changes (Ctrl-C stops)");
+                mirror
+                    .watch(std::time::Duration::from_secs(2), || {
+                        stop.load(std::sync::atomic::Ordering::Relaxed)
+                    })
+                    .await?;
+            }
+            state.store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::RotateSigningKey => {
             let state = AppState::new(config).await?;
             let rotated = crate::services::signing::rotate(&state).await;

@@ -644,6 +644,8 @@ pub struct MediaConfig {
     pub location: MediaLocation,
     /// Base URL readers fetch `/media/…` from instead of this site.
     pub public_url: Option<String>,
+    /// The S3 service and credentials (bucket empty), for any bucket newsdesk writes.
+    pub s3_access: S3Location,
 }
 
 #[derive(Clone, Debug)]
@@ -966,6 +968,26 @@ impl Config {
             address => Some(parse(address, "metrics.listen")?),
         };
         let data_dir = PathBuf::from(non_empty(get("server.data_dir"), "server.data_dir")?);
+        let access_key_id = get("media.s3_access_key_id").to_owned();
+        let secret_access_key = get("media.s3_secret_access_key").to_owned();
+        if access_key_id.is_empty() != secret_access_key.is_empty() {
+            return Err(ConfigError::Invalid {
+                key: "media.s3_secret_access_key".into(),
+                value: String::new(),
+                expected: "set together with media.s3_access_key_id (or both empty)".into(),
+            });
+        }
+        let s3_access = S3Location {
+            bucket: String::new(),
+            prefix: String::new(),
+            endpoint: match get("media.s3_endpoint") {
+                "" => None,
+                url => Some(api_base("media.s3_endpoint", url)?),
+            },
+            region: non_empty(get("media.s3_region"), "media.s3_region")?.to_owned(),
+            access_key_id,
+            secret_access_key,
+        };
         let signing_key_file = match get("signing.key_file") {
             "" => data_dir.join("signing.key"),
             file => PathBuf::from(file),
@@ -1112,31 +1134,14 @@ impl Config {
                     store => {
                         let (bucket, prefix) = s3_bucket_and_prefix(store)
                             .ok_or_else(|| invalid("media.store", store))?;
-                        let access_key_id = get("media.s3_access_key_id").to_owned();
-                        let secret_access_key = get("media.s3_secret_access_key").to_owned();
-                        if access_key_id.is_empty() != secret_access_key.is_empty() {
-                            return Err(ConfigError::Invalid {
-                                key: "media.s3_secret_access_key".into(),
-                                value: String::new(),
-                                expected:
-                                    "set together with media.s3_access_key_id (or both empty)"
-                                        .into(),
-                            });
-                        }
                         MediaLocation::S3(S3Location {
                             bucket,
                             prefix,
-                            endpoint: match get("media.s3_endpoint") {
-                                "" => None,
-                                url => Some(api_base("media.s3_endpoint", url)?),
-                            },
-                            region: non_empty(get("media.s3_region"), "media.s3_region")?
-                                .to_owned(),
-                            access_key_id,
-                            secret_access_key,
+                            ..s3_access.clone()
                         })
                     }
                 },
+                s3_access,
                 public_url: match get("media.public_url") {
                     "" => None,
                     url => Some(api_base("media.public_url", url)?),

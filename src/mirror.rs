@@ -59,6 +59,11 @@ impl Mirror {
         }
     }
 
+    /// Where the mirror is written.
+    pub fn place(&self) -> &str {
+        self.target.place()
+    }
+
     /// Writes the whole public site, and removes files of pages gone since.
     pub async fn full(&mut self) -> Result<MirrorSummary, MirrorError> {
         self.seen_change = self.state.store.latest_content_change().await?;

@@ -22,6 +22,7 @@ mod import;
 mod languages;
 mod media_store;
 mod metrics;
+mod mirror;
 mod newsletter;
 mod outage;
 mod pages;

@@ -154,7 +154,7 @@ pub async fn show_verify(
     let path = format!("{}/verify", state.urls.prefix(&language));
     let words = state.locales.get(&language).site_words();
     let mut page = Page::new(&state, &language, &words["verify_title"], &path, &sections);
-    page.set("query", &text)
+    page.set("verify_query", &text)
         .set("verify_path", &path)
         .set("checked", !text.is_empty())
         .set("finding", &finding)
