@@ -290,7 +290,7 @@ fn links_in(state: &AppState, body: &[u8]) -> Vec<String> {
                 let url = candidate.split_whitespace().next().unwrap_or("");
                 let url = url.replace("&amp;", "&");
                 let path = match url.strip_prefix(base) {
-                    Some(path) if path.is_empty() => "/".to_owned(),
+                    Some("") => "/".to_owned(),
                     Some(path) if path.starts_with('/') => path.to_owned(),
                     Some(_) => continue,
                     None if url.starts_with('/') && !url.starts_with("//") => url,
