@@ -114,7 +114,7 @@ async fn the_mirror_serves_every_page_type_and_follows_changes(backend: Backend)
         story.contains("action=\"https://news.example.org/search\""),
         "forms go to the main site"
     );
-    let day = article.rsplitn(2, '/').nth(1).unwrap().to_owned();
+    let day = article.rsplit_once('/').unwrap().0.to_owned();
     let section = TestApp::first_link(&story, "/section/");
     let tag = TestApp::first_link(&story, "/tag/");
     let author = TestApp::first_link(&story, "/author/");
