@@ -57,6 +57,8 @@ pub struct AppParts {
     pub search_gate: crate::http::site::search_gate::SearchGate,
     /// Counters and timings for `/metrics`.
     pub metrics: crate::metrics::Metrics,
+    /// Readers' share of the budget, for the donation box (counted by a job).
+    pub readers_share: crate::services::donations::ReadersShare,
     /// "Now" for everything that stamps, expires or schedules; tests move it.
     pub clock: crate::clock::Clock,
 }
@@ -96,6 +98,7 @@ impl AppState {
             page_cache_control: crate::http::site::cache::cache_control(&config),
             clock: crate::clock::Clock::system(),
             search_gate: Default::default(),
+            readers_share: Default::default(),
             search: Default::default(),
             metrics: Default::default(),
             http,

@@ -33,6 +33,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "sitemap_index.xml",
     "news_sitemap.xml",
     "support.html",
+    "transparency.html",
     "sandbox.html",
     "thanks.html",
     "newsletter.html",

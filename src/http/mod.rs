@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod charts;
 pub mod client_addr;
 pub mod error;
 pub mod fediverse;

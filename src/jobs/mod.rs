@@ -12,6 +12,7 @@ mod distribution;
 mod newsletter;
 mod prune;
 mod purge_cdn;
+mod readers_share;
 mod scheduled;
 mod search_index;
 mod videos;
@@ -31,6 +32,7 @@ pub use distribution::SendDeliveries;
 pub use newsletter::SendNewsletter;
 pub use prune::PruneOldRecords;
 pub use purge_cdn::PurgeCdn;
+pub use readers_share::CountReadersShare;
 pub use scheduled::PublishScheduled;
 pub use search_index::KeepSearchIndex;
 pub use videos::PollVideos;
@@ -107,6 +109,7 @@ impl Jobs {
         jobs.spawn(PurgeCdn(state.clone()));
         jobs.spawn(KeepSearchIndex::new(state.clone()));
         jobs.spawn(WatchDatabase(state.clone()));
+        jobs.spawn(CountReadersShare(state.clone()));
         jobs
     }
 

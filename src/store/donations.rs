@@ -632,7 +632,14 @@ pub struct Grant {
     pub period_start: i64,
     pub period_end: i64,
     pub note: String,
+    /// What the grant is for, as readers may read it.
+    pub purpose: String,
+    /// Shown on the transparency page since; `None`: kept private.
+    pub published_at: Option<i64>,
 }
+
+const GRANT_COLUMNS: &str =
+    "id, funder, amount_minor, currency, period_start, period_end, note, purpose, published_at";
 
 impl Store {
     pub async fn payments_since(&self, since: i64) -> StoreResult<Vec<PaymentRow>> {
@@ -654,11 +661,25 @@ impl Store {
     }
 
     pub async fn grants(&self) -> StoreResult<Vec<Grant>> {
-        Ok(sqlx::query_as(
-            "SELECT id, funder, amount_minor, currency, period_start, period_end, note FROM grants ORDER BY period_start DESC",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {GRANT_COLUMNS} FROM grants ORDER BY period_start DESC"
+        ))
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// Shows a grant on the transparency page, or hides it; false if there is no such grant.
+    pub async fn set_grant_published(
+        &self,
+        id: i64,
+        published_at: Option<i64>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE grants SET published_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(published_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     #[expect(clippy::too_many_arguments, reason = "one grant row")]
@@ -670,18 +691,22 @@ impl Store {
         period_start: i64,
         period_end: i64,
         note: &str,
+        purpose: &str,
+        published: bool,
         now: i64,
     ) -> StoreResult<Grant> {
-        Ok(sqlx::query_as(
-            "INSERT INTO grants (funder, amount_minor, currency, period_start, period_end, note, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, funder, amount_minor, currency, period_start, period_end, note",
-        )
+        Ok(sqlx::query_as(&format!(
+            "INSERT INTO grants (funder, amount_minor, currency, period_start, period_end, note, purpose, published_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {GRANT_COLUMNS}"
+        ))
         .bind(funder)
         .bind(amount_minor)
         .bind(currency)
         .bind(period_start)
         .bind(period_end)
         .bind(note)
+        .bind(purpose)
+        .bind(published.then_some(now))
         .bind(now)
         .fetch_one(&self.pool)
         .await?)

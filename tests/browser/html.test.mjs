@@ -23,6 +23,7 @@ test('every page type passes the Nu HTML validator', async () => {
     tag: '/tag/enerhetyka', author: '/author/iryna-bondar', day, search: '/search?q=%D1%81%D0%B2%D1%96%D1%82%D0%BB%D0%BE',
     'search-empty': '/en/search', 'not-found': '/no-such-page', newsletter: '/newsletter', videos: '/en/videos',
     verify: '/verify', 'verify-found': `/verify?q=${encodeURIComponent(article)}`, 'verify-en': '/en/verify?q=nothing%20like%20this%20was%20ever%20published',
+    transparency: '/support/transparency', 'transparency-en': '/en/support/transparency',
   };
   const dir = mkdtempSync(join(tmpdir(), 'newsdesk-html-'));
   try {

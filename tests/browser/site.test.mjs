@@ -80,7 +80,7 @@ test('an embed requests nothing until the reader presses its button', async () =
 test('pages pass axe-core WCAG 2.2 AA checks', async () => {
   const { page, context } = await openPage({ bypassCSP: true });
   const href = await leadStoryUrl(page, '/');
-  const pages = ['/', '/en', href, '/section/economy', '/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96', '/no-such-page', '/newsletter', '/en/videos', '/verify', `/verify?q=${encodeURIComponent(BASE + href)}`];
+  const pages = ['/', '/en', href, '/section/economy', '/search?q=%D0%BF%D0%B5%D0%BA%D0%B0%D1%80%D0%BD%D1%96', '/no-such-page', '/newsletter', '/en/videos', '/verify', `/verify?q=${encodeURIComponent(BASE + href)}`, '/support/transparency', '/en/support/transparency'];
   for (const path of pages) {
     await page.goto(`${BASE}${path}`);
     const problems = await axeViolations(page);
@@ -139,6 +139,23 @@ test('a reader checks a story by its link and by a quote from a screenshot', asy
   const signed = await page.request.get(`${BASE}${href}.signed.json`);
   assert.equal(signed.status(), 200);
   assert.equal((await signed.json()).format, 'newsdesk-signed-story/1');
+  assert.deepEqual(foreign, [], 'no third-party requests');
+  assert.deepEqual(errors, [], 'no console errors');
+  await context.close();
+});
+
+test('a reader opens the funding transparency page from the support page', async () => {
+  const { page, context, foreign, errors } = await openPage();
+  await page.goto(`${BASE}/support`);
+  await page.locator('.support__transparency a').click();
+  await page.waitForURL(/\/support\/transparency$/);
+  assert.match(await page.locator('h1').textContent(), /Звідки наші гроші/);
+  assert.ok(await page.locator('svg.chart').first().isVisible(), 'the chart is drawn');
+  assert.ok(await page.locator('table.transparency__table tbody tr').count() >= 12, 'a table of twelve months');
+  const csv = await page.request.get(`${BASE}/support/transparency.csv`);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /^month,currency,readers,grants,readers_share_percent\n/);
+  await page.screenshot({ path: `${SHOTS}/transparency-uk.png`, fullPage: true });
   assert.deepEqual(foreign, [], 'no third-party requests');
   assert.deepEqual(errors, [], 'no console errors');
   await context.close();

@@ -18,6 +18,7 @@ on_both_backends!(
     the_admin_api_lists_donations,
     receipts_and_the_donors_own_page,
     the_ledger_believes_what_was_paid_not_what_was_pledged,
+    readers_see_where_the_money_comes_from,
 );
 
 async fn donate(app: &TestApp, body: &str) -> crate::util::TestResponse {
@@ -660,4 +661,134 @@ async fn dashboard_has(app: &TestApp, text: &str) -> bool {
         .await
         .body
         .contains(&newsdesk::content::escape_html(text))
+}
+
+async fn readers_see_where_the_money_comes_from(backend: Backend) {
+    let app = with_sandbox(backend).await;
+    let owner = app.sign_in("owner@example.com").await;
+    let today = app.today();
+    let start = today.first_of_month().to_string();
+    let end = today
+        .first_of_month()
+        .checked_add(jiff::ToSpan::months(12))
+        .unwrap()
+        .to_string();
+    for (funder, purpose, public) in [
+        ("Media Fund", "Local reporting in the regions", "on"),
+        ("Quiet Foundation", "Security training", ""),
+    ] {
+        let added = app
+            .admin_post(
+                &owner,
+                "/admin/funding/grants",
+                &[
+                    ("funder", funder),
+                    ("amount", "120000"),
+                    ("currency", "UAH"),
+                    ("period_start", &start),
+                    ("period_end", &end),
+                    ("purpose", purpose),
+                    ("note", "internal: contract 17"),
+                    ("public", public),
+                ],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    }
+    let started = donate(
+        &app,
+        "currency=UAH&amount=1000&frequency=one_time&email=generous.reader%40example.com",
+    )
+    .await;
+    let public_id = started
+        .header("location")
+        .trim_start_matches("/support/sandbox/")
+        .to_owned();
+    donations::sandbox_complete(&app.state, &public_id, true)
+        .await
+        .unwrap();
+
+    let page = app.get("/support/transparency").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = &page.body;
+    assert!(body.contains("Звідки наші гроші"));
+    assert!(body.contains("Media Fund") && body.contains("Local reporting in the regions"));
+    assert!(
+        !body.contains("Quiet Foundation"),
+        "an unpublished grant stays private"
+    );
+    assert!(!body.contains("contract 17"), "internal notes stay inside");
+    assert!(!body.contains("generous.reader"), "no reader is named");
+    assert!(body.contains("<svg") && body.contains("role=\"img\""));
+    let summary = donations::funding_summary(&app.state, Currency::Uah)
+        .await
+        .unwrap();
+    assert!(
+        body.contains(&format!(
+            "<strong>{}%</strong>",
+            summary.readers_share_percent
+        )),
+        "readers' share of the year"
+    );
+    let csv = app.get("/support/transparency.csv").await;
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert_eq!(
+        csv.body.lines().next(),
+        Some("month,currency,readers,grants,readers_share_percent")
+    );
+    assert!(
+        csv.body.lines().any(|l| l.contains(",UAH,1000,")),
+        "{}",
+        csv.body
+    );
+    assert!(
+        app.get("/en/support/transparency")
+            .await
+            .body
+            .contains("Where our money comes from")
+    );
+    assert!(
+        app.get("/support")
+            .await
+            .body
+            .contains("href=\"/support/transparency\"")
+    );
+
+    // The donation box quotes the share once it is counted.
+    app.state.readers_share.refresh(&app.state).await.unwrap();
+    app.state.page_cache.clear();
+    let article = TestApp::first_link(&app.get("/").await.body, "/20");
+    let story = app.get(&article).await;
+    assert!(
+        story.body.contains(&format!(
+            "<strong>{}%</strong> нашого бюджету дають такі читачі, як ви.",
+            summary.readers_share_percent
+        )),
+        "the donation box quotes the share"
+    );
+
+    // The owner publishes the second grant: readers see it at once.
+    let quiet = app
+        .state
+        .store
+        .grants()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|g| g.funder == "Quiet Foundation")
+        .unwrap();
+    let shown = app
+        .admin_post(
+            &owner,
+            &format!("/admin/funding/grants/{}/public", quiet.id),
+            &[("public", "on")],
+        )
+        .await;
+    assert_eq!(shown.status, StatusCode::SEE_OTHER, "{}", shown.body);
+    assert!(
+        app.get("/support/transparency")
+            .await
+            .body
+            .contains("Quiet Foundation")
+    );
 }

@@ -12,49 +12,13 @@ use crate::app::AppState;
 use crate::http::admin::session::StaffForm;
 use crate::http::error::HttpError;
 use crate::services::ServiceError;
-use crate::services::donations::{self, FundingSummary, GrantInput, MonthIncome};
+use crate::services::donations::{self, FundingSummary, GrantInput};
 use crate::services::money::{Currency, Money};
 use crate::services::policy::Action;
 
 #[derive(Deserialize)]
 pub struct FundingQuery {
     currency: Option<String>,
-}
-
-/// Bars for readers and grants per month; heights scaled to the largest month.
-fn income_chart(months: &[MonthIncome], readers_label: &str, grants_label: &str) -> String {
-    let (width, height, bar) = (720i64, 220i64, 24i64);
-    let top = months
-        .iter()
-        .map(|m| m.readers_minor.max(0) + m.grants_minor.max(0))
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let step = width / months.len().max(1) as i64;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-labelledby=\"chart-title\" class=\"chart\">\
-         <title id=\"chart-title\">{readers_label} / {grants_label}</title>",
-        height + 40
-    );
-    for (i, month) in months.iter().enumerate() {
-        let x = i as i64 * step + (step - bar) / 2;
-        let readers = month.readers_minor.max(0) * height / top;
-        let grants = month.grants_minor.max(0) * height / top;
-        svg.push_str(&format!(
-            "<rect x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{grants}\" class=\"chart__grants\"><title>{} {grants_label}</title></rect>\
-             <rect x=\"{x}\" y=\"{}\" width=\"{bar}\" height=\"{readers}\" class=\"chart__readers\"><title>{} {readers_label}</title></rect>\
-             <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"chart__label\">{}</text>",
-            height - readers - grants,
-            month.label,
-            height - readers,
-            month.label,
-            x + bar / 2,
-            height + 18,
-            &month.label[5..],
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
 fn currency_of(query: &FundingQuery) -> Currency {
@@ -107,7 +71,7 @@ async fn page(
                 .map(|(id, minor, currency, note)| serde_json::json!({"id": id, "pledged": format!("{}.{:02} {currency}", minor / 100, minor % 100), "note": note}))
                 .collect::<Vec<_>>(),
         )
-        .safe("chart", income_chart(&summary.months, &t["readers"], &t["grants"]));
+        .safe("chart", crate::http::charts::income_chart(&summary.months, &t["readers"], &t["grants"]));
     Ok(page)
 }
 
@@ -136,6 +100,8 @@ pub async fn add_grant(
         period_start: form.get("period_start").to_owned(),
         period_end: form.get("period_end").to_owned(),
         note: form.get("note").to_owned(),
+        purpose: form.get("purpose").to_owned(),
+        public: form.get("public") == "on",
     };
     match donations::add_grant(&state, &input).await {
         Ok(()) => Ok(
@@ -154,6 +120,17 @@ pub async fn add_grant(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Shows a grant on the public transparency page, or hides it.
+pub async fn publish_grant(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    StaffForm(staff, form): StaffForm,
+) -> Result<Response, HttpError> {
+    staff.require(&state, Action::ViewFunding, None).await?;
+    donations::publish_grant(&state, id, form.get("public") == "on").await?;
+    Ok(Redirect::to("/admin/funding").into_response())
 }
 
 /// Income by month as CSV, for the accountant's spreadsheet.

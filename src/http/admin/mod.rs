@@ -76,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .route("/pages/{id}/delete", post(pages::delete_page))
         .route("/distribution", get(distribution::show_distribution))
         .route("/funding/grants", post(funding::add_grant))
+        .route("/funding/grants/{id}/public", post(funding::publish_grant))
         .route("/funding.csv", get(funding::export_csv))
         .route(
             "/sign-in/code",

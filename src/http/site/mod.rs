@@ -16,6 +16,7 @@ mod search;
 pub mod search_gate;
 mod sitemaps;
 mod support;
+mod transparency;
 mod verify;
 mod views;
 
@@ -42,6 +43,14 @@ fn language_routes(language: &str) -> Router<AppState> {
         .route("/search", get(search::show_search))
         .route("/verify", get(verify::show_verify))
         .route("/support", get(support::show_support))
+        .route(
+            "/support/transparency",
+            get(transparency::show_transparency),
+        )
+        .route(
+            "/support/transparency.csv",
+            get(transparency::transparency_csv),
+        )
         .route("/newsletter", get(newsletter::show_form))
         .route("/videos", get(newsletter::show_videos))
         .route("/section/{slug}", get(lists::show_section))

@@ -34,6 +34,8 @@ pub fn donate_box(state: &AppState, language: &str, article_id: Option<i64>) -> 
         "default_preset": rules.presets.get(rules.presets.len() / 2).map(i64::to_string),
         "currencies": Currency::ALL.iter().map(|c| c.code()).collect::<Vec<_>>(),
         "min": Money::from_major(rules.min, currency).display(state.locales.get(language)),
+        "readers_share": state.readers_share.percent(),
+        "transparency_url": format!("{}/support/transparency", state.urls.prefix(language)),
     })
 }
 

@@ -189,6 +189,10 @@ pub struct GrantInput {
     pub period_start: String,
     pub period_end: String,
     pub note: String,
+    /// What readers are told the grant is for.
+    pub purpose: String,
+    /// Show the funder, purpose and sum on the transparency page.
+    pub public: bool,
 }
 
 /// Adds a grant to the ledger; dates are `YYYY-MM-DD` in the newsroom's zone.
@@ -197,6 +201,9 @@ pub async fn add_grant(state: &AppState, input: &GrantInput) -> ServiceResult<()
     let funder = input.funder.trim();
     if funder.is_empty() || funder.chars().count() > 200 {
         errors.push(field("funder", "name the funder (at most 200 characters)"));
+    }
+    if input.purpose.trim().chars().count() > 300 {
+        errors.push(field("purpose", "at most 300 characters"));
     }
     let currency = Currency::parse(&input.currency);
     if currency.is_none() {
@@ -233,8 +240,20 @@ pub async fn add_grant(state: &AppState, input: &GrantInput) -> ServiceResult<()
             start,
             end,
             input.note.trim(),
+            input.purpose.trim(),
+            input.public,
             state.clock.now(),
         )
         .await?;
     Ok(())
+}
+
+/// Shows a grant on the transparency page or hides it again.
+pub async fn publish_grant(state: &AppState, id: i64, public: bool) -> ServiceResult<()> {
+    let when = public.then(|| state.clock.now());
+    if !state.store.set_grant_published(id, when).await? {
+        return Err(ServiceError::Store(crate::store::StoreError::NotFound));
+    }
+    // The page is cached with the site's pages: every node drops it.
+    crate::services::site_changed(state).await
 }

@@ -20,6 +20,7 @@ mod ledger;
 mod providers;
 mod receipts;
 mod reconcile;
+mod transparency;
 
 pub use checkout::*;
 pub use donors::*;
@@ -28,6 +29,7 @@ pub use ledger::*;
 pub use providers::*;
 use receipts::*;
 pub use reconcile::*;
+pub use transparency::*;
 
 pub const SANDBOX: &str = "sandbox";
 
