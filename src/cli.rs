@@ -741,6 +741,10 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         );
         eprintln!("it is shown only now; set NEWSDESK_DEMO_PASSWORD to choose your own");
     }
+    // A new newsroom starts with About, Team, standards and corrections pages.
+    if let Err(e) = crate::services::pages::ensure_default_pages(&state).await {
+        tracing::warn!(error = %e, "default pages not created");
+    }
     if let Some(address) = state.config.metrics_listen {
         // Metrics are for the operator; a node that cannot serve them still serves readers.
         match tokio::net::TcpListener::bind(address).await {

@@ -416,6 +416,7 @@ pub const RESERVED_PAGE_SLUGS: &[&str] = &[
     "static",
     "support",
     "tag",
+    "verify",
     "videos",
     "webhooks",
     "en",

@@ -178,3 +178,122 @@ pub async fn delete(state: &AppState, who: &Who, id: PageId) -> ServiceResult<()
     .await;
     Ok(())
 }
+
+/// Pages a new newsroom starts with, in the languages they are written in:
+/// (language, name, text with `title:` and `slug:` lines, a blank line, the body).
+const DEFAULT_PAGES: &[(&str, &str, &str)] = &[
+    (
+        "en",
+        "about",
+        include_str!("../../templates/default_pages/en/about.md"),
+    ),
+    (
+        "en",
+        "team",
+        include_str!("../../templates/default_pages/en/team.md"),
+    ),
+    (
+        "en",
+        "editorial-standards",
+        include_str!("../../templates/default_pages/en/editorial-standards.md"),
+    ),
+    (
+        "en",
+        "corrections-policy",
+        include_str!("../../templates/default_pages/en/corrections-policy.md"),
+    ),
+    (
+        "uk",
+        "about",
+        include_str!("../../templates/default_pages/uk/about.md"),
+    ),
+    (
+        "uk",
+        "team",
+        include_str!("../../templates/default_pages/uk/team.md"),
+    ),
+    (
+        "uk",
+        "editorial-standards",
+        include_str!("../../templates/default_pages/uk/editorial-standards.md"),
+    ),
+    (
+        "uk",
+        "corrections-policy",
+        include_str!("../../templates/default_pages/uk/corrections-policy.md"),
+    ),
+];
+
+/// Where a page's body lists the staff (name, bio, link to their stories).
+pub const TEAM_MARKER: &str = "<p>[[team]]</p>";
+
+/// Creates About, Team, Editorial standards and Corrections policy, once in
+/// a newsroom's life (deleted ones stay deleted), in each site language they
+/// are written in, published and linked from every footer. Editable like any page.
+pub async fn ensure_default_pages(state: &AppState) -> ServiceResult<usize> {
+    if !state
+        .store
+        .claim_setting("default_pages_created", "1")
+        .await?
+    {
+        return Ok(0);
+    }
+    let mut groups: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    let mut created = 0;
+    for (position, (language, name, text)) in DEFAULT_PAGES.iter().enumerate() {
+        if !state.config.site.languages.iter().any(|l| l == language) {
+            continue;
+        }
+        let (head, body) = text.split_once("\n\n").unwrap_or((text, ""));
+        let field = |key: &str| {
+            head.lines()
+                .find_map(|line| line.strip_prefix(key))
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let write = PageWrite {
+            translation_group: groups
+                .entry(name)
+                .or_insert_with(|| hex::encode(rand::random::<[u8; 12]>()))
+                .clone(),
+            language: (*language).to_owned(),
+            slug: field("slug:"),
+            title: field("title:"),
+            body: body.replace("{prefix}", &state.urls.prefix(language)),
+            meta_description: String::new(),
+            status: PageStatus::Published,
+            position: (position % 4) as i64 * 10 + 10,
+        };
+        match state.store.insert_page(&write, state.clock.now()).await {
+            Ok(_) => created += 1,
+            // A page of the newsroom's own already has the address: theirs stays.
+            Err(StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    super::site_changed(state).await?;
+    Ok(created)
+}
+
+/// The staff list a Team page shows where its body says `[[team]]`.
+pub async fn team_html(state: &AppState, language: &str) -> ServiceResult<String> {
+    use crate::content::escape_html;
+    let mut html = String::from("<ul class=\"team\">");
+    for person in state.store.all_staff().await? {
+        if person.disabled_at.is_some() {
+            continue;
+        }
+        html.push_str(&format!(
+            "<li class=\"team__person\"><a href=\"{}\">{}</a>",
+            escape_html(&state.urls.author(language, &person.slug)),
+            escape_html(&person.name)
+        ));
+        if !person.bio.is_empty() {
+            html.push_str(&format!(" — {}", escape_html(&person.bio)));
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ul>");
+    Ok(html)
+}

@@ -6,7 +6,10 @@ use axum::http::StatusCode;
 use crate::on_both_backends;
 use crate::util::{Backend, TestApp};
 
-on_both_backends!(an_editor_writes_an_about_page_readers_find_it_everywhere);
+on_both_backends!(
+    an_editor_writes_an_about_page_readers_find_it_everywhere,
+    a_new_newsroom_starts_with_its_standards_pages
+);
 
 async fn an_editor_writes_an_about_page_readers_find_it_everywhere(backend: Backend) {
     let app = TestApp::with_staff(backend).await;
@@ -133,4 +136,80 @@ async fn an_editor_writes_an_about_page_readers_find_it_everywhere(backend: Back
     let listed = app.admin_get(&editor, "/admin/pages").await;
     assert!(listed.body.contains("About us"));
     assert!(!listed.body.contains("Про редакцію</a>"));
+}
+
+async fn a_new_newsroom_starts_with_its_standards_pages(backend: Backend) {
+    let app = TestApp::with_newsroom(backend, &[]).await;
+    let created = newsdesk::services::pages::ensure_default_pages(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(created, 8, "four pages in Ukrainian and English");
+    assert_eq!(
+        newsdesk::services::pages::ensure_default_pages(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "only once in a newsroom's life"
+    );
+    let home = app.get("/").await.body;
+    for (path, title) in [
+        ("/pro-nas", "Про нас"),
+        ("/komanda", "Команда"),
+        ("/redakciini-standarty", "Редакційні стандарти"),
+        ("/polityka-vypravlen", "Політика виправлень"),
+    ] {
+        assert!(
+            home.contains(&format!("href=\"{path}\"")),
+            "{path} in the footer"
+        );
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains(title), "{path}");
+    }
+    let english = app.get("/en/editorial-standards").await;
+    assert_eq!(english.status, StatusCode::OK);
+    assert!(
+        english.body.contains("hreflang=\"uk\""),
+        "linked to its Ukrainian version"
+    );
+    // Every link the pages make leads somewhere.
+    for path in [
+        "/pro-nas",
+        "/redakciini-standarty",
+        "/polityka-vypravlen",
+        "/en/about",
+        "/en/editorial-standards",
+        "/en/corrections-policy",
+    ] {
+        let body = app.get(path).await.body;
+        let article = body
+            .split("<div class=\"article__body\">")
+            .nth(1)
+            .unwrap_or(&body);
+        for link in article
+            .split("href=\"")
+            .skip(1)
+            .map(|p| p.split('"').next().unwrap())
+        {
+            if link.starts_with('/') && !link.starts_with("//") {
+                assert_eq!(
+                    app.get(link).await.status,
+                    StatusCode::OK,
+                    "{link} on {path}"
+                );
+            }
+        }
+    }
+    // The team page lists the staff, each linked to their stories.
+    let team = app.get("/en/team").await.body;
+    let staff = app.state.store.all_staff().await.unwrap();
+    assert!(!staff.is_empty());
+    for person in &staff {
+        assert!(
+            team.contains(&format!("<a href=\"/en/author/{}\">", person.slug)),
+            "{} on the team page",
+            person.name
+        );
+    }
+    assert!(!team.contains("[[team]]"));
 }

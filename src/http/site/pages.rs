@@ -59,7 +59,7 @@ pub async fn show_page(
             .map(|t| json!({ "lang": &t["lang"], "url": &t["absolute_url"] })),
     );
     let description = if page.meta_description.is_empty() {
-        plain_text(&page.body, 200)
+        plain_text(&page.body.replace("[[team]]", ""), 200)
     } else {
         page.meta_description.clone()
     };
@@ -72,12 +72,14 @@ pub async fn show_page(
     } else {
         view.set("alternates", &alternates);
     }
-    view.safe(
-        "body_html",
-        state
-            .urls
-            .media_in_html(render_body(&page.body, state.locales.get(&language))),
-    );
+    let mut body_html = state
+        .urls
+        .media_in_html(render_body(&page.body, state.locales.get(&language)));
+    if body_html.contains(crate::services::pages::TEAM_MARKER) {
+        let team = crate::services::pages::team_html(&state, &language).await?;
+        body_html = body_html.replacen(crate::services::pages::TEAM_MARKER, &team, 1);
+    }
+    view.safe("body_html", body_html);
     view.render(&state, "page.html", Some(CacheTags::until_cleared()))
 }
 
