@@ -4,7 +4,13 @@
 use crate::services::donations::MonthIncome;
 
 /// Bars for readers and grants per month; heights scaled to the largest month.
-pub fn income_chart(months: &[MonthIncome], readers_label: &str, grants_label: &str) -> String {
+/// `id` names the chart's title (unique on its page).
+pub fn income_chart(
+    months: &[MonthIncome],
+    readers_label: &str,
+    grants_label: &str,
+    id: &str,
+) -> String {
     let (width, height, bar) = (720i64, 220i64, 24i64);
     let top = months
         .iter()
@@ -14,8 +20,8 @@ pub fn income_chart(months: &[MonthIncome], readers_label: &str, grants_label: &
         .max(1);
     let step = width / months.len().max(1) as i64;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-labelledby=\"chart-title\" class=\"chart\">\
-         <title id=\"chart-title\">{readers_label} / {grants_label}</title>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {}\" role=\"img\" aria-labelledby=\"{id}\" class=\"chart\">\
+         <title id=\"{id}\">{readers_label} / {grants_label}</title>",
         height + 40
     );
     for (i, month) in months.iter().enumerate() {

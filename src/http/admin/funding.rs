@@ -71,7 +71,12 @@ async fn page(
                 .map(|(id, minor, currency, note)| serde_json::json!({"id": id, "pledged": format!("{}.{:02} {currency}", minor / 100, minor % 100), "note": note}))
                 .collect::<Vec<_>>(),
         )
-        .safe("chart", crate::http::charts::income_chart(&summary.months, &t["readers"], &t["grants"]));
+        .safe("chart", crate::http::charts::income_chart(
+                &summary.months,
+                &t["readers"],
+                &t["grants"],
+                "chart-title",
+            ));
     Ok(page)
 }
 

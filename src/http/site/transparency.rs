@@ -39,6 +39,7 @@ pub async fn show_transparency(
                     &year.months,
                     &words["transparency_readers"],
                     &words["transparency_grants"],
+                    &format!("chart-{}", year.currency),
                 ),
                 "months": year.months.iter().map(|m| json!({
                     "label": m.label,
