@@ -57,6 +57,8 @@ pub struct AppParts {
     pub search_gate: crate::http::site::search_gate::SearchGate,
     /// Counters and timings for `/metrics`.
     pub metrics: crate::metrics::Metrics,
+    /// Fans live-page updates out to the readers connected to this node.
+    pub live: crate::services::live::LiveHub,
     /// Readers' share of the budget, for the donation box (counted by a job).
     pub readers_share: crate::services::donations::ReadersShare,
     /// "Now" for everything that stamps, expires or schedules; tests move it.
@@ -99,6 +101,7 @@ impl AppState {
             clock: crate::clock::Clock::system(),
             search_gate: Default::default(),
             readers_share: Default::default(),
+            live: Default::default(),
             search: Default::default(),
             metrics: Default::default(),
             http,
@@ -127,6 +130,10 @@ impl AppState {
                 self.page_cache.clear();
             } else {
                 self.page_cache.invalidate_article_everywhere(article);
+                // Readers of a live page on this node hear of another node's update.
+                if let Err(e) = self.live.announce(self, article).await {
+                    tracing::warn!(error = %e, "live readers not told of a change");
+                }
             }
             last = id;
         }

@@ -47,6 +47,8 @@ pub const TABLES: &[&str] = &[
     "article_revisions",
     "signing_keys",
     "story_versions",
+    "live_pages",
+    "live_updates",
     "slug_redirects",
     "pages",
     "legacy_paths",

@@ -22,6 +22,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "macros.html",
     "home.html",
     "article.html",
+    "live_update.html",
     "list.html",
     "search.html",
     "verify.html",

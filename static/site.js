@@ -49,3 +49,40 @@ document.querySelectorAll('form.donate').forEach(function (form) {
   form.addEventListener('change', refresh);
   refresh();
 });
+
+// Live pages: new updates arrive while the reader is on the page (Server-Sent
+// Events) and wait behind a button, so the text does not move under the
+// reader's eyes. Without JavaScript the page shows every update on reload.
+document.querySelectorAll('[data-live-events]').forEach(function (section) {
+  if (!window.EventSource) return;
+  var list = section.querySelector('.live__updates');
+  var button = section.querySelector('[data-live-show]');
+  var changed = section.querySelector('[data-live-changed]');
+  var waiting = [];
+  var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+  function label(n) {
+    var form = rules ? rules.select(n) : (n === 1 ? 'one' : 'other');
+    return (button.getAttribute('data-' + form) || button.getAttribute('data-other')).replace('%n', n);
+  }
+  var source = new EventSource(section.getAttribute('data-live-events'));
+  source.addEventListener('update', function (event) {
+    var holder = document.createElement('ol');
+    holder.innerHTML = event.data; // drawn and sanitized by the server
+    var item = holder.firstElementChild;
+    if (!item || document.getElementById(item.id)) return;
+    waiting.push(item);
+    button.textContent = label(waiting.length);
+    button.hidden = false;
+  });
+  source.addEventListener('changed', function () {
+    source.close();
+    changed.hidden = false;
+  });
+  button.addEventListener('click', function () {
+    waiting.forEach(function (item) { list.insertBefore(item, list.firstChild); });
+    waiting = [];
+    button.hidden = true;
+    var newest = list.querySelector('.live-update__time');
+    if (newest) newest.focus();
+  });
+});

@@ -92,6 +92,44 @@ async fn deliveries_for(
     Ok(out)
 }
 
+/// Queues a live update for the story's Telegram channel (if it has one):
+/// a message of its own, linking to the update's place on the page.
+pub async fn post_live_update(
+    state: &AppState,
+    article: ArticleId,
+    update: i64,
+    text: &str,
+) -> StoreResult<()> {
+    let row = state.store.article_row(article).await?;
+    let Some(chat) = state
+        .config
+        .distribution
+        .telegram
+        .as_ref()
+        .and_then(|t| t.channels.get(&row.language))
+    else {
+        return Ok(());
+    };
+    let payload = serde_json::json!({ "update": update, "text": text }).to_string();
+    state
+        .store
+        .enqueue_delivery(
+            &NewDelivery {
+                article_id: Some(article),
+                channel: Channel::Telegram,
+                target: chat.clone(),
+                action: LIVE_UPDATE.to_owned(),
+                payload,
+            },
+            state.clock.now(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The delivery action of a live update's own Telegram message.
+pub const LIVE_UPDATE: &str = "live_update";
+
 /// Sends due deliveries; one per node at a time, so provider limits hold.
 pub struct Worker {
     state: AppState,
@@ -249,6 +287,26 @@ impl Worker {
         };
         let client = telegram::Client::new(&self.state.http, config);
         let chat = delivery.target.as_str();
+        if delivery.action == LIVE_UPDATE {
+            let payload: serde_json::Value = serde_json::from_str(&delivery.payload)
+                .map_err(|e| SendError::Permanent(format!("unreadable live update: {e}")))?;
+            let link = format!(
+                "{}#update-{}",
+                story_link(&self.state, article),
+                payload["update"]
+            );
+            let read = self.state.locales.get(&article.language).text("read_story");
+            let text = telegram::story_post(
+                &article.headline,
+                payload["text"].as_str().unwrap_or_default(),
+                &link,
+                &read,
+                telegram::MESSAGE_LIMIT,
+            );
+            // Its own message; never the one a later edit of the story changes.
+            client.send_story(chat, None, &text, &text, &link).await?;
+            return Ok(sent_with(None));
+        }
         let post = TelegramPost::of(&self.state, article);
         if delivery.action == "publish" {
             let sent = client

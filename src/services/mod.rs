@@ -9,6 +9,7 @@ pub mod distribution;
 pub mod donations;
 pub mod email;
 pub mod fediverse;
+pub mod live;
 pub mod media;
 pub mod money;
 pub mod newsletter;

@@ -153,11 +153,15 @@ fn sha256_hex(text: &str) -> String {
 
 /// What a version says: everything but its number, its link to the one
 /// before and when it was signed.
-fn story_content(state: &AppState, view: &ArticleView) -> Option<Value> {
+fn story_content(
+    state: &AppState,
+    view: &ArticleView,
+    updates: &[crate::store::LiveUpdate],
+) -> Option<Value> {
     let article = &view.article;
     let url = state.urls.absolute(&state.urls.article_row(article)?);
     let published_at = article.published_at?;
-    Some(json!({
+    let mut content = json!({
         "site": state.urls.base_url(),
         "id": article.id.0,
         "url": url,
@@ -174,7 +178,24 @@ fn story_content(state: &AppState, view: &ArticleView) -> Option<Value> {
         })).collect::<Vec<_>>(),
         "published_at": rfc3339(published_at),
         "updated_at": rfc3339(article.content_updated_at.unwrap_or(published_at).max(published_at)),
-    }))
+    });
+    // A live page's updates are what it says too (only live pages carry the key).
+    if !updates.is_empty() {
+        content["updates"] = updates
+            .iter()
+            .map(|u| {
+                json!({
+                    "id": u.id,
+                    "at": rfc3339(u.created_at),
+                    "author": u.author_name,
+                    "text": u.body,
+                    "source": u.source,
+                    "source_url": u.source_url,
+                })
+            })
+            .collect();
+    }
+    Some(content)
 }
 
 /// Signs the story's current text as a new version when it is published and
@@ -183,7 +204,8 @@ pub async fn sign_if_changed(state: &AppState, view: &ArticleView) -> ServiceRes
     if view.article.status != ArticleStatus::Published {
         return Ok(None);
     }
-    let Some(content) = story_content(state, view) else {
+    let updates = state.store.live_updates(view.article.id).await?;
+    let Some(content) = story_content(state, view, &updates) else {
         return Ok(None);
     };
     let content_sha256 = sha256_hex(&canonical_json(&content));

@@ -1452,7 +1452,11 @@ pub const SITE_CHANGE: ArticleId = ArticleId(0);
 /// document is to be made again.
 pub const EVERY_STORY: ArticleId = ArticleId(-1);
 
-async fn record_change(conn: &mut AnyConnection, id: ArticleId, now: i64) -> StoreResult<()> {
+pub(super) async fn record_change(
+    conn: &mut AnyConnection,
+    id: ArticleId,
+    now: i64,
+) -> StoreResult<()> {
     sqlx::query("INSERT INTO content_changes (article_id, changed_at) VALUES ($1, $2)")
         .bind(id.0)
         .bind(now)

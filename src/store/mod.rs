@@ -14,6 +14,7 @@ mod fediverse;
 mod health;
 mod imports;
 mod keys;
+mod live;
 mod media;
 mod models;
 mod newsletter;
@@ -41,6 +42,7 @@ pub use donations::{
 pub use fediverse::Follower;
 pub use health::{DatabaseHealth, DatabaseStatus};
 pub use imports::{ImportedArticle, ImportedPage, LegacyTarget, Page, PageWrite};
+pub use live::{LivePage, LiveUpdate, NewLiveUpdate};
 pub use media::{Media, NewMedia};
 pub use models::*;
 pub use newsletter::{IssueRow, IssueSummary, NewIssue, Recipient, Subscriber};

@@ -187,3 +187,47 @@ test('admin pages pass axe-core WCAG 2.2 AA checks', async () => {
   }
   await context.close();
 });
+
+test('an editor runs a live page and a reader sees each update arrive without reloading', async () => {
+  const { context, page: admin } = await signedIn('editor@example.com');
+  // The reader opens the story the editor is about to take live.
+  await admin.goto(`${BASE}/admin/articles/2`);
+  const storyPath = await admin.locator('a[href^="/2026/"]').first().getAttribute('href');
+  await admin.getByRole('button', { name: 'Почати трансляцію' }).click();
+  await admin.waitForURL(/done=live/);
+  const readerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const reader = await readerContext.newPage();
+  const errors = [];
+  reader.on('pageerror', (err) => errors.push(String(err)));
+  reader.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  await reader.goto(`${BASE}${storyPath}`);
+  assert.ok(await reader.locator('.live__badge').isVisible(), 'the page says it is live');
+  await reader.waitForTimeout(500); // the event stream is open
+  // Two updates, in a few keystrokes each.
+  for (const text of ['Перше оновлення з місця події.', 'Друге оновлення: рух відновлено.']) {
+    await admin.fill('#live-body', text);
+    await admin.fill('#live-source', 'Кореспондент редакції');
+    await admin.getByRole('button', { name: 'Опублікувати оновлення' }).click();
+    await admin.waitForURL(/done=live/);
+  }
+  const bar = reader.locator('[data-live-show]');
+  await bar.waitFor({ state: 'visible', timeout: 10000 });
+  assert.equal((await bar.textContent()).trim(), '2 нові оновлення');
+  assert.equal(await reader.locator('.live-update').count(), 0, 'nothing moved under the reader yet');
+  await bar.click();
+  const updates = reader.locator('.live-update');
+  assert.equal(await updates.count(), 2);
+  assert.match(await updates.first().textContent(), /Друге оновлення/, 'newest first');
+  assert.match(await updates.first().locator('a.live-update__time').getAttribute('href'), /^#update-\d+$/);
+  await reader.screenshot({ path: `${SHOTS}/live-page.png`, fullPage: true });
+  assert.deepEqual(errors, [], 'no console errors');
+  // Closing ends it for everyone.
+  await admin.fill('#live-summary', 'Підсумок: рух відновлено, постраждалих немає.');
+  await admin.getByRole('button', { name: 'Завершити трансляцію' }).click();
+  await admin.waitForURL(/done=live/);
+  await reader.locator('[data-live-changed]').waitFor({ state: 'visible', timeout: 10000 });
+  await reader.reload();
+  assert.match(await reader.locator('.live__summary').textContent(), /Підсумок: рух відновлено/);
+  await readerContext.close();
+  await context.close();
+});

@@ -20,6 +20,7 @@ mod donations;
 mod feeds;
 mod import;
 mod languages;
+mod live;
 mod media_store;
 mod metrics;
 mod mirror;

@@ -374,7 +374,12 @@ async fn render_editor(
             view.map(|v| v.translations.clone()).unwrap_or_default(),
         );
     if let Some(view) = view {
-        page.set("deliveries", delivery_rows(state, &view.article).await?);
+        page.set("deliveries", delivery_rows(state, &view.article).await?)
+            .set("live", state.store.live_page(view.article.id).await?)
+            .set(
+                "live_updates",
+                state.store.live_updates(view.article.id).await?,
+            );
     }
     extra(&mut page);
     page.render(state, "admin/editor.html")
@@ -596,6 +601,37 @@ async fn article_for(
     let view = viewable(state, staff, id).await?;
     staff.require(state, action, Some(&view)).await?;
     Ok((id, view))
+}
+
+/// Live coverage from the editor: start, add an update, remove one, close.
+pub async fn live_action(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    StaffForm(staff, data): StaffForm,
+) -> Result<Response, HttpError> {
+    let (id, _) = article_for(&state, &staff, &id, Action::AddCorrection).await?;
+    match action.as_str() {
+        "start" => crate::services::live::start(&state, id).await?,
+        "close" => crate::services::live::close(&state, id, data.get("summary")).await?,
+        "update" => {
+            let input = crate::services::live::UpdateInput {
+                body: data.get("body").to_owned(),
+                source: data.get("source").to_owned(),
+                source_url: data.get("source_url").to_owned(),
+                to_telegram: data.get("to_telegram") == "on",
+            };
+            crate::services::live::add_update(&state, id, staff.0.staff_id, &input).await?;
+        }
+        "delete" => {
+            let update = data
+                .get("update")
+                .parse::<i64>()
+                .map_err(|_| HttpError::NotFound)?;
+            crate::services::live::delete_update(&state, id, update).await?;
+        }
+        _ => return Err(HttpError::NotFound),
+    }
+    Ok(Redirect::to(&format!("/admin/articles/{id}?done=live#live")).into_response())
 }
 
 /// Appends to the public corrections and updates log of a published story.

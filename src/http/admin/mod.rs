@@ -107,6 +107,7 @@ pub fn router() -> Router<AppState> {
         .route("/articles/{id}/newsletter", post(articles::send_newsletter))
         .route("/deliveries/{id}/{action}", post(articles::change_delivery))
         .route("/articles/{id}/corrections", post(articles::add_correction))
+        .route("/articles/{id}/live/{action}", post(articles::live_action))
         .route("/articles/{id}/revisions", get(history::show_revisions))
         .route(
             "/articles/{id}/revisions/{version}/restore",

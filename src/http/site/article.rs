@@ -214,7 +214,12 @@ async fn render_article(
         })
         .collect();
 
-    let json_ld = json!({
+    let live = state.store.live_page(article.id).await?;
+    let live_updates = match &live {
+        Some(_) => state.store.live_updates(article.id).await?,
+        None => Vec::new(),
+    };
+    let mut json_ld = json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         // Google reads at most 110 characters; the page keeps the whole headline.
@@ -235,6 +240,29 @@ async fn render_article(
         "articleSection": section.as_ref().map(|s| s.name.clone()),
         "keywords": view.tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
     });
+    if let Some(live) = &live {
+        // Search engines show live pages with their newest updates.
+        json_ld["@type"] = json!("LiveBlogPosting");
+        json_ld["coverageStartTime"] = json!(crate::i18n::rfc3339(live.started_at));
+        if let Some(closed) = live.closed_at {
+            json_ld["coverageEndTime"] = json!(crate::i18n::rfc3339(closed));
+        }
+        json_ld["liveBlogUpdate"] = live_updates
+            .iter()
+            .take(50)
+            .map(|u| {
+                let text = plain_text(&u.body, 5000);
+                json!({
+                    "@type": "BlogPosting",
+                    "headline": shorten(&text, JSON_LD_HEADLINE_CHARS),
+                    "articleBody": text,
+                    "datePublished": crate::i18n::rfc3339(u.created_at),
+                    "url": format!("{canonical}#update-{}", u.id),
+                    "author": u.author_name.as_ref().map(|name| json!({ "@type": "Person", "name": name })),
+                })
+            })
+            .collect();
+    }
 
     // The language switcher leads to this story's translation where there is one.
     let languages: Vec<_> = state
@@ -285,6 +313,25 @@ async fn render_article(
             .set("og_image_width", size.map(|(w, _)| w))
             .set("og_image_height", size.map(|(_, h)| h));
     }
+    if let Some(live) = &live {
+        page.set(
+            "live",
+            json!({
+                "open": live.closed_at.is_none() && article.status == ArticleStatus::Published,
+                "started_at": live.started_at,
+                "closed_at": live.closed_at,
+                "summary": live.summary,
+                "events_url": format!("{path}/events"),
+                "feed_url": format!("{path}/feed.xml"),
+                "newest": live_updates.first().map_or(0, |u| u.id),
+                "count": live_updates.len(),
+            }),
+        )
+        .set(
+            "live_updates",
+            live_update_views(state, language, &live_updates),
+        );
+    }
     // Published stories have signed versions beside them (previews do not).
     if article.status == ArticleStatus::Published {
         let verify: String = url::form_urlencoded::byte_serialize(canonical.as_bytes()).collect();
@@ -321,6 +368,28 @@ async fn render_article(
         .chain(view.translations.iter().map(|t| t.id))
         .chain(related.iter().map(|r| r.id));
     page.render(state, "article.html", Some(CacheTags::article_page(ids)))
+}
+
+/// Updates as the page and the live stream draw them.
+pub fn live_update_views(
+    state: &AppState,
+    language: &str,
+    updates: &[crate::store::LiveUpdate],
+) -> Vec<serde_json::Value> {
+    updates
+        .iter()
+        .map(|u| {
+            json!({
+                "id": u.id,
+                "at": u.created_at,
+                "author": u.author_name,
+                "author_url": u.author_slug.as_ref().map(|slug| state.urls.author(language, slug)),
+                "body_html": state.urls.media_in_html(render_body(&u.body, state.locales.get(language))),
+                "source": u.source,
+                "source_url": u.source_url,
+            })
+        })
+        .collect()
 }
 
 /// `srcset` for an uploaded cover: phones download the 480 or 960 pixel copy.

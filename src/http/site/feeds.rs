@@ -251,7 +251,7 @@ fn distinct_instant(second: i64, tie: i64) -> String {
 
 /// Feed readers show the text away from the site: its own links and images
 /// must carry the site's address.
-fn absolute_links(state: &AppState, html: &str) -> String {
+pub(super) fn absolute_links(state: &AppState, html: &str) -> String {
     let base = state.urls.base_url();
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;

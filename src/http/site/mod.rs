@@ -10,6 +10,7 @@ pub mod cache;
 mod feeds;
 mod home;
 mod lists;
+mod live;
 mod newsletter;
 pub mod pages;
 mod search;
@@ -62,6 +63,14 @@ fn language_routes(language: &str) -> Router<AppState> {
         .route("/author/{slug}", get(lists::show_author))
         .route("/{year}/{month}/{day}", get(lists::show_day))
         .route("/{year}/{month}/{day}/{slug}", get(article::show_article))
+        .route(
+            "/{year}/{month}/{day}/{slug}/events",
+            get(live::live_events),
+        )
+        .route(
+            "/{year}/{month}/{day}/{slug}/feed.xml",
+            get(live::live_feed),
+        )
         .route("/{slug}", get(pages::show_page))
         .layer(axum::Extension(Lang(language.to_owned())))
 }
