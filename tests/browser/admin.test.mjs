@@ -191,8 +191,8 @@ test('admin pages pass axe-core WCAG 2.2 AA checks', async () => {
 test('an editor runs a live page and a reader sees each update arrive without reloading', async () => {
   const { context, page: admin } = await signedIn('editor@example.com');
   // The reader opens the story the editor is about to take live.
-  await admin.goto(`${BASE}/admin/articles/2`);
-  const storyPath = await admin.locator('a[href^="/2026/"]').first().getAttribute('href');
+  await admin.goto(`${BASE}/admin/articles/3`);
+  const storyPath = await admin.locator('p.meta a').first().getAttribute('href');
   await admin.getByRole('button', { name: 'Почати трансляцію' }).click();
   await admin.waitForURL(/done=live/);
   const readerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
