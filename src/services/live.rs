@@ -197,18 +197,35 @@ pub async fn close(state: &AppState, article: ArticleId, summary: &str) -> Servi
 }
 
 /// What an editor types for one update.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateInput {
+    /// The update's text (Markdown, at most 5000 characters).
     pub body: String,
+    /// Who said or showed it (optional).
+    #[serde(default)]
     pub source: String,
+    /// A link to the source (optional, http or https).
+    #[serde(default)]
     pub source_url: String,
+    /// Also post it to the story's Telegram channel.
+    #[serde(default)]
     pub to_telegram: bool,
+}
+
+/// How a live page ends.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseInput {
+    /// What readers should take away, shown at the top of the page.
+    #[serde(default)]
+    pub summary: String,
 }
 
 pub async fn add_update(
     state: &AppState,
     article: ArticleId,
-    author: StaffId,
+    author: Option<StaffId>,
     input: &UpdateInput,
 ) -> ServiceResult<i64> {
     let body = input.body.trim();

@@ -27,7 +27,8 @@ pub struct LiveUpdate {
 
 pub struct NewLiveUpdate<'a> {
     pub article: ArticleId,
-    pub author: StaffId,
+    /// `None` for an API key that belongs to no one.
+    pub author: Option<StaffId>,
     pub body: &'a str,
     pub source: &'a str,
     pub source_url: Option<&'a str>,
@@ -91,7 +92,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(new.article.0)
-        .bind(new.author.0)
+        .bind(new.author.map(|a| a.0))
         .bind(new.body)
         .bind(new.source)
         .bind(new.source_url)

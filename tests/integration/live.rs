@@ -12,9 +12,12 @@ use tower::ServiceExt;
 
 use crate::fakes::{BOT_TOKEN, FakeTelegram};
 use crate::on_both_backends;
-use crate::util::{Backend, TestApp};
+use crate::util::{ArticleBuilder, Backend, TestApp};
 
-on_both_backends!(a_live_page_reaches_readers_as_it_happens);
+on_both_backends!(
+    a_live_page_reaches_readers_as_it_happens,
+    the_admin_api_runs_a_live_page
+);
 
 /// A reader's open event stream.
 struct Listener {
@@ -228,4 +231,63 @@ async fn a_live_page_reaches_readers_as_it_happens(backend: Backend) {
         )
         .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
+}
+
+async fn the_admin_api_runs_a_live_page(backend: Backend) {
+    let mut app = TestApp::with_newsroom(backend, &[]).await;
+    let story = app
+        .publish(ArticleBuilder::new("Повінь на заході: що відомо").json())
+        .await;
+    let id = story["id"].as_i64().unwrap();
+    let path = TestApp::path_of(story["url"].as_str().unwrap());
+    let not_yet = app
+        .api(
+            axum::http::Method::POST,
+            &format!("/api/admin/articles/{id}/live/updates"),
+            Some(serde_json::json!({ "body": "Рано." })),
+        )
+        .await;
+    assert_eq!(not_yet.status, StatusCode::CONFLICT, "not a live page yet");
+    let started = app
+        .api(
+            axum::http::Method::POST,
+            &format!("/api/admin/articles/{id}/live"),
+            None,
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    let mut reader = Listener::open(&app.router, &path).await;
+    for (body, status) in [
+        (
+            serde_json::json!({ "body": "" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            serde_json::json!({ "body": "x", "source_url": "javascript:alert(1)" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            serde_json::json!({ "body": "Вода спадає в Ужгороді.", "source": "ДСНС" }),
+            StatusCode::CREATED,
+        ),
+    ] {
+        let sent = app
+            .api(
+                axum::http::Method::POST,
+                &format!("/api/admin/articles/{id}/live/updates"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(sent.status, status, "{}", sent.body);
+    }
+    assert!(reader.until("Вода спадає").await.contains("event: update"));
+    let closed = app
+        .api(
+            axum::http::Method::POST,
+            &format!("/api/admin/articles/{id}/live/close"),
+            Some(serde_json::json!({ "summary": "Вода спала." })),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    assert!(app.get(&path).await.body.contains("Вода спала."));
 }

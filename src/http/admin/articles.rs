@@ -620,7 +620,7 @@ pub async fn live_action(
                 source_url: data.get("source_url").to_owned(),
                 to_telegram: data.get("to_telegram") == "on",
             };
-            crate::services::live::add_update(&state, id, staff.0.staff_id, &input).await?;
+            crate::services::live::add_update(&state, id, Some(staff.0.staff_id), &input).await?;
         }
         "delete" => {
             let update = data

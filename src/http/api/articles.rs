@@ -128,6 +128,43 @@ pub async fn add_correction(
     Ok((StatusCode::CREATED, Json(json!(correction))))
 }
 
+#[utoipa::path(post, path = "/api/admin/articles/{id}/live", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, description = "The story is a live page (again)", body = Object)), security(("api_key" = [])))]
+pub async fn start_live(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, HttpError> {
+    let id = parse_id(&id)?;
+    crate::services::live::start(&state, id).await?;
+    Ok(Json(json!({ "live": true })))
+}
+
+#[utoipa::path(post, path = "/api/admin/articles/{id}/live/updates", tag = "admin", params(("id" = i64, Path)), request_body = crate::services::live::UpdateInput,
+    responses((status = 201, description = "The update, pushed to readers with the page open", body = Object)), security(("api_key" = [])))]
+pub async fn add_live_update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<crate::services::live::UpdateInput>,
+) -> Result<(StatusCode, Json<Value>), HttpError> {
+    let id = parse_id(&id)?;
+    let update = crate::services::live::add_update(&state, id, caller.0.staff_id, &input).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": update }))))
+}
+
+#[utoipa::path(post, path = "/api/admin/articles/{id}/live/close", tag = "admin", params(("id" = i64, Path)), request_body = crate::services::live::CloseInput,
+    responses((status = 200, description = "The coverage ended", body = Object)), security(("api_key" = [])))]
+pub async fn close_live(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<crate::services::live::CloseInput>,
+) -> Result<Json<Value>, HttpError> {
+    crate::services::live::close(&state, parse_id(&id)?, &input.summary).await?;
+    Ok(Json(json!({ "live": false })))
+}
+
 #[utoipa::path(get, path = "/api/admin/articles/{id}/revisions", tag = "admin", params(("id" = i64, Path)),
     responses((status = 200, description = "Saved versions, newest first", body = Object)), security(("api_key" = [])))]
 pub async fn list_revisions(

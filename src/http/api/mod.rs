@@ -37,6 +37,12 @@ pub fn router() -> Router<AppState> {
             post(articles::unpublish_article),
         )
         .route("/articles/{id}/corrections", post(articles::add_correction))
+        .route("/articles/{id}/live", post(articles::start_live))
+        .route(
+            "/articles/{id}/live/updates",
+            post(articles::add_live_update),
+        )
+        .route("/articles/{id}/live/close", post(articles::close_live))
         .route("/articles/{id}/revisions", get(articles::list_revisions))
         .route("/donations", get(donations::list_donations))
         .route("/sections", get(taxonomy::list_sections))

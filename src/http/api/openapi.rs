@@ -31,6 +31,9 @@ use crate::services::articles::{
         super::articles::publish_article,
         super::articles::unpublish_article,
         super::articles::add_correction,
+        super::articles::start_live,
+        super::articles::add_live_update,
+        super::articles::close_live,
         super::articles::list_revisions,
         super::donations::list_donations,
         super::taxonomy::list_sections,
@@ -43,7 +46,7 @@ use crate::services::articles::{
         super::content::list_sections,
         super::content::list_pages,
     ),
-    components(schemas(ArticleInput, CoverInput, SourceInput, CorrectionInput, PublishInput, crate::services::taxonomy::NamesInput)),
+    components(schemas(ArticleInput, CoverInput, SourceInput, CorrectionInput, PublishInput, crate::services::taxonomy::NamesInput, crate::services::live::UpdateInput, crate::services::live::CloseInput)),
     modifiers(&Conventions),
     tags(
         (name = "admin", description = "The newsroom's own scripts and importers: Bearer API key with scopes"),
