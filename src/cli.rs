@@ -256,15 +256,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(err) => return config_failure(&err),
     };
     init_tracing(matches!(cli.command, Command::Serve { .. }));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(err) => {
-            eprintln!("error: cannot start the runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = runtime(tokio::runtime::Builder::new_multi_thread()) else {
+        return ExitCode::FAILURE;
     };
     match runtime.block_on(execute(cli.command, config)) {
         Ok(code) => code,
@@ -275,17 +268,21 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// `newsdesk verify`: needs no configuration, only the document and the keys.
-fn verify(target: &str, keys: Option<&std::path::Path>) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
+/// The async runtime a command runs on; `None` (said on stderr) when it cannot start.
+fn runtime(mut builder: tokio::runtime::Builder) -> Option<tokio::runtime::Runtime> {
+    match builder.enable_all().build() {
+        Ok(rt) => Some(rt),
         Err(err) => {
             eprintln!("error: cannot start the runtime: {err}");
-            return ExitCode::FAILURE;
+            None
         }
+    }
+}
+
+/// `newsdesk verify`: needs no configuration, only the document and the keys.
+fn verify(target: &str, keys: Option<&std::path::Path>) -> ExitCode {
+    let Some(runtime) = runtime(tokio::runtime::Builder::new_current_thread()) else {
+        return ExitCode::FAILURE;
     };
     let fetched = runtime.block_on(async {
         let remote = target.starts_with("https://") || target.starts_with("http://");

@@ -276,14 +276,13 @@ pub async fn ensure_default_pages(state: &AppState) -> ServiceResult<usize> {
     Ok(created)
 }
 
-/// The staff list a Team page shows where its body says `[[team]]`.
+/// The staff list a Team page shows where its body says `[[team]]`: those
+/// with a byline on a published story (a reporter who must stay unnamed is
+/// never listed because they have an account).
 pub async fn team_html(state: &AppState, language: &str) -> ServiceResult<String> {
     use crate::content::escape_html;
     let mut html = String::from("<ul class=\"team\">");
-    for person in state.store.all_staff().await? {
-        if person.disabled_at.is_some() {
-            continue;
-        }
+    for person in state.store.bylined_staff().await? {
         html.push_str(&format!(
             "<li class=\"team__person\"><a href=\"{}\">{}</a>",
             escape_html(&state.urls.author(language, &person.slug)),

@@ -395,6 +395,8 @@ pub async fn published_keys(state: &AppState) -> ServiceResult<Value> {
 
 /// Longest text the verify page looks up.
 pub const MAX_CHECK_CHARS: usize = 2000;
+/// Stories one quote lookup reads at most.
+const MAX_STORIES_CHECKED: usize = 20;
 
 /// One signed version as the verify page shows it.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -488,6 +490,8 @@ pub async fn check(state: &AppState, language: &str, text: &str) -> ServiceResul
             .filter(|l| *l != language)
             .cloned(),
     );
+    // A stranger's question costs at most this many stories read, however it is worded.
+    let mut checked = std::collections::HashSet::new();
     for words in tries {
         for language in &languages {
             let stems: Vec<String> = words
@@ -496,6 +500,12 @@ pub async fn check(state: &AppState, language: &str, text: &str) -> ServiceResul
                 .map(|w| crate::content::stem::stem(w, language))
                 .collect();
             for id in candidates(state, language, &stems).await? {
+                if checked.len() >= MAX_STORIES_CHECKED {
+                    return Ok(None);
+                }
+                if !checked.insert(id) {
+                    continue;
+                }
                 let view = state.store.article(id).await?;
                 if let Some(found) = finding(state, &view, Some(&quote)).await? {
                     return Ok(Some(found));

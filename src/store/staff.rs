@@ -60,6 +60,18 @@ impl Store {
         )
     }
 
+    /// Active staff with a byline on a published story: the people readers
+    /// already know by name (others, who may need not to be, stay off the Team page).
+    pub async fn bylined_staff(&self) -> StoreResult<Vec<Staff>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {STAFF_COLUMNS} FROM staff WHERE disabled_at IS NULL AND id IN \
+             (SELECT aa.staff_id FROM article_authors aa JOIN articles a ON a.id = aa.article_id \
+              WHERE a.status = 'published') ORDER BY name"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn staff_by_slug(&self, slug: &str) -> StoreResult<Staff> {
         Ok(sqlx::query_as(&format!(
             "SELECT {STAFF_COLUMNS} FROM staff WHERE slug = $1"

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 
 use crate::on_both_backends;
-use crate::util::{Backend, TestApp};
+use crate::util::{ArticleBuilder, Backend, TestApp};
 
 on_both_backends!(
     an_editor_writes_an_about_page_readers_find_it_everywhere,
@@ -200,16 +200,30 @@ async fn a_new_newsroom_starts_with_its_standards_pages(backend: Backend) {
             }
         }
     }
-    // The team page lists the staff, each linked to their stories.
+    // The team page lists those with a byline, each linked to their stories;
+    // staff readers have never seen named are not named here either.
+    let mut app = app;
+    app.publish(ArticleBuilder::new("A story with a byline").json())
+        .await;
+    app.state.page_cache.clear();
     let team = app.get("/en/team").await.body;
-    let staff = app.state.store.all_staff().await.unwrap();
-    assert!(!staff.is_empty());
-    for person in &staff {
+    let bylined = app.state.store.bylined_staff().await.unwrap();
+    assert!(!bylined.is_empty());
+    for person in &bylined {
         assert!(
             team.contains(&format!("<a href=\"/en/author/{}\">", person.slug)),
             "{} on the team page",
             person.name
         );
+    }
+    for person in app.state.store.all_staff().await.unwrap() {
+        if !bylined.iter().any(|b| b.id == person.id) {
+            assert!(
+                !team.contains(&person.name),
+                "{} has no byline",
+                person.name
+            );
+        }
     }
     assert!(!team.contains("[[team]]"));
 }
