@@ -160,3 +160,28 @@ test('a reader opens the funding transparency page from the support page', async
   assert.deepEqual(errors, [], 'no console errors');
   await context.close();
 });
+
+test('a reader reads the static mirror: pages, styles, links and signatures, nothing from elsewhere', async () => {
+  const MIRROR = process.env.MIRROR_URL;
+  assert.ok(MIRROR, 'tests/browser/run serves a mirror');
+  const { page, context, foreign, errors } = await openPage();
+  await page.goto(`${MIRROR}/`);
+  const lead = page.locator('.lead-story__headline a');
+  const headline = (await lead.textContent()).trim();
+  await lead.click();
+  await page.waitForLoadState();
+  assert.equal((await page.locator('h1.article__headline').textContent()).trim(), headline);
+  const canonical = await page.locator('link[rel=canonical]').getAttribute('href');
+  assert.ok(canonical.startsWith(BASE), `the mirror names the main site: ${canonical}`);
+  const font = await page.locator('h1.article__headline').evaluate((el) => getComputedStyle(el).fontFamily);
+  assert.match(font, /serif/i, "the site's styles load from the mirror");
+  const signed = await page.request.get(`${page.url().replace(/\/$/, '')}.signed.json`);
+  assert.equal(signed.status(), 200, 'the signed version is on the mirror too');
+  await page.locator('nav.sections a').nth(1).click();
+  await page.waitForLoadState();
+  assert.ok(await page.locator('.card').count() >= 1, 'a section page lists stories');
+  await page.screenshot({ path: `${SHOTS}/mirror-section.png`, fullPage: true });
+  assert.deepEqual(foreign, [], 'no third-party requests');
+  assert.deepEqual(errors, [], 'no console errors');
+  await context.close();
+});
