@@ -338,7 +338,8 @@ fn needs_server(state: &AppState, path: &str) -> bool {
 
 /// HTML whose links and forms that need the server point at the main site.
 fn point_dynamic_at_origin(state: &AppState, body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    // A mirrored live page shows its updates as they were; it has no stream to open.
+    let text = without_attribute(&String::from_utf8_lossy(body), " data-live-events=\"");
     let base = state.urls.base_url();
     let mut out = String::with_capacity(text.len() + 256);
     let mut rest: &str = &text;
@@ -363,9 +364,33 @@ fn point_dynamic_at_origin(state: &AppState, body: &[u8]) -> String {
     out
 }
 
+/// `html` without any `name="…"` attribute (`needle` is ` name="`).
+fn without_attribute(html: &str, needle: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(needle) {
+        out.push_str(&rest[..at]);
+        let value = &rest[at + needle.len()..];
+        rest = value.find('"').map_or("", |end| &value[end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::file_key;
+    use super::{file_key, without_attribute};
+
+    #[test]
+    fn mirrored_live_pages_open_no_stream() {
+        assert_eq!(
+            without_attribute(
+                "<section class=\"live\" data-live-events=\"/a/events\" id=\"x\">",
+                " data-live-events=\""
+            ),
+            "<section class=\"live\" id=\"x\">"
+        );
+    }
 
     #[test]
     fn pages_become_index_files_and_files_stay_files() {

@@ -182,8 +182,29 @@ async fn the_mirror_serves_every_page_type_and_follows_changes(backend: Backend)
         StatusCode::OK
     );
 
-    // Taken down: gone from the mirror too.
+    // A live page: its updates are mirrored; the mirror opens no stream it cannot serve.
     let id = published["id"].as_i64().unwrap();
+    let story_id = newsdesk::store::ArticleId(id);
+    newsdesk::services::live::start(&app.state, story_id)
+        .await
+        .unwrap();
+    newsdesk::services::live::add_update(
+        &app.state,
+        story_id,
+        None,
+        &newsdesk::services::live::UpdateInput {
+            body: "Перше оновлення для дзеркала.".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    mirror.catch_up().await.unwrap();
+    let live = server.get(&path).await.2;
+    assert!(live.contains("Перше оновлення для дзеркала."));
+    assert!(!live.contains("data-live-events"));
+
+    // Taken down: gone from the mirror too.
     let down = app
         .api(
             Method::POST,
