@@ -427,12 +427,7 @@ async fn restore_from(
         };
         let path = work.join(name);
         let bytes = std::fs::read(&path).map_err(io(&path))?;
-        let content_type = if key.ends_with(".png") {
-            "image/png"
-        } else {
-            "image/jpeg"
-        };
-        state.media.put(key, bytes, content_type).await?;
+        state.media.put(key, bytes).await?;
         summary.media_files += 1;
     }
     crate::services::stories_replaced(state).await?;

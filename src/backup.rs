@@ -144,12 +144,7 @@ pub async fn put_tree(from: &Path, media: &MediaStore) -> Result<u64, BackupErro
                     .join("/");
                 let path = entry.path();
                 let bytes = std::fs::read(&path).map_err(io(&path))?;
-                let content_type = if key.ends_with(".png") {
-                    "image/png"
-                } else {
-                    "image/jpeg"
-                };
-                media.put(&key, bytes, content_type).await?;
+                media.put(&key, bytes).await?;
                 copied += 1;
             }
         }

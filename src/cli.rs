@@ -334,6 +334,17 @@ fn verify(target: &str, keys: Option<&std::path::Path>) -> ExitCode {
     match crate::services::signing::verify_document(&document, &list.keys) {
         Ok(verified) => {
             let story = &verified.story;
+            if story.get("text").is_some() {
+                println!(
+                    "genuine: live update {} of {}\nat {}: {}\nsigned with key {}",
+                    story["id"],
+                    story["story_url"].as_str().unwrap_or_default(),
+                    story["at"].as_str().unwrap_or_default(),
+                    story["text"].as_str().unwrap_or_default(),
+                    verified.key_id
+                );
+                return ExitCode::SUCCESS;
+            }
             println!(
                 "genuine: version {} of {}\nheadline: {}\nsigned {} with key {}\nsha256 {}",
                 story["version"],

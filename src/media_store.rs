@@ -141,14 +141,11 @@ impl MediaStore {
         self.remote
     }
 
-    /// Stores an image under `key`, replacing what was there. Names are never
-    /// reused, so a bucket served to readers may say it never changes.
-    pub async fn put(
-        &self,
-        key: &str,
-        bytes: Vec<u8>,
-        content_type: &'static str,
-    ) -> Result<(), MediaStoreError> {
+    /// Stores an image under `key`, replacing what was there; its type
+    /// follows its name. Names are never reused, so a bucket served to
+    /// readers may say it never changes.
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), MediaStoreError> {
+        let content_type = content_type(key).unwrap_or("application/octet-stream");
         self.put_with(
             key,
             bytes,
@@ -225,6 +222,16 @@ impl MediaStore {
     }
 }
 
+/// The type of an image we serve, by its name: JPEG and PNG (every upload
+/// is re-encoded as one of them); `None` for anything else.
+pub fn content_type(key: &str) -> Option<&'static str> {
+    match key.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("jpg") => Some("image/jpeg"),
+        Some("png") => Some("image/png"),
+        _ => None,
+    }
+}
+
 /// `key` as a store path, if it is plain segments of letters, digits, `-`,
 /// `_` and `.` (no empty, `.` or `..` segment, nothing absolute).
 fn checked_key(key: &str) -> Result<Key, MediaStoreError> {
@@ -271,12 +278,9 @@ mod tests {
     async fn a_folder_store_puts_gets_lists_and_deletes() {
         let root = std::env::temp_dir().join(format!("newsdesk-media-{}", rand::random::<u64>()));
         let store = MediaStore::folder(&root).unwrap();
+        store.put("2026/12/a.jpg", b"jpeg".to_vec()).await.unwrap();
         store
-            .put("2026/12/a.jpg", b"jpeg".to_vec(), "image/jpeg")
-            .await
-            .unwrap();
-        store
-            .put("2026/12/a-480.jpg", b"small".to_vec(), "image/jpeg")
+            .put("2026/12/a-480.jpg", b"small".to_vec())
             .await
             .unwrap();
         assert_eq!(

@@ -274,6 +274,16 @@ pub async fn add_update(
             state.clock.now(),
         )
         .await?;
+    let row = state.store.article_row(article).await?;
+    if let Some(update) = state
+        .store
+        .live_updates_after(article, id - 1)
+        .await?
+        .into_iter()
+        .find(|u| u.id == id)
+    {
+        super::signing::sign_update(state, &row, &update).await?;
+    }
     if input.to_telegram {
         super::distribution::post_live_update(state, article, id, body).await?;
     }

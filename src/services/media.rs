@@ -181,11 +181,7 @@ pub async fn upload(
             size = bytes.len();
         }
         let key = format!("{folder}/{stem}{suffix}.{ext}");
-        state
-            .media
-            .put(&key, bytes, content_type)
-            .await
-            .map_err(stored)?;
+        state.media.put(&key, bytes).await.map_err(stored)?;
     }
     let url = format!("/media/{folder}/{stem}.{ext}");
     let name: String = original_name

@@ -20,8 +20,10 @@ use crate::app::AppState;
 use crate::i18n::rfc3339;
 use crate::store::{ArticleStatus, ArticleView, NewStoryVersion, StoreError};
 
-/// The `format` every signed document carries.
+/// The `format` every signed story version carries.
 pub const FORMAT: &str = "newsdesk-signed-story/1";
+/// The `format` of a live page's update, signed on its own.
+pub const UPDATE_FORMAT: &str = "newsdesk-signed-update/1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
@@ -153,11 +155,7 @@ fn sha256_hex(text: &str) -> String {
 
 /// What a version says: everything but its number, its link to the one
 /// before and when it was signed.
-fn story_content(
-    state: &AppState,
-    view: &ArticleView,
-    updates: &[crate::store::LiveUpdate],
-) -> Option<Value> {
+fn story_content(state: &AppState, view: &ArticleView, updates: &[i64]) -> Option<Value> {
     let article = &view.article;
     let url = state.urls.absolute(&state.urls.article_row(article)?);
     let published_at = article.published_at?;
@@ -179,21 +177,10 @@ fn story_content(
         "published_at": rfc3339(published_at),
         "updated_at": rfc3339(article.content_updated_at.unwrap_or(published_at).max(published_at)),
     });
-    // A live page's updates are what it says too (only live pages carry the key).
+    // A live page's versions name its updates, each signed on its own
+    // (`sign_update`): a version per update stays small however many there are.
     if !updates.is_empty() {
-        content["updates"] = updates
-            .iter()
-            .map(|u| {
-                json!({
-                    "id": u.id,
-                    "at": rfc3339(u.created_at),
-                    "author": u.author_name,
-                    "text": u.body,
-                    "source": u.source,
-                    "source_url": u.source_url,
-                })
-            })
-            .collect();
+        content["updates"] = json!(updates);
     }
     Some(content)
 }
@@ -204,7 +191,7 @@ pub async fn sign_if_changed(state: &AppState, view: &ArticleView) -> ServiceRes
     if view.article.status != ArticleStatus::Published {
         return Ok(None);
     }
-    let updates = state.store.live_updates(view.article.id).await?;
+    let updates = state.store.live_update_ids(view.article.id).await?;
     let Some(content) = story_content(state, view, &updates) else {
         return Ok(None);
     };
@@ -296,6 +283,42 @@ pub async fn rotate(state: &AppState) -> anyhow::Result<(String, String)> {
     Ok((old, new.key_id().to_owned()))
 }
 
+/// Signs a live update once, on its own, and keeps the document with it.
+pub async fn sign_update(
+    state: &AppState,
+    article: &crate::store::ArticleRow,
+    update: &crate::store::LiveUpdate,
+) -> ServiceResult<()> {
+    register_key(state).await?;
+    let key = &state.signing;
+    let story_url = state
+        .urls
+        .article_row(article)
+        .map(|path| state.urls.absolute(&path));
+    let signed = json!({
+        "site": state.urls.base_url(),
+        "story_id": article.id.0,
+        "story_url": story_url,
+        "id": update.id,
+        "at": rfc3339(update.created_at),
+        "author": update.author_name,
+        "text": update.body,
+        "source": update.source,
+        "source_url": update.source_url,
+    });
+    let document = canonical_json(&json!({
+        "format": UPDATE_FORMAT,
+        "key_id": key.key_id(),
+        "signature": key.sign(canonical_json(&signed).as_bytes()),
+        "update": signed,
+    }));
+    state
+        .store
+        .set_live_update_document(update.id, &document)
+        .await?;
+    Ok(())
+}
+
 /// Signs a published story that has no signed version yet: stories written
 /// in bulk (imports, restores, the demo) are signed when first asked for.
 pub async fn ensure_signed(state: &AppState, view: &ArticleView) -> ServiceResult<()> {
@@ -318,7 +341,7 @@ pub struct TrustedKey {
     pub public_key: String,
 }
 
-/// What a valid signed document says.
+/// What a valid signed document says (a story version, or a live update).
 #[derive(Clone, Debug)]
 pub struct VerifiedStory {
     pub key_id: String,
@@ -329,7 +352,7 @@ pub struct VerifiedStory {
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum VerifyError {
-    #[error("not a signed newsdesk story (expected format {FORMAT})")]
+    #[error("not a signed newsdesk story (expected format {FORMAT} or {UPDATE_FORMAT})")]
     NotASignedStory,
     #[error("signed with key {0}, which is not among the newsroom's keys")]
     UnknownKey(String),
@@ -340,7 +363,12 @@ pub enum VerifyError {
 /// Checks a signed document against the newsroom's keys.
 pub fn verify_document(document: &str, keys: &[TrustedKey]) -> Result<VerifiedStory, VerifyError> {
     let parsed: Value = serde_json::from_str(document).map_err(|_| VerifyError::NotASignedStory)?;
-    if parsed["format"] != FORMAT || !parsed["story"].is_object() {
+    let field = match parsed["format"].as_str() {
+        Some(FORMAT) => "story",
+        Some(UPDATE_FORMAT) => "update",
+        _ => return Err(VerifyError::NotASignedStory),
+    };
+    if !parsed[field].is_object() {
         return Err(VerifyError::NotASignedStory);
     }
     let key_id = parsed["key_id"]
@@ -365,14 +393,14 @@ pub fn verify_document(document: &str, keys: &[TrustedKey]) -> Result<VerifiedSt
         .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
         .and_then(|bytes| bytes.try_into().ok())
         .ok_or(VerifyError::BadSignature)?;
-    let signed_bytes = canonical_json(&parsed["story"]);
+    let signed_bytes = canonical_json(&parsed[field]);
     public
         .verify_strict(signed_bytes.as_bytes(), &Signature::from_bytes(&signature))
         .map_err(|_| VerifyError::BadSignature)?;
     Ok(VerifiedStory {
         key_id: key_id.to_owned(),
         story_sha256: sha256_hex(&signed_bytes),
-        story: parsed["story"].clone(),
+        story: parsed[field].clone(),
     })
 }
 
@@ -425,18 +453,6 @@ pub struct Finding {
     /// Lines of the text removed (`-`) and added (`+`) since the first
     /// version holding the quote (empty when nothing changed).
     pub changes: Vec<(char, String)>,
-}
-
-/// The plain words a reader sees of a version: headline, standfirst, body.
-fn readable_text(story: &Value) -> String {
-    let body =
-        crate::content::markdown::plain_text(story["body"].as_str().unwrap_or(""), usize::MAX);
-    format!(
-        "{} {} {}",
-        story["headline"].as_str().unwrap_or(""),
-        story["standfirst"].as_str().unwrap_or(""),
-        body
-    )
 }
 
 /// Text as it survives a screenshot and retyping: case, quote marks,
@@ -598,7 +614,7 @@ async fn finding(
             continue;
         };
         let story = parsed["story"].clone();
-        let has_quote = quote.is_none_or(|q| comparable(&readable_text(&story)).contains(q));
+        let has_quote = quote.is_none_or(|q| comparable(&readable_lines(&story)).contains(q));
         versions.push(VersionSummary {
             version: *version,
             signed_at: story["signed_at"]
@@ -647,6 +663,8 @@ async fn finding(
     }))
 }
 
+/// The words a reader sees of a version, a paragraph a line: headline,
+/// standfirst, body.
 fn readable_lines(story: &Value) -> String {
     let mut lines = vec![
         story["headline"].as_str().unwrap_or("").to_owned(),

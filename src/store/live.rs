@@ -122,6 +122,38 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Keeps an update's signed document.
+    pub async fn set_live_update_document(&self, id: i64, document: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE live_updates SET document = $2 WHERE id = $1")
+            .bind(id)
+            .bind(document)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A story's updates' ids, newest first (what its signed versions name).
+    pub async fn live_update_ids(&self, article: ArticleId) -> StoreResult<Vec<i64>> {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM live_updates WHERE article_id = $1 ORDER BY id DESC")
+                .bind(article.0)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// The signed documents of a story's updates, newest first.
+    pub async fn live_update_documents(&self, article: ArticleId) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT document FROM live_updates WHERE article_id = $1 AND document <> '' \
+             ORDER BY id DESC",
+        )
+        .bind(article.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(document,)| document).collect())
+    }
+
     /// How many updates a story has and its newest one's id: enough to
     /// tell whether one was removed since.
     pub async fn live_update_count(&self, article: ArticleId) -> StoreResult<(i64, i64)> {

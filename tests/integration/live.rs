@@ -145,9 +145,27 @@ async fn a_live_page_reaches_readers_as_it_happens(backend: Backend) {
             .href
             .ends_with(&format!("#update-{update}"))
     );
-    // The signed version says it too.
+    // The signed version names it, and it is signed on its own.
     let signed: serde_json::Value = app.get(&format!("{path}.signed.json")).await.json();
-    assert_eq!(signed["story"]["updates"][0]["source"], "ДСНС");
+    assert_eq!(signed["story"]["updates"][0], update);
+    let keys: serde_json::Value = app.get("/.well-known/newsdesk-keys.json").await.json();
+    let trusted: Vec<newsdesk::services::signing::TrustedKey> =
+        serde_json::from_value(keys["keys"].clone()).unwrap();
+    let updates: serde_json::Value = app.get(&format!("{path}.updates.json")).await.json();
+    let document = updates["updates"][0].to_string();
+    let verified = newsdesk::services::signing::verify_document(&document, &trusted).unwrap();
+    assert_eq!(verified.story["source"], "ДСНС");
+    assert_eq!(verified.story["id"], update);
+    // The independent verifier (PyNaCl, from docs/SIGNING.md) agrees.
+    let dir = app.data_dir.join("verify-update");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (code, said) = crate::signing::python_verify(
+        &dir,
+        &[("keys.json", &keys.to_string()), ("update.json", &document)],
+    );
+    assert_eq!(code, 0, "{said}");
+    let forged = document.replace("пункт обігріву", "пункт обігріву закрили");
+    assert!(newsdesk::services::signing::verify_document(&forged, &trusted).is_err());
 
     // Telegram gets a message of its own, linking to the update.
     newsdesk::services::distribution::Worker::new(app.state.clone())

@@ -11,7 +11,7 @@ use crate::util::{ArticleBuilder, Backend, TestApp};
 on_both_backends!(published_versions_are_signed_chained_and_checkable_by_anyone);
 
 /// Runs the independent Python verifier; (exit code, what it printed).
-fn python_verify(dir: &std::path::Path, files: &[(&str, &str)]) -> (i32, String) {
+pub(crate) fn python_verify(dir: &std::path::Path, files: &[(&str, &str)]) -> (i32, String) {
     for (name, text) in files {
         std::fs::write(dir.join(name), text).unwrap();
     }

@@ -7,6 +7,8 @@ format is what the document says.
 
     verify.py KEYS.json DOCUMENT.signed.json [PREVIOUS.signed.json]
 
+DOCUMENT is a story version or one live update (an entry of slug.updates.json).
+
 Prints "genuine <version> <sha256>" and exits 0, or prints why not and exits 1.
 """
 import base64
@@ -32,9 +34,11 @@ def main(keys_path, document_path, previous_path=None):
         keys = {k["key_id"]: k for k in json.load(f)["keys"]}
     with open(document_path, encoding="utf-8") as f:
         document = json.load(f)
-    if document.get("format") != "newsdesk-signed-story/1":
-        print("not a signed story")
+    payload_field = {"newsdesk-signed-story/1": "story", "newsdesk-signed-update/1": "update"}.get(document.get("format"))
+    if payload_field is None:
+        print("not a signed story or update")
         return 1
+    payload = document[payload_field]
     key = keys.get(document["key_id"])
     if key is None or key["algorithm"] != "Ed25519":
         print("unknown key", document["key_id"])
@@ -43,7 +47,7 @@ def main(keys_path, document_path, previous_path=None):
     if hashlib.sha256(public).hexdigest()[:16] != document["key_id"]:
         print("key id does not match its key")
         return 1
-    signed = canonical(document["story"])
+    signed = canonical(payload)
     try:
         VerifyKey(public).verify(signed, b64url(document["signature"]))
     except BadSignatureError:
@@ -53,10 +57,10 @@ def main(keys_path, document_path, previous_path=None):
     if previous_path:
         with open(previous_path, encoding="utf-8") as f:
             previous = json.load(f)
-        if hashlib.sha256(canonical(previous["story"])).hexdigest() != document["story"]["previous_sha256"]:
+        if hashlib.sha256(canonical(previous["story"])).hexdigest() != payload["previous_sha256"]:
             print("the chain is broken: previous_sha256 is not the previous version")
             return 1
-    print("genuine", document["story"]["version"], digest)
+    print("genuine", payload.get("version", payload.get("id")), digest)
     return 0
 
 

@@ -323,6 +323,7 @@ async fn render_article(
                 "summary": live.summary,
                 "events_url": format!("{path}/events"),
                 "feed_url": format!("{path}/feed.xml"),
+                "updates_url": format!("{path}.updates.json"),
                 "newest": live_updates.first().map_or(0, |u| u.id),
                 "count": live_updates.len(),
             }),

@@ -154,10 +154,8 @@ pub async fn serve_media(
     axum::extract::State(state): axum::extract::State<crate::app::AppState>,
     Path(file): Path<String>,
 ) -> Response {
-    let content_type = match file.rsplit_once('.').map(|(_, ext)| ext) {
-        Some("jpg") => "image/jpeg",
-        Some("png") => "image/png",
-        _ => return StatusCode::NOT_FOUND.into_response(),
+    let Some(content_type) = crate::media_store::content_type(&file) else {
+        return StatusCode::NOT_FOUND.into_response();
     };
     match state.media.get(&file).await {
         Ok(Some(bytes)) => (

@@ -25,12 +25,18 @@ pub enum SignedFile {
     Version(Option<i64>),
     /// `slug.versions.json`: the public list of every version.
     List,
+    /// `slug.updates.json`: a live page's updates, each signed on its own.
+    Updates,
 }
 
-/// Splits `slug.signed.json`, `slug.v3.signed.json` and `slug.versions.json`.
+/// Splits `slug.signed.json`, `slug.v3.signed.json`, `slug.versions.json`
+/// and `slug.updates.json`.
 pub fn signed_file(name: &str) -> Option<(&str, SignedFile)> {
     if let Some(slug) = name.strip_suffix(".versions.json") {
         return Some((slug, SignedFile::List));
+    }
+    if let Some(slug) = name.strip_suffix(".updates.json") {
+        return Some((slug, SignedFile::Updates));
     }
     let rest = name.strip_suffix(".signed.json")?;
     match rest.rsplit_once(".v") {
@@ -80,6 +86,14 @@ pub async fn signed_version(
                 return Err(HttpError::NotFound);
             };
             Ok(public_json(document, tags))
+        }
+        SignedFile::Updates => {
+            let documents = state.store.live_update_documents(id).await?;
+            // Each document is already JSON: the list is written around them.
+            Ok(public_json(
+                format!("{{\"updates\":[{}]}}", documents.join(",")),
+                tags,
+            ))
         }
         SignedFile::List => {
             let versions = state.store.story_versions(id).await?;

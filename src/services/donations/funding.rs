@@ -39,9 +39,37 @@ pub async fn funding_summary(
     state: &AppState,
     currency: Currency,
 ) -> ServiceResult<FundingSummary> {
+    let ledger = Ledger::read(state).await?;
+    summarize(state, currency, &ledger).await
+}
+
+/// The year's payments, the grants and the subscriptions, read once for
+/// every currency a page shows.
+pub struct Ledger {
+    pub(super) payments: Vec<crate::store::PaymentRow>,
+    pub(super) grants: Vec<crate::store::Grant>,
+    pub(super) subscriptions: Vec<crate::store::SubscriptionRow>,
+}
+
+impl Ledger {
+    pub async fn read(state: &AppState) -> ServiceResult<Ledger> {
+        let year_ago = state.clock.now() - 366 * 86_400;
+        Ok(Ledger {
+            payments: state.store.payments_since(year_ago).await?,
+            grants: state.store.grants().await?,
+            subscriptions: state.store.subscriptions().await?,
+        })
+    }
+}
+
+/// One currency's numbers from what the ledger holds.
+pub async fn summarize(
+    state: &AppState,
+    currency: Currency,
+    ledger: &Ledger,
+) -> ServiceResult<FundingSummary> {
     let tz = &state.config.site.timezone;
     let current = state.clock.now();
-    let year_ago = current - 366 * 86_400;
     let code = currency.code();
     let month_of = |ts: i64| {
         let (y, m, _) = crate::i18n::local_date(ts, tz);
@@ -65,7 +93,7 @@ pub async fn funding_summary(
             .and_then(|d| d.yesterday())
             .map_err(|e| ServiceError::Conflict(e.to_string()))?;
     }
-    let payments = state.store.payments_since(year_ago).await?;
+    let payments = &ledger.payments;
     let mut by_article: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
     let (mut this_month_total, mut this_month_count) = (0i64, 0i64);
     let this_month = month_of(current);
@@ -86,13 +114,7 @@ pub async fn funding_summary(
         }
     }
     // A grant counts evenly over the months of its period.
-    for grant in state
-        .store
-        .grants()
-        .await?
-        .iter()
-        .filter(|g| g.currency == code)
-    {
+    for grant in ledger.grants.iter().filter(|g| g.currency == code) {
         let span_months =
             ((grant.period_end - grant.period_start + 15 * 86_400) / (30 * 86_400)).max(1);
         let per_month = grant.amount_minor / span_months;
@@ -105,7 +127,7 @@ pub async fn funding_summary(
             }
         }
     }
-    let subscriptions = state.store.subscriptions().await?;
+    let subscriptions = &ledger.subscriptions;
     let active: Vec<_> = subscriptions
         .iter()
         .filter(|s| s.currency == code && s.status != SubscriptionStatus::Cancelled)

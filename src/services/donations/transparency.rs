@@ -39,9 +39,11 @@ pub async fn public_funding(state: &AppState, language: &str) -> ServiceResult<P
     let first = default_currency(state, language);
     let mut order = vec![first];
     order.extend(Currency::ALL.iter().copied().filter(|c| *c != first));
+    // One read of the ledger for every currency (and the grants below).
+    let ledger = Ledger::read(state).await?;
     let mut years = Vec::new();
     for currency in order {
-        let summary = funding_summary(state, currency).await?;
+        let summary = summarize(state, currency, &ledger).await?;
         let readers_minor: i64 = summary.months.iter().map(|m| m.readers_minor).sum();
         let grants_minor: i64 = summary.months.iter().map(|m| m.grants_minor).sum();
         if currency != first && readers_minor + grants_minor == 0 {
@@ -61,17 +63,15 @@ pub async fn public_funding(state: &AppState, language: &str) -> ServiceResult<P
             months: summary.months,
         });
     }
-    let grants = state
-        .store
-        .grants()
-        .await?
-        .into_iter()
+    let grants = ledger
+        .grants
+        .iter()
         .filter(|g| g.published_at.is_some())
         .map(|g| PublicGrant {
-            funder: g.funder,
-            purpose: g.purpose,
+            funder: g.funder.clone(),
+            purpose: g.purpose.clone(),
             amount_minor: g.amount_minor,
-            currency: g.currency,
+            currency: g.currency.clone(),
             period_start: g.period_start,
             period_end: g.period_end,
         })
